@@ -1,0 +1,95 @@
+#include "cache.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Stored value: "<fetched_at epoch seconds>\n<json>". */
+
+int
+cache_get(db_t *db, const char *provider, const char *workspace, const char *key,
+    long ttl, time_t now, json_t **val, time_t *fetched_at, char *err, size_t errlen)
+{
+	char *raw = NULL, *nl, *end, why[128];
+	size_t rawlen;
+	long long t;
+	buf_t k;
+	json_t *v = NULL;
+	int rc;
+
+	if (val)
+		*val = NULL;
+	buf_init(&k, 4096);
+	if (db_key(&k, provider, workspace, key, (char *)NULL) != DB_OK) {
+		buf_free(&k);
+		snprintf(err, errlen, "out of memory");
+		return DB_ENOMEM;
+	}
+	rc = db_get(db, DB_CACHE, buf_ptr(&k), buf_len(&k), &raw, &rawlen, err, errlen);
+	buf_free(&k);
+	if (rc != DB_OK)
+		return rc;
+	rc = DB_NOTFOUND;
+	if ((nl = memchr(raw, '\n', rawlen)) == NULL)
+		goto done;
+	t = strtoll(raw, &end, 10);
+	if (end != nl)
+		goto done;
+	if (ttl > 0 && (long long)now - t > ttl)
+		goto done;
+	if (val && json_parse(nl + 1, rawlen - (size_t)(nl + 1 - raw), 0, &v, NULL, why,
+	    sizeof why) != JSON_OK)
+		goto done;
+	if (val)
+		*val = v;
+	if (fetched_at)
+		*fetched_at = (time_t)t;
+	rc = DB_OK;
+done:
+	free(raw);
+	return rc;
+}
+
+int
+cache_put(db_t *db, const char *provider, const char *workspace, const char *key,
+    const json_t *val, time_t fetched_at, char *err, size_t errlen)
+{
+	buf_t k, v;
+	int rc;
+
+	buf_init(&k, 4096);
+	buf_init(&v, (size_t)1 << 30);
+	if (db_key(&k, provider, workspace, key, (char *)NULL) != DB_OK ||
+	    buf_addf(&v, "%lld\n", (long long)fetched_at) != BUF_OK ||
+	    json_dump(val, &v) != JSON_OK) {
+		snprintf(err, errlen, "out of memory");
+		rc = DB_ENOMEM;
+	} else
+		rc = db_put(db, DB_CACHE, buf_ptr(&k), buf_len(&k), buf_ptr(&v), buf_len(&v),
+		    err, errlen);
+	buf_free(&k);
+	buf_free(&v);
+	return rc;
+}
+
+void
+cache_time_format(time_t t, char *out, size_t n)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+cache_time_parse(const char *s, time_t *out)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof tm);
+	if (s == NULL || (end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm)) == NULL || *end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return 0;
+}

@@ -1,0 +1,136 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *prog = "deal-enrich";
+
+void
+cli_init(const char *progname)
+{
+	const char *slash;
+
+	if (progname == NULL)
+		return;
+	slash = strrchr(progname, '/');
+	prog = slash ? slash + 1 : progname;
+}
+
+const char *
+cli_prog(void)
+{
+	return prog;
+}
+
+void
+cli_msg(FILE *to, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(to, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(to, fmt, ap);
+	va_end(ap);
+	fputc('\n', to);
+}
+
+int
+cli_parse_long(const char *opt, const char *s, long min, long max, long *out,
+    char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = s ? strtol(s, &end, 10) : 0;
+	if (s == NULL || *s == '\0' || *end != '\0' || errno == ERANGE || v < min || v > max) {
+		snprintf(err, errlen, "%s: '%s' is not an integer from %ld to %ld",
+		    opt, s ? s : "", min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+cli_common_opt(struct cli_common *c, int opt, const char *arg, char *err, size_t errlen)
+{
+	long v;
+
+	switch (opt) {
+	case CLI_OPT_DB:
+		c->db = arg;
+		return 1;
+	case CLI_OPT_WORKSPACE:
+		c->workspace = arg;
+		return 1;
+	case CLI_OPT_REJECTS:
+		c->rejects = arg;
+		return 1;
+	case CLI_OPT_MAX_LINE:
+		if (cli_parse_long("--max-line", arg, 64, 1L << 30, &v, err, errlen) != 0)
+			return -1;
+		c->max_line = (size_t)v;
+		return 1;
+	case CLI_OPT_MAX_DEPTH:
+		if (cli_parse_long("--max-depth", arg, 2, 10000, &v, err, errlen) != 0)
+			return -1;
+		c->max_depth = (size_t)v;
+		return 1;
+	case CLI_OPT_UNBUFFERED:
+		c->unbuffered = 1;
+		return 1;
+	case CLI_OPT_QUIET:
+		c->quiet = 1;
+		return 1;
+	case CLI_OPT_VERBOSE:
+		c->verbose = 1;
+		return 1;
+	case CLI_OPT_VERSION:
+		c->want_version = 1;
+		return 1;
+	case CLI_OPT_HELP:
+	case 'h':
+		c->want_help = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+cli_progress_wanted(const struct cli_common *c)
+{
+	return !c->quiet && isatty(STDERR_FILENO);
+}
+
+int
+cli_open_rejects(const char *path, FILE **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (path == NULL)
+		return 0;
+	if ((*out = fopen(path, "a")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_close_output(FILE *f, const char *name, char *err, size_t errlen)
+{
+	int bad;
+
+	if (f == NULL)
+		return 0;
+	bad = fflush(f) != 0 || ferror(f);
+	if (bad) {
+		snprintf(err, errlen, "error writing %s: %s", name,
+		    errno ? strerror(errno) : "write failed");
+		return -1;
+	}
+	return 0;
+}

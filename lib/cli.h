@@ -1,0 +1,116 @@
+/*
+ * cli: what every program's main() shares: the exit codes, the common
+ * options, strict number parsing, and the last check that stdout was written.
+ *
+ * This is the one lib/ module that writes to a stream, and only to the FILE a
+ * caller passes: cmd/ decides what to print and where.
+ */
+#ifndef DE_CLI_H
+#define DE_CLI_H
+
+#include <stdio.h>
+#include <getopt.h>
+
+#ifndef DE_VERSION
+#define DE_VERSION "0.1.0"
+#endif
+
+/* Exit codes, DESIGN §7 (the sysexits.h values). */
+enum {
+	CLI_EX_OK = 0,
+	CLI_EX_PROVIDER = 1,     /* some records carry a provider error */
+	CLI_EX_USAGE = 64,
+	CLI_EX_DATAERR = 65,     /* bad input lines */
+	CLI_EX_UNAVAILABLE = 69, /* a provider was unavailable throughout */
+	CLI_EX_IOERR = 74,       /* stdout, the db, a file */
+	CLI_EX_TEMPFAIL = 75,    /* rate limit or budget reached, try later */
+	CLI_EX_CONFIG = 78
+};
+
+/* The options every program takes; getopt_long values from 1000 up. */
+enum {
+	CLI_OPT_DB = 1000,
+	CLI_OPT_WORKSPACE,
+	CLI_OPT_REJECTS,
+	CLI_OPT_MAX_LINE,
+	CLI_OPT_MAX_DEPTH,
+	CLI_OPT_UNBUFFERED,
+	CLI_OPT_QUIET,
+	CLI_OPT_VERBOSE,
+	CLI_OPT_VERSION,
+	CLI_OPT_HELP,
+	CLI_OPT_FIRST_FREE = 1100  /* programs number their own options from here */
+};
+
+#define CLI_COMMON_LONGOPTS \
+	{ "db", required_argument, NULL, CLI_OPT_DB }, \
+	{ "workspace", required_argument, NULL, CLI_OPT_WORKSPACE }, \
+	{ "rejects", required_argument, NULL, CLI_OPT_REJECTS }, \
+	{ "max-line", required_argument, NULL, CLI_OPT_MAX_LINE }, \
+	{ "max-depth", required_argument, NULL, CLI_OPT_MAX_DEPTH }, \
+	{ "unbuffered", no_argument, NULL, CLI_OPT_UNBUFFERED }, \
+	{ "quiet", no_argument, NULL, CLI_OPT_QUIET }, \
+	{ "verbose", no_argument, NULL, CLI_OPT_VERBOSE }, \
+	{ "version", no_argument, NULL, CLI_OPT_VERSION }, \
+	{ "help", no_argument, NULL, CLI_OPT_HELP }
+
+/* The help lines for the common options, for each program's --help. */
+#define CLI_COMMON_HELP \
+"      --db DIR          the LMDB db (default $DEAL_ENRICH_DB, else $XDG_DATA_HOME/deal-enrich)\n" \
+"      --workspace ID    the workspace (default: the record's workspace_id)\n" \
+"      --rejects FILE    append malformed input lines to FILE\n" \
+"      --max-line BYTES  longest input line accepted (default 16 MiB)\n" \
+"      --max-depth N     deepest JSON nesting accepted (default 64)\n" \
+"      --unbuffered      flush every output record\n" \
+"      --quiet           no progress or notices on stderr\n" \
+"      --verbose         more detail on stderr\n" \
+"  -h, --help            this help\n" \
+"      --version         the version\n"
+
+struct cli_common {
+	const char *db;          /* --db, or NULL */
+	const char *workspace;   /* --workspace, or NULL */
+	const char *rejects;     /* --rejects, or NULL */
+	size_t max_line;         /* 0: the default */
+	size_t max_depth;        /* 0: the default */
+	int unbuffered, quiet, verbose;
+	int want_help, want_version;
+};
+
+/* Sets the name used in messages (basename of argv[0] is fine). */
+void cli_init(const char *progname);
+const char *cli_prog(void);
+
+/*
+ * Takes one getopt_long result. Returns 1 when opt was a common option and was
+ * stored, 0 when it is not a common option, -1 when its argument is invalid
+ * (err says why; the program exits CLI_EX_USAGE).
+ */
+int cli_common_opt(struct cli_common *c, int opt, const char *arg, char *err, size_t errlen);
+
+/*
+ * Strict integer parsing: the whole of s must be a decimal integer within
+ * [min, max]. Returns 0, or -1 with err naming the option and the range.
+ */
+int cli_parse_long(const char *opt, const char *s, long min, long max, long *out,
+    char *err, size_t errlen);
+
+/* "prog: " + message + "\n" to the stream. */
+void cli_msg(FILE *to, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* 1 when progress lines should be shown: stderr is a terminal and not --quiet. */
+int cli_progress_wanted(const struct cli_common *c);
+
+/*
+ * Opens the --rejects file for appending (NULL path: *out = NULL). Returns 0,
+ * or -1 with err set.
+ */
+int cli_open_rejects(const char *path, FILE **out, char *err, size_t errlen);
+
+/*
+ * Flushes and checks a stream written to (stdout, the rejects file) before the
+ * program exits: returns 0, or -1 with err set when any write failed.
+ */
+int cli_close_output(FILE *f, const char *name, char *err, size_t errlen);
+
+#endif

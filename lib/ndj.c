@@ -1,0 +1,212 @@
+#include "ndj.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ndj_reader {
+	FILE *in;
+	FILE *rejects;
+	char *name;
+	size_t max_line, max_depth;
+	buf_t line;
+	unsigned long lineno, bad;
+	char err[512];
+};
+
+ndj_reader_t *
+ndj_reader_new(FILE *in, const char *name, size_t max_line, size_t max_depth,
+    FILE *rejects)
+{
+	ndj_reader_t *r = calloc(1, sizeof *r);
+
+	if (r == NULL)
+		return NULL;
+	if ((r->name = strdup(name ? name : "stdin")) == NULL) {
+		free(r);
+		return NULL;
+	}
+	r->in = in;
+	r->rejects = rejects;
+	r->max_line = max_line ? max_line : NDJ_MAX_LINE_DEFAULT;
+	r->max_depth = max_depth ? max_depth : JSON_MAX_DEPTH_DEFAULT;
+	buf_init(&r->line, r->max_line);
+	return r;
+}
+
+void
+ndj_reader_free(ndj_reader_t *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->line);
+	free(r->name);
+	free(r);
+}
+
+unsigned long
+ndj_line(const ndj_reader_t *r)
+{
+	return r->lineno;
+}
+
+const char *
+ndj_error(const ndj_reader_t *r)
+{
+	return r->err;
+}
+
+unsigned long
+ndj_bad_lines(const ndj_reader_t *r)
+{
+	return r->bad;
+}
+
+static int
+reject_write(ndj_reader_t *r, const char *p, size_t n)
+{
+	if (r->rejects == NULL || n == 0)
+		return 0;
+	if (fwrite(p, 1, n, r->rejects) != n) {
+		snprintf(r->err, sizeof r->err, "cannot write rejects: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Copies what is left of an overlong line to the rejects file, a chunk at a time. */
+static int
+reject_rest(ndj_reader_t *r)
+{
+	char chunk[8192];
+	int c;
+	size_t n = 0;
+
+	while ((c = getc(r->in)) != EOF && c != '\n') {
+		chunk[n++] = (char)c;
+		if (n == sizeof chunk) {
+			if (reject_write(r, chunk, n) != 0)
+				return -1;
+			n = 0;
+		}
+	}
+	if (ferror(r->in))
+		return -1;
+	if (reject_write(r, chunk, n) != 0 || reject_write(r, "\n", 1) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Reads one line into r->line without its end. Returns NDJ_OK, NDJ_EOF,
+ * NDJ_BAD (overlong, already copied to the rejects), NDJ_EIO or NDJ_ENOMEM.
+ */
+static int
+read_line(ndj_reader_t *r)
+{
+	int c, rc;
+
+	buf_reset(&r->line);
+	for (;;) {
+		c = getc(r->in);
+		if (c == EOF) {
+			if (ferror(r->in)) {
+				snprintf(r->err, sizeof r->err, "read error: %s", strerror(errno));
+				return NDJ_EIO;
+			}
+			if (buf_len(&r->line) == 0)
+				return NDJ_EOF;
+			r->lineno++;
+			return NDJ_OK;   /* a last line without "\n" */
+		}
+		if (c == '\n') {
+			r->lineno++;
+			return NDJ_OK;
+		}
+		if ((rc = buf_addc(&r->line, (char)c)) == BUF_ETOOBIG) {
+			r->lineno++;
+			r->bad++;
+			snprintf(r->err, sizeof r->err, "line longer than %zu bytes", r->max_line);
+			if (reject_write(r, buf_ptr(&r->line), buf_len(&r->line)) != 0 ||
+			    reject_write(r, (char[]){ (char)c }, 1) != 0 || reject_rest(r) != 0)
+				return NDJ_EIO;
+			buf_reset(&r->line);
+			return NDJ_BAD;
+		} else if (rc != BUF_OK) {
+			snprintf(r->err, sizeof r->err, "out of memory");
+			return NDJ_ENOMEM;
+		}
+	}
+}
+
+static int
+blank(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int
+ndj_read(ndj_reader_t *r, json_t **rec)
+{
+	char why[400];
+	size_t len, col;
+	const char *p;
+	json_t *v;
+	int rc;
+
+	*rec = NULL;
+	do {
+		if ((rc = read_line(r)) != NDJ_OK)
+			return rc;
+		p = buf_ptr(&r->line);
+		len = buf_len(&r->line);
+	} while (blank(p, len));
+	if (len && p[len - 1] == '\r')
+		len--;
+	rc = json_parse(p, len, r->max_depth, &v, &col, why, sizeof why);
+	if (rc == JSON_ENOMEM) {
+		snprintf(r->err, sizeof r->err, "out of memory");
+		return NDJ_ENOMEM;
+	}
+	if (rc == JSON_OK && json_typeof(v) != JSON_OBJECT) {
+		json_free(v);
+		snprintf(r->err, sizeof r->err, "expected a JSON object, one record per line");
+		rc = JSON_EPARSE;
+	} else if (rc == JSON_EDEPTH)
+		snprintf(r->err, sizeof r->err, "%s", why);
+	else if (rc != JSON_OK)
+		snprintf(r->err, sizeof r->err, "invalid JSON at column %zu: %s", col, why);
+	if (rc != JSON_OK) {
+		r->bad++;
+		if (reject_write(r, buf_ptr(&r->line), buf_len(&r->line)) != 0 ||
+		    reject_write(r, "\n", 1) != 0)
+			return NDJ_EIO;
+		return NDJ_BAD;
+	}
+	*rec = v;
+	return NDJ_OK;
+}
+
+int
+ndj_write(FILE *out, const json_t *rec, int flush)
+{
+	buf_t b;
+	int rc;
+
+	buf_init(&b, (size_t)-1 / 4);
+	if (json_dump(rec, &b) != JSON_OK || buf_addc(&b, '\n') != BUF_OK) {
+		buf_free(&b);
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = fwrite(buf_ptr(&b), 1, buf_len(&b), out) == buf_len(&b) ? 0 : -1;
+	buf_free(&b);
+	if (rc == 0 && flush && fflush(out) != 0)
+		rc = -1;
+	return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * ndj: NDJSON streams, one JSON object per line.
+ *
+ * The reader reads a line at a time with a hard cap on its length and on the
+ * nesting depth, so that no input can make a program grow without bound or
+ * overflow its stack. "\r\n" line ends are accepted and blank lines skipped.
+ *
+ * A line that is not one JSON object is a bad line: ndj_read() returns NDJ_BAD
+ * with the line number and a reason, copies the raw line (terminated by "\n")
+ * to the rejects file when one was given, and the next call goes on with the
+ * following line. A line longer than the cap is streamed to the rejects file
+ * without being held in memory.
+ *
+ * Ownership: the record returned by ndj_read() belongs to the caller
+ * (json_free()); the reader owns its buffers and never closes the FILEs it was
+ * given.
+ */
+#ifndef DE_NDJ_H
+#define DE_NDJ_H
+
+#include <stdio.h>
+#include "json.h"
+
+#define NDJ_MAX_LINE_DEFAULT (16u * 1024 * 1024)
+
+enum {
+	NDJ_OK = 0,       /* a record was read */
+	NDJ_EOF = 1,      /* no more input */
+	NDJ_BAD = 2,      /* a bad line; see ndj_error(); reading may go on */
+	NDJ_EIO = -1,     /* reading the input or writing the rejects failed */
+	NDJ_ENOMEM = -2
+};
+
+typedef struct ndj_reader ndj_reader_t;
+
+/*
+ * Reads from in; name is what messages call it ("stdin" or a path). max_line
+ * and max_depth of 0 take the defaults. rejects may be NULL. Returns NULL when
+ * memory runs out.
+ */
+ndj_reader_t *ndj_reader_new(FILE *in, const char *name, size_t max_line,
+    size_t max_depth, FILE *rejects);
+void ndj_reader_free(ndj_reader_t *r);
+
+/*
+ * Reads the next record into *rec. Returns NDJ_OK, NDJ_EOF, NDJ_BAD (the line
+ * was rejected; call again for the next), NDJ_EIO or NDJ_ENOMEM.
+ */
+int ndj_read(ndj_reader_t *r, json_t **rec);
+
+/* The number of the line last read (1-based). */
+unsigned long ndj_line(const ndj_reader_t *r);
+/* The reason for the last NDJ_BAD or error, e.g. "invalid JSON at column 3: ...". */
+const char *ndj_error(const ndj_reader_t *r);
+/* How many lines were rejected so far. */
+unsigned long ndj_bad_lines(const ndj_reader_t *r);
+
+/*
+ * Writes rec as one line. Returns 0, or -1 with errno set when the write
+ * failed (the stream's error indicator is then set too). flush: fflush after
+ * the line (--unbuffered).
+ */
+int ndj_write(FILE *out, const json_t *rec, int flush);
+
+#endif
