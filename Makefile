@@ -69,7 +69,7 @@ san: $(PROGS:%=$(SAN)/bin/%) $(UNITSRC:tests/unit/%.c=$(SAN)/unit/%) $(FUZZSRC:f
 
 # ---- tests ----
 check: deps
-	@$(MAKE) --no-print-directory san
+	@$(MAKE) --no-print-directory -j2 san
 	@tests/run $(SAN)
 
 check-valgrind: deps all
