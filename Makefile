@@ -65,7 +65,15 @@ $(SAN)/fuzz/%: fuzz/%.c fuzz/replay.c $(SAN)/libdeal.a $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) $(SANFLAGS) $(DEPCFLAGS) $< fuzz/replay.c -o $@ $(SAN)/libdeal.a $(DEPLIBS)
 
-san: $(PROGS:%=$(SAN)/bin/%) $(UNITSRC:tests/unit/%.c=$(SAN)/unit/%) $(FUZZSRC:fuzz/%.c=$(SAN)/fuzz/%)
+# The allocation-fault build: the sanitizer objects, every allocation of lib/
+# and cmd/ routed through tests/fault/alloc.c (DE_FAULT_ALLOC=n fails the n-th).
+FAULT = build/fault
+FAULTWRAP = -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup
+$(FAULT)/bin/%: cmd/%.c $(SAN)/libdeal.a tests/fault/alloc.c $(LIBHDR)
+	@mkdir -p $(@D)
+	$(CC) $(WFLAGS) $(SANFLAGS) $(DEPCFLAGS) $< tests/fault/alloc.c -o $@ $(SAN)/libdeal.a $(DEPLIBS) $(FAULTWRAP)
+
+san: $(PROGS:%=$(FAULT)/bin/%) $(PROGS:%=$(SAN)/bin/%) $(UNITSRC:tests/unit/%.c=$(SAN)/unit/%) $(FUZZSRC:fuzz/%.c=$(SAN)/fuzz/%)
 
 # ---- tests ----
 check: deps
