@@ -1,0 +1,1067 @@
+#include "apollo.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cache.h"
+#include "date.h"
+#include "domain.h"
+
+/* ---- small helpers ---- */
+
+/* A scalar as text: a string, or a number's text; NULL otherwise. */
+static const char *
+text_of(const json_t *v)
+{
+	const char *s = json_str(v);
+
+	return s ? s : json_num_text(v);
+}
+
+/* A non-empty text scalar, or NULL. */
+static const char *
+nonempty(const json_t *v)
+{
+	const char *s = text_of(v);
+
+	return s && *s ? s : NULL;
+}
+
+/* A number, or a string holding one, as a JSON number; null otherwise. */
+static json_t *
+num_or_null(const json_t *v)
+{
+	int64_t i;
+	double d;
+
+	if (json_num_int(v, &i) == 0)
+		return json_new_int(i);
+	if (json_num_double(v, &d) == 0)
+		return json_new_double(d);
+	return json_new_null();
+}
+
+/* A boolean, or "true"/"false" in a string: 1, 0, or -1. */
+static int
+bool_of(const json_t *v)
+{
+	const char *s;
+	int b = json_bool(v);
+
+	if (b >= 0)
+		return b;
+	if ((s = json_str(v)) != NULL) {
+		if (strcasecmp(s, "true") == 0)
+			return 1;
+		if (strcasecmp(s, "false") == 0)
+			return 0;
+	}
+	return -1;
+}
+
+/* Lowercase s into out, keeping only letters and digits (and bytes >= 0x80). */
+static void
+squash(const char *s, char *out, size_t n)
+{
+	size_t o = 0;
+
+	for (; s && *s && o + 1 < n; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || c >= 0x80)
+			out[o++] = (char)tolower(c);
+	}
+	out[o] = '\0';
+}
+
+/*
+ * A company name for comparison: lowercased words without punctuation and
+ * without legal suffixes ("Globex, Inc." and "globex" are the same).
+ */
+static void
+company_norm(const char *s, char *out, size_t n)
+{
+	static const char *drop[] = { "inc", "incorporated", "llc", "ltd", "limited", "corp",
+		"corporation", "co", "company", "gmbh", "plc", "sa", "ag", "bv", "nv", "srl",
+		"group", "holdings", "the", NULL };
+	char word[128];
+	size_t o = 0, w, i;
+	int keep;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	while (*s) {
+		while (*s && !isalnum((unsigned char)*s) && (unsigned char)*s < 0x80)
+			s++;
+		for (w = 0; *s && (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80); s++)
+			if (w + 1 < sizeof word)
+				word[w++] = (char)tolower((unsigned char)*s);
+		word[w] = '\0';
+		if (w == 0)
+			continue;
+		for (keep = 1, i = 0; drop[i]; i++)
+			if (strcmp(word, drop[i]) == 0)
+				keep = 0;
+		if (keep && o + w + 1 < n) {
+			memcpy(out + o, word, w);
+			o += w;
+			out[o] = '\0';
+		}
+	}
+}
+
+/* "http://www.linkedin.com/in/Dana-Lopez/" -> "linkedin.com/in/dana-lopez". */
+static void
+linkedin_norm(const char *s, char *out, size_t n)
+{
+	size_t o = 0, len;
+
+	out[0] = '\0';
+	if (s == NULL)
+		return;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncasecmp(s, "https://", 8) == 0)
+		s += 8;
+	else if (strncasecmp(s, "http://", 7) == 0)
+		s += 7;
+	if (strncasecmp(s, "www.", 4) == 0)
+		s += 4;
+	for (; *s && *s != '?' && *s != '#' && o + 1 < n; s++)
+		out[o++] = (char)tolower((unsigned char)*s);
+	out[o] = '\0';
+	len = o;
+	while (len > 0 && (out[len - 1] == '/' || isspace((unsigned char)out[len - 1])))
+		out[--len] = '\0';
+}
+
+/* "Dana", "Lopez" or "Dana Lopez" -> "danalopez"; "" when there is no name. */
+static void
+name_norm(const char *first, const char *last, const char *full, char *out, size_t n)
+{
+	char a[256], b[256];
+
+	squash(first, a, sizeof a);
+	squash(last, b, sizeof b);
+	if (*a && *b)
+		snprintf(out, n, "%s%s", a, b);
+	else
+		squash(full, out, n);
+}
+
+static int
+domains_same(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	/* eu.globex.com is globex.com */
+	if (la > lb && a[la - lb - 1] == '.' && strcmp(a + la - lb, b) == 0)
+		return 1;
+	if (lb > la && b[lb - la - 1] == '.' && strcmp(b + lb - la, a) == 0)
+		return 1;
+	return 0;
+}
+
+/* An organization's domain: primary_domain, else website_url. */
+static int
+org_domain(const json_t *org, char *out, size_t n)
+{
+	const char *d = nonempty(json_get(org, "primary_domain"));
+
+	if (d && domain_normalize(d, out, n) == 0)
+		return 0;
+	d = nonempty(json_get(org, "website_url"));
+	if (d && domain_normalize(d, out, n) == 0)
+		return 0;
+	out[0] = '\0';
+	return -1;
+}
+
+static int
+account_domain(const json_t *account, char *out, size_t n)
+{
+	const char *d = nonempty(json_get(account, "domain"));
+
+	if (d == NULL)
+		d = nonempty(json_get(account, "website"));
+	if (d && domain_normalize(d, out, n) == 0)
+		return 0;
+	out[0] = '\0';
+	return -1;
+}
+
+/* ---- the request ---- */
+
+static int
+add_field(buf_t *out, const char *key, const char *val)
+{
+	if (val == NULL || *val == '\0')
+		return 0;
+	if (buf_addc(out, ',') != BUF_OK || json_dump_string(key, strlen(key), out) != JSON_OK ||
+	    buf_addc(out, ':') != BUF_OK || json_dump_string(val, strlen(val), out) != JSON_OK)
+		return -1;
+	return 0;
+}
+
+int
+apollo_request_body(const struct apollo_ask *asks, size_t n, buf_t *out)
+{
+	size_t i;
+
+	if (n == 0 || n > APOLLO_BATCH_MAX)
+		return APOLLO_EARG;
+	if (buf_adds(out, "{\"details\":[") != BUF_OK)
+		return APOLLO_ENOMEM;
+	for (i = 0; i < n; i++) {
+		if ((i && buf_addc(out, ',') != BUF_OK) ||
+		    buf_adds(out, "{\"email\":") != BUF_OK ||
+		    json_dump_string(asks[i].email, strlen(asks[i].email), out) != JSON_OK ||
+		    add_field(out, "first_name", asks[i].first_name) != 0 ||
+		    add_field(out, "last_name", asks[i].last_name) != 0 ||
+		    add_field(out, "linkedin_url", asks[i].linkedin_url) != 0 ||
+		    buf_addc(out, '}') != BUF_OK)
+			return APOLLO_ENOMEM;
+	}
+	if (buf_adds(out, "],\"reveal_personal_emails\":false}") != BUF_OK)
+		return APOLLO_ENOMEM;
+	return APOLLO_OK;
+}
+
+/* ---- the person subset ---- */
+
+static int
+copy_text(json_t *dst, const json_t *src, const char *key)
+{
+	const json_t *v = json_get(src, key);
+	const char *s;
+
+	if (v == NULL)
+		return 0;
+	if (json_is(v, JSON_NULL))
+		return json_set_null(dst, key);
+	if ((s = text_of(v)) == NULL)
+		return 0;
+	return json_set_str(dst, key, s);
+}
+
+static int
+copy_num(json_t *dst, const json_t *src, const char *key)
+{
+	const json_t *v = json_get(src, key);
+
+	if (v == NULL)
+		return 0;
+	return json_set(dst, key, num_or_null(v));
+}
+
+/* An array of strings (a lone string becomes a one-element array). */
+static int
+copy_strings(json_t *dst, const json_t *src, const char *key)
+{
+	const json_t *v = json_get(src, key);
+	json_t *a;
+	size_t i;
+
+	if (v == NULL || (!json_is(v, JSON_ARRAY) && !json_is(v, JSON_STRING)))
+		return 0;
+	if ((a = json_new_array()) == NULL)
+		return -1;
+	if (json_is(v, JSON_STRING)) {
+		if (json_push(a, json_new_str(json_str(v))) != JSON_OK) {
+			json_free(a);
+			return -1;
+		}
+	} else
+		for (i = 0; i < json_len(v); i++)
+			if (json_str(json_at(v, i)) &&
+			    json_push(a, json_new_str(json_str(json_at(v, i)))) != JSON_OK) {
+				json_free(a);
+				return -1;
+			}
+	return json_set(dst, key, a);
+}
+
+static json_t *
+job_subset(const json_t *e)
+{
+	static const char *texts[] = { "title", "organization_id", "organization_name",
+		"start_date", "end_date", NULL };
+	json_t *o = json_new_object();
+	size_t i;
+	int b;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; texts[i]; i++)
+		if (copy_text(o, e, texts[i]) != 0)
+			goto fail;
+	if ((b = bool_of(json_get(e, "current"))) >= 0 && json_set_bool(o, "current", b) != 0)
+		goto fail;
+	return o;
+fail:
+	json_free(o);
+	return NULL;
+}
+
+static json_t *
+org_subset(const json_t *org)
+{
+	static const char *texts[] = { "id", "name", "primary_domain", "website_url",
+		"linkedin_url", "industry", NULL };
+	static const char *nums[] = { "estimated_num_employees", "annual_revenue",
+		"founded_year", NULL };
+	json_t *o = json_new_object();
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; texts[i]; i++)
+		if (copy_text(o, org, texts[i]) != 0)
+			goto fail;
+	for (i = 0; nums[i]; i++)
+		if (copy_num(o, org, nums[i]) != 0)
+			goto fail;
+	return o;
+fail:
+	json_free(o);
+	return NULL;
+}
+
+json_t *
+apollo_person_subset(const json_t *p)
+{
+	static const char *texts[] = { "id", "first_name", "last_name", "name", "title",
+		"headline", "seniority", NULL };
+	static const char *texts2[] = { "email_status", "linkedin_url", "city", "state",
+		"country", "organization_id", NULL };
+	static const char *lists[] = { "departments", "subdepartments", "functions", NULL };
+	const json_t *h, *org;
+	json_t *o, *a, *e;
+	char email[DOMAIN_EMAIL_MAX];
+	size_t i;
+
+	if (!json_is(p, JSON_OBJECT) || (o = json_new_object()) == NULL)
+		return NULL;
+	for (i = 0; texts[i]; i++)
+		if (copy_text(o, p, texts[i]) != 0)
+			goto fail;
+	for (i = 0; lists[i]; i++)
+		if (copy_strings(o, p, lists[i]) != 0)
+			goto fail;
+	if (json_get(p, "email")) {
+		if (domain_email_normalize(json_str(json_get(p, "email")), email, sizeof email) == 0) {
+			if (json_set_str(o, "email", email) != 0)
+				goto fail;
+		} else if (json_set_null(o, "email") != 0)
+			goto fail;
+	}
+	for (i = 0; texts2[i]; i++)
+		if (copy_text(o, p, texts2[i]) != 0)
+			goto fail;
+	if (json_is(h = json_get(p, "employment_history"), JSON_ARRAY)) {
+		if ((a = json_new_array()) == NULL || json_set(o, "employment_history", a) != 0)
+			goto fail;
+		for (i = 0; i < json_len(h); i++) {
+			if (!json_is(json_at(h, i), JSON_OBJECT))
+				continue;
+			if ((e = job_subset(json_at(h, i))) == NULL || json_push(a, e) != 0)
+				goto fail;
+		}
+	}
+	if (json_is(org = json_get(p, "organization"), JSON_OBJECT)) {
+		if ((e = org_subset(org)) == NULL || json_set(o, "organization", e) != 0)
+			goto fail;
+	}
+	return o;
+fail:
+	json_free(o);
+	return NULL;
+}
+
+/* ---- the answer ---- */
+
+struct ident {
+	char email[DOMAIN_EMAIL_MAX];
+	char li[512];
+	char name[512];
+};
+
+static void
+ident_of_match(const json_t *m, struct ident *id)
+{
+	if (domain_email_normalize(json_str(json_get(m, "email")), id->email,
+	    sizeof id->email) != 0)
+		id->email[0] = '\0';
+	linkedin_norm(nonempty(json_get(m, "linkedin_url")), id->li, sizeof id->li);
+	name_norm(nonempty(json_get(m, "first_name")), nonempty(json_get(m, "last_name")),
+	    nonempty(json_get(m, "name")), id->name, sizeof id->name);
+}
+
+static void
+ident_of_ask(const struct apollo_ask *a, struct ident *id)
+{
+	if (domain_email_normalize(a->email, id->email, sizeof id->email) != 0)
+		id->email[0] = '\0';
+	linkedin_norm(a->linkedin_url, id->li, sizeof id->li);
+	name_norm(a->first_name, a->last_name, NULL, id->name, sizeof id->name);
+}
+
+void
+apollo_results_free(struct apollo_result *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_free(r[i].person);
+		r[i].person = NULL;
+		r[i].kind = APOLLO_UNANSWERED;
+	}
+}
+
+int
+apollo_parse_response(const char *body, size_t len, const struct apollo_ask *asks,
+    size_t n, struct apollo_result *out, double *credits, char *err, size_t errlen)
+{
+	struct ident ai[APOLLO_BATCH_MAX], *mi = NULL;
+	int claimed[APOLLO_BATCH_MAX], *placed = NULL;
+	const json_t *matches, *m, *msg;
+	json_t *root = NULL;
+	size_t i, j, nm, nulls = 0, unplaced = 0, unclaimed = 0, found = 0, cand;
+	char why[200];
+	double d;
+	int rc = APOLLO_OK, pass;
+
+	for (i = 0; i < n; i++) {
+		out[i].kind = APOLLO_UNANSWERED;
+		out[i].person = NULL;
+	}
+	*credits = 0;
+	if (n == 0 || n > APOLLO_BATCH_MAX) {
+		snprintf(err, errlen, "%zu people asked for (1 to %d)", n, APOLLO_BATCH_MAX);
+		return APOLLO_EARG;
+	}
+	if (json_parse(body, len, 0, &root, NULL, why, sizeof why) != JSON_OK) {
+		snprintf(err, errlen, "invalid JSON in the answer: %s", why);
+		return APOLLO_EPARSE;
+	}
+	if (!json_is(root, JSON_OBJECT)) {
+		snprintf(err, errlen, "the answer is not a JSON object");
+		rc = APOLLO_EPARSE;
+		goto done;
+	}
+	matches = json_get(root, "matches");
+	if (!json_is(matches, JSON_ARRAY)) {
+		msg = json_get(root, "error_message");
+		if (!nonempty(msg))
+			msg = json_get(root, "error");
+		if (!nonempty(msg))
+			msg = json_get(root, "message");
+		if (nonempty(msg))
+			snprintf(err, errlen, "the answer has no matches: %.150s", nonempty(msg));
+		else
+			snprintf(err, errlen, "the answer has no matches array");
+		rc = APOLLO_EPARSE;
+		goto done;
+	}
+	nm = json_len(matches);
+	if (nm > 0 && ((mi = calloc(nm, sizeof *mi)) == NULL ||
+	    (placed = malloc(nm * sizeof *placed)) == NULL)) {
+		snprintf(err, errlen, "out of memory");
+		rc = APOLLO_ENOMEM;
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		ident_of_ask(&asks[i], &ai[i]);
+		claimed[i] = -1;
+	}
+	for (j = 0; j < nm; j++) {
+		placed[j] = -1;
+		if (json_is(json_at(matches, j), JSON_OBJECT))
+			ident_of_match(json_at(matches, j), &mi[j]);
+		else
+			nulls++;
+	}
+	/* Pass 0: email; 1: linkedin_url; 2: full name (when it names one ask only). */
+	for (pass = 0; pass < 3; pass++)
+		for (j = 0; j < nm; j++) {
+			const char *mk, *ak;
+
+			if (placed[j] >= 0 || !json_is(json_at(matches, j), JSON_OBJECT))
+				continue;
+			mk = pass == 0 ? mi[j].email : pass == 1 ? mi[j].li : mi[j].name;
+			if (*mk == '\0')
+				continue;
+			for (cand = n, i = 0; i < n; i++) {
+				if (claimed[i] >= 0)
+					continue;
+				ak = pass == 0 ? ai[i].email : pass == 1 ? ai[i].li : ai[i].name;
+				if (strcmp(mk, ak) != 0)
+					continue;
+				if (cand != n) {   /* two asks bear this name: not this way */
+					cand = n + 1;
+					break;
+				}
+				cand = i;
+			}
+			if (cand < n) {
+				placed[j] = (int)cand;
+				claimed[cand] = (int)j;
+			}
+		}
+	/*
+	 * By position, for an entry that says nothing that could place it (no
+	 * email; no linkedin_url or name that contradicts the ask at its place).
+	 */
+	if (nm == n)
+		for (j = 0; j < nm; j++) {
+			if (placed[j] >= 0 || !json_is(json_at(matches, j), JSON_OBJECT) ||
+			    claimed[j] >= 0 || mi[j].email[0])
+				continue;
+			if ((mi[j].li[0] && ai[j].li[0]) || (mi[j].name[0] && ai[j].name[0]))
+				continue;
+			placed[j] = (int)j;
+			claimed[j] = (int)j;
+		}
+	for (j = 0; j < nm; j++)
+		if (placed[j] < 0 && json_is(json_at(matches, j), JSON_OBJECT))
+			unplaced++;
+	for (i = 0; i < n; i++) {
+		if (claimed[i] < 0) {
+			unclaimed++;
+			continue;
+		}
+		m = json_at(matches, (size_t)claimed[i]);
+		if ((out[i].person = apollo_person_subset(m)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			rc = APOLLO_ENOMEM;
+			goto done;
+		}
+		out[i].kind = APOLLO_FOUND;
+		found++;
+	}
+	if (unplaced == 0 && unclaimed <= nulls)
+		for (i = 0; i < n; i++)
+			if (claimed[i] < 0)
+				out[i].kind = APOLLO_NOT_FOUND;
+	if (json_num_double(json_get(root, "credits_consumed"), &d) == 0 && d >= 0)
+		*credits = d;
+	else
+		*credits = (double)(nm - nulls);
+done:
+	if (rc != APOLLO_OK)
+		apollo_results_free(out, n);
+	free(mi);
+	free(placed);
+	json_free(root);
+	return rc;
+}
+
+/* ---- cache values ---- */
+
+json_t *
+apollo_cache_value(const json_t *person)
+{
+	json_t *v = json_new_object(), *p;
+
+	if (v == NULL)
+		return NULL;
+	if (person == NULL) {
+		if (json_set_str(v, "status", "not_found") != 0)
+			goto fail;
+		return v;
+	}
+	if (json_set_str(v, "status", "enriched") != 0 || (p = json_clone(person)) == NULL ||
+	    json_set(v, "person", p) != 0)
+		goto fail;
+	return v;
+fail:
+	json_free(v);
+	return NULL;
+}
+
+int
+apollo_cache_read(const json_t *v, const json_t **person)
+{
+	const char *s = json_str(json_get(v, "status"));
+
+	*person = NULL;
+	if (s && strcmp(s, "not_found") == 0)
+		return 0;
+	if (s && strcmp(s, "enriched") == 0 && json_is(json_get(v, "person"), JSON_OBJECT)) {
+		*person = json_get(v, "person");
+		return 1;
+	}
+	return -1;
+}
+
+/* ---- mapping ---- */
+
+const char *
+apollo_seniority_level(const char *s)
+{
+	static const struct {
+		const char *from, *to;
+	} map[] = {
+		{ "owner", "c_level" }, { "founder", "c_level" }, { "c_suite", "c_level" },
+		{ "partner", "vp" }, { "vp", "vp" },
+		{ "head", "director" }, { "director", "director" },
+		{ "manager", "manager" },
+		{ "senior", "ic" }, { "entry", "ic" }, { "intern", "ic" },
+	};
+	char t[32];
+	size_t i, n;
+
+	if (s == NULL)
+		return NULL;
+	while (isspace((unsigned char)*s))
+		s++;
+	for (n = 0; s[n] && n + 1 < sizeof t; n++)
+		t[n] = (char)tolower((unsigned char)s[n]);
+	t[n] = '\0';
+	while (n > 0 && isspace((unsigned char)t[n - 1]))
+		t[--n] = '\0';
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(t, map[i].from) == 0)
+			return map[i].to;
+	return NULL;
+}
+
+int
+apollo_department(const json_t *person, char *out, size_t n)
+{
+	const json_t *d = json_get(person, "departments");
+	const char *s = NULL;
+	size_t i;
+
+	if (json_is(d, JSON_STRING))
+		s = json_str(d);
+	else
+		for (i = 0; i < json_len(d) && s == NULL; i++)
+			if (nonempty(json_at(d, i)))
+				s = json_str(json_at(d, i));
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (strncmp(s, "master_", 7) == 0)
+		s += 7;
+	if (*s == '\0')
+		return -1;
+	snprintf(out, n, "%s", s);
+	return 0;
+}
+
+/* "YYYY-MM-DD", any CRM date, "YYYY-MM" or "YYYY". */
+static int
+loose_date(const json_t *v, date_t *d)
+{
+	const char *s = json_str(v);
+	int y, m;
+	char tail;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	if (date_parse_crm(s, DATE_MDY, d) == 0)
+		return 0;
+	if (sscanf(s, "%4d-%2d%c", &y, &m, &tail) == 2 && strlen(s) == 7) {
+		d->y = y, d->m = m, d->d = 1;
+		return date_valid(*d) ? 0 : -1;
+	}
+	if (sscanf(s, "%4d%c", &y, &tail) == 1 && strlen(s) == 4) {
+		d->y = y, d->m = 1, d->d = 1;
+		return date_valid(*d) ? 0 : -1;
+	}
+	return -1;
+}
+
+/* 1 when the employment entry is at the deal's account. */
+static int
+entry_at_account(const json_t *e, const json_t *person, const json_t *account)
+{
+	char a[256], b[256], pd[DOMAIN_MAX], ad[DOMAIN_MAX];
+	const char *oid = nonempty(json_get(e, "organization_id"));
+	const char *pid = nonempty(json_get(person, "organization_id"));
+
+	company_norm(nonempty(json_get(account, "name")), a, sizeof a);
+	company_norm(nonempty(json_get(e, "organization_name")), b, sizeof b);
+	if (*a && *b && strcmp(a, b) == 0)
+		return 1;
+	if (oid && pid && strcmp(oid, pid) == 0 &&
+	    org_domain(json_get(person, "organization"), pd, sizeof pd) == 0 &&
+	    account_domain(account, ad, sizeof ad) == 0 && domains_same(pd, ad))
+		return 1;
+	return 0;
+}
+
+int
+apollo_tenure_months(const json_t *person, const json_t *account, const char *close_date,
+    time_t today, int *months)
+{
+	const json_t *h = json_get(person, "employment_history"), *e;
+	date_t at, start, end, best_start = { 0, 0, 0 };
+	size_t i;
+	int score, best = -1, cur, strict, m;
+
+	if (close_date == NULL || date_parse_crm(close_date, DATE_MDY, &at) != 0)
+		at = date_from_time(today);
+	for (i = 0; i < json_len(h); i++) {
+		e = json_at(h, i);
+		if (!json_is(e, JSON_OBJECT) || loose_date(json_get(e, "start_date"), &start) != 0)
+			continue;
+		if (date_cmp(start, at) > 0)
+			continue;
+		cur = bool_of(json_get(e, "current")) == 1;
+		if (loose_date(json_get(e, "end_date"), &end) == 0) {
+			if (date_cmp(end, at) < 0)
+				continue;
+			strict = 1;
+		} else
+			strict = cur;   /* open-ended but not current: a weak cover */
+		score = 8 * entry_at_account(e, person, account) + 4 * strict + 2 * cur;
+		if (score > best || (score == best && date_cmp(start, best_start) > 0)) {
+			best = score;
+			best_start = start;
+		}
+	}
+	if (best < 0 || (m = date_months_between(best_start, at)) < 0)
+		return -1;
+	*months = m;
+	return 0;
+}
+
+/* The current employment entry: current:true, else open-ended with the latest start. */
+static const json_t *
+current_entry(const json_t *person)
+{
+	const json_t *h = json_get(person, "employment_history"), *e, *open = NULL;
+	date_t s, os = { 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < json_len(h); i++) {
+		e = json_at(h, i);
+		if (!json_is(e, JSON_OBJECT))
+			continue;
+		if (bool_of(json_get(e, "current")) == 1)
+			return e;
+		if (nonempty(json_get(e, "end_date")) == NULL &&
+		    bool_of(json_get(e, "current")) != 0 &&
+		    loose_date(json_get(e, "start_date"), &s) == 0 &&
+		    (open == NULL || date_cmp(s, os) > 0)) {
+			open = e;
+			os = s;
+		}
+	}
+	return open;
+}
+
+int
+apollo_job_changed(const json_t *person, const json_t *account, json_t **employer)
+{
+	const json_t *org = json_get(person, "organization"), *cur = current_entry(person);
+	char pd[DOMAIN_MAX], ad[DOMAIN_MAX], pn[256], an[256];
+	const char *pname, *title, *since;
+	int changed;
+	json_t *o;
+
+	if (employer)
+		*employer = NULL;
+	if (!json_is(org, JSON_OBJECT))
+		org = NULL;
+	if (org == NULL && cur == NULL)
+		return -1;
+	pname = org ? nonempty(json_get(org, "name")) : NULL;
+	if (pname == NULL && cur)
+		pname = nonempty(json_get(cur, "organization_name"));
+	if (org == NULL || org_domain(org, pd, sizeof pd) != 0)
+		pd[0] = '\0';
+	if (account_domain(account, ad, sizeof ad) != 0)
+		ad[0] = '\0';
+	company_norm(pname, pn, sizeof pn);
+	company_norm(nonempty(json_get(account, "name")), an, sizeof an);
+	if (*pd && *ad)
+		changed = !domains_same(pd, ad) && !(*pn && *an && strcmp(pn, an) == 0);
+	else if (*pn && *an)
+		changed = strcmp(pn, an) != 0;
+	else
+		return -1;
+	if (!changed || employer == NULL)
+		return changed;
+	title = nonempty(json_get(person, "title"));
+	if (title == NULL && cur)
+		title = nonempty(json_get(cur, "title"));
+	since = cur ? nonempty(json_get(cur, "start_date")) : NULL;
+	if ((o = json_new_object()) == NULL ||
+	    json_set(o, "name", json_new_str(pname)) != 0 ||
+	    json_set(o, "domain", json_new_str(*pd ? pd : NULL)) != 0 ||
+	    json_set(o, "title", json_new_str(title)) != 0 ||
+	    json_set(o, "since", json_new_str(since)) != 0) {
+		json_free(o);
+		return -2;
+	}
+	*employer = o;
+	return 1;
+}
+
+const char *
+apollo_size_band(int64_t e)
+{
+	if (e < 1)
+		return NULL;
+	if (e <= 10)
+		return "1-10";
+	if (e <= 50)
+		return "11-50";
+	if (e <= 200)
+		return "51-200";
+	if (e <= 500)
+		return "201-500";
+	if (e <= 1000)
+		return "501-1000";
+	if (e <= 5000)
+		return "1001-5000";
+	if (e <= 10000)
+		return "5001-10000";
+	return "10001+";
+}
+
+json_t *
+apollo_firmographics(const json_t *org)
+{
+	json_t *f;
+	int64_t emp;
+	double d;
+
+	if (!json_is(org, JSON_OBJECT) || (f = json_new_object()) == NULL)
+		return NULL;
+	if (json_set(f, "industry", json_new_str(nonempty(json_get(org, "industry")))) != 0)
+		goto fail;
+	if (json_num_int(json_get(org, "estimated_num_employees"), &emp) != 0) {
+		if (json_num_double(json_get(org, "estimated_num_employees"), &d) == 0 &&
+		    d >= 0 && d < 9e15)
+			emp = (int64_t)d;
+		else
+			emp = -1;
+	}
+	if (json_set(f, "employees", emp >= 0 ? json_new_int(emp) : json_new_null()) != 0 ||
+	    json_set(f, "size_band", json_new_str(apollo_size_band(emp))) != 0 ||
+	    json_set(f, "annual_revenue", num_or_null(json_get(org, "annual_revenue"))) != 0 ||
+	    json_set(f, "founded_year", num_or_null(json_get(org, "founded_year"))) != 0 ||
+	    json_set_str(f, "source", "apollo") != 0)
+		goto fail;
+	return f;
+fail:
+	json_free(f);
+	return NULL;
+}
+
+/* ---- applying to the record ---- */
+
+static int
+set_or_null(json_t *o, const char *key, json_t *v)
+{
+	return json_set(o, key, v ? v : json_new_null());
+}
+
+int
+apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
+    const json_t *person, int cached, time_t fetched_at, const char *reason, time_t now)
+{
+	const json_t *account = json_get(rec, "account");
+	json_t *a, *emp = NULL;
+	char ts[32], dept[128];
+	const char *lvl;
+	int enriched = strcmp(status, "enriched") == 0 && person != NULL;
+	int has_data = enriched || strcmp(status, "not_found") == 0;
+	int months, jc;
+
+	if (!json_is(contact, JSON_OBJECT) || (a = json_new_object()) == NULL)
+		return -1;
+	cache_time_format(fetched_at, ts, sizeof ts);
+	if (json_set_str(a, "status", status) != 0 ||
+	    (cached >= 0 && json_set_bool(a, "cached", cached) != 0) ||
+	    (has_data && json_set_str(a, "fetched_at", ts) != 0) ||
+	    (enriched && json_set(a, "person", json_clone(person)) != 0) ||
+	    (reason && json_set_str(a, "reason", reason) != 0)) {
+		json_free(a);
+		return -1;
+	}
+	if (json_set(contact, "apollo", a) != 0)
+		return -1;
+	if (!enriched) {
+		if (json_set_null(contact, "seniority_verified") != 0 ||
+		    json_set_null(contact, "department_verified") != 0 ||
+		    json_set_null(contact, "tenure_months") != 0 ||
+		    json_set_null(contact, "job_changed") != 0)
+			return -1;
+		json_del(contact, "new_employer");
+	} else {
+		lvl = apollo_seniority_level(json_str(json_get(person, "seniority")));
+		if (json_set(contact, "seniority_verified", json_new_str(lvl)) != 0 ||
+		    json_set(contact, "department_verified",
+		    json_new_str(apollo_department(person, dept, sizeof dept) == 0 ? dept : NULL)) != 0)
+			return -1;
+		if (apollo_tenure_months(person, account, json_str(json_get(rec, "close_date")), now,
+		    &months) == 0) {
+			if (json_set_int(contact, "tenure_months", months) != 0)
+				return -1;
+		} else if (json_set_null(contact, "tenure_months") != 0)
+			return -1;
+		jc = apollo_job_changed(person, account, &emp);
+		if (jc == -2)
+			return -1;
+		if (set_or_null(contact, "job_changed", jc >= 0 ? json_new_bool(jc) : NULL) != 0) {
+			json_free(emp);
+			return -1;
+		}
+		if (emp) {
+			if (json_set(contact, "new_employer", emp) != 0)
+				return -1;
+		} else
+			json_del(contact, "new_employer");
+	}
+	if (json_set_str(contact, "enrichment_status", status) != 0 ||
+	    json_set(contact, "enriched_at", has_data ? json_new_str(ts) : json_new_null()) != 0)
+		return -1;
+	return 0;
+}
+
+int
+apollo_apply_firmographics(json_t *rec)
+{
+	json_t *account = json_get(rec, "account"), *f;
+	const json_t *contacts = json_get(rec, "contacts"), *p, *org, *pick = NULL, *first = NULL;
+	const json_t *by_name = NULL;
+	char ad[DOMAIN_MAX], od[DOMAIN_MAX], an[256], on[256];
+	size_t i;
+
+	if (!json_is(account, JSON_OBJECT))
+		return 0;
+	if (account_domain(account, ad, sizeof ad) != 0)
+		ad[0] = '\0';
+	company_norm(nonempty(json_get(account, "name")), an, sizeof an);
+	for (i = 0; i < json_len(contacts) && pick == NULL; i++) {
+		p = json_path(json_at(contacts, i), "apollo.person");
+		org = json_get(p, "organization");
+		if (!json_is(org, JSON_OBJECT) ||
+		    !json_is(json_path(json_at(contacts, i), "apollo.status"), JSON_STRING) ||
+		    strcmp(json_str(json_path(json_at(contacts, i), "apollo.status")), "enriched") != 0)
+			continue;
+		if (first == NULL)
+			first = org;
+		if (*ad && org_domain(org, od, sizeof od) == 0 && domains_same(od, ad))
+			pick = org;
+		company_norm(nonempty(json_get(org, "name")), on, sizeof on);
+		if (by_name == NULL && *an && *on && strcmp(an, on) == 0)
+			by_name = org;
+	}
+	if (pick == NULL)
+		pick = by_name;
+	if (pick == NULL && *ad == '\0' && *an == '\0')
+		pick = first;
+	if (pick == NULL)
+		return 0;
+	if ((f = apollo_firmographics(pick)) == NULL || json_set(account, "firmographics", f) != 0)
+		return -1;
+	return 1;
+}
+
+/* ---- rate limits ---- */
+
+static long
+header_long(apollo_header_fn get, void *ctx, const char *a, const char *b)
+{
+	const char *v = get(ctx, a);
+	char *end;
+	long n;
+
+	if (v == NULL && b)
+		v = get(ctx, b);
+	if (v == NULL)
+		return -1;
+	while (isspace((unsigned char)*v))
+		v++;
+	n = strtol(v, &end, 10);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (end == v || *end != '\0' || n < 0)
+		return -1;
+	return n;
+}
+
+int
+apollo_ratelimit_read(struct apollo_ratelimit *rl, apollo_header_fn get, void *ctx)
+{
+	static const char *names[APOLLO_RL_N][3][2] = {
+		{ { "x-rate-limit-minute", NULL }, { "x-minute-usage", NULL },
+		  { "x-minute-requests-left", NULL } },
+		{ { "x-rate-limit-hourly", "x-rate-limit-hour" }, { "x-hourly-usage", "x-hour-usage" },
+		  { "x-hourly-requests-left", "x-hour-requests-left" } },
+		{ { "x-rate-limit-daily", "x-rate-limit-24-hour" },
+		  { "x-daily-usage", "x-24-hour-usage" },
+		  { "x-daily-requests-left", "x-24-hour-requests-left" } },
+	};
+	int i, any = 0;
+
+	for (i = 0; i < APOLLO_RL_N; i++) {
+		rl->limit[i] = header_long(get, ctx, names[i][0][0], names[i][0][1]);
+		rl->usage[i] = header_long(get, ctx, names[i][1][0], names[i][1][1]);
+		rl->left[i] = header_long(get, ctx, names[i][2][0], names[i][2][1]);
+		if (rl->left[i] < 0 && rl->limit[i] >= 0 && rl->usage[i] >= 0)
+			rl->left[i] = rl->limit[i] > rl->usage[i] ? rl->limit[i] - rl->usage[i] : 0;
+		if (rl->limit[i] >= 0 || rl->usage[i] >= 0 || rl->left[i] >= 0)
+			any = 1;
+	}
+	return any;
+}
+
+static const long window_ms[APOLLO_RL_N] = { 60000L, 3600000L, 86400000L };
+
+long
+apollo_ratelimit_pause(const struct apollo_ratelimit *rl, int *window)
+{
+	long best = 0, p, thr;
+	int i, w = -1;
+
+	for (i = 0; i < APOLLO_RL_N; i++) {
+		p = 0;
+		if (rl->left[i] == 0)
+			p = window_ms[i];
+		else if (i == APOLLO_RL_MINUTE && rl->left[i] > 0 && rl->limit[i] > 0) {
+			thr = rl->limit[i] / 10;
+			if (thr < 2)
+				thr = 2;
+			if (rl->left[i] <= thr)
+				p = window_ms[i] / (rl->left[i] + 1);
+		}
+		if (p > best) {
+			best = p;
+			w = i;
+		}
+	}
+	if (window)
+		*window = w;
+	return best;
+}
+
+long long
+apollo_least_ms(long calls, long delay_ms, const struct apollo_ratelimit *rl)
+{
+	long long t, w;
+	int i;
+
+	if (calls <= 0)
+		return 0;
+	t = (long long)(calls - 1) * (delay_ms > 0 ? delay_ms : 0);
+	for (i = 0; rl && i < APOLLO_RL_N; i++) {
+		if (rl->limit[i] <= 0)
+			continue;
+		w = (long long)((calls - 1) / rl->limit[i]) * window_ms[i];
+		if (w > t)
+			t = w;
+	}
+	return t;
+}

@@ -1,0 +1,203 @@
+/*
+ * apollo: what apollo-enrich knows about Apollo.io's people/bulk_match
+ * (CONTRACTS §1): the request, the answer read robustly and matched back to
+ * the people asked for, the subset of a person kept and cached, the fields a
+ * contact and its account get (DESIGN §3), and the rate-limit headers.
+ *
+ * Nothing here does I/O: the program sends the request (lib/http.h), caches
+ * (lib/cache.h) and counts (lib/ledger.h).
+ *
+ * Robustness: every scalar Apollo sends may be a string, a number or null;
+ * `matches` may hold nulls, come reordered, lack entries or lack the nested
+ * `organization`; the email may be the locked placeholder
+ * email_not_unlocked@domain.com, which counts as no email.
+ *
+ * Ownership follows lib/json.h: json_t * results are the caller's to free.
+ */
+#ifndef DE_APOLLO_H
+#define DE_APOLLO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "json.h"
+
+#define APOLLO_PROVIDER "apollo"
+#define APOLLO_BASE_DEFAULT "https://api.apollo.io"
+#define APOLLO_BULK_PATH "/api/v1/people/bulk_match"
+#define APOLLO_BATCH_MAX 10
+
+enum {
+	APOLLO_OK = 0,
+	APOLLO_ENOMEM = -1,
+	APOLLO_EPARSE = -2,   /* the answer is not JSON or has no usable "matches" */
+	APOLLO_EARG = -3      /* 0 or more than APOLLO_BATCH_MAX asks */
+};
+
+/* One person asked for. email is normalized (trimmed, lowercased) and required. */
+struct apollo_ask {
+	const char *email;
+	const char *first_name;     /* may be NULL */
+	const char *last_name;      /* may be NULL */
+	const char *linkedin_url;   /* may be NULL */
+};
+
+/*
+ * Appends the bulk_match body for asks[0..n) to out:
+ * {"details":[{"email":..,"first_name":..,...}],"reveal_personal_emails":false}.
+ * Returns APOLLO_OK, APOLLO_EARG (n is 0 or above APOLLO_BATCH_MAX) or
+ * APOLLO_ENOMEM.
+ */
+int apollo_request_body(const struct apollo_ask *asks, size_t n, buf_t *out);
+
+/* What the answer said about one ask. */
+enum apollo_result_kind {
+	APOLLO_UNANSWERED = 0,   /* cannot tell: the answer lacks entries or one could not be placed */
+	APOLLO_FOUND,
+	APOLLO_NOT_FOUND
+};
+
+struct apollo_result {
+	enum apollo_result_kind kind;
+	json_t *person;          /* FOUND: the kept subset (apollo_person_subset), owned */
+};
+
+/*
+ * Reads a 200 answer of bulk_match and matches its entries back to asks[0..n):
+ * by email first, then linkedin_url, then full name, and by position only for
+ * an entry that carries none of these and whose position is free. When every
+ * non-null entry is placed and the nulls account for the rest, the rest are
+ * NOT_FOUND; otherwise they are UNANSWERED. out[i] is for asks[i] (free with
+ * apollo_results_free). *credits gets "credits_consumed" (a number or a
+ * numeric string), or the count of entries found when it is absent.
+ * Returns APOLLO_OK, APOLLO_EPARSE with err set (out all UNANSWERED), or
+ * APOLLO_ENOMEM.
+ */
+int apollo_parse_response(const char *body, size_t len, const struct apollo_ask *asks,
+    size_t n, struct apollo_result *out, double *credits, char *err, size_t errlen);
+void apollo_results_free(struct apollo_result *r, size_t n);
+
+/*
+ * The subset of an Apollo person kept in the cache and on the contact: id,
+ * names, title, headline, seniority, departments, subdepartments, functions,
+ * email (the placeholder becomes null), email_status, linkedin_url, city,
+ * state, country, organization_id, employment_history (title,
+ * organization_id, organization_name, start_date, end_date, current) and
+ * organization (id, name, primary_domain, website_url, linkedin_url, industry,
+ * estimated_num_employees, annual_revenue, founded_year; numbers as numbers).
+ * Fields of the wrong type are left out. NULL when p is not an object or
+ * memory runs out.
+ */
+json_t *apollo_person_subset(const json_t *p);
+
+/*
+ * Cache values: {"status":"enriched","person":{...}} or {"status":"not_found"}.
+ * apollo_cache_value() copies person (NULL: not found); NULL on ENOMEM.
+ * apollo_cache_read() returns 1 (found; *person borrowed from v), 0 (not
+ * found) or -1 (not a value of this module: treat as a miss).
+ */
+json_t *apollo_cache_value(const json_t *person);
+int apollo_cache_read(const json_t *v, const json_t **person);
+
+/*
+ * Apollo's seniority as the toolkit's level: owner/founder/c_suite -> c_level,
+ * partner/vp -> vp, head/director -> director, manager -> manager,
+ * senior/entry/intern -> ic. NULL for anything else.
+ */
+const char *apollo_seniority_level(const char *seniority);
+
+/*
+ * The department: the first of departments[] without its "master_" prefix,
+ * into out. Returns 0, or -1 when there is none.
+ */
+int apollo_department(const json_t *person, char *out, size_t n);
+
+/*
+ * Months in the role the person held on close_date ("YYYY-MM-DD" or any CRM
+ * date; NULL or unreadable: today), from the employment entry covering that
+ * date: an entry at the account (by company name, or by the person's
+ * organization when its domain is the account's) first, then the current one,
+ * then the latest start. Returns 0 with *months, or -1 when no entry covers it.
+ */
+int apollo_tenure_months(const json_t *person, const json_t *account, const char *close_date,
+    time_t today, int *months);
+
+/*
+ * Whether the person now works elsewhere than account: 1 (moved; *employer,
+ * when not NULL, gets {"name","domain","title","since"}), 0 (same company),
+ * -1 (cannot tell), -2 (out of memory). Compares the organization's domain
+ * with the account's, else company names; a different domain with the same
+ * company name is not a move.
+ */
+int apollo_job_changed(const json_t *person, const json_t *account, json_t **employer);
+
+/* LinkedIn's size bands: "1-10", "11-50", ..., "10001+"; NULL below 1. */
+const char *apollo_size_band(int64_t employees);
+
+/*
+ * Firmographics from an organization subset: {"industry","employees",
+ * "size_band","annual_revenue","founded_year","source":"apollo"}, unknowns
+ * null. NULL when org is not an object or memory runs out.
+ */
+json_t *apollo_firmographics(const json_t *org);
+
+/*
+ * Sets the fields apollo-enrich owns on a contact: "apollo" ({"status",
+ * "cached", "fetched_at", "person"} or {"status", "reason"}),
+ * "seniority_verified", "department_verified", "tenure_months",
+ * "job_changed" (+ "new_employer" when true), "enrichment_status",
+ * "enriched_at" (the time the data was fetched; null without data). Unknowns
+ * are null. status is one of enriched, not_found, error, skipped,
+ * quota_exhausted, dry_run; person is used for enriched; reason for the
+ * others (may be NULL); cached is -1 to leave it out. Returns 0 or -1 (memory).
+ */
+int apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
+    const json_t *person, int cached, time_t fetched_at, const char *reason, time_t now);
+
+/*
+ * Sets rec's account "firmographics" from the organizations of the contacts
+ * enriched by apollo_apply_contact: the one whose domain is the account's
+ * first, else one with the account's name; when the account has neither a
+ * domain nor a name, the first. Returns 1 when set, 0 when none fits, -1 on
+ * memory.
+ */
+int apollo_apply_firmographics(json_t *rec);
+
+/*
+ * Apollo's rate-limit headers (both spellings: x-rate-limit-daily /
+ * x-rate-limit-24-hour, x-daily-requests-left / x-24-hour-requests-left...).
+ * Index 0 the minute, 1 the hour, 2 the day; -1 where unknown. left is
+ * computed from limit - usage when only those are given.
+ */
+enum { APOLLO_RL_MINUTE, APOLLO_RL_HOUR, APOLLO_RL_DAY, APOLLO_RL_N };
+
+struct apollo_ratelimit {
+	long limit[APOLLO_RL_N];
+	long usage[APOLLO_RL_N];
+	long left[APOLLO_RL_N];
+};
+
+typedef const char *(*apollo_header_fn)(void *ctx, const char *name);
+
+/* Reads the headers through get(ctx, name) (case-insensitive names). Returns 1 when any was found. */
+int apollo_ratelimit_read(struct apollo_ratelimit *rl, apollo_header_fn get, void *ctx);
+
+/*
+ * How long to wait before the next call so as to stay under the limits,
+ * slowing down before they are reached: for the minute, when few calls are
+ * left (at most a tenth of the limit, and at least 2), the rest of a minute
+ * is spread over them (60 s / (left + 1)); none left waits a minute. For the
+ * hour and the day, none left waits the whole window. *window (may be NULL)
+ * gets the window that asks for the longest wait, or -1 for none. Returns ms.
+ */
+long apollo_ratelimit_pause(const struct apollo_ratelimit *rl, int *window);
+
+/*
+ * The least time calls take at delay_ms between starts under the limits per
+ * minute, hour and day in rl (limits of -1 or 0 are ignored): ms.
+ */
+long long apollo_least_ms(long calls, long delay_ms, const struct apollo_ratelimit *rl);
+
+#endif
