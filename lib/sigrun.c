@@ -1,0 +1,1441 @@
+#include "sigrun.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "account.h"
+#include "budget.h"
+#include "cache.h"
+#include "conf.h"
+#include "ledger.h"
+#include "llm.h"
+#include "signals.h"
+#include "window.h"
+
+/* Bumped when the prompt or the answer's handling changes: old answers are then not reused. */
+#define PROMPT_VERSION "signals-v1"
+#define MAX_MERGED 50       /* results kept per account across its queries */
+#define MAX_CACHED_QUERIES 32
+
+enum { STOP_NONE, STOP_AUTH, STOP_CREDITS, STOP_BUDGET };
+enum { A_NEW, A_OK, A_ERROR, A_QUOTA, A_DRY };
+enum { Q_NEED, Q_CACHED, Q_FETCHED, Q_FAILED };
+
+struct ws {
+	struct ws *next;
+	char *name;
+	conf_t *conf;
+	const char *serper_key;
+	long ttl;
+	struct budget sb, lb;          /* Serper credits, DeepSeek tokens */
+	struct llm_config llm;
+	int use_llm;
+	int sstop;                     /* STOP_*: no more searches */
+	char smsg[240];
+	int lstop;                     /* no more DeepSeek calls */
+	int said_nokey, said_lfail;
+	/* --dry-run */
+	unsigned long d_accounts, d_cached, d_search, d_calls, d_pending_llm;
+	double d_credits;
+};
+
+struct qslot {
+	char *q, *qid;
+	json_t *items;
+	time_t fetched;
+	int state;
+};
+
+struct acct {
+	struct acct *next;
+	struct ws *ws;
+	char *wkey;                    /* ws + 0x1f + key: the window's key */
+	char *key, *company, *domain;
+	int state;
+	char err[256];
+	json_t *entry;                 /* the cache entry as read */
+	struct qslot q[SIGRUN_MAX_QUERIES];
+	int pending;
+	int fresh;
+	json_t *items;
+	json_t *result;
+	const char *classifier;
+	int cached;
+	time_t fetched_at;
+	int llm_tries;
+	json_t *llm_input;
+	char *llm_key;
+};
+
+struct rec {
+	json_t *rec;
+	struct acct *a;
+	const char *skip;              /* static reason, for "skipped" */
+	int untouched;                 /* no account object: passed through as is */
+	int done;
+};
+
+struct job {
+	sigrun_t *r;
+	struct acct *a;
+	int qi;
+};
+
+struct batch {
+	sigrun_t *r;
+	struct ws *ws;
+	size_t n;
+	struct acct **a;
+};
+
+struct sigrun {
+	struct sigrun_opts o;
+	window_t *w;
+	http_client_t *shttp, *lhttp;
+	llm_t *llm;
+	struct ws *wss;
+	struct acct *accts, *accts_tail;
+	size_t nrecs;
+	time_t now;
+	struct sigrun_stats st;
+	int said_nows, said_badws;
+	int nomem;
+	/* searches of the window */
+	struct job *jobs;
+	size_t njobs, next_job;
+	int out_s;
+	/* DeepSeek batches of the window */
+	struct batch **batches;
+	size_t nbatches, abatches, next_batch;
+	int out_l;
+	/* --dry-run: accounts counted so far (FNV-1a of ws + key), open addressing */
+	uint64_t *seen;
+	size_t nseen, aseen;
+};
+
+static void
+say(sigrun_t *r, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (r->o.notice == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->o.notice(r->o.notice_ctx, msg);
+}
+
+static int
+nonblank(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 1;
+	return 0;
+}
+
+/* ---- workspaces ---- */
+
+static void
+ws_free(struct ws *w)
+{
+	if (w == NULL)
+		return;
+	conf_free(w->conf);
+	free(w->name);
+	free(w);
+}
+
+static int
+ws_load(sigrun_t *r, const char *name, struct ws **out, char *err, size_t errlen)
+{
+	struct ws *w;
+	long days;
+	int dberr, rc;
+
+	for (w = r->wss; w; w = w->next)
+		if (strcmp(w->name, name) == 0) {
+			*out = w;
+			return SIGRUN_OK;
+		}
+	if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return SIGRUN_ENOMEM;
+	}
+	rc = conf_load(name, &w->conf, err, errlen);
+	if (rc == CONF_ENOMEM) {
+		ws_free(w);
+		return SIGRUN_ENOMEM;
+	}
+	if (rc != CONF_OK)
+		goto config;
+	w->serper_key = conf_api_key(w->conf, "serper_api_key", "SERPER_API_KEY");
+	if (conf_long(w->conf, "cache_days", r->o.cache_days_flag, "DEAL_ENRICH_CACHE_DAYS",
+	    1, 3650, 90, &days, err, errlen) != CONF_OK)
+		goto config;
+	w->ttl = days * 86400;
+	if (budget_load(r->o.db, w->conf, name, "serper", r->o.budget_flag, r->now, &w->sb,
+	    &dberr, err, errlen) != 0 ||
+	    budget_load(r->o.db, w->conf, name, "deepseek", NULL, r->now, &w->lb,
+	    &dberr, err, errlen) != 0) {
+		ws_free(w);
+		return dberr ? SIGRUN_EIO : SIGRUN_ECONFIG;
+	}
+	if (llm_config_load(w->conf, r->o.model_flag, &w->llm, err, errlen) != 0)
+		goto config;
+	w->use_llm = r->o.classifier != SIGRUN_RULES && w->llm.api_key != NULL;
+	if (r->o.classifier == SIGRUN_LLM && w->llm.api_key == NULL) {
+		snprintf(err, errlen, "--classifier llm: workspace %s has no DeepSeek key "
+		    "(deepseek_api_key in %s, or DEEPSEEK_API_KEY)", name, conf_path(w->conf));
+		goto config;
+	}
+	if (w->serper_key && r->o.verbose)
+		say(r, "workspace %s: signals classified by %s", name,
+		    w->use_llm ? w->llm.model : "the rules (no DeepSeek key)");
+	w->next = r->wss;
+	r->wss = w;
+	*out = w;
+	return SIGRUN_OK;
+config:
+	ws_free(w);
+	return SIGRUN_ECONFIG;
+}
+
+int
+sigrun_workspace(sigrun_t *r, const char *ws, char *err, size_t errlen)
+{
+	struct ws *w;
+
+	if (r->now == 0)
+		r->now = r->o.now ? r->o.now : time(NULL);
+	if (!conf_workspace_valid(ws)) {
+		snprintf(err, errlen, "--workspace '%s': use 1-64 of A-Z a-z 0-9 _ . - "
+		    "(not starting with '.')", ws);
+		return SIGRUN_ECONFIG;
+	}
+	return ws_load(r, ws, &w, err, errlen);
+}
+
+/* ---- life cycle ---- */
+
+int
+sigrun_new(const struct sigrun_opts *o, sigrun_t **out, char *err, size_t errlen)
+{
+	sigrun_t *r = calloc(1, sizeof *r);
+
+	*out = NULL;
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return SIGRUN_ENOMEM;
+	}
+	r->o = *o;
+	if (r->o.window == 0)
+		r->o.window = SIGRUN_WINDOW_DEFAULT;
+	if (r->o.batch <= 0)
+		r->o.batch = SIGRUN_BATCH_DEFAULT;
+	if ((r->w = window_new(r->o.window)) == NULL) {
+		free(r);
+		snprintf(err, errlen, "out of memory");
+		return SIGRUN_ENOMEM;
+	}
+	if (!o->dry_run && ((r->shttp = http_client_new(&r->o.serper_http)) == NULL ||
+	    (r->lhttp = http_client_new(&r->o.llm_http)) == NULL ||
+	    (r->llm = llm_new(r->lhttp, r->o.db)) == NULL)) {
+		sigrun_free(r);
+		snprintf(err, errlen, "cannot set up the HTTP client (memory or libcurl)");
+		return SIGRUN_EHTTP;
+	}
+	*out = r;
+	return SIGRUN_OK;
+}
+
+static void
+rec_free(void *p)
+{
+	struct rec *ri = p;
+
+	if (ri) {
+		json_free(ri->rec);
+		free(ri);
+	}
+}
+
+static void
+acct_free(struct acct *a)
+{
+	int i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < SIGRUN_MAX_QUERIES; i++) {
+		free(a->q[i].q);
+		free(a->q[i].qid);
+		json_free(a->q[i].items);
+	}
+	free(a->wkey);
+	free(a->key);
+	free(a->company);
+	free(a->domain);
+	json_free(a->entry);
+	json_free(a->items);
+	json_free(a->result);
+	json_free(a->llm_input);
+	free(a->llm_key);
+	free(a);
+}
+
+static void
+accts_free(sigrun_t *r)
+{
+	struct acct *a, *n;
+	size_t i;
+
+	for (a = r->accts; a; a = n) {
+		n = a->next;
+		window_key_del(r->w, a->wkey);
+		acct_free(a);
+	}
+	r->accts = r->accts_tail = NULL;
+	free(r->jobs);
+	r->jobs = NULL;
+	r->njobs = r->next_job = 0;
+	for (i = 0; i < r->nbatches; i++) {
+		free(r->batches[i]->a);
+		free(r->batches[i]);
+	}
+	free(r->batches);
+	r->batches = NULL;
+	r->nbatches = r->abatches = r->next_batch = 0;
+}
+
+void
+sigrun_free(sigrun_t *r)
+{
+	struct ws *w, *n;
+
+	if (r == NULL)
+		return;
+	accts_free(r);
+	window_free(r->w, rec_free, NULL);
+	llm_free(r->llm);
+	http_client_free(r->shttp);
+	http_client_free(r->lhttp);
+	for (w = r->wss; w; w = n) {
+		n = w->next;
+		ws_free(w);
+	}
+	free(r->seen);
+	free(r);
+}
+
+int
+sigrun_full(const sigrun_t *r)
+{
+	return window_full(r->w);
+}
+
+int
+sigrun_add(sigrun_t *r, json_t *rec)
+{
+	struct rec *ri = calloc(1, sizeof *ri);
+
+	if (ri == NULL) {
+		json_free(rec);
+		return SIGRUN_ENOMEM;
+	}
+	ri->rec = rec;
+	if (window_push(r->w, ri, 0, NULL) != WINDOW_OK) {
+		rec_free(ri);
+		return SIGRUN_ENOMEM;
+	}
+	return SIGRUN_OK;
+}
+
+json_t *
+sigrun_next(sigrun_t *r)
+{
+	struct rec *ri = window_head(r->w, NULL, NULL);
+	json_t *rec;
+
+	if (ri == NULL || !ri->done)
+		return NULL;
+	window_pop_ready(r->w);
+	rec = ri->rec;
+	free(ri);
+	return rec;
+}
+
+void
+sigrun_stats(const sigrun_t *r, struct sigrun_stats *out)
+{
+	const struct ws *w;
+
+	*out = r->st;
+	out->would_search = out->would_classify_calls = 0;
+	out->would_credits = 0;
+	for (w = r->wss; w; w = w->next) {
+		out->would_search += w->d_search;
+		out->would_credits += w->d_credits;
+		out->would_classify_calls += w->d_calls;
+	}
+	out->least_ms = out->would_search > 0 ?
+	    (long)(out->would_search - 1) * r->o.serper_http.min_interval_ms : 0;
+}
+
+/* ---- the dry run's set of accounts seen ---- */
+
+static uint64_t
+fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+/* 1 when h was seen before (else it is added), -1 when memory runs out. */
+static int
+seen_add(sigrun_t *r, uint64_t h)
+{
+	size_t i;
+
+	if (r->nseen * 2 >= r->aseen) {
+		size_t na = r->aseen ? r->aseen * 2 : 1024, k;
+		uint64_t *ns = calloc(na, sizeof *ns);
+
+		if (ns == NULL)
+			return -1;
+		for (k = 0; k < r->aseen; k++)
+			if (r->seen[k]) {
+				for (i = r->seen[k] % na; ns[i]; i = (i + 1) % na)
+					;
+				ns[i] = r->seen[k];
+			}
+		free(r->seen);
+		r->seen = ns;
+		r->aseen = na;
+	}
+	for (i = h % r->aseen; r->seen[i]; i = (i + 1) % r->aseen)
+		if (r->seen[i] == h)
+			return 1;
+	r->seen[i] = h;
+	r->nseen++;
+	return 0;
+}
+
+/* ---- intake: which account each record is about ---- */
+
+static struct acct *
+acct_new(sigrun_t *r, struct ws *w, const char *wkey, const char *key, const char *company,
+    const char *domain)
+{
+	struct acct *a = calloc(1, sizeof *a);
+	buf_t q;
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	a->ws = w;
+	if ((a->wkey = strdup(wkey)) == NULL || (a->key = strdup(key)) == NULL ||
+	    (company && (a->company = strdup(company)) == NULL) ||
+	    (domain && (a->domain = strdup(domain)) == NULL))
+		goto fail;
+	buf_init(&q, 1 << 16);
+	for (i = 0; i < r->o.nqueries; i++) {
+		const struct serper_query *sq = &r->o.queries[i];
+
+		if (serper_query_expand(sq->tmpl, company, domain, &q) != 0 ||
+		    (a->q[i].q = strdup(buf_ptr(&q))) == NULL ||
+		    serper_query_id(sq->endpoint, a->q[i].q, &r->o.params, &q) != 0 ||
+		    (a->q[i].qid = strdup(buf_ptr(&q))) == NULL) {
+			buf_free(&q);
+			goto fail;
+		}
+	}
+	buf_free(&q);
+	return a;
+fail:
+	acct_free(a);
+	return NULL;
+}
+
+/* Resolves every record of the window to its account, or a reason to skip it. */
+static int
+intake(sigrun_t *r, char *err, size_t errlen)
+{
+	unsigned long long seq;
+	struct rec *ri;
+	buf_t key, wkey;
+	int rc = SIGRUN_OK;
+
+	if (window_head(r->w, NULL, &seq) == NULL)
+		return SIGRUN_OK;
+	buf_init(&key, 1 << 16);
+	buf_init(&wkey, 1 << 17);
+	for (; (ri = window_get(r->w, seq)) != NULL; seq++) {
+		const json_t *acc = json_get(ri->rec, "account");
+		const char *wsname = r->o.workspace ? r->o.workspace :
+		    json_str(json_get(ri->rec, "workspace_id"));
+		const char *name = json_str(json_get(acc, "name"));
+		const char *domain = json_str(json_get(acc, "domain"));
+		struct ws *w;
+		struct acct *a;
+		int k;
+
+		if (ri->done || ri->a || ri->skip || ri->untouched)
+			continue;
+		r->st.records++;
+		if (!json_is(acc, JSON_OBJECT)) {
+			ri->untouched = 1;
+			continue;
+		}
+		if (!nonblank(wsname)) {
+			ri->skip = "no workspace_id (give --workspace)";
+			if (!r->said_nows++)
+				say(r, "records without a workspace_id are passed through with signals "
+				    "skipped; give --workspace");
+			continue;
+		}
+		if (!conf_workspace_valid(wsname)) {
+			ri->skip = "workspace_id is not a usable workspace name";
+			if (!r->said_badws++)
+				say(r, "records whose workspace_id is not a usable name are passed "
+				    "through with signals skipped");
+			continue;
+		}
+		if ((k = account_key(ri->rec, &key)) < 0) {
+			rc = SIGRUN_ENOMEM;
+			break;
+		}
+		if (k == 1) {
+			ri->skip = "the account has no domain, id or name";
+			continue;
+		}
+		if (!nonblank(name))
+			name = NULL;
+		if (!nonblank(domain))
+			domain = NULL;
+		if (name == NULL && domain == NULL) {
+			ri->skip = "the account has no name or domain to search for";
+			continue;
+		}
+		if ((rc = ws_load(r, wsname, &w, err, errlen)) != SIGRUN_OK)
+			break;
+		if (w->serper_key == NULL) {
+			ri->skip = "no Serper key";
+			if (!w->said_nokey++)
+				say(r, "workspace %s: no Serper key (serper_api_key in %s, or "
+				    "SERPER_API_KEY): records passed through with signals skipped",
+				    w->name, conf_path(w->conf));
+			continue;
+		}
+		buf_reset(&wkey);
+		if (buf_adds(&wkey, w->name) != BUF_OK || buf_addc(&wkey, '\x1f') != BUF_OK ||
+		    buf_add(&wkey, buf_ptr(&key), buf_len(&key)) != BUF_OK) {
+			rc = SIGRUN_ENOMEM;
+			break;
+		}
+		if ((a = window_key_get(r->w, buf_ptr(&wkey))) == NULL) {
+			if ((a = acct_new(r, w, buf_ptr(&wkey), buf_ptr(&key), name, domain)) == NULL) {
+				rc = SIGRUN_ENOMEM;
+				break;
+			}
+			if (window_key_put(r->w, buf_ptr(&wkey), a) != WINDOW_OK) {
+				acct_free(a);
+				rc = SIGRUN_ENOMEM;
+				break;
+			}
+			if (r->accts_tail)
+				r->accts_tail->next = a;
+			else
+				r->accts = a;
+			r->accts_tail = a;
+		}
+		ri->a = a;
+	}
+	buf_free(&key);
+	buf_free(&wkey);
+	if (rc == SIGRUN_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* ---- the cache of search results ---- */
+
+/*
+ * An account's cache entry: {"queries":{"<query id>":{"fetched_at":"...",
+ * "items":[...]}, ...}}, so that runs with other --query templates share it.
+ */
+static int
+lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
+{
+	const json_t *qs;
+	size_t i;
+	int rc;
+
+	if (!r->o.refresh) {
+		rc = cache_get(r->o.db, "serper", a->ws->name, a->key, 0, r->now, &a->entry, NULL,
+		    err, errlen);
+		if (rc != DB_OK && rc != DB_NOTFOUND)
+			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
+	}
+	qs = json_get(a->entry, "queries");
+	for (i = 0; i < r->o.nqueries; i++) {
+		const json_t *e = json_get(qs, a->q[i].qid);
+		time_t t;
+
+		a->q[i].state = Q_NEED;
+		if (json_is(json_get(e, "items"), JSON_ARRAY) &&
+		    cache_time_parse(json_str(json_get(e, "fetched_at")), &t) == 0 &&
+		    (a->ws->ttl <= 0 || r->now - t <= a->ws->ttl)) {
+			if ((a->q[i].items = json_clone(json_get(e, "items"))) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return SIGRUN_ENOMEM;
+			}
+			a->q[i].state = Q_CACHED;
+			a->q[i].fetched = t;
+		} else
+			a->pending++;
+	}
+	return SIGRUN_OK;
+}
+
+static json_t *
+query_entry(const struct qslot *s)
+{
+	json_t *e = json_new_object();
+	char ts[32];
+
+	if (e == NULL)
+		return NULL;
+	cache_time_format(s->fetched, ts, sizeof ts);
+	if (json_set_str(e, "fetched_at", ts) != JSON_OK ||
+	    json_set(e, "items", json_clone(s->items)) != JSON_OK) {
+		json_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Writes the account's entry: this run's queries, then the others still fresh. */
+static void
+store(sigrun_t *r, struct acct *a)
+{
+	json_t *entry = json_new_object(), *qs = json_new_object();
+	const json_t *old = json_get(a->entry, "queries");
+	char err[200];
+	size_t i;
+	int n = 0;
+
+	if (entry == NULL || qs == NULL || json_set(entry, "queries", qs) != JSON_OK) {
+		if (entry == NULL)
+			json_free(qs);
+		goto nomem;
+	}
+	for (i = 0; i < r->o.nqueries; i++)
+		if (a->q[i].state == Q_CACHED || a->q[i].state == Q_FETCHED) {
+			if (json_set(qs, a->q[i].qid, query_entry(&a->q[i])) != JSON_OK)
+				goto nomem;
+			n++;
+		}
+	for (i = 0; i < json_len(old) && n < MAX_CACHED_QUERIES; i++) {
+		const char *id = json_key_at(old, i);
+		time_t t;
+
+		if (json_get(qs, id) != NULL ||
+		    cache_time_parse(json_str(json_get(json_val_at(old, i), "fetched_at")), &t) != 0 ||
+		    (a->ws->ttl > 0 && r->now - t > a->ws->ttl))
+			continue;
+		if (json_set(qs, id, json_clone(json_val_at(old, i))) != JSON_OK)
+			goto nomem;
+		n++;
+	}
+	if (cache_put(r->o.db, "serper", a->ws->name, a->key, entry, r->now, err,
+	    sizeof err) != DB_OK) {
+		if (!r->st.db_failed++)
+			say(r, "cannot write the cache: %s", err);
+	}
+	json_free(entry);
+	return;
+nomem:
+	json_free(entry);
+	r->nomem = 1;
+}
+
+/* ---- searches ---- */
+
+static void feed(sigrun_t *r);
+
+static void
+acct_fail(struct acct *a, int state, const char *msg)
+{
+	if (a->state == A_ERROR || a->state == A_QUOTA)
+		return;
+	a->state = state;
+	snprintf(a->err, sizeof a->err, "%s", msg);
+}
+
+/* One of the account's queries is over. */
+static void
+query_over(sigrun_t *r, struct acct *a)
+{
+	if (--a->pending > 0)
+		return;
+	if (a->fresh)
+		store(r, a);
+}
+
+/* A query the run will not send (searches stopped for the workspace). */
+static void
+query_stopped(sigrun_t *r, struct acct *a, int qi)
+{
+	struct ws *w = a->ws;
+
+	a->q[qi].state = Q_FAILED;
+	acct_fail(a, w->sstop == STOP_AUTH ? A_ERROR : A_QUOTA, w->smsg);
+	query_over(r, a);
+}
+
+static void
+on_search(http_response_t *resp, void *user)
+{
+	struct job *j = user;
+	sigrun_t *r = j->r;
+	struct acct *a = j->a;
+	struct ws *w = a->ws;
+	struct qslot *s = &a->q[j->qi];
+	struct ledger_usage u = { 1, 0, 0 };
+	char err[200], month[8], msg[256];
+	double credits = 0;
+	json_t *items = json_new_array();
+	int rc;
+
+	r->out_s--;
+	r->st.searches++;
+	if (items == NULL) {
+		rc = SERPER_ENOMEM;
+		snprintf(err, sizeof err, "out of memory");
+	} else
+		rc = serper_parse(resp->status, resp->body, resp->body_len, resp->error, r->now,
+		    items, &credits, err, sizeof err);
+	/* The budget held one credit back for this call: settle it. */
+	budget_spend(&w->sb, credits - 1);
+	u.credits = credits;
+	ledger_month(r->now, month, sizeof month);
+	if (ledger_add(r->o.db, w->name, "serper", month, &u, msg, sizeof msg) != DB_OK &&
+	    !r->st.db_failed++)
+		say(r, "cannot write the usage ledger: %s", msg);
+	if (rc == SERPER_OK) {
+		r->st.searches_ok++;
+		r->st.credits += credits;
+		s->items = items;
+		s->state = Q_FETCHED;
+		s->fetched = r->now;
+		a->fresh = 1;
+		if (r->o.verbose)
+			say(r, "%s: %zu results for %s", w->name, json_len(items), s->q);
+	} else {
+		json_free(items);
+		s->state = Q_FAILED;
+		switch (rc) {
+		case SERPER_EAUTH:
+			r->st.auth_failed = 1;
+			if (w->sstop == STOP_NONE) {
+				w->sstop = STOP_AUTH;
+				snprintf(w->smsg, sizeof w->smsg, "Serper refused the key (%s)", err);
+				say(r, "workspace %s: Serper refused the key (%s): no more searches for it; "
+				    "check serper_api_key in %s or SERPER_API_KEY", w->name, err,
+				    conf_path(w->conf));
+			}
+			acct_fail(a, A_ERROR, w->smsg);
+			break;
+		case SERPER_ECREDITS:
+			if (w->sstop == STOP_NONE) {
+				w->sstop = STOP_CREDITS;
+				snprintf(w->smsg, sizeof w->smsg, "Serper: %s", err);
+				say(r, "workspace %s: Serper is out of credits (%s): no more searches "
+				    "this run", w->name, err);
+			}
+			acct_fail(a, A_QUOTA, w->smsg);
+			break;
+		case SERPER_ENOMEM:
+			r->nomem = 1;
+			acct_fail(a, A_ERROR, "out of memory");
+			break;
+		default:
+			if (rc != SERPER_EREQUEST)
+				r->st.searches_unavailable++;
+			snprintf(msg, sizeof msg, "Serper: %s", err);
+			acct_fail(a, A_ERROR, msg);
+			if (r->o.verbose)
+				say(r, "%s: search for %s failed: %s", w->name, s->q, err);
+			break;
+		}
+	}
+	query_over(r, a);
+	feed(r);
+}
+
+static void
+feed(sigrun_t *r)
+{
+	int max = r->o.serper_http.max_in_flight > 0 ? r->o.serper_http.max_in_flight : 1;
+	struct http_request req;
+	const char *hdrs[3];
+	char url[600];
+	buf_t body, h;
+
+	buf_init(&body, 1 << 20);
+	buf_init(&h, 4096);
+	while (r->out_s < max && r->next_job < r->njobs) {
+		struct job *j = &r->jobs[r->next_job++];
+		struct acct *a = j->a;
+		struct ws *w = a->ws;
+
+		if (w->sstop == STOP_NONE && !budget_allows(&w->sb, 1)) {
+			w->sstop = STOP_BUDGET;
+			snprintf(w->smsg, sizeof w->smsg, "serper_monthly_budget reached (%.0f of %.0f "
+			    "credits used this month)", w->sb.used, w->sb.budget);
+			say(r, "workspace %s: %s: no more searches this run", w->name, w->smsg);
+		}
+		if (w->sstop != STOP_NONE) {
+			query_stopped(r, a, j->qi);
+			continue;
+		}
+		buf_reset(&h);
+		if (serper_request_body(a->q[j->qi].q, &r->o.params, &body) != 0 ||
+		    buf_adds(&h, "X-API-KEY: ") != BUF_OK || buf_adds(&h, w->serper_key) != BUF_OK ||
+		    serper_url(r->o.serper_base, r->o.queries[j->qi].endpoint, url, sizeof url) != 0) {
+			r->nomem = 1;
+			a->q[j->qi].state = Q_FAILED;
+			acct_fail(a, A_ERROR, "out of memory");
+			query_over(r, a);
+			continue;
+		}
+		hdrs[0] = buf_ptr(&h);
+		hdrs[1] = "Content-Type: application/json";
+		hdrs[2] = NULL;
+		memset(&req, 0, sizeof req);
+		req.method = "POST";
+		req.url = url;
+		req.headers = hdrs;
+		req.body = buf_ptr(&body);
+		req.body_len = buf_len(&body);
+		if (http_submit(r->shttp, &req, on_search, j) != HTTP_OK) {
+			r->nomem = 1;
+			a->q[j->qi].state = Q_FAILED;
+			acct_fail(a, A_ERROR, "out of memory");
+			query_over(r, a);
+			continue;
+		}
+		budget_spend(&w->sb, 1);
+		r->out_s++;
+	}
+	if (h.ptr)
+		memset(h.ptr, 0, h.alloc);
+	buf_free(&h);
+	buf_free(&body);
+}
+
+static int
+search(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a;
+	size_t n = 0;
+	int i;
+
+	for (a = r->accts; a; a = a->next)
+		n += (size_t)a->pending;
+	if (n == 0)
+		return SIGRUN_OK;
+	if ((r->jobs = calloc(n, sizeof *r->jobs)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return SIGRUN_ENOMEM;
+	}
+	for (a = r->accts; a; a = a->next)
+		for (i = 0; i < (int)r->o.nqueries; i++)
+			if (a->q[i].state == Q_NEED) {
+				r->jobs[r->njobs].r = r;
+				r->jobs[r->njobs].a = a;
+				r->jobs[r->njobs].qi = i;
+				r->njobs++;
+			}
+	feed(r);
+	if (http_run(r->shttp) != HTTP_OK) {
+		snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");
+		return SIGRUN_EHTTP;
+	}
+	return SIGRUN_OK;
+}
+
+/* ---- classification ---- */
+
+static int
+has_link(const json_t *arr, const char *link)
+{
+	size_t i;
+
+	for (i = 0; link && i < json_len(arr); i++) {
+		const char *l = json_str(json_get(json_at(arr, i), "link"));
+
+		if (l && strcmp(l, link) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The account's results across its queries, in query order, each link once. */
+static int
+merge(sigrun_t *r, struct acct *a)
+{
+	size_t i, k;
+
+	if ((a->items = json_new_array()) == NULL)
+		return -1;
+	a->cached = 1;
+	a->fetched_at = 0;
+	for (i = 0; i < r->o.nqueries; i++) {
+		const struct qslot *s = &a->q[i];
+
+		if (s->state == Q_FETCHED)
+			a->cached = 0;
+		if (a->fetched_at == 0 || s->fetched < a->fetched_at)
+			a->fetched_at = s->fetched;
+		for (k = 0; k < json_len(s->items) && json_len(a->items) < MAX_MERGED; k++) {
+			const json_t *it = json_at(s->items, k);
+
+			if (has_link(a->items, json_str(json_get(it, "link"))))
+				continue;
+			if (json_push(a->items, json_clone(it)) != JSON_OK)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static const char *
+company_of(const struct acct *a)
+{
+	return a->company ? a->company : a->domain;
+}
+
+static void
+by_rules(sigrun_t *r, struct acct *a)
+{
+	json_free(a->result);
+	a->result = signals_classify_rules(company_of(a), a->items, r->now);
+	a->classifier = "rules";
+	if (a->result == NULL)
+		r->nomem = 1;
+	else
+		r->st.by_rules++;
+}
+
+/* The DeepSeek cache key of an account's input; 0, or -1 (memory). */
+static int
+llm_key(sigrun_t *r, struct acct *a)
+{
+	const char *parts[3];
+	char h[65];
+	buf_t b;
+
+	if (a->llm_key)
+		return 0;
+	if ((a->llm_input = signals_llm_input(a->company, a->domain, a->items)) == NULL)
+		return -1;
+	buf_init(&b, (size_t)64 << 20);
+	if (json_dump(a->llm_input, &b) != JSON_OK) {
+		buf_free(&b);
+		return -1;
+	}
+	parts[0] = PROMPT_VERSION;
+	parts[1] = signals_llm_system();
+	parts[2] = buf_ptr(&b);
+	llm_hash(a->ws->llm.model, parts, 3, h);
+	buf_free(&b);
+	if ((a->llm_key = malloc(8 + sizeof h)) == NULL)
+		return -1;
+	snprintf(a->llm_key, 8 + sizeof h, "signals:%s", h);
+	(void)r;
+	return 0;
+}
+
+/* 1 when a DeepSeek answer for the account is cached (a->result set), 0 when not, -1 on error. */
+static int
+llm_cached(sigrun_t *r, struct acct *a, int take)
+{
+	json_t *v = NULL;
+	char err[200];
+	int rc;
+
+	if (llm_key(r, a) != 0)
+		return -1;
+	rc = cache_get(r->o.db, "deepseek", a->ws->name, a->llm_key, a->ws->ttl, r->now,
+	    take ? &v : NULL, NULL, err, sizeof err);
+	if (rc == DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return -1;
+	if (!take)
+		return 1;
+	if (!json_is(json_get(v, "items"), JSON_ARRAY)) {
+		json_free(v);
+		return 0;
+	}
+	json_free(a->result);
+	a->result = v;
+	a->classifier = "llm";
+	return 1;
+}
+
+static int
+batch_add(sigrun_t *r, struct ws *w, struct acct **list, size_t n)
+{
+	struct batch *b;
+
+	if (r->nbatches == r->abatches) {
+		size_t na = r->abatches ? r->abatches * 2 : 16;
+		struct batch **nb = realloc(r->batches, na * sizeof *nb);
+
+		if (nb == NULL)
+			return -1;
+		r->batches = nb;
+		r->abatches = na;
+	}
+	if ((b = calloc(1, sizeof *b)) == NULL)
+		return -1;
+	if ((b->a = malloc(n * sizeof *b->a)) == NULL) {
+		free(b);
+		return -1;
+	}
+	memcpy(b->a, list, n * sizeof *list);
+	b->r = r;
+	b->ws = w;
+	b->n = n;
+	r->batches[r->nbatches++] = b;
+	return 0;
+}
+
+static void feed_llm(sigrun_t *r);
+
+static void
+llm_said(sigrun_t *r, struct ws *w, const struct llm_result *res, size_t n)
+{
+	if (w->said_lfail++)
+		return;
+	say(r, "workspace %s: DeepSeek failed (%s): %zu account%s classified by the rules "
+	    "instead", w->name, res->error, n, n == 1 ? "" : "s");
+}
+
+static void
+on_batch(struct llm_result *res, void *user)
+{
+	struct batch *b = user;
+	sigrun_t *r = b->r;
+	struct ws *w = b->ws;
+	struct acct *again[64];
+	size_t i, nagain = 0;
+	char id[24], err[200];
+
+	r->out_l--;
+	r->st.llm_calls += (unsigned long)res->calls;
+	r->st.llm_tokens += res->total_tokens;
+	budget_spend(&w->lb, (double)res->total_tokens);
+	if (res->db_error && !r->st.db_failed++)
+		say(r, "cannot write the usage ledger: %s", res->db_err);
+	if (res->status != LLM_OK) {
+		if (res->status == LLM_EBALANCE || res->status == LLM_EAUTH ||
+		    res->status == LLM_EREQUEST) {
+			if (!w->lstop) {
+				w->lstop = 1;
+				say(r, "workspace %s: DeepSeek: %s: classifying with the rules from now on",
+				    w->name, res->error);
+			}
+		} else if (res->status == LLM_ENOMEM)
+			r->nomem = 1;
+		else
+			llm_said(r, w, res, b->n);
+		for (i = 0; i < b->n; i++)
+			by_rules(r, b->a[i]);
+		feed_llm(r);
+		return;
+	}
+	for (i = 0; i < b->n; i++) {
+		struct acct *a = b->a[i];
+		const json_t *e;
+		json_t *v = NULL;
+		int unusable = 1;
+
+		snprintf(id, sizeof id, "%zu", i + 1);
+		e = signals_llm_find(res->answer, id, company_of(a), a->domain, b->n == 1);
+		if (e)
+			v = signals_from_llm(company_of(a), e, a->items, r->now, &unusable);
+		if (v) {
+			json_free(a->result);
+			a->result = v;
+			a->classifier = "llm";
+			r->st.by_llm++;
+			if (cache_put(r->o.db, "deepseek", w->name, a->llm_key, v, r->now, err,
+			    sizeof err) != DB_OK && !r->st.db_failed++)
+				say(r, "cannot write the cache: %s", err);
+		} else if (!unusable) {
+			r->nomem = 1;
+			by_rules(r, a);
+		} else if (a->llm_tries < 2 && nagain < sizeof again / sizeof again[0])
+			again[nagain++] = a;
+		else {
+			if (r->o.verbose)
+				say(r, "%s: DeepSeek gave no answer for %s: classified by the rules",
+				    w->name, company_of(a));
+			by_rules(r, a);
+		}
+	}
+	/* One call of its own for each account the batch answer left out. */
+	for (i = 0; i < nagain; i++)
+		if (batch_add(r, w, &again[i], 1) != 0) {
+			r->nomem = 1;
+			by_rules(r, again[i]);
+		}
+	feed_llm(r);
+}
+
+static void
+feed_llm(sigrun_t *r)
+{
+	int max = r->o.llm_http.max_in_flight > 0 ? r->o.llm_http.max_in_flight : 1;
+	json_t *arr;
+	buf_t user;
+	size_t i;
+
+	buf_init(&user, (size_t)64 << 20);
+	while (r->out_l < max && r->next_batch < r->nbatches) {
+		struct batch *b = r->batches[r->next_batch++];
+		struct ws *w = b->ws;
+		struct llm_call call;
+
+		if (!w->lstop && w->lb.limited && !budget_allows(&w->lb, 1)) {
+			w->lstop = 1;
+			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
+			    "this month): classifying with the rules from now on", w->name, w->lb.used,
+			    w->lb.budget);
+		}
+		if (w->lstop) {
+			for (i = 0; i < b->n; i++)
+				by_rules(r, b->a[i]);
+			continue;
+		}
+		if ((arr = json_new_array()) == NULL)
+			goto nomem;
+		for (i = 0; i < b->n; i++) {
+			json_t *in = json_clone(b->a[i]->llm_input);
+			char id[24];
+
+			snprintf(id, sizeof id, "%zu", i + 1);
+			if (in == NULL || json_set_str(in, "id", id) != JSON_OK) {
+				json_free(in);
+				json_free(arr);
+				goto nomem;
+			}
+			if (json_push(arr, in) != JSON_OK) {
+				json_free(arr);
+				goto nomem;
+			}
+			b->a[i]->llm_tries++;
+		}
+		if (signals_llm_user(arr, &user) != 0) {
+			json_free(arr);
+			goto nomem;
+		}
+		json_free(arr);
+		memset(&call, 0, sizeof call);
+		call.cfg = &w->llm;
+		call.workspace = w->name;
+		call.system = signals_llm_system();
+		call.user = buf_ptr(&user);
+		call.now = r->now;
+		if (llm_submit(r->llm, &call, on_batch, b) != LLM_OK)
+			goto nomem;
+		r->out_l++;
+		continue;
+nomem:
+		r->nomem = 1;
+		for (i = 0; i < b->n; i++)
+			by_rules(r, b->a[i]);
+	}
+	buf_free(&user);
+}
+
+static int
+classify(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a, *list[50];
+	struct ws *w;
+	size_t n;
+	int k;
+
+	for (a = r->accts; a; a = a->next) {
+		if (a->state != A_NEW)
+			continue;
+		a->state = A_OK;
+		if (merge(r, a) != 0)
+			goto nomem;
+		if (a->cached)
+			r->st.cache_hits++;
+		if (json_len(a->items) == 0 || !a->ws->use_llm || a->ws->lstop) {
+			by_rules(r, a);
+			continue;
+		}
+		if ((k = llm_cached(r, a, 1)) < 0)
+			goto nomem;
+		if (k == 1) {
+			r->st.llm_cached++;
+			r->st.by_llm++;
+		}
+	}
+	/* Batches of the accounts still to classify, workspace by workspace. */
+	for (w = r->wss; w; w = w->next) {
+		n = 0;
+		for (a = r->accts; a; a = a->next) {
+			if (a->ws != w || a->state != A_OK || a->result)
+				continue;
+			list[n++] = a;
+			if (n == (size_t)r->o.batch || n == sizeof list / sizeof list[0]) {
+				if (batch_add(r, w, list, n) != 0)
+					goto nomem;
+				n = 0;
+			}
+		}
+		if (n > 0 && batch_add(r, w, list, n) != 0)
+			goto nomem;
+	}
+	if (r->nbatches == 0)
+		return SIGRUN_OK;
+	feed_llm(r);
+	if (http_run(r->lhttp) != HTTP_OK) {
+		snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");
+		return SIGRUN_EHTTP;
+	}
+	return SIGRUN_OK;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return SIGRUN_ENOMEM;
+}
+
+/* ---- the dry run ---- */
+
+static int
+dry(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a;
+	struct ws *w;
+	int k, rc;
+
+	for (a = r->accts; a; a = a->next) {
+		a->state = A_DRY;
+		if ((k = seen_add(r, fnv(a->wkey))) < 0)
+			goto nomem;
+		if ((rc = lookup(r, a, err, errlen)) != SIGRUN_OK)
+			return rc;
+		a->cached = a->pending == 0;
+		if (k == 1)
+			continue;   /* counted in an earlier window */
+		w = a->ws;
+		r->st.accounts++;
+		w->d_accounts++;
+		if (a->cached) {
+			w->d_cached++;
+			r->st.cache_hits++;
+		}
+		w->d_search += (unsigned long)a->pending;
+		w->d_credits += a->pending;
+		if (!w->use_llm)
+			continue;
+		if (a->cached) {
+			if (merge(r, a) != 0)
+				goto nomem;
+			if (json_len(a->items) == 0)
+				continue;
+			if ((k = llm_cached(r, a, 0)) < 0)
+				goto nomem;
+			if (k == 1)
+				continue;
+		}
+		w->d_pending_llm++;
+	}
+	for (w = r->wss; w; w = w->next) {
+		w->d_calls += (w->d_pending_llm + (unsigned long)r->o.batch - 1) /
+		    (unsigned long)r->o.batch;
+		w->d_pending_llm = 0;
+	}
+	return SIGRUN_OK;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return SIGRUN_ENOMEM;
+}
+
+int
+sigrun_dry_report(const sigrun_t *r, buf_t *out)
+{
+	const struct ws *w;
+	struct sigrun_stats st;
+	int nws = 0;
+
+	sigrun_stats(r, &st);
+	for (w = r->wss; w; w = w->next) {
+		if (w->serper_key == NULL)
+			continue;
+		nws++;
+		if (buf_addf(out, "dry run: workspace %s: %lu account%s, %lu cached, %lu search%s "
+		    "(%.0f Serper credit%s), %lu DeepSeek call%s", w->name, w->d_accounts,
+		    w->d_accounts == 1 ? "" : "s", w->d_cached, w->d_search,
+		    w->d_search == 1 ? "" : "es", w->d_credits, w->d_credits == 1 ? "" : "s",
+		    w->d_calls, w->d_calls == 1 ? "" : "s") != BUF_OK)
+			return -1;
+		if (w->sb.limited && buf_addf(out, "; Serper budget %.0f, %.0f used this month%s",
+		    w->sb.budget, w->sb.used, budget_allows(&w->sb, w->d_credits) ? "" :
+		    ": NOT ENOUGH for this run") != BUF_OK)
+			return -1;
+		if (buf_addc(out, '\n') != BUF_OK)
+			return -1;
+	}
+	if (buf_addf(out, "dry run: total %lu search%s, %.0f credit%s, %lu DeepSeek call%s, "
+	    "at least %.1f s (%d in flight, %ld ms apart)\n", st.would_search,
+	    st.would_search == 1 ? "" : "es", st.would_credits, st.would_credits == 1 ? "" : "s",
+	    st.would_classify_calls, st.would_classify_calls == 1 ? "" : "s", st.least_ms / 1000.0,
+	    r->o.serper_http.max_in_flight, r->o.serper_http.min_interval_ms) != BUF_OK)
+		return -1;
+	(void)nws;
+	return 0;
+}
+
+/* ---- the records ---- */
+
+static json_t *
+signals_obj(const struct rec *ri)
+{
+	const struct acct *a = ri->a;
+	json_t *s = json_new_object();
+	char ts[32];
+
+	if (s == NULL)
+		return NULL;
+	if (a == NULL) {
+		if (json_set_str(s, "status", "skipped") != JSON_OK ||
+		    json_set_str(s, "reason", ri->skip) != JSON_OK)
+			goto fail;
+		return s;
+	}
+	switch (a->state) {
+	case A_DRY:
+		if (json_set_str(s, "status", "dry_run") != JSON_OK ||
+		    json_set_bool(s, "cached", a->cached) != JSON_OK)
+			goto fail;
+		return s;
+	case A_ERROR:
+	case A_QUOTA:
+		if (json_set_str(s, "status", a->state == A_ERROR ? "error" : "quota_exhausted") != JSON_OK ||
+		    json_set_str(s, "error", a->err) != JSON_OK)
+			goto fail;
+		return s;
+	}
+	cache_time_format(a->fetched_at, ts, sizeof ts);
+	if (json_set_str(s, "status", json_len(a->items) ? "enriched" : "not_found") != JSON_OK ||
+	    json_set_bool(s, "cached", a->cached) != JSON_OK ||
+	    json_set_str(s, "fetched_at", ts) != JSON_OK ||
+	    json_set_str(s, "classifier", a->classifier) != JSON_OK ||
+	    json_set(s, "items", json_clone(json_get(a->result, "items"))) != JSON_OK ||
+	    json_set(s, "summary", json_clone(json_get(a->result, "summary"))) != JSON_OK ||
+	    json_set(s, "score", json_clone(json_get(a->result, "score"))) != JSON_OK)
+		goto fail;
+	return s;
+fail:
+	json_free(s);
+	return NULL;
+}
+
+static int
+annotate(sigrun_t *r)
+{
+	unsigned long long seq;
+	struct rec *ri;
+	json_t *s;
+
+	if (window_head(r->w, NULL, &seq) == NULL)
+		return 0;
+	for (; (ri = window_get(r->w, seq)) != NULL; seq++) {
+		if (ri->done)
+			continue;
+		ri->done = 1;
+		if (ri->untouched) {
+			r->st.skipped++;
+			continue;
+		}
+		if (ri->a && ri->a->state == A_OK && ri->a->result == NULL)
+			return -1;
+		if ((s = signals_obj(ri)) == NULL ||
+		    json_set(json_get(ri->rec, "account"), "signals", s) != JSON_OK)
+			return -1;
+		if (ri->a == NULL)
+			r->st.skipped++;
+		else
+			switch (ri->a->state) {
+			case A_DRY: r->st.dry++; break;
+			case A_ERROR: r->st.errors++; break;
+			case A_QUOTA: r->st.quota++; break;
+			default:
+				if (json_len(ri->a->items))
+					r->st.enriched++;
+				else
+					r->st.not_found++;
+			}
+		ri->a = NULL;   /* the accounts go with the window's end */
+	}
+	return 0;
+}
+
+int
+sigrun_process(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a;
+	int rc;
+
+	r->now = r->o.now ? r->o.now : time(NULL);
+	r->nomem = 0;
+	if ((rc = intake(r, err, errlen)) != SIGRUN_OK)
+		goto out;
+	if (r->o.dry_run) {
+		if ((rc = dry(r, err, errlen)) != SIGRUN_OK)
+			goto out;
+	} else {
+		for (a = r->accts; a; a = a->next) {
+			r->st.accounts++;
+			if ((rc = lookup(r, a, err, errlen)) != SIGRUN_OK)
+				goto out;
+		}
+		if ((rc = search(r, err, errlen)) != SIGRUN_OK)
+			goto out;
+		if ((rc = classify(r, err, errlen)) != SIGRUN_OK)
+			goto out;
+		/* Anything an error left unclassified gets the rules. */
+		for (a = r->accts; a; a = a->next)
+			if (a->state == A_OK && a->result == NULL)
+				by_rules(r, a);
+	}
+	if (r->nomem || annotate(r) != 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = SIGRUN_ENOMEM;
+	}
+out:
+	accts_free(r);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/*
+ * sigrun: the engine of serper-signals. It takes a window of deal records,
+ * finds each distinct account's news once (the cache first, then Serper),
+ * classifies it (DeepSeek in batches, or the rules), and writes
+ * account.signals on every record, which then leave in input order.
+ *
+ *   sigrun_new(&opts, &r, ...);
+ *   for (;;) {
+ *       while (!sigrun_full(r) && <a record was read>) sigrun_add(r, rec);
+ *       sigrun_process(r, ...);                 // the network, for the window
+ *       while ((rec = sigrun_next(r)) != NULL) <write rec>, json_free(rec);
+ *   }
+ *   sigrun_stats(r, &st);  sigrun_free(r);
+ *
+ * Memory is bounded by the window (opts.window records) plus, for --dry-run
+ * only, 8 bytes per distinct account (to count each once across windows).
+ *
+ * Per workspace (the record's workspace_id, or opts.workspace): its conf
+ * (keys, cache_days, budgets) is loaded once; no Serper key marks its records
+ * "skipped" (one notice); a 403 or "Not enough credits" stops its searches
+ * for the rest of the run; DeepSeek's 402, 401/403 or 400 switch it to the
+ * rules (one notice each).
+ *
+ * lib/ never prints: notices go to opts.notice (may be NULL), one line each,
+ * without the program name or a newline, never holding a key.
+ */
+#ifndef DE_SIGRUN_H
+#define DE_SIGRUN_H
+
+#include <stddef.h>
+#include <time.h>
+#include "buf.h"
+#include "db.h"
+#include "http.h"
+#include "json.h"
+#include "serper.h"
+
+#define SIGRUN_MAX_QUERIES 16
+#define SIGRUN_WINDOW_DEFAULT 200
+#define SIGRUN_BATCH_DEFAULT 10
+
+enum sigrun_classifier {
+	SIGRUN_AUTO = 0,   /* DeepSeek when the workspace has a key, else the rules */
+	SIGRUN_RULES = 1,  /* the rules only */
+	SIGRUN_LLM = 2     /* DeepSeek; a workspace without a key is a configuration error */
+};
+
+enum {
+	SIGRUN_OK = 0,
+	SIGRUN_ENOMEM = -1,
+	SIGRUN_ECONFIG = -2,   /* a workspace file or setting is wrong: exit 78 */
+	SIGRUN_EIO = -3,       /* the db failed: exit 74 */
+	SIGRUN_EHTTP = -4      /* libcurl could not run */
+};
+
+struct sigrun_opts {
+	db_t *db;                          /* required */
+	const char *workspace;             /* --workspace, or NULL */
+	const struct serper_query *queries;   /* 1..SIGRUN_MAX_QUERIES */
+	size_t nqueries;
+	struct serper_params params;
+	const char *serper_base;           /* "https://google.serper.dev" or SERPER_BASE_URL */
+	struct http_opts serper_http;      /* max_in_flight 5, min_interval_ms 200 by default */
+	struct http_opts llm_http;         /* llm_http_opts() */
+	enum sigrun_classifier classifier;
+	const char *model_flag;            /* --model, or NULL */
+	int batch;                         /* accounts per DeepSeek call (1-50; 0: 10) */
+	const char *cache_days_flag;       /* --cache-days, or NULL */
+	const char *budget_flag;           /* --budget (Serper credits a month), or NULL */
+	size_t window;                     /* records per window (0: SIGRUN_WINDOW_DEFAULT) */
+	int dry_run;                       /* no calls; records marked "dry_run" */
+	int refresh;                       /* ignore cached search results */
+	int verbose;                       /* notices for each account */
+	time_t now;                        /* 0: the clock (tests fix it) */
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
+};
+
+struct sigrun_stats {
+	unsigned long records;        /* records that went through */
+	unsigned long accounts;       /* distinct accounts per window, summed (dry run: per run) */
+	unsigned long cache_hits;     /* accounts whose results all came from the cache */
+	unsigned long searches;       /* Serper requests that got a final answer */
+	unsigned long searches_ok;
+	unsigned long searches_unavailable;   /* 5xx, 429, timeouts, bad bodies */
+	double credits;               /* Serper credits the answers reported */
+	unsigned long llm_calls;      /* DeepSeek HTTP calls */
+	unsigned long llm_cached;     /* accounts classified from the DeepSeek cache */
+	long long llm_tokens;
+	unsigned long by_llm, by_rules;   /* accounts classified by each */
+	unsigned long enriched, not_found, skipped, errors, quota, dry;   /* records by status */
+	int auth_failed;              /* Serper refused a key (403) */
+	int db_failed;                /* a cache or ledger write failed: the program writes the
+	                                 window, then stops with exit 74 */
+	/* --dry-run: what the run would do */
+	unsigned long would_search, would_classify_calls;
+	double would_credits;
+	long least_ms;                /* the least time the pacing allows for would_search */
+};
+
+typedef struct sigrun sigrun_t;
+
+/* Returns SIGRUN_OK, SIGRUN_ENOMEM or SIGRUN_EHTTP (err set). */
+int sigrun_new(const struct sigrun_opts *o, sigrun_t **out, char *err, size_t errlen);
+void sigrun_free(sigrun_t *r);
+
+/*
+ * Loads a workspace's settings ahead of the first record (the program does it
+ * for --workspace so that a bad file stops it before any output). Returns
+ * SIGRUN_OK, SIGRUN_ECONFIG or SIGRUN_EIO with err set.
+ */
+int sigrun_workspace(sigrun_t *r, const char *ws, char *err, size_t errlen);
+
+/* 1 when the window holds opts.window records. */
+int sigrun_full(const sigrun_t *r);
+/* Adds a record (taken over, even on failure). Returns SIGRUN_OK or SIGRUN_ENOMEM. */
+int sigrun_add(sigrun_t *r, json_t *rec);
+
+/*
+ * Does the window's work: lookups, searches, classification, and sets
+ * account.signals on every record. Returns SIGRUN_OK, or SIGRUN_ECONFIG /
+ * SIGRUN_EIO / SIGRUN_ENOMEM / SIGRUN_EHTTP with err set (the program stops:
+ * the window's records are not written).
+ */
+int sigrun_process(sigrun_t *r, char *err, size_t errlen);
+
+/* The next processed record, in input order (the caller's), or NULL. */
+json_t *sigrun_next(sigrun_t *r);
+
+void sigrun_stats(const sigrun_t *r, struct sigrun_stats *out);
+
+/*
+ * The --dry-run report: one line per workspace with its cost and budget, and
+ * a total. Returns 0 or -1 (memory).
+ */
+int sigrun_dry_report(const sigrun_t *r, buf_t *out);
+
+#endif
