@@ -1,0 +1,1450 @@
+/*
+ * apollo-enrich: contacts enriched with Apollo's people/bulk_match, never
+ * paying twice (DESIGN §3, §4, §6; CONTRACTS §1).
+ *
+ *   deals-extract ... | apollo-enrich | serper-signals | ...
+ *
+ * The loop: records enter a bounded read-ahead window (lib/window.h). Each
+ * contact with an email is answered from the cache (lib/cache.h) or joins the
+ * queue of emails to ask for; an email wanted by several records in the
+ * window is queued once. When the oldest record still waits, one bulk call
+ * asks for up to 10 queued emails of its workspace, the answers are committed
+ * to the cache, the call is counted in the ledger, and every record whose
+ * answers are all in leaves, in input order.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apollo.h"
+#include "budget.h"
+#include "buf.h"
+#include "cache.h"
+#include "cli.h"
+#include "conf.h"
+#include "db.h"
+#include "domain.h"
+#include "http.h"
+#include "json.h"
+#include "ledger.h"
+#include "ndj.h"
+#include "window.h"
+
+enum {
+	OPT_DELAY = CLI_OPT_FIRST_FREE, OPT_RETRIES, OPT_RETRY_429, OPT_BACKOFF_429,
+	OPT_BACKOFF, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_WINDOW, OPT_CACHE_DAYS,
+	OPT_DRY_RUN, OPT_BUDGET, OPT_REFRESH, OPT_BATCH, OPT_MAX_PAUSE, OPT_MAX_FAILURES,
+	OPT_STATS_JSON
+};
+
+static const char usage[] =
+"usage: apollo-enrich [options] < deals.ndjson > deals.ndjson\n"
+"\n"
+"Adds Apollo.io person data to every contact with an email (apollo,\n"
+"seniority_verified, department_verified, tenure_months, job_changed,\n"
+"enrichment_status, enriched_at) and firmographics to the account, asking\n"
+"people/bulk_match for up to 10 emails a call. Each email is asked for once per\n"
+"run and once per cache_days; answers, \"not found\" included, are cached as\n"
+"they arrive. Records leave in input order.\n"
+"\n"
+"The key: apollo_api_key in the workspace file, else $APOLLO_API_KEY. Without\n"
+"one, records pass through marked skipped. $APOLLO_BASE_URL replaces the\n"
+"scheme, host and port of https://api.apollo.io.\n"
+"\n"
+"      --dry-run           no call: say on stderr what the run would cost\n"
+"                          (contacts, cache hits, calls, credits at most, least\n"
+"                          time); contacts go out marked dry_run\n"
+"      --stats-json        also print the run's figures as one JSON line on stderr\n"
+"      --budget CREDITS    monthly credit budget (default: the workspace's\n"
+"                          apollo_monthly_budget, else none); --max-credits is the same\n"
+"      --refresh           ignore cached answers (they are still written)\n"
+"      --cache-days N      answers older than N days are asked again (default: the\n"
+"                          workspace's cache_days, else 90)\n"
+"      --window N          records read ahead to fill calls (default 100)\n"
+"      --batch-size N      emails a call, 1 to 10 (default 10)\n"
+"      --delay-ms N        least time between calls (default 500)\n"
+"      --retries N         retries of timeouts, cut-off answers and 5xx (default 2)\n"
+"      --backoff-ms N      first backoff of those retries, doubled each time, plus\n"
+"                          jitter (default 1000)\n"
+"      --retry-429 N       retries after a 429 (default 1)\n"
+"      --backoff-429-ms N  wait after a 429 without Retry-After (default 60000)\n"
+"      --timeout-ms N      longest a call may take (default 30000)\n"
+"      --connect-timeout-ms N  longest a connection may take (default 10000)\n"
+"      --max-pause-ms N    longest wait the rate-limit headers may impose; a longer\n"
+"                          one (an hourly or daily limit reached) stops the calls\n"
+"                          for the workspace: quota_exhausted (default 120000)\n"
+"      --max-failures N    failed calls in a row (Apollo unavailable) after which\n"
+"                          no more calls are made (default 3)\n"
+CLI_COMMON_HELP
+"\n"
+"Exit: 0 ok; 1 some contacts carry status error; 64 usage; 65 bad input lines;\n"
+"69 Apollo unavailable throughout; 74 I/O error; 75 budget or rate limit reached;\n"
+"78 bad configuration.\n";
+
+/* ---- state ---- */
+
+enum ws_state { WS_OK, WS_NOKEY, WS_CONF, WS_AUTH, WS_BADNAME };
+
+struct ws {
+	struct ws *next;
+	char name[72];
+	conf_t *conf;
+	enum ws_state state;
+	char reason[600];
+	char *hdr_key;             /* "x-api-key: ...", wiped at free */
+	char *key;                 /* a copy, for redaction only; wiped at free */
+	long ttl;
+	struct budget budget;
+	int quota_hit;             /* budget reached: the rest quota_exhausted */
+	const char *stop_status;   /* calls stopped for this workspace (rate limit) */
+	char stop_reason[300];
+	struct apollo_ratelimit rl;
+	int rl_seen, rl_saved;
+	unsigned long long asked, hits, contacts;
+};
+
+struct entry {
+	char *key;                 /* workspace 0x1f email: the window key */
+	const char *email;         /* inside key */
+	struct ws *ws;
+	char *first, *last, *li;
+	int done, queued;
+	const char *status;
+	json_t *person;
+	int cached;
+	time_t fetched_at;
+	char *reason;
+	unsigned long long *wait;
+	size_t nwait, await;
+	size_t refs;
+	struct entry *qnext;
+};
+
+struct item {
+	json_t *rec;
+	struct entry **slot;
+	size_t nslot;
+};
+
+struct u64set {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+struct run {
+	struct cli_common cc;
+	long delay_ms, retries, retry_429, backoff_429_ms, backoff_ms, timeout_ms;
+	long connect_timeout_ms, window, cache_days_flag, batch, max_pause_ms, max_failures;
+	const char *cache_days_text, *budget_text;
+	int dry_run, refresh, stats_json;
+	char url[1100];
+	char dbdir[4096];
+	db_t *db;
+	int db_failed;
+	http_client_t *http;
+	window_t *win;
+	struct ws *wss, *badname_ws;
+	struct entry *qhead, *qtail;
+	time_t start;
+	struct u64set seen;        /* dry run, --refresh: emails asked this run */
+	/* calls */
+	int stop_all;
+	char stop_reason[800];
+	long consecutive_fail;
+	/* figures */
+	unsigned long long records, contacts, with_email, hits, in_run, calls, attempts;
+	unsigned long long calls_ok, calls_unavail, emails_asked;
+	double credits, credits_max;
+	unsigned long long n_enriched, n_not_found, n_error, n_skipped, n_quota, n_dry;
+	int io_error, conf_error, rate_limited, quota;
+	int progress;
+};
+
+static struct run R;
+
+static void
+oom(void)
+{
+	cli_msg(stderr, "out of memory");
+	R.io_error = 1;
+}
+
+/* ---- the dry run's set of emails already counted ---- */
+
+static uint64_t
+hash64(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
+static int
+u64set_has(const struct u64set *s, uint64_t h)
+{
+	size_t i;
+
+	if (s->cap == 0)
+		return 0;
+	for (i = h & (s->cap - 1); s->v[i]; i = (i + 1) & (s->cap - 1))
+		if (s->v[i] == h)
+			return 1;
+	return 0;
+}
+
+static int
+u64set_add(struct u64set *s, uint64_t h)
+{
+	size_t i, j, ncap;
+	uint64_t *nv;
+
+	if (u64set_has(s, h))
+		return 0;
+	if ((s->n + 1) * 2 > s->cap) {
+		ncap = s->cap ? s->cap * 2 : 1024;
+		if ((nv = calloc(ncap, sizeof *nv)) == NULL)
+			return -1;
+		for (j = 0; j < s->cap; j++) {
+			if (s->v[j] == 0)
+				continue;
+			for (i = s->v[j] & (ncap - 1); nv[i]; i = (i + 1) & (ncap - 1))
+				;
+			nv[i] = s->v[j];
+		}
+		free(s->v);
+		s->v = nv;
+		s->cap = ncap;
+	}
+	for (i = h & (s->cap - 1); s->v[i]; i = (i + 1) & (s->cap - 1))
+		;
+	s->v[i] = h;
+	s->n++;
+	return 0;
+}
+
+/* ---- helpers ---- */
+
+static void
+wipe_free(char *s)
+{
+	if (s) {
+		memset(s, 0, strlen(s));
+		free(s);
+	}
+}
+
+/* A short printable excerpt of an answer's body, without the key. */
+static void
+excerpt(const char *body, size_t len, const struct ws *ws, char *out, size_t n)
+{
+	size_t i, o = 0;
+	char *k;
+
+	for (i = 0; i < len && o + 1 < n && o < 160; i++) {
+		unsigned char c = (unsigned char)body[i];
+
+		out[o++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	out[o] = '\0';
+	while (o > 0 && out[o - 1] == ' ')
+		out[--o] = '\0';
+	if (ws->key && *ws->key)
+		while ((k = strstr(out, ws->key)) != NULL)
+			memset(k, '*', strlen(ws->key));
+}
+
+static int
+open_db(void)
+{
+	char err[512];
+
+	if (R.db)
+		return 0;
+	if (R.db_failed)
+		return -1;
+	if (db_open(R.dbdir, 0, &R.db, err, sizeof err) != DB_OK) {
+		cli_msg(stderr, "%s", err);
+		R.db_failed = 1;
+		R.io_error = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- workspaces ---- */
+
+static void
+ws_free(struct ws *w)
+{
+	conf_free(w->conf);
+	wipe_free(w->hdr_key);
+	wipe_free(w->key);
+	free(w);
+}
+
+/* Rate limits seen by an earlier run, for the dry run's estimate. */
+static void
+ws_load_ratelimit(struct ws *w)
+{
+	char err[256], *v = NULL;
+	size_t vl;
+	json_t *j = NULL;
+	buf_t k;
+	static const char *names[APOLLO_RL_N] = { "minute", "hourly", "daily" };
+	int64_t n;
+	int i;
+
+	/* Unknown: Apollo's free plan (CONTRACTS §1.4). */
+	w->rl.limit[APOLLO_RL_MINUTE] = 50;
+	w->rl.limit[APOLLO_RL_HOUR] = 200;
+	w->rl.limit[APOLLO_RL_DAY] = 600;
+	if (open_db() != 0)
+		return;
+	buf_init(&k, 1024);
+	if (db_key(&k, w->name, "apollo", "ratelimit", (char *)NULL) == DB_OK &&
+	    db_get(R.db, DB_META, buf_ptr(&k), buf_len(&k), &v, &vl, err, sizeof err) == DB_OK &&
+	    json_parse(v, vl, 0, &j, NULL, err, sizeof err) == JSON_OK) {
+		for (i = 0; i < APOLLO_RL_N; i++)
+			if (json_num_int(json_get(j, names[i]), &n) == 0 && n > 0)
+				w->rl.limit[i] = (long)n;
+		w->rl_seen = 1;
+	}
+	json_free(j);
+	free(v);
+	buf_free(&k);
+}
+
+static void
+ws_save_ratelimit(struct ws *w)
+{
+	char err[256], v[200];
+	buf_t k;
+
+	if (!w->rl_seen || w->rl_saved || R.db == NULL)
+		return;
+	w->rl_saved = 1;
+	snprintf(v, sizeof v, "{\"minute\":%ld,\"hourly\":%ld,\"daily\":%ld}",
+	    w->rl.limit[APOLLO_RL_MINUTE], w->rl.limit[APOLLO_RL_HOUR], w->rl.limit[APOLLO_RL_DAY]);
+	buf_init(&k, 1024);
+	if (db_key(&k, w->name, "apollo", "ratelimit", (char *)NULL) == DB_OK)
+		(void)db_put(R.db, DB_META, buf_ptr(&k), buf_len(&k), v, strlen(v), err, sizeof err);
+	buf_free(&k);
+}
+
+static struct ws *
+ws_get(const char *name)
+{
+	struct ws *w;
+	char err[512];
+	const char *key;
+	long days;
+	int rc, dberr;
+	size_t n;
+
+	if (!conf_workspace_valid(name)) {
+		if (R.badname_ws)
+			return R.badname_ws;
+		if ((w = calloc(1, sizeof *w)) == NULL)
+			return NULL;
+		w->state = WS_BADNAME;
+		snprintf(w->reason, sizeof w->reason,
+		    "invalid workspace id: use 1-64 letters, digits, '_', '-' or '.'");
+		cli_msg(stderr, "a record has an invalid workspace id ('%.64s'): its contacts are "
+		    "marked error", name);
+		R.conf_error = 1;
+		return R.badname_ws = w;
+	}
+	for (w = R.wss; w; w = w->next)
+		if (strcmp(w->name, name) == 0)
+			return w;
+	if ((w = calloc(1, sizeof *w)) == NULL)
+		return NULL;
+	snprintf(w->name, sizeof w->name, "%.64s", name);
+	w->next = R.wss;
+	R.wss = w;
+	for (n = 0; n < APOLLO_RL_N; n++)
+		w->rl.limit[n] = w->rl.usage[n] = w->rl.left[n] = -1;
+	if ((rc = conf_load(name, &w->conf, err, sizeof err)) != CONF_OK) {
+		if (rc == CONF_ENOMEM)
+			return NULL;
+		w->state = WS_CONF;
+		snprintf(w->reason, sizeof w->reason, "configuration: %s", err);
+		cli_msg(stderr, "workspace %s: %s", name, err);
+		R.conf_error = 1;
+		return w;
+	}
+	if (conf_long(w->conf, "cache_days", R.cache_days_text, NULL, 1, 36500, 90, &days, err,
+	    sizeof err) != CONF_OK) {
+		w->state = WS_CONF;
+		snprintf(w->reason, sizeof w->reason, "configuration: %s", err);
+		cli_msg(stderr, "workspace %s: %s", name, err);
+		R.conf_error = 1;
+		return w;
+	}
+	w->ttl = days * 86400L;
+	if ((key = conf_api_key(w->conf, "apollo_api_key", "APOLLO_API_KEY")) == NULL) {
+		w->state = WS_NOKEY;
+		if (!R.cc.quiet)
+			cli_msg(stderr, "workspace %s: no Apollo key (set apollo_api_key in %s, or "
+			    "APOLLO_API_KEY): its contacts pass through marked skipped", name,
+			    conf_path(w->conf)[0] ? conf_path(w->conf) : "the workspace file");
+		return w;
+	}
+	if (strpbrk(key, "\r\n") != NULL) {
+		w->state = WS_CONF;
+		snprintf(w->reason, sizeof w->reason,
+		    "configuration: the Apollo key holds a line break");
+		cli_msg(stderr, "workspace %s: the Apollo key holds a line break", name);
+		R.conf_error = 1;
+		return w;
+	}
+	n = strlen(key) + 12;
+	if ((w->hdr_key = malloc(n)) == NULL || (w->key = strdup(key)) == NULL)
+		return NULL;
+	snprintf(w->hdr_key, n, "x-api-key: %s", key);
+	if (open_db() != 0) {
+		w->state = WS_CONF;
+		snprintf(w->reason, sizeof w->reason, "the db cannot be opened");
+		return w;
+	}
+	if (budget_load(R.db, w->conf, name, APOLLO_PROVIDER, R.budget_text, time(NULL),
+	    &w->budget, &dberr, err, sizeof err) != 0) {
+		w->state = WS_CONF;
+		snprintf(w->reason, sizeof w->reason, "%s%s", dberr ? "db: " : "configuration: ",
+		    err);
+		cli_msg(stderr, "workspace %s: %s", name, err);
+		if (dberr)
+			R.io_error = 1;
+		else
+			R.conf_error = 1;
+		return w;
+	}
+	if (R.dry_run)
+		ws_load_ratelimit(w);
+	return w;
+}
+
+/* ---- contacts ---- */
+
+static int
+apply(json_t *contact, const json_t *rec, const char *status, const json_t *person,
+    int cached, time_t fetched_at, const char *reason)
+{
+	if (strcmp(status, "enriched") == 0)
+		R.n_enriched++;
+	else if (strcmp(status, "not_found") == 0)
+		R.n_not_found++;
+	else if (strcmp(status, "error") == 0)
+		R.n_error++;
+	else if (strcmp(status, "skipped") == 0)
+		R.n_skipped++;
+	else if (strcmp(status, "quota_exhausted") == 0)
+		R.n_quota++;
+	else if (strcmp(status, "dry_run") == 0)
+		R.n_dry++;
+	if (apollo_apply_contact(contact, rec, status, person, cached, fetched_at, reason,
+	    time(NULL)) != 0) {
+		oom();
+		return -1;
+	}
+	return 0;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->key);
+	free(e->first);
+	free(e->last);
+	free(e->li);
+	json_free(e->person);
+	free(e->reason);
+	free(e->wait);
+	free(e);
+}
+
+static void
+entry_free_v(void *p)
+{
+	entry_free(p);
+}
+
+static void
+item_free(void *p)
+{
+	struct item *it = p;
+
+	if (it == NULL)
+		return;
+	json_free(it->rec);
+	free(it->slot);
+	free(it);
+}
+
+static char *
+dup_text(const json_t *v)
+{
+	const char *s = json_str(v);
+
+	return s && *s ? strdup(s) : NULL;
+}
+
+static struct entry *
+entry_new(struct ws *w, const char *email, const json_t *contact)
+{
+	struct entry *e = calloc(1, sizeof *e);
+	size_t nl = strlen(w->name);
+
+	if (e == NULL || (e->key = malloc(nl + strlen(email) + 2)) == NULL) {
+		free(e);
+		return NULL;
+	}
+	memcpy(e->key, w->name, nl);
+	e->key[nl] = DB_KEY_SEP;
+	strcpy(e->key + nl + 1, email);
+	e->email = e->key + nl + 1;
+	e->ws = w;
+	e->first = dup_text(json_get(contact, "first_name"));
+	e->last = dup_text(json_get(contact, "last_name"));
+	e->li = dup_text(json_get(contact, "linkedin_url"));
+	return e;
+}
+
+static void
+enqueue(struct entry *e)
+{
+	e->queued = 1;
+	e->qnext = NULL;
+	if (R.qtail)
+		R.qtail->qnext = e;
+	else
+		R.qhead = e;
+	R.qtail = e;
+}
+
+/* An entry's answer is in: the records waiting for it are told. */
+static void
+resolve(struct entry *e, const char *status, json_t *person, int cached, time_t fetched_at,
+    const char *reason)
+{
+	size_t i;
+
+	e->done = 1;
+	e->status = status;
+	e->person = person;
+	e->cached = cached;
+	e->fetched_at = fetched_at;
+	if (reason && (e->reason = strdup(reason)) == NULL)
+		oom();
+	for (i = 0; i < e->nwait; i++)
+		(void)window_done(R.win, e->wait[i]);
+	free(e->wait);
+	e->wait = NULL;
+	e->nwait = e->await = 0;
+}
+
+/* Takes out of the queue, and resolves, every entry of w (NULL: all). */
+static void
+drain(struct ws *w, const char *status, const char *reason)
+{
+	struct entry *e, *prev = NULL, *next;
+
+	for (e = R.qhead; e; e = next) {
+		next = e->qnext;
+		if (w && e->ws != w) {
+			prev = e;
+			continue;
+		}
+		if (prev)
+			prev->qnext = next;
+		else
+			R.qhead = next;
+		if (R.qtail == e)
+			R.qtail = prev;
+		e->qnext = NULL;
+		e->queued = 0;
+		resolve(e, status, NULL, -1, 0, reason);
+	}
+}
+
+static int
+add_waiter(struct entry *e, unsigned long long seq)
+{
+	unsigned long long *nw;
+	size_t n;
+
+	if (e->nwait == e->await) {
+		n = e->await ? e->await * 2 : 4;
+		if ((nw = realloc(e->wait, n * sizeof *nw)) == NULL)
+			return -1;
+		e->wait = nw;
+		e->await = n;
+	}
+	e->wait[e->nwait++] = seq;
+	return 0;
+}
+
+/*
+ * Settles what can be settled of one contact at once; returns the entry it
+ * must wait for (or share), NULL when settled, or (void *)-1 on a fatal error.
+ */
+#define FATAL ((struct entry *)-1)
+
+static struct entry *
+admit_contact(json_t *c, const json_t *rec, struct ws *w, time_t now)
+{
+	char email[DOMAIN_EMAIL_MAX], err[512];
+	struct entry *e;
+	const json_t *person;
+	json_t *v = NULL;
+	time_t fetched;
+	buf_t key;
+	int rc, k;
+
+	R.contacts++;
+	w->contacts++;
+	if (domain_email_normalize(json_str(json_get(c, "email")), email, sizeof email) != 0)
+		return apply(c, rec, "skipped", NULL, -1, 0, "no email") ? FATAL : NULL;
+	R.with_email++;
+	switch (w->state) {
+	case WS_OK:
+		break;
+	case WS_NOKEY:
+		return apply(c, rec, "skipped", NULL, -1, 0, "no Apollo key") ? FATAL : NULL;
+	default:
+		return apply(c, rec, "error", NULL, -1, 0, w->reason) ? FATAL : NULL;
+	}
+	buf_init(&key, 4096);
+	if (db_key(&key, w->name, email, (char *)NULL) != DB_OK) {
+		buf_free(&key);
+		oom();
+		return FATAL;
+	}
+	/* The key table holds the plain "ws 0x1f email" (db_key only hashes very long keys). */
+	e = window_key_get(R.win, buf_ptr(&key));
+	if (e) {
+		buf_free(&key);
+		R.in_run++;
+		return e;
+	}
+	/* The cache; with --refresh only what this run fetched. */
+	rc = cache_get(R.db, APOLLO_PROVIDER, w->name, email, w->ttl, now, &v, &fetched, err,
+	    sizeof err);
+	if (rc < 0) {
+		buf_free(&key);
+		cli_msg(stderr, "db: %s", err);
+		R.io_error = 1;
+		return apply(c, rec, "error", NULL, -1, 0, "db read failed") ? FATAL : NULL;
+	}
+	if (rc == DB_OK && (k = apollo_cache_read(v, &person)) >= 0 &&
+	    (!R.refresh || (!R.dry_run && u64set_has(&R.seen, hash64(buf_ptr(&key)))))) {
+		buf_free(&key);
+		R.hits++;
+		w->hits++;
+		if (R.dry_run)
+			rc = apply(c, rec, "dry_run", NULL, 1, 0, NULL);
+		else
+			rc = apply(c, rec, k ? "enriched" : "not_found", person, 1, fetched, NULL);
+		json_free(v);
+		return rc ? FATAL : NULL;
+	}
+	json_free(v);
+	if (R.dry_run && u64set_has(&R.seen, hash64(buf_ptr(&key)))) {
+		/* Asked earlier in the run: the real run would find it in the cache. */
+		buf_free(&key);
+		R.in_run++;
+		return apply(c, rec, "dry_run", NULL, 0, 0, NULL) ? FATAL : NULL;
+	}
+	if (w->quota_hit) {
+		buf_free(&key);
+		return apply(c, rec, "quota_exhausted", NULL, -1, 0, w->reason) ? FATAL : NULL;
+	}
+	if (w->stop_status || R.stop_all) {
+		buf_free(&key);
+		return apply(c, rec, w->stop_status ? w->stop_status : "error", NULL, -1, 0,
+		    w->stop_status ? w->stop_reason : R.stop_reason) ? FATAL : NULL;
+	}
+	if ((e = entry_new(w, email, c)) == NULL ||
+	    window_key_put(R.win, buf_ptr(&key), e) != WINDOW_OK) {
+		entry_free(e);
+		buf_free(&key);
+		oom();
+		return FATAL;
+	}
+	buf_free(&key);
+	enqueue(e);
+	return e;
+}
+
+static const char *
+record_workspace(const json_t *rec, char *buf, size_t n)
+{
+	const json_t *v;
+	const char *s;
+
+	if (R.cc.workspace)
+		return R.cc.workspace;
+	v = json_get(rec, "workspace_id");
+	if ((s = json_str(v)) == NULL)
+		s = json_num_text(v);
+	if (s == NULL || *s == '\0')
+		return "default";
+	snprintf(buf, n, "%s", s);
+	return buf;
+}
+
+/* A record enters the window. Returns 0, or -1 on a fatal error. */
+static int
+admit(json_t *rec)
+{
+	json_t *contacts = json_get(rec, "contacts");
+	struct item *it;
+	struct ws *w;
+	struct entry *e;
+	unsigned long long seq;
+	unsigned waits = 0;
+	char wsbuf[300];
+	time_t now = time(NULL);
+	size_t i;
+
+	R.records++;
+	if ((it = calloc(1, sizeof *it)) == NULL) {
+		json_free(rec);
+		oom();
+		return -1;
+	}
+	it->rec = rec;
+	if (json_is(contacts, JSON_ARRAY) && json_len(contacts) > 0) {
+		if ((w = ws_get(record_workspace(rec, wsbuf, sizeof wsbuf))) == NULL) {
+			item_free(it);
+			oom();
+			return -1;
+		}
+		if (w->state == WS_OK && open_db() != 0) {
+			item_free(it);
+			return -1;
+		}
+		it->nslot = json_len(contacts);
+		if ((it->slot = calloc(it->nslot, sizeof *it->slot)) == NULL) {
+			item_free(it);
+			oom();
+			return -1;
+		}
+		for (i = 0; i < it->nslot; i++) {
+			if (!json_is(json_at(contacts, i), JSON_OBJECT))
+				continue;
+			e = admit_contact(json_at(contacts, i), rec, w, now);
+			if (e == FATAL) {
+				/* Entries already linked keep their count right. */
+				for (; i > 0; i--)
+					if (it->slot[i - 1])
+						it->slot[i - 1]->refs--;
+				item_free(it);
+				return -1;
+			}
+			if (e) {
+				it->slot[i] = e;
+				e->refs++;
+				if (!e->done)
+					waits++;
+			}
+		}
+	}
+	if (window_push(R.win, it, waits, &seq) != WINDOW_OK) {
+		item_free(it);
+		oom();
+		return -1;
+	}
+	for (i = 0; i < it->nslot; i++)
+		if (it->slot[i] && !it->slot[i]->done && add_waiter(it->slot[i], seq) != 0) {
+			oom();
+			return -1;
+		}
+	return 0;
+}
+
+/* The head record leaves. Returns 0, or -1 on a fatal error. */
+static int
+emit(struct item *it)
+{
+	json_t *contacts = json_get(it->rec, "contacts");
+	struct entry *e;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < it->nslot; i++) {
+		if ((e = it->slot[i]) == NULL)
+			continue;
+		if (rc == 0)
+			rc = apply(json_at(contacts, i), it->rec, e->status, e->person,
+			    e->cached, e->fetched_at, e->reason);
+		if (--e->refs == 0) {
+			window_key_del(R.win, e->key);
+			entry_free(e);
+		}
+		it->slot[i] = NULL;
+	}
+	if (rc == 0 && !R.dry_run && apollo_apply_firmographics(it->rec) < 0) {
+		oom();
+		rc = -1;
+	}
+	if (rc == 0 && ndj_write(stdout, it->rec, R.cc.unbuffered) != 0) {
+		cli_msg(stderr, "stdout: %s", strerror(errno));
+		R.io_error = 1;
+		rc = -1;
+	}
+	item_free(it);
+	return rc;
+}
+
+/* ---- calls ---- */
+
+static const char *
+resp_header(void *ctx, const char *name)
+{
+	return http_header(ctx, name);
+}
+
+static int
+flush_out(void)
+{
+	if (fflush(stdout) != 0) {
+		cli_msg(stderr, "stdout: %s", strerror(errno));
+		R.io_error = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+count_call(struct ws *w, long attempts, double credits)
+{
+	struct ledger_usage u = { attempts, credits, 0 };
+	char month[16], err[512];
+
+	ledger_month(time(NULL), month, sizeof month);
+	if (ledger_add(R.db, w->name, APOLLO_PROVIDER, month, &u, err, sizeof err) != DB_OK) {
+		cli_msg(stderr, "db: usage ledger: %s", err);
+		R.io_error = 1;
+	}
+	budget_spend(&w->budget, credits);
+}
+
+/* Credits this workspace may still spend this month, or -1 for no limit. */
+static long
+credits_left(struct ws *w)
+{
+	struct ledger_usage u;
+	char month[16], err[512];
+	double left;
+
+	if (!w->budget.limited)
+		return -1;
+	ledger_month(time(NULL), month, sizeof month);
+	/* Another pipeline may have spent meanwhile: the ledger has the last word. */
+	if (ledger_get(R.db, w->name, APOLLO_PROVIDER, month, &u, err, sizeof err) == DB_OK &&
+	    u.credits > w->budget.used)
+		w->budget.used = u.credits;
+	left = floor(w->budget.budget - w->budget.used + 1e-9);
+	return left > 0 ? (long)left : 0;
+}
+
+static int
+ensure_http(void)
+{
+	struct http_opts o;
+
+	if (R.http)
+		return 0;
+	http_opts_default(&o);
+	o.timeout_ms = R.timeout_ms;
+	o.connect_timeout_ms = R.connect_timeout_ms;
+	o.max_in_flight = 1;
+	o.min_interval_ms = R.delay_ms;
+	o.max_retries = (int)R.retries;
+	o.max_retries_429 = (int)R.retry_429;
+	o.backoff_429_ms = R.backoff_429_ms;
+	o.backoff_base_ms = R.backoff_ms;
+	if (o.backoff_max_ms < R.backoff_ms)
+		o.backoff_max_ms = R.backoff_ms;
+	o.max_body = 16u * 1024 * 1024;
+	if ((R.http = http_client_new(&o)) == NULL) {
+		cli_msg(stderr, "cannot set up libcurl");
+		R.io_error = 1;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+after_headers(struct ws *w, const http_response_t *resp)
+{
+	struct apollo_ratelimit rl;
+	static const char *wname[APOLLO_RL_N] = { "minute", "hourly", "daily" };
+	long pause;
+	int win, i;
+
+	if (!apollo_ratelimit_read(&rl, resp_header, (void *)resp))
+		return;
+	for (i = 0; i < APOLLO_RL_N; i++)
+		if (rl.limit[i] > 0 && rl.limit[i] != w->rl.limit[i]) {
+			w->rl.limit[i] = rl.limit[i];
+			w->rl_saved = 0;
+			w->rl_seen = 1;
+		}
+	ws_save_ratelimit(w);
+	pause = apollo_ratelimit_pause(&rl, &win);
+	if (pause <= 0)
+		return;
+	if (pause > R.max_pause_ms && win != APOLLO_RL_MINUTE) {
+		w->stop_status = "quota_exhausted";
+		snprintf(w->stop_reason, sizeof w->stop_reason,
+		    "Apollo's %s rate limit is reached (%ld calls); try later", wname[win],
+		    rl.limit[win]);
+		cli_msg(stderr, "workspace %s: %s", w->name, w->stop_reason);
+		R.rate_limited = 1;
+		drain(w, w->stop_status, w->stop_reason);
+		return;
+	}
+	if (pause > R.max_pause_ms)
+		pause = R.max_pause_ms;
+	if (R.cc.verbose)
+		cli_msg(stderr, "workspace %s: %ld calls left this %s: pausing %ld ms", w->name,
+		    rl.left[win], win == APOLLO_RL_MINUTE ? "minute" : wname[win], pause);
+	http_pause(R.http, pause);
+}
+
+/* Commits the answers of a call, then tells the records. */
+static void
+take_answer(struct entry **b, size_t n, struct apollo_result *res)
+{
+	char err[512];
+	json_t *v;
+	time_t now = time(NULL);
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (res[i].kind == APOLLO_UNANSWERED)
+			continue;
+		v = apollo_cache_value(res[i].kind == APOLLO_FOUND ? res[i].person : NULL);
+		if (v == NULL) {
+			oom();
+			continue;
+		}
+		rc = cache_put(R.db, APOLLO_PROVIDER, b[i]->ws->name, b[i]->email, v, now, err,
+		    sizeof err);
+		json_free(v);
+		if (rc != DB_OK) {
+			cli_msg(stderr, "db: cache: %s", err);
+			R.io_error = 1;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		/* --refresh: later records of this run take it from the cache. */
+		if (R.refresh && res[i].kind != APOLLO_UNANSWERED &&
+		    u64set_add(&R.seen, hash64(b[i]->key)) != 0)
+			oom();
+		switch (res[i].kind) {
+		case APOLLO_FOUND:
+			resolve(b[i], "enriched", res[i].person, 0, now, NULL);
+			res[i].person = NULL;
+			break;
+		case APOLLO_NOT_FOUND:
+			resolve(b[i], "not_found", NULL, 0, now, NULL);
+			break;
+		default:
+			resolve(b[i], "error", NULL, -1, 0,
+			    "Apollo's answer did not say which person this is");
+			break;
+		}
+	}
+}
+
+static void
+fail_batch(struct entry **b, size_t n, const char *status, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		resolve(b[i], status, NULL, -1, 0, reason);
+}
+
+/* One bulk call for the oldest queued email's workspace. Returns 0, or -1 when fatal. */
+static int
+call_once(void)
+{
+	struct entry *b[APOLLO_BATCH_MAX], *e, *prev, *next;
+	struct apollo_ask asks[APOLLO_BATCH_MAX];
+	struct apollo_result res[APOLLO_BATCH_MAX];
+	struct ws *w = R.qhead->ws;
+	http_response_t *resp = NULL;
+	const char *hdrs[6];
+	struct http_request req;
+	char reason[700], ex[200], err[512];
+	long max = R.batch, left, started;
+	double credits = 0;
+	size_t n = 0, i;
+	buf_t body;
+	int rc;
+
+	if (!R.dry_run && (left = credits_left(w)) >= 0 && left < max) {
+		if (left == 0) {
+			w->quota_hit = 1;
+			snprintf(w->reason, sizeof w->reason,
+			    "monthly Apollo budget of %g credits reached (%g used)",
+			    w->budget.budget, w->budget.used);
+			cli_msg(stderr, "workspace %s: %s: the rest are quota_exhausted", w->name,
+			    w->reason);
+			R.quota = 1;
+			drain(w, "quota_exhausted", w->reason);
+			return 0;
+		}
+		max = left;
+	}
+	for (prev = NULL, e = R.qhead; e && (long)n < max; e = next) {
+		next = e->qnext;
+		if (e->ws != w) {
+			prev = e;
+			continue;
+		}
+		if (prev)
+			prev->qnext = next;
+		else
+			R.qhead = next;
+		if (R.qtail == e)
+			R.qtail = prev;
+		e->qnext = NULL;
+		e->queued = 0;
+		b[n++] = e;
+	}
+	R.calls++;
+	R.emails_asked += n;
+	w->asked += n;
+	R.credits_max += (double)n;
+	if (R.dry_run) {
+		for (i = 0; i < n; i++) {
+			if (u64set_add(&R.seen, hash64(b[i]->key)) != 0) {
+				oom();
+				return -1;
+			}
+			resolve(b[i], "dry_run", NULL, 0, 0, NULL);
+		}
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		asks[i].email = b[i]->email;
+		asks[i].first_name = b[i]->first;
+		asks[i].last_name = b[i]->last;
+		asks[i].linkedin_url = b[i]->li;
+	}
+	buf_init(&body, 1 << 20);
+	if (apollo_request_body(asks, n, &body) != APOLLO_OK || ensure_http() != 0) {
+		buf_free(&body);
+		if (!R.io_error)
+			oom();
+		return -1;
+	}
+	hdrs[0] = "Content-Type: application/json";
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = "Cache-Control: no-cache";
+	hdrs[3] = w->hdr_key;
+	hdrs[4] = NULL;
+	req.method = "POST";
+	req.url = R.url;
+	req.headers = hdrs;
+	req.body = buf_ptr(&body);
+	req.body_len = buf_len(&body);
+	if (flush_out() != 0) {
+		buf_free(&body);
+		return -1;
+	}
+	if (R.progress)
+		fprintf(stderr, "\r%s: %llu records, %llu calls ", cli_prog(), R.records, R.calls);
+	started = http_started(R.http);
+	rc = http_do(R.http, &req, &resp);
+	buf_free(&body);
+	if (rc != HTTP_OK) {
+		if (rc == HTTP_ENOMEM)
+			oom();
+		else {
+			cli_msg(stderr, "libcurl failed");
+			R.io_error = 1;
+		}
+		return -1;
+	}
+	R.attempts += (unsigned long long)(http_started(R.http) - started);
+	if (resp->status == 200) {
+		rc = apollo_parse_response(resp->body, resp->body_len, asks, n, res, &credits, err,
+		    sizeof err);
+		count_call(w, http_started(R.http) - started, rc == APOLLO_OK ? credits : 0);
+		if (rc == APOLLO_ENOMEM) {
+			http_response_free(resp);
+			oom();
+			return -1;
+		}
+		if (rc == APOLLO_OK) {
+			R.calls_ok++;
+			R.credits += credits;
+			R.consecutive_fail = 0;
+			take_answer(b, n, res);
+			apollo_results_free(res, n);
+			if (R.cc.verbose)
+				cli_msg(stderr, "workspace %s: bulk_match of %zu: %g credits", w->name,
+				    n, credits);
+			after_headers(w, resp);
+		} else {
+			snprintf(reason, sizeof reason, "invalid answer from Apollo: %s", err);
+			cli_msg(stderr, "workspace %s: %s (%zu contacts marked error)", w->name,
+			    reason, n);
+			fail_batch(b, n, "error", reason);
+		}
+		http_response_free(resp);
+		return 0;
+	}
+	count_call(w, http_started(R.http) - started, 0);
+	excerpt(resp->body, resp->body_len, w, ex, sizeof ex);
+	if (resp->status == 401 || resp->status == 403) {
+		w->state = WS_AUTH;
+		snprintf(w->reason, sizeof w->reason, "Apollo refused the API key (HTTP %ld%s%s)",
+		    resp->status, *ex ? ": " : "", ex);
+		cli_msg(stderr, "workspace %s: %s: no more calls for this workspace", w->name,
+		    w->reason);
+		fail_batch(b, n, "error", w->reason);
+		drain(w, "error", w->reason);
+	} else if (resp->status == 429) {
+		w->stop_status = "quota_exhausted";
+		snprintf(w->stop_reason, sizeof w->stop_reason,
+		    "Apollo rate limit reached (HTTP 429 after %d attempts); try later",
+		    resp->attempts);
+		cli_msg(stderr, "workspace %s: %s", w->name, w->stop_reason);
+		R.rate_limited = 1;
+		fail_batch(b, n, w->stop_status, w->stop_reason);
+		drain(w, w->stop_status, w->stop_reason);
+	} else if (resp->status == 0 || resp->transient) {
+		R.calls_unavail++;
+		R.consecutive_fail++;
+		if (resp->status)
+			snprintf(reason, sizeof reason, "Apollo unavailable: HTTP %ld after %d attempts",
+			    resp->status, resp->attempts);
+		else
+			snprintf(reason, sizeof reason, "Apollo unavailable: %s after %d attempts",
+			    resp->error, resp->attempts);
+		cli_msg(stderr, "workspace %s: %s (%zu contacts marked error)", w->name, reason, n);
+		fail_batch(b, n, "error", reason);
+		if (R.consecutive_fail >= R.max_failures) {
+			R.stop_all = 1;
+			snprintf(R.stop_reason, sizeof R.stop_reason, "%s; no more calls this run",
+			    reason);
+			cli_msg(stderr, "%ld calls in a row failed: no more calls this run",
+			    R.consecutive_fail);
+			drain(NULL, "error", R.stop_reason);
+		}
+	} else {
+		snprintf(reason, sizeof reason, "Apollo answered HTTP %ld%s%s", resp->status,
+		    *ex ? ": " : "", ex);
+		cli_msg(stderr, "workspace %s: %s (%zu contacts marked error)", w->name, reason, n);
+		fail_batch(b, n, "error", reason);
+	}
+	http_response_free(resp);
+	return 0;
+}
+
+/* ---- the end ---- */
+
+static void
+report(void)
+{
+	struct apollo_ratelimit rl;
+	struct ws *w;
+	long long least;
+	double secs;
+	int i;
+
+	for (i = 0; i < APOLLO_RL_N; i++)
+		rl.limit[i] = rl.usage[i] = rl.left[i] = -1;
+	/* The strictest limits of the workspaces that would call. */
+	for (w = R.wss; w; w = w->next)
+		if (w->asked > 0)
+			for (i = 0; i < APOLLO_RL_N; i++)
+				if (w->rl.limit[i] > 0 && (rl.limit[i] < 0 || w->rl.limit[i] < rl.limit[i]))
+					rl.limit[i] = w->rl.limit[i];
+	least = apollo_least_ms((long)R.calls, R.delay_ms, &rl);
+	secs = (double)least / 1000.0;
+	if (R.progress)
+		fputc('\n', stderr);
+	if (R.dry_run && !R.cc.quiet) {
+		cli_msg(stderr, "dry run: %llu records, %llu contacts, %llu with an email, "
+		    "%llu cache hits, %llu asked earlier in the run, %llu calls for %llu emails, "
+		    "at most %g credits, at least %.1f s at the rate limits (%ld ms between calls, "
+		    "%ld/minute, %ld/hour, %ld/day)",
+		    R.records, R.contacts, R.with_email, R.hits, R.in_run, R.calls, R.emails_asked,
+		    R.credits_max, secs, R.delay_ms, rl.limit[0], rl.limit[1], rl.limit[2]);
+		for (w = R.wss; w; w = w->next)
+			if (w->asked > 0 && w->budget.limited)
+				cli_msg(stderr, "dry run: workspace %s: %g of %g budget credits left this "
+				    "month", w->name, w->budget.budget - w->budget.used,
+				    w->budget.budget);
+	} else if (R.cc.verbose)
+		cli_msg(stderr, "%llu records, %llu contacts: %llu enriched, %llu not found, "
+		    "%llu errors, %llu skipped, %llu quota_exhausted; %llu cache hits, %llu calls, "
+		    "%g credits", R.records, R.contacts, R.n_enriched, R.n_not_found, R.n_error,
+		    R.n_skipped, R.n_quota, R.hits, R.calls, R.credits);
+	if (R.stats_json)
+		fprintf(stderr, "{\"program\":\"apollo-enrich\",\"dry_run\":%s,\"records\":%llu,"
+		    "\"contacts\":%llu,\"with_email\":%llu,\"cache_hits\":%llu,\"asked_earlier\":%llu,"
+		    "\"calls\":%llu,\"attempts\":%llu,\"emails_asked\":%llu,\"credits\":%g,"
+		    "\"credits_max\":%g,\"least_seconds\":%.3f,\"enriched\":%llu,\"not_found\":%llu,"
+		    "\"error\":%llu,\"skipped\":%llu,\"quota_exhausted\":%llu,\"dry_run_contacts\":%llu}\n",
+		    R.dry_run ? "true" : "false", R.records, R.contacts, R.with_email, R.hits,
+		    R.in_run, R.calls, R.attempts, R.emails_asked, R.credits, R.credits_max, secs,
+		    R.n_enriched, R.n_not_found, R.n_error, R.n_skipped, R.n_quota, R.n_dry);
+}
+
+static int
+parse_opt(int opt, const char *arg)
+{
+	char err[512];
+	long *dst = NULL, min = 0, max = 0;
+	const char *name = "";
+
+	switch (opt) {
+	case OPT_DELAY: dst = &R.delay_ms; name = "--delay-ms"; max = 3600000; break;
+	case OPT_RETRIES: dst = &R.retries; name = "--retries"; max = 20; break;
+	case OPT_RETRY_429: dst = &R.retry_429; name = "--retry-429"; max = 20; break;
+	case OPT_BACKOFF_429: dst = &R.backoff_429_ms; name = "--backoff-429-ms"; max = 3600000; break;
+	case OPT_BACKOFF: dst = &R.backoff_ms; name = "--backoff-ms"; max = 600000; break;
+	case OPT_TIMEOUT: dst = &R.timeout_ms; name = "--timeout-ms"; min = 1; max = 3600000; break;
+	case OPT_CONNECT_TIMEOUT: dst = &R.connect_timeout_ms; name = "--connect-timeout-ms";
+		min = 1; max = 600000; break;
+	case OPT_WINDOW: dst = &R.window; name = "--window"; min = 1; max = 100000; break;
+	case OPT_BATCH: dst = &R.batch; name = "--batch-size"; min = 1; max = APOLLO_BATCH_MAX; break;
+	case OPT_MAX_PAUSE: dst = &R.max_pause_ms; name = "--max-pause-ms"; max = 86400000; break;
+	case OPT_MAX_FAILURES: dst = &R.max_failures; name = "--max-failures"; min = 1; max = 1000000;
+		break;
+	case OPT_CACHE_DAYS:
+		if (cli_parse_long("--cache-days", arg, 1, 36500, &R.cache_days_flag, err,
+		    sizeof err) != 0) {
+			cli_msg(stderr, "%s", err);
+			return -1;
+		}
+		R.cache_days_text = arg;
+		return 0;
+	case OPT_BUDGET: {
+		char *end;
+		double d;
+
+		errno = 0;
+		d = strtod(arg, &end);
+		if (*arg == '\0' || *end != '\0' || errno == ERANGE || d < 0 || d != d) {
+			cli_msg(stderr, "--budget: expected a number of credits (0 or more), got '%s'",
+			    arg);
+			return -1;
+		}
+		R.budget_text = arg;
+		return 0;
+	}
+	case OPT_DRY_RUN: R.dry_run = 1; return 0;
+	case OPT_REFRESH: R.refresh = 1; return 0;
+	case OPT_STATS_JSON: R.stats_json = 1; return 0;
+	default:
+		fputs(usage, stderr);
+		return -1;
+	}
+	if (cli_parse_long(name, arg, min, max, dst, err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		CLI_COMMON_LONGOPTS,
+		{ "delay-ms", required_argument, NULL, OPT_DELAY },
+		{ "retries", required_argument, NULL, OPT_RETRIES },
+		{ "retry-429", required_argument, NULL, OPT_RETRY_429 },
+		{ "backoff-429-ms", required_argument, NULL, OPT_BACKOFF_429 },
+		{ "backoff-ms", required_argument, NULL, OPT_BACKOFF },
+		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+		{ "connect-timeout-ms", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+		{ "window", required_argument, NULL, OPT_WINDOW },
+		{ "batch-size", required_argument, NULL, OPT_BATCH },
+		{ "cache-days", required_argument, NULL, OPT_CACHE_DAYS },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "budget", required_argument, NULL, OPT_BUDGET },
+		{ "max-credits", required_argument, NULL, OPT_BUDGET },
+		{ "refresh", no_argument, NULL, OPT_REFRESH },
+		{ "max-pause-ms", required_argument, NULL, OPT_MAX_PAUSE },
+		{ "max-failures", required_argument, NULL, OPT_MAX_FAILURES },
+		{ "stats-json", no_argument, NULL, OPT_STATS_JSON },
+		{ NULL, 0, NULL, 0 }
+	};
+	char err[512], base[1024];
+	FILE *rejects = NULL;
+	ndj_reader_t *r = NULL;
+	struct item *it;
+	struct ws *w;
+	json_t *rec;
+	unsigned waits;
+	int opt, eof = 0, status;
+
+	cli_init("apollo-enrich");
+	R.delay_ms = 500;
+	R.retries = 2;
+	R.retry_429 = 1;
+	R.backoff_429_ms = 60000;
+	R.backoff_ms = 1000;
+	R.timeout_ms = 30000;
+	R.connect_timeout_ms = 10000;
+	R.window = 100;
+	R.batch = APOLLO_BATCH_MAX;
+	R.max_pause_ms = 120000;
+	R.max_failures = 3;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			R.cc.want_help = 1;
+			continue;
+		}
+		switch (cli_common_opt(&R.cc, opt, optarg, err, sizeof err)) {
+		case 1:
+			continue;
+		case -1:
+			cli_msg(stderr, "%s", err);
+			return CLI_EX_USAGE;
+		}
+		if (parse_opt(opt, optarg) != 0)
+			return CLI_EX_USAGE;
+	}
+	if (R.cc.want_help) {
+		fputs(usage, stdout);
+		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? 0 : CLI_EX_IOERR;
+	}
+	if (R.cc.want_version) {
+		printf("apollo-enrich %s\n", DE_VERSION);
+		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? 0 : CLI_EX_IOERR;
+	}
+	if (optind < argc) {
+		cli_msg(stderr, "unexpected argument '%s' (records are read on stdin)", argv[optind]);
+		return CLI_EX_USAGE;
+	}
+	if (R.cc.workspace && !conf_workspace_valid(R.cc.workspace)) {
+		cli_msg(stderr, "--workspace: invalid workspace id '%s'", R.cc.workspace);
+		return CLI_EX_USAGE;
+	}
+	if (conf_base_url("APOLLO_BASE_URL", APOLLO_BASE_DEFAULT, base, sizeof base) != 0) {
+		cli_msg(stderr, "APOLLO_BASE_URL must start with http:// or https://");
+		return CLI_EX_CONFIG;
+	}
+	snprintf(R.url, sizeof R.url, "%s%s", base, APOLLO_BULK_PATH);
+	if (conf_db_path(R.cc.db, R.dbdir, sizeof R.dbdir) != 0) {
+		cli_msg(stderr, "no db: give --db DIR or set DEAL_ENRICH_DB");
+		return CLI_EX_CONFIG;
+	}
+	R.start = time(NULL);
+	R.progress = cli_progress_wanted(&R.cc);
+	if (cli_open_rejects(R.cc.rejects, &rejects, err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		return CLI_EX_IOERR;
+	}
+	if ((r = ndj_reader_new(stdin, "stdin", R.cc.max_line, R.cc.max_depth, rejects)) == NULL ||
+	    (R.win = window_new((size_t)R.window)) == NULL) {
+		oom();
+		goto out;
+	}
+	for (;;) {
+		/* Fill the window. */
+		while (!eof && !window_full(R.win)) {
+			rec = NULL;
+			switch (ndj_read(r, &rec)) {
+			case NDJ_OK:
+				if (admit(rec) != 0)
+					goto out;
+				break;
+			case NDJ_EOF:
+				eof = 1;
+				break;
+			case NDJ_BAD:
+				cli_msg(stderr, "stdin:%lu: %s", ndj_line(r), ndj_error(r));
+				break;
+			case NDJ_ENOMEM:
+				oom();
+				goto out;
+			default:
+				cli_msg(stderr, "stdin: %s", ndj_error(r));
+				R.io_error = 1;
+				goto out;
+			}
+		}
+		/* What is ready leaves, in order. */
+		while ((it = window_pop_ready(R.win)) != NULL)
+			if (emit(it) != 0)
+				goto out;
+		if (window_count(R.win) == 0) {
+			if (eof)
+				break;
+			continue;
+		}
+		if (!eof && !window_full(R.win))
+			continue;
+		(void)window_head(R.win, &waits, NULL);
+		if (waits == 0 || R.qhead == NULL) {
+			/* Cannot happen: the head waits for a queued entry. */
+			cli_msg(stderr, "internal error: the oldest record waits for nothing queued");
+			R.io_error = 1;
+			goto out;
+		}
+		if (call_once() != 0)
+			goto out;
+	}
+out:
+	report();
+	status = CLI_EX_OK;
+	if (R.n_error > 0)
+		status = CLI_EX_PROVIDER;
+	if (R.quota || R.rate_limited)
+		status = CLI_EX_TEMPFAIL;
+	if (R.calls_ok == 0 && R.calls_unavail > 0)
+		status = CLI_EX_UNAVAILABLE;
+	if (r && ndj_bad_lines(r) > 0)
+		status = CLI_EX_DATAERR;
+	if (R.conf_error)
+		status = CLI_EX_CONFIG;
+	if (R.io_error)
+		status = CLI_EX_IOERR;
+	window_free(R.win, item_free, entry_free_v);
+	ndj_reader_free(r);
+	http_client_free(R.http);
+	while ((w = R.wss) != NULL) {
+		R.wss = w->next;
+		ws_free(w);
+	}
+	if (R.badname_ws)
+		ws_free(R.badname_ws);
+	free(R.seen.v);
+	db_close(R.db);
+	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		status = CLI_EX_IOERR;
+	}
+	if (rejects) {
+		if (cli_close_output(rejects, R.cc.rejects, err, sizeof err) != 0) {
+			cli_msg(stderr, "%s", err);
+			status = CLI_EX_IOERR;
+		}
+		fclose(rejects);
+	}
+	return status;
+}
