@@ -1,0 +1,1299 @@
+#include "summary.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "store.h"
+
+/* ---- dates and the window ---- */
+
+void
+summary_today(struct summary_opts *o, time_t now)
+{
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(o->to, sizeof o->to, "%Y-%m-%d", &tm);
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return d[m - 1];
+}
+
+/* Parses a strict "YYYY-MM-DD"; 0 or -1. */
+static int
+parse_date(const char *s, int *y, int *m, int *d)
+{
+	int i;
+
+	if (s == NULL || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -1;
+	for (i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !isdigit((unsigned char)s[i]))
+			return -1;
+	*y = atoi(s);
+	*m = atoi(s + 5);
+	*d = atoi(s + 8);
+	if (*y < 1 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+		return -1;
+	return 0;
+}
+
+int
+summary_months_before(const char *date, int months, char *out)
+{
+	int y, m, d, idx;
+
+	if (parse_date(date, &y, &m, &d) != 0 || months < 0)
+		return -1;
+	idx = y * 12 + (m - 1) - months;
+	if (idx < 12)
+		return -1;
+	y = idx / 12;
+	m = idx % 12 + 1;
+	if (d > days_in_month(y, m))
+		d = days_in_month(y, m);
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return 0;
+}
+
+enum { W_IN, W_OPEN, W_OUTSIDE, W_NODATE };
+
+static int
+window_of(const struct summary_opts *o, const json_t *facts)
+{
+	const char *stage = json_str(json_get(facts, "stage"));
+	const char *cd = json_str(json_get(facts, "close_date"));
+	char from[11];
+	int y, m, d;
+
+	if (stage == NULL || (strcmp(stage, "closed_won") != 0 && strcmp(stage, "closed_lost") != 0))
+		return W_OPEN;
+	if (o->months <= 0)
+		return W_IN;
+	if (parse_date(cd, &y, &m, &d) != 0)
+		return W_NODATE;
+	if (summary_months_before(o->to, o->months, from) != 0)
+		return W_IN;
+	return strcmp(cd, from) >= 0 && strcmp(cd, o->to) <= 0 ? W_IN : W_OUTSIDE;
+}
+
+int
+summary_in_window(const struct summary_opts *o, const json_t *facts)
+{
+	return window_of(o, facts) == W_IN;
+}
+
+/* ---- segments: value -> counts ---- */
+
+struct seg {
+	char *value;
+	long deals, won, lost, contacts;
+};
+
+struct segmap {
+	struct seg *v;
+	size_t n, alloc;
+	size_t *slots;     /* index + 1, 0 empty */
+	size_t cap;
+};
+
+static uint64_t
+hash_bytes(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static void
+segmap_free(struct segmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->v[i].value);
+	free(m->v);
+	free(m->slots);
+}
+
+static int
+segmap_rehash(struct segmap *m, size_t cap)
+{
+	size_t *s = calloc(cap, sizeof *s), i, j;
+
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < m->n; i++) {
+		for (j = hash_bytes(m->v[i].value) & (cap - 1); s[j]; j = (j + 1) & (cap - 1))
+			;
+		s[j] = i + 1;
+	}
+	free(m->slots);
+	m->slots = s;
+	m->cap = cap;
+	return 0;
+}
+
+static struct seg *
+segmap_get(struct segmap *m, const char *value)
+{
+	size_t j;
+
+	if ((m->n + 1) * 2 > m->cap && segmap_rehash(m, m->cap ? m->cap * 2 : 32) != 0)
+		return NULL;
+	for (j = hash_bytes(value) & (m->cap - 1); m->slots[j]; j = (j + 1) & (m->cap - 1))
+		if (strcmp(m->v[m->slots[j] - 1].value, value) == 0)
+			return &m->v[m->slots[j] - 1];
+	if (m->n == m->alloc) {
+		size_t alloc = m->alloc ? m->alloc * 2 : 16;
+		struct seg *v = realloc(m->v, alloc * sizeof *v);
+
+		if (v == NULL)
+			return NULL;
+		m->v = v;
+		m->alloc = alloc;
+	}
+	memset(&m->v[m->n], 0, sizeof m->v[m->n]);
+	if ((m->v[m->n].value = strdup(value)) == NULL)
+		return NULL;
+	m->slots[j] = ++m->n;
+	return &m->v[m->n - 1];
+}
+
+/* ---- u64 set (accounts) ---- */
+
+struct u64set {
+	uint64_t *v;
+	size_t n, cap;
+};
+
+/* Adds h; returns 1 when new, 0 when present, -1 on ENOMEM. */
+static int
+u64set_add(struct u64set *s, uint64_t h)
+{
+	size_t j;
+
+	if (h == 0)
+		h = 1;
+	if ((s->n + 1) * 2 > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 64, i;
+		uint64_t *v = calloc(cap, sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		for (i = 0; i < s->cap; i++)
+			if (s->v[i]) {
+				for (j = s->v[i] & (cap - 1); v[j]; j = (j + 1) & (cap - 1))
+					;
+				v[j] = s->v[i];
+			}
+		free(s->v);
+		s->v = v;
+		s->cap = cap;
+	}
+	for (j = h & (s->cap - 1); s->v[j]; j = (j + 1) & (s->cap - 1))
+		if (s->v[j] == h)
+			return 0;
+	s->v[j] = h;
+	s->n++;
+	return 1;
+}
+
+/* ---- numbers (tenure) ---- */
+
+struct nums {
+	double *v;
+	size_t n, alloc;
+	double sum;
+};
+
+static int
+nums_add(struct nums *a, double d)
+{
+	if (a->n == a->alloc) {
+		size_t alloc = a->alloc ? a->alloc * 2 : 256;
+		double *v = realloc(a->v, alloc * sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		a->v = v;
+		a->alloc = alloc;
+	}
+	a->v[a->n++] = d;
+	a->sum += d;
+	return 0;
+}
+
+/* ---- the aggregator ---- */
+
+enum { F_INDUSTRY, F_SIZE, F_SENIORITY, F_DEPARTMENT, F_ROLE, F_SIGNAL, F_N };
+
+static const char *const finding_names[F_N] = {
+	"industries", "size_bands", "seniorities", "departments", "buying_roles", "signal_types"
+};
+
+struct summary {
+	struct summary_opts o;
+	long deals, won, lost, st[3];
+	long open, outside, nodate;
+	long contacts, with_email, roles;
+	long apollo_enriched, apollo_not_found, apollo_failed, apollo_skipped;
+	struct u64set accounts, signal_accounts;
+	struct segmap f[F_N];
+	struct nums tenure[3];   /* all, won, lost */
+	char last_enriched[32];
+	int nomem;
+};
+
+summary_t *
+summary_new(const struct summary_opts *o)
+{
+	summary_t *s = calloc(1, sizeof *s);
+
+	if (s == NULL)
+		return NULL;
+	s->o = *o;
+	if (s->o.top == 0)
+		s->o.top = 10;
+	return s;
+}
+
+void
+summary_free(summary_t *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	free(s->accounts.v);
+	free(s->signal_accounts.v);
+	for (i = 0; i < F_N; i++)
+		segmap_free(&s->f[i]);
+	for (i = 0; i < 3; i++)
+		free(s->tenure[i].v);
+	free(s);
+}
+
+static int
+blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	for (; *s; s++)
+		if (!isspace((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+/* Counts one deal in a finding's segment, with its contacts (0 for deal-level ones). */
+static int
+seg_count(struct segmap *m, const char *value, int won, long contacts)
+{
+	struct seg *g;
+
+	if (blank(value))
+		return 0;
+	if ((g = segmap_get(m, value)) == NULL)
+		return -1;
+	g->deals++;
+	if (won)
+		g->won++;
+	else
+		g->lost++;
+	g->contacts += contacts;
+	return 0;
+}
+
+/* A contact-level finding: each distinct value once per deal, with its contact count. */
+static int
+seg_contacts(struct segmap *m, const json_t *cs, const char *field, int won)
+{
+	size_t i, j, n = json_len(cs);
+
+	for (i = 0; i < n; i++) {
+		const char *v = json_str(json_get(json_at(cs, i), field));
+		long k = 0;
+
+		if (blank(v))
+			continue;
+		for (j = 0; j < i; j++) {
+			const char *w = json_str(json_get(json_at(cs, j), field));
+
+			if (w && strcmp(w, v) == 0)
+				break;
+		}
+		if (j < i)
+			continue;   /* counted with its first contact */
+		for (j = i; j < n; j++) {
+			const char *w = json_str(json_get(json_at(cs, j), field));
+
+			if (w && strcmp(w, v) == 0)
+				k++;
+		}
+		if (seg_count(m, v, won, k) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+summary_add(summary_t *s, const json_t *facts)
+{
+	const json_t *cs = json_get(facts, "contacts"), *types = json_get(facts, "signal_types");
+	const char *acct = json_str(json_get(facts, "account_key"));
+	const char *at = json_str(json_get(facts, "enriched_at"));
+	int won, st, r;
+	size_t i;
+
+	switch (window_of(&s->o, facts)) {
+	case W_OPEN:
+		s->open++;
+		return 0;
+	case W_OUTSIDE:
+		s->outside++;
+		return 0;
+	case W_NODATE:
+		s->nodate++;
+		return 0;
+	}
+	won = strcmp(json_str(json_get(facts, "stage")), "closed_won") == 0;
+	s->deals++;
+	if (won)
+		s->won++;
+	else
+		s->lost++;
+	st = store_status_parse(json_str(json_get(facts, "status")));
+	s->st[st < 0 ? STORE_FAILED : st]++;
+	if (at && strlen(at) < sizeof s->last_enriched && strcmp(at, s->last_enriched) > 0)
+		strcpy(s->last_enriched, at);
+	if (!blank(acct)) {
+		if (u64set_add(&s->accounts, hash_bytes(acct)) < 0)
+			goto nomem;
+		if (store_status_rank(json_str(json_get(facts, "signals"))) == 3 &&
+		    u64set_add(&s->signal_accounts, hash_bytes(acct)) < 0)
+			goto nomem;
+	}
+	for (i = 0; i < json_len(cs); i++) {
+		const json_t *c = json_at(cs, i);
+		double t;
+
+		s->contacts++;
+		if (json_bool(json_get(c, "email")) == 1)
+			s->with_email++;
+		if (!blank(json_str(json_get(c, "role"))))
+			s->roles++;
+		r = store_status_rank(json_str(json_get(c, "apollo")));
+		if (r == 3)
+			s->apollo_enriched++;
+		else if (r == 2)
+			s->apollo_not_found++;
+		else if (r == 1 && (strcmp(json_str(json_get(c, "apollo")), "error") == 0 ||
+		    strcmp(json_str(json_get(c, "apollo")), "quota_exhausted") == 0))
+			s->apollo_failed++;
+		else
+			s->apollo_skipped++;
+		if (json_num_double(json_get(c, "tenure"), &t) == 0 && json_is(json_get(c, "tenure"),
+		    JSON_NUMBER) && isfinite(t) && t >= 0) {
+			if (nums_add(&s->tenure[0], t) != 0 || nums_add(&s->tenure[won ? 1 : 2], t) != 0)
+				goto nomem;
+		}
+	}
+	if (seg_count(&s->f[F_INDUSTRY], json_str(json_get(facts, "industry")), won, 0) != 0 ||
+	    seg_count(&s->f[F_SIZE], json_str(json_get(facts, "size_band")), won, 0) != 0 ||
+	    seg_contacts(&s->f[F_SENIORITY], cs, "seniority", won) != 0 ||
+	    seg_contacts(&s->f[F_DEPARTMENT], cs, "department", won) != 0 ||
+	    seg_contacts(&s->f[F_ROLE], cs, "role", won) != 0)
+		goto nomem;
+	for (i = 0; i < json_len(types); i++)
+		if (seg_count(&s->f[F_SIGNAL], json_str(json_at(types, i)), won, 0) != 0)
+			goto nomem;
+	return 0;
+nomem:
+	s->nomem = 1;
+	return -1;
+}
+
+static double
+r4(double x)
+{
+	return round(x * 10000) / 10000;
+}
+
+static double
+r2(double x)
+{
+	return round(x * 100) / 100;
+}
+
+static int
+set_ratio(json_t *o, const char *k, long num, long den)
+{
+	return den > 0 ? json_set_double(o, k, r4((double)num / (double)den)) : json_set_null(o, k);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static json_t *
+tenure_json(struct nums *a)
+{
+	json_t *o = json_new_object();
+	int rc;
+
+	if (o == NULL)
+		return NULL;
+	rc = json_set_int(o, "contacts", (int64_t)a->n);
+	if (a->n == 0) {
+		rc |= json_set_null(o, "average");
+		rc |= json_set_null(o, "median");
+	} else {
+		qsort(a->v, a->n, sizeof a->v[0], cmp_double);
+		rc |= json_set_double(o, "average", r2(a->sum / (double)a->n));
+		rc |= json_set_double(o, "median", r2(a->n % 2 ? a->v[a->n / 2] :
+		    (a->v[a->n / 2 - 1] + a->v[a->n / 2]) / 2));
+	}
+	if (rc != 0) {
+		json_free(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int
+cmp_seg(const void *a, const void *b)
+{
+	const struct seg *x = a, *y = b;
+
+	if (x->deals != y->deals)
+		return x->deals > y->deals ? -1 : 1;
+	return strcmp(x->value, y->value);
+}
+
+static json_t *
+segments_json(const summary_t *s, struct segmap *m, int with_contacts)
+{
+	json_t *arr = json_new_array(), *o;
+	size_t i;
+	int rc;
+
+	if (arr == NULL)
+		return NULL;
+	/* Sorting reorders v; the slots are rebuilt so the map stays usable. */
+	qsort(m->v, m->n, sizeof m->v[0], cmp_seg);
+	if (m->n && segmap_rehash(m, m->cap) != 0)
+		goto fail;
+	for (i = 0; i < m->n && i < s->o.top; i++) {
+		const struct seg *g = &m->v[i];
+
+		if ((o = json_new_object()) == NULL || json_push(arr, o) != JSON_OK)
+			goto fail;
+		rc = json_set_str(o, "value", g->value);
+		rc |= json_set_int(o, "deals", g->deals);
+		if (with_contacts)
+			rc |= json_set_int(o, "contacts", g->contacts);
+		rc |= json_set_int(o, "won", g->won);
+		rc |= json_set_int(o, "lost", g->lost);
+		rc |= set_ratio(o, "share_won", g->won, s->won);
+		rc |= set_ratio(o, "share_lost", g->lost, s->lost);
+		rc |= set_ratio(o, "win_rate", g->won, g->won + g->lost);
+		if (rc != 0)
+			goto fail;
+	}
+	return arr;
+fail:
+	json_free(arr);
+	return NULL;
+}
+
+json_t *
+summary_window(const struct summary_opts *o)
+{
+	json_t *w = json_new_object();
+	char from[11];
+	int rc;
+
+	if (w == NULL)
+		return NULL;
+	rc = json_set_int(w, "months", o->months);
+	if (o->months > 0 && summary_months_before(o->to, o->months, from) == 0) {
+		rc |= json_set_str(w, "from", from);
+		rc |= json_set_str(w, "to", o->to);
+	} else {
+		rc |= json_set_null(w, "from");
+		rc |= json_set_null(w, "to");
+	}
+	if (rc) {
+		json_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+json_t *
+summary_result(summary_t *s, const char *workspace, const char *last_run)
+{
+	json_t *r = json_new_object(), *o, *p, *q;
+	int rc = 0, i;
+
+	if (r == NULL || s->nomem)
+		goto fail;
+	rc |= workspace ? json_set_str(r, "workspace", workspace) : json_set_null(r, "workspace");
+	rc |= json_set(r, "window", summary_window(&s->o));
+	rc |= json_set_int(r, "total_deals_enriched", s->st[STORE_ENRICHED] + s->st[STORE_PARTIAL]);
+	rc |= last_run && *last_run ? json_set_str(r, "last_run_at", last_run) :
+	    json_set_null(r, "last_run_at");
+	rc |= s->last_enriched[0] ? json_set_str(r, "last_enriched_at", s->last_enriched) :
+	    json_set_null(r, "last_enriched_at");
+	rc |= json_set(r, "deals", o = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(o, "total", s->deals);
+	rc |= json_set_int(o, "won", s->won);
+	rc |= json_set_int(o, "lost", s->lost);
+	rc |= json_set_int(o, "enriched", s->st[STORE_ENRICHED]);
+	rc |= json_set_int(o, "partial", s->st[STORE_PARTIAL]);
+	rc |= json_set_int(o, "failed", s->st[STORE_FAILED]);
+	rc |= json_set(o, "excluded", p = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(p, "open", s->open);
+	rc |= json_set_int(p, "outside_window", s->outside);
+	rc |= json_set_int(p, "no_close_date", s->nodate);
+
+	rc |= json_set(r, "coverage", o = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(o, "contacts", s->contacts);
+	rc |= json_set_int(o, "contacts_with_email", s->with_email);
+	rc |= json_set(o, "apollo", p = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(p, "enriched", s->apollo_enriched);
+	rc |= json_set_int(p, "not_found", s->apollo_not_found);
+	rc |= json_set_int(p, "failed", s->apollo_failed);
+	rc |= json_set_int(p, "skipped", s->apollo_skipped);
+	rc |= set_ratio(p, "share", s->apollo_enriched, s->contacts);
+	rc |= json_set(o, "signals", p = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(p, "accounts", (int64_t)s->accounts.n);
+	rc |= json_set_int(p, "with_signals", (int64_t)s->signal_accounts.n);
+	rc |= set_ratio(p, "share", (long)s->signal_accounts.n, (long)s->accounts.n);
+	rc |= json_set(o, "roles", p = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(p, "resolved", s->roles);
+	rc |= json_set_int(p, "unresolved", s->contacts - s->roles);
+	rc |= set_ratio(p, "share", s->roles, s->contacts);
+
+	rc |= json_set(r, "findings", o = json_new_object());
+	if (rc)
+		goto fail;
+	for (i = 0; i < F_N; i++) {
+		if (i == F_SENIORITY) {
+			rc |= json_set(o, "tenure", p = tenure_json(&s->tenure[0]));
+			if (rc)
+				goto fail;
+			rc |= json_set(p, "won", tenure_json(&s->tenure[1]));
+			rc |= json_set(p, "lost", tenure_json(&s->tenure[2]));
+		}
+		q = segments_json(s, &s->f[i], i == F_SENIORITY || i == F_DEPARTMENT || i == F_ROLE);
+		rc |= json_set(o, finding_names[i], q);
+		if (rc)
+			goto fail;
+	}
+	return r;
+fail:
+	json_free(r);
+	return NULL;
+}
+
+struct build_ctx {
+	summary_t *s;
+};
+
+static int
+build_cb(const json_t *facts, void *vctx)
+{
+	struct build_ctx *b = vctx;
+
+	return summary_add(b->s, facts) == 0 ? 0 : -1;
+}
+
+static int
+set_err(int *dberr, int isdb, char *err, size_t errlen, const char *msg)
+{
+	if (dberr)
+		*dberr = isdb;
+	if (msg)
+		snprintf(err, errlen, "%s", msg);
+	return -1;
+}
+
+int
+summary_build(db_t *db, const char *ws, const struct summary_opts *o, json_t **out,
+    int *dberr, char *err, size_t errlen)
+{
+	struct build_ctx b;
+	char last[32];
+	int rc;
+
+	*out = NULL;
+	if (dberr)
+		*dberr = 0;
+	if ((b.s = summary_new(o)) == NULL)
+		return set_err(dberr, 0, err, errlen, "out of memory");
+	rc = store_scan_facts(db, ws, build_cb, &b, NULL, err, errlen);
+	if (rc == DB_OK && b.s->nomem)
+		rc = DB_ENOMEM;
+	if (rc != DB_OK) {
+		summary_free(b.s);
+		return set_err(dberr, rc != DB_ENOMEM, err, errlen,
+		    rc == DB_ENOMEM ? "out of memory" : NULL);
+	}
+	rc = store_get_last_run(db, ws, last, sizeof last, err, errlen);
+	if (rc < 0) {
+		summary_free(b.s);
+		return set_err(dberr, rc != DB_ENOMEM, err, errlen, NULL);
+	}
+	*out = summary_result(b.s, ws, rc == DB_OK ? last : NULL);
+	summary_free(b.s);
+	if (*out == NULL)
+		return set_err(dberr, 0, err, errlen, "out of memory");
+	return 0;
+}
+
+/* ---- per deal ---- */
+
+static int
+copy_or_null(json_t *dst, const char *k, const json_t *v)
+{
+	return json_set(dst, k, v ? json_clone(v) : json_new_null());
+}
+
+
+json_t *
+summary_deal_row(const json_t *facts)
+{
+	static const char *const copy[] = { "deal_id", "deal_name", "stage", "close_date",
+	    "amount", "currency", "status", "account", "industry", "size_band" };
+	const json_t *cs = json_get(facts, "contacts");
+	json_t *r = json_new_object(), *roles;
+	long n = 0, email = 0, enriched = 0, resolved = 0;
+	size_t i;
+	int rc = 0;
+
+	if (r == NULL)
+		return NULL;
+	for (i = 0; i < sizeof copy / sizeof copy[0]; i++) {
+		const json_t *v = json_get(facts, copy[i]);
+
+		rc |= json_set(r, copy[i], v ? json_clone(v) : json_new_null());
+	}
+	rc |= json_set(r, "roles", roles = json_new_object());
+	if (rc)
+		goto fail;
+	for (i = 0; i < json_len(cs); i++) {
+		const json_t *c = json_at(cs, i);
+		const char *role = json_str(json_get(c, "role"));
+		int64_t k = 0;
+
+		n++;
+		if (json_bool(json_get(c, "email")) == 1)
+			email++;
+		if (store_status_rank(json_str(json_get(c, "apollo"))) == 3)
+			enriched++;
+		if (!blank(role)) {
+			resolved++;
+			json_num_int(json_get(roles, role), &k);
+			if (json_set_int(roles, role, k + 1) != JSON_OK)
+				goto fail;
+		}
+	}
+	rc |= json_set_int(r, "contacts", n);
+	rc |= json_set_int(r, "contacts_with_email", email);
+	rc |= json_set_int(r, "apollo_enriched", enriched);
+	rc |= json_set_int(r, "roles_resolved", resolved);
+	rc |= copy_or_null(r, "signals", json_get(facts, "signals"));
+	rc |= json_set(r, "signal_types", json_get(facts, "signal_types") ?
+	    json_clone(json_get(facts, "signal_types")) : json_new_array());
+	rc |= copy_or_null(r, "signal_score", json_get(facts, "signal_score"));
+	rc |= copy_or_null(r, "loaded_at", json_get(facts, "loaded_at"));
+	if (rc)
+		goto fail;
+	return r;
+fail:
+	json_free(r);
+	return NULL;
+}
+
+int
+summary_committee(db_t *db, const char *ws, const char *deal_id, json_t **out, int *dberr,
+    char *err, size_t errlen)
+{
+	static const char *const deal_keys[] = { "deal_id", "deal_name", "stage",
+	    "stage_normalized", "close_date", "amount", "currency", "owner" };
+	json_t *val = NULL, *r = NULL, *o, *arr, *m;
+	const json_t *rec, *acct, *cs, *sig;
+	char name[1024];
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if (dberr)
+		*dberr = 0;
+	rc = store_get(db, ws, deal_id, &val, err, errlen);
+	if (rc == DB_NOTFOUND)
+		return 1;
+	if (rc != DB_OK)
+		return set_err(dberr, rc != DB_ENOMEM, err, errlen, NULL);
+	rec = json_get(val, "record");
+	acct = json_get(rec, "account");
+	cs = json_get(rec, "contacts");
+	sig = json_get(acct, "signals");
+	if ((r = json_new_object()) == NULL)
+		goto nomem;
+	rc = json_set_str(r, "workspace", ws);
+	for (i = 0; i < sizeof deal_keys / sizeof deal_keys[0]; i++)
+		rc |= copy_or_null(r, deal_keys[i], json_get(rec, deal_keys[i]));
+	rc |= copy_or_null(r, "status", json_get(val, "status"));
+	rc |= copy_or_null(r, "loaded_at", json_get(val, "loaded_at"));
+	rc |= json_set(r, "account", o = json_new_object());
+	if (rc)
+		goto nomem;
+	rc |= copy_or_null(o, "name", json_get(acct, "name"));
+	rc |= copy_or_null(o, "domain", json_get(acct, "domain"));
+	rc |= copy_or_null(o, "firmographics", json_get(acct, "firmographics"));
+	rc |= copy_or_null(r, "roles_summary", json_get(rec, "roles_summary"));
+	rc |= json_set(r, "committee", arr = json_new_array());
+	if (rc)
+		goto nomem;
+	for (i = 0; i < json_len(cs); i++) {
+		const json_t *c = json_at(cs, i);
+		const char *first = json_str(json_get(c, "first_name"));
+		const char *last = json_str(json_get(c, "last_name"));
+		double conf = store_role_confidence(c);
+
+		if (!json_is(c, JSON_OBJECT))
+			continue;
+		if ((m = json_new_object()) == NULL || json_push(arr, m) != JSON_OK)
+			goto nomem;
+		snprintf(name, sizeof name, "%s%s%s", first ? first : "",
+		    first && last && *first && *last ? " " : "", last ? last : "");
+		rc |= copy_or_null(m, "contact_id", json_get(c, "contact_id"));
+		rc |= name[0] ? json_set_str(m, "name", name) : json_set_null(m, "name");
+		rc |= copy_or_null(m, "email", json_get(c, "email"));
+		rc |= copy_or_null(m, "title", json_get(c, "title"));
+		rc |= copy_or_null(m, "buying_role", json_get(c, "buying_role"));
+		rc |= conf >= 0 ? json_set_double(m, "role_confidence", conf) :
+		    json_set_null(m, "role_confidence");
+		rc |= copy_or_null(m, "role_source", json_get(c, "role_source"));
+		rc |= copy_or_null(m, "seniority", json_get(c, "seniority_verified"));
+		rc |= copy_or_null(m, "department", json_get(c, "department_verified"));
+		rc |= copy_or_null(m, "tenure_months", json_get(c, "tenure_months"));
+		rc |= store_contact_apollo(c) ? json_set_str(m, "enrichment_status",
+		    store_contact_apollo(c)) : json_set_null(m, "enrichment_status");
+		rc |= copy_or_null(m, "enriched_at", json_get(c, "enriched_at"));
+		if (rc)
+			goto nomem;
+	}
+	if (json_is(sig, JSON_OBJECT)) {
+		rc |= json_set(r, "signals", o = json_new_object());
+		if (rc)
+			goto nomem;
+		rc |= copy_or_null(o, "status", json_get(sig, "status"));
+		rc |= copy_or_null(o, "fetched_at", json_get(sig, "fetched_at"));
+		rc |= copy_or_null(o, "score", json_get(sig, "score"));
+		rc |= copy_or_null(o, "summary", json_get(sig, "summary"));
+		rc |= json_set(o, "items", json_get(sig, "items") ? json_clone(json_get(sig, "items")) :
+		    json_new_array());
+	} else
+		rc |= json_set_null(r, "signals");
+	if (rc)
+		goto nomem;
+	json_free(val);
+	*out = r;
+	return 0;
+nomem:
+	json_free(val);
+	json_free(r);
+	return set_err(dberr, 0, err, errlen, "out of memory");
+}
+
+/* ---- the cache ---- */
+
+struct cache_ctx {
+	long long entries, expired, oldest, newest;
+	time_t now;
+	long ttl;
+};
+
+static int
+cache_cb(const char *key, size_t klen, const char *val, size_t vlen, void *vctx)
+{
+	struct cache_ctx *c = vctx;
+	char num[32];
+	const char *nl = memchr(val, '\n', vlen);
+	char *end;
+	long long t;
+	size_t n;
+
+	(void)key;
+	(void)klen;
+	c->entries++;
+	if (nl == NULL || (n = (size_t)(nl - val)) == 0 || n >= sizeof num)
+		return 0;
+	memcpy(num, val, n);
+	num[n] = '\0';
+	t = strtoll(num, &end, 10);
+	if (*end != '\0')
+		return 0;
+	if (c->oldest == 0 || t < c->oldest)
+		c->oldest = t;
+	if (c->newest == 0 || t > c->newest)
+		c->newest = t;
+	if (c->ttl > 0 && (long long)c->now - t > (long long)c->ttl * 86400)
+		c->expired++;
+	return 0;
+}
+
+int
+summary_cache(db_t *db, const char *ws, time_t now, long cache_days, json_t **out,
+    int *dberr, char *err, size_t errlen)
+{
+	static const char *const providers[] = { "apollo", "serper", "deepseek" };
+	json_t *r = json_new_object(), *p, *o;
+	size_t entries = 0, bytes = 0, i;
+	char when[32];
+	buf_t prefix;
+	int rc;
+
+	*out = NULL;
+	if (dberr)
+		*dberr = 0;
+	buf_init(&prefix, 4096);
+	if (r == NULL)
+		goto nomem;
+	if (db && (rc = db_stat(db, DB_CACHE, &entries, &bytes, err, errlen)) != DB_OK) {
+		json_free(r);
+		buf_free(&prefix);
+		return set_err(dberr, 1, err, errlen, NULL);
+	}
+	rc = json_set_int(r, "entries", (int64_t)entries);
+	rc |= json_set_int(r, "db_bytes", (int64_t)bytes);
+	rc |= json_set_int(r, "cache_days", cache_days);
+	rc |= json_set(r, "providers", p = json_new_object());
+	if (rc)
+		goto nomem;
+	for (i = 0; i < sizeof providers / sizeof providers[0]; i++) {
+		struct cache_ctx c = { 0, 0, 0, 0, now, cache_days };
+
+		if (db_key(&prefix, providers[i], ws, "", (char *)NULL) != DB_OK)
+			goto nomem;
+		if (db && (rc = db_scan(db, DB_CACHE, buf_ptr(&prefix), buf_len(&prefix), cache_cb,
+		    &c, err, errlen)) != DB_OK) {
+			json_free(r);
+			buf_free(&prefix);
+			return set_err(dberr, 1, err, errlen, NULL);
+		}
+		if (json_set(p, providers[i], o = json_new_object()) != JSON_OK)
+			goto nomem;
+		rc = json_set_int(o, "entries", c.entries);
+		if (c.entries && c.oldest) {
+			cache_time_format((time_t)c.oldest, when, sizeof when);
+			rc |= json_set_str(o, "oldest_fetched_at", when);
+			cache_time_format((time_t)c.newest, when, sizeof when);
+			rc |= json_set_str(o, "newest_fetched_at", when);
+			rc |= json_set_int(o, "oldest_age_days",
+			    ((long long)now - c.oldest) / 86400);
+		} else {
+			rc |= json_set_null(o, "oldest_fetched_at");
+			rc |= json_set_null(o, "newest_fetched_at");
+			rc |= json_set_null(o, "oldest_age_days");
+		}
+		rc |= json_set_int(o, "expired", c.expired);
+		if (rc)
+			goto nomem;
+	}
+	buf_free(&prefix);
+	*out = r;
+	return 0;
+nomem:
+	json_free(r);
+	buf_free(&prefix);
+	return set_err(dberr, 0, err, errlen, "out of memory");
+}
+
+/* ---- text ---- */
+
+static uint32_t
+utf8_next(const char **ps)
+{
+	const unsigned char *s = (const unsigned char *)*ps;
+	uint32_t c = *s;
+	int n = 0, i;
+
+	if (c < 0x80)
+		n = 0;
+	else if ((c & 0xe0) == 0xc0) {
+		c &= 0x1f;
+		n = 1;
+	} else if ((c & 0xf0) == 0xe0) {
+		c &= 0x0f;
+		n = 2;
+	} else if ((c & 0xf8) == 0xf0) {
+		c &= 0x07;
+		n = 3;
+	}
+	s++;
+	for (i = 0; i < n && (*s & 0xc0) == 0x80; i++)
+		c = (c << 6) | (*s++ & 0x3f);
+	*ps = (const char *)s;
+	return c;
+}
+
+static int
+cwidth(uint32_t c)
+{
+	if (c == 0 || (c >= 0x300 && c <= 0x36f) || c == 0x200b || (c >= 0xfe00 && c <= 0xfe0f))
+		return 0;
+	if (c < 0x20 || c == 0x7f)
+		return 1;   /* shown as '?' */
+	if ((c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) ||
+	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
+	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
+		return 2;
+	return 1;
+}
+
+size_t
+summary_width(const char *s)
+{
+	size_t w = 0;
+
+	while (s && *s)
+		w += (size_t)cwidth(utf8_next(&s));
+	return w;
+}
+
+/* Appends s cut or padded to exactly width columns (left-aligned). */
+static int
+add_cell(buf_t *out, const char *s, size_t width)
+{
+	size_t w = 0;
+	const char *p = s ? s : "", *q;
+	int cw;
+
+	if (summary_width(p) <= width) {
+		for (q = p; *q;) {
+			const char *start = q;
+			uint32_t c = utf8_next(&q);
+
+			if (c < 0x20 || c == 0x7f) {
+				if (buf_addc(out, '?') != BUF_OK)
+					return -1;
+			} else if (buf_add(out, start, (size_t)(q - start)) != BUF_OK)
+				return -1;
+		}
+		w = summary_width(p);
+	} else {
+		for (q = p; *q;) {
+			const char *start = q;
+			uint32_t c = utf8_next(&q);
+
+			cw = cwidth(c);
+			if (w + (size_t)cw > width - 1)
+				break;
+			if (c < 0x20 || c == 0x7f) {
+				if (buf_addc(out, '?') != BUF_OK)
+					return -1;
+			} else if (buf_add(out, start, (size_t)(q - start)) != BUF_OK)
+				return -1;
+			w += (size_t)cw;
+		}
+		if (buf_adds(out, "\xe2\x80\xa6") != BUF_OK)
+			return -1;
+		w++;
+	}
+	for (; w < width; w++)
+		if (buf_addc(out, ' ') != BUF_OK)
+			return -1;
+	return 0;
+}
+
+static int
+add_bar(buf_t *out, double frac, size_t width)
+{
+	size_t i, full;
+
+	if (!(frac >= 0))
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	full = (size_t)lround(frac * (double)width);
+	for (i = 0; i < width; i++)
+		if (buf_adds(out, i < full ? "\xe2\x96\x88" : "\xe2\x96\x91") != BUF_OK)
+			return -1;
+	return 0;
+}
+
+/* A ratio as a right-aligned percentage in width columns, "-" when null. */
+static int
+add_pct(buf_t *out, const json_t *v, int width)
+{
+	double d;
+
+	if (json_num_double(v, &d) != 0)
+		return buf_addf(out, "%*s", width, "-") == BUF_OK ? 0 : -1;
+	return buf_addf(out, "%*.0f%%", width - 1, d * 100) == BUF_OK ? 0 : -1;
+}
+
+static long long
+num_of(const json_t *v)
+{
+	int64_t n = 0;
+
+	json_num_int(v, &n);
+	return (long long)n;
+}
+
+static const char *
+str_or(const json_t *v, const char *def)
+{
+	const char *s = json_str(v);
+
+	return s ? s : def;
+}
+
+static int
+segments_table(buf_t *out, const char *title, const json_t *segs)
+{
+	size_t i;
+	long long max = 1;
+
+	if (buf_addf(out, "\n%-41s%6s %6s%7s%10s\n", title, "deals", "of won", "of lost",
+	    "win rate") != BUF_OK)
+		return -1;
+	if (json_len(segs) == 0)
+		return buf_adds(out, "  (none)\n") == BUF_OK ? 0 : -1;
+	for (i = 0; i < json_len(segs); i++)
+		if (num_of(json_get(json_at(segs, i), "deals")) > max)
+			max = num_of(json_get(json_at(segs, i), "deals"));
+	for (i = 0; i < json_len(segs); i++) {
+		const json_t *g = json_at(segs, i);
+		long long d = num_of(json_get(g, "deals"));
+
+		if (buf_adds(out, "  ") != BUF_OK ||
+		    add_cell(out, json_str(json_get(g, "value")), 22) != 0 ||
+		    buf_addc(out, ' ') != BUF_OK ||
+		    add_bar(out, (double)d / (double)max, 15) != 0 ||
+		    buf_addf(out, " %6lld ", d) != BUF_OK ||
+		    add_pct(out, json_get(g, "share_won"), 6) != 0 ||
+		    add_pct(out, json_get(g, "share_lost"), 7) != 0 ||
+		    add_pct(out, json_get(g, "win_rate"), 10) != 0 ||
+		    buf_addc(out, '\n') != BUF_OK)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+tenure_line(buf_t *out, const char *label, const json_t *t)
+{
+	double a, m;
+
+	if (json_num_double(json_get(t, "average"), &a) != 0 ||
+	    json_num_double(json_get(t, "median"), &m) != 0)
+		return buf_addf(out, "  %-6s no tenure known\n", label) == BUF_OK ? 0 : -1;
+	return buf_addf(out, "  %-6s average %6.1f  median %6.1f  (%lld contacts)\n", label, a, m,
+	    num_of(json_get(t, "contacts"))) == BUF_OK ? 0 : -1;
+}
+
+static int
+coverage_line(buf_t *out, const char *label, long long num, long long den, const char *what)
+{
+	if (buf_addf(out, "  %-8s ", label) != BUF_OK ||
+	    add_bar(out, den > 0 ? (double)num / (double)den : 0, 20) != 0 ||
+	    buf_addf(out, " %lld of %lld %s", num, den, what) != BUF_OK)
+		return -1;
+	if (den > 0 && buf_addf(out, " (%.0f%%)", 100.0 * (double)num / (double)den) != BUF_OK)
+		return -1;
+	return buf_addc(out, '\n') == BUF_OK ? 0 : -1;
+}
+
+int
+summary_table(const json_t *s, buf_t *out)
+{
+	const json_t *w = json_get(s, "window"), *d = json_get(s, "deals");
+	const json_t *c = json_get(s, "coverage"), *f = json_get(s, "findings");
+	const json_t *ap = json_get(c, "apollo"), *t = json_get(f, "tenure");
+	static const struct { const char *key, *title; } lists[] = {
+		{ "industries", "INDUSTRIES" }, { "size_bands", "COMPANY SIZE" },
+		{ "seniorities", "SENIORITY" }, { "departments", "DEPARTMENTS" },
+		{ "buying_roles", "BUYING ROLES" }, { "signal_types", "SIGNALS" },
+	};
+	size_t i;
+
+	if (buf_adds(out, "Enrichment summary: ") != BUF_OK ||
+	    add_cell(out, str_or(json_get(s, "workspace"), "-"),
+	    summary_width(str_or(json_get(s, "workspace"), "-")) > 40 ? 40 :
+	    summary_width(str_or(json_get(s, "workspace"), "-"))) != 0)
+		return -1;
+	if (json_str(json_get(w, "from"))) {
+		if (buf_addf(out, ", closed %s to %s (%lld months)\n", json_str(json_get(w, "from")),
+		    str_or(json_get(w, "to"), "-"), num_of(json_get(w, "months"))) != BUF_OK)
+			return -1;
+	} else if (buf_adds(out, ", every closed deal\n") != BUF_OK)
+		return -1;
+	if (buf_addf(out, "Deals %lld: won %lld, lost %lld; enriched %lld, partial %lld, "
+	    "failed %lld\n", num_of(json_get(d, "total")), num_of(json_get(d, "won")),
+	    num_of(json_get(d, "lost")), num_of(json_get(d, "enriched")),
+	    num_of(json_get(d, "partial")), num_of(json_get(d, "failed"))) != BUF_OK ||
+	    buf_addf(out, "Last run %s; last enrichment %s\n",
+	    str_or(json_get(s, "last_run_at"), "never"),
+	    str_or(json_get(s, "last_enriched_at"), "never")) != BUF_OK)
+		return -1;
+	if (buf_adds(out, "\nCOVERAGE\n") != BUF_OK ||
+	    coverage_line(out, "apollo", num_of(json_get(ap, "enriched")),
+	    num_of(json_get(c, "contacts")), "contacts") != 0 ||
+	    buf_addf(out, "  %-8s %lld not found, %lld failed, %lld skipped\n", "",
+	    num_of(json_get(ap, "not_found")), num_of(json_get(ap, "failed")),
+	    num_of(json_get(ap, "skipped"))) != BUF_OK ||
+	    coverage_line(out, "signals", num_of(json_path(c, "signals.with_signals")),
+	    num_of(json_path(c, "signals.accounts")), "accounts") != 0 ||
+	    coverage_line(out, "roles", num_of(json_path(c, "roles.resolved")),
+	    num_of(json_get(c, "contacts")), "contacts") != 0)
+		return -1;
+	for (i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+		if (segments_table(out, lists[i].title, json_get(f, lists[i].key)) != 0)
+			return -1;
+		if (strcmp(lists[i].key, "size_bands") == 0 &&
+		    (buf_adds(out, "\nTENURE (months)\n") != BUF_OK ||
+		    tenure_line(out, "all", t) != 0 ||
+		    tenure_line(out, "won", json_get(t, "won")) != 0 ||
+		    tenure_line(out, "lost", json_get(t, "lost")) != 0))
+			return -1;
+	}
+	return 0;
+}
+
+int
+summary_table_deals_header(buf_t *out)
+{
+	return buf_adds(out, "deal_id      closed      stage status   contacts apollo roles "
+	    "name\n") == BUF_OK ? 0 : -1;
+}
+
+int
+summary_table_deal_row(const json_t *r, buf_t *out)
+{
+	const char *stage = str_or(json_get(r, "stage"), "-");
+
+	if (add_cell(out, str_or(json_get(r, "deal_id"), "-"), 12) != 0 ||
+	    buf_addc(out, ' ') != BUF_OK ||
+	    add_cell(out, str_or(json_get(r, "close_date"), "-"), 11) != 0 ||
+	    buf_addf(out, " %-5s %-8s %8lld %6lld %5lld ",
+	    strcmp(stage, "closed_won") == 0 ? "won" : strcmp(stage, "closed_lost") == 0 ?
+	    "lost" : "open", str_or(json_get(r, "status"), "-"),
+	    num_of(json_get(r, "contacts")), num_of(json_get(r, "apollo_enriched")),
+	    num_of(json_get(r, "roles_resolved"))) != BUF_OK ||
+	    add_cell(out, str_or(json_get(r, "deal_name"), "-"), 21) != 0 ||
+	    buf_addc(out, '\n') != BUF_OK)
+		return -1;
+	return 0;
+}
+
+int
+summary_table_committee(const json_t *c, buf_t *out)
+{
+	const json_t *cm = json_get(c, "committee"), *sig = json_get(c, "signals");
+	const json_t *items = json_get(sig, "items"), *firmo = json_path(c, "account.firmographics");
+	char line[64];
+	double d;
+	size_t i;
+
+	if (buf_adds(out, "Deal ") != BUF_OK ||
+	    add_cell(out, str_or(json_get(c, "deal_id"), "-"), 20) != 0 ||
+	    buf_adds(out, " ") != BUF_OK ||
+	    add_cell(out, str_or(json_get(c, "deal_name"), "-"), 50) != 0 ||
+	    buf_addf(out, "\n  %s, closed %s, enrichment %s\n",
+	    str_or(json_get(c, "stage_normalized"), "-"), str_or(json_get(c, "close_date"), "-"),
+	    str_or(json_get(c, "status"), "-")) != BUF_OK)
+		return -1;
+	if (buf_adds(out, "  account ") != BUF_OK ||
+	    add_cell(out, str_or(json_path(c, "account.name"), "-"), 30) != 0 ||
+	    buf_adds(out, " ") != BUF_OK ||
+	    add_cell(out, str_or(json_get(firmo, "industry"), "-"), 24) != 0 ||
+	    buf_addf(out, " %s\n", str_or(json_get(firmo, "size_band"), "-")) != BUF_OK)
+		return -1;
+	if (buf_adds(out, "\nBUYING COMMITTEE\n  name                 role                conf "
+	    "source             seniority  tenure\n") != BUF_OK)
+		return -1;
+	for (i = 0; i < json_len(cm); i++) {
+		const json_t *m = json_at(cm, i);
+
+		if (json_num_double(json_get(m, "role_confidence"), &d) == 0)
+			snprintf(line, sizeof line, "%4.2f", d);
+		else
+			snprintf(line, sizeof line, "   -");
+		if (buf_adds(out, "  ") != BUF_OK ||
+		    add_cell(out, str_or(json_get(m, "name"), str_or(json_get(m, "email"), "-")),
+		    20) != 0 || buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(m, "buying_role"), "-"), 19) != 0 ||
+		    buf_addf(out, " %s ", line) != BUF_OK ||
+		    add_cell(out, str_or(json_get(m, "role_source"), "-"), 18) != 0 ||
+		    buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(m, "seniority"), "-"), 10) != 0)
+			return -1;
+		if (json_num_double(json_get(m, "tenure_months"), &d) == 0) {
+			if (buf_addf(out, " %5.0fm\n", d) != BUF_OK)
+				return -1;
+		} else if (buf_adds(out, "      -\n") != BUF_OK)
+			return -1;
+	}
+	if (!json_is(sig, JSON_OBJECT))
+		return buf_adds(out, "\nSIGNALS\n  none\n") == BUF_OK ? 0 : -1;
+	if (buf_addf(out, "\nSIGNALS (%s", str_or(json_get(sig, "status"), "-")) != BUF_OK)
+		return -1;
+	if (json_num_double(json_get(sig, "score"), &d) == 0 &&
+	    buf_addf(out, ", score %.2f", d) != BUF_OK)
+		return -1;
+	if (buf_adds(out, ")\n") != BUF_OK)
+		return -1;
+	for (i = 0; i < json_len(items); i++) {
+		const json_t *it = json_at(items, i);
+
+		if (buf_adds(out, "  ") != BUF_OK ||
+		    add_cell(out, str_or(json_get(it, "type"), "-"), 17) != 0 ||
+		    buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(it, "date"), ""), 10) != 0 ||
+		    buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(it, "signal"), "-"), 48) != 0 ||
+		    buf_addc(out, '\n') != BUF_OK)
+			return -1;
+	}
+	return 0;
+}

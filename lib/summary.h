@@ -1,0 +1,96 @@
+/*
+ * summary: what enrich-summary and enrich-status tell the team, computed from
+ * the deal facts the store keeps (lib/store.h).
+ *
+ * The summary covers the workspace's closed deals (stage closed_won or
+ * closed_lost) whose close_date falls in the window: from `months` months
+ * before `to` up to `to`, both included (months 0: every closed deal, with or
+ * without a close date).
+ *
+ * Findings are segments: for each value (an industry, a size band, a
+ * seniority...) the deals that have it (a deal has a seniority when one of its
+ * contacts has it), how many of them were won and lost, the share of won
+ * deals and of lost deals that have it, and the segment's win rate
+ * won / (won + lost). Shares and rates are rounded to 4 decimals, tenure
+ * averages to 2; a share with no deal to divide by is null. Segments are
+ * ordered by deals (most first), then by value.
+ *
+ * Ownership: returned json_t values belong to the caller (json_free()).
+ * Functions return 0, or -1 with err set ("out of memory" or the db's error);
+ * *dberr (when given) tells a db error from the rest.
+ */
+#ifndef DE_SUMMARY_H
+#define DE_SUMMARY_H
+
+#include <stddef.h>
+#include <time.h>
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+
+struct summary_opts {
+	int months;          /* 0: no window */
+	char to[11];         /* "YYYY-MM-DD", the window's last day */
+	size_t top;          /* entries per finding list (0: 10) */
+};
+
+/* Sets o->to to the UTC date of now. */
+void summary_today(struct summary_opts *o, time_t now);
+
+/* "YYYY-MM-DD" minus months (the day clamped to the month's length), into out[11]. */
+int summary_months_before(const char *date, int months, char *out);
+
+/* 1 when the facts' deal is closed and in the window. */
+int summary_in_window(const struct summary_opts *o, const json_t *facts);
+
+/* {"months":N,"from":"YYYY-MM-DD","to":"YYYY-MM-DD"} (from and to null without a window). */
+json_t *summary_window(const struct summary_opts *o);
+
+/* An aggregator fed one deal's facts at a time. */
+typedef struct summary summary_t;
+
+summary_t *summary_new(const struct summary_opts *o);
+void summary_free(summary_t *s);
+/* Adds a deal's facts (those outside the window only count as such). -1 on ENOMEM. */
+int summary_add(summary_t *s, const json_t *facts);
+/*
+ * The summary object: workspace, window, total_deals_enriched, last_run_at,
+ * last_enriched_at, deals, coverage, findings. last_run may be NULL.
+ */
+json_t *summary_result(summary_t *s, const char *workspace, const char *last_run);
+
+/* The whole summary of ws from the db. */
+int summary_build(db_t *db, const char *ws, const struct summary_opts *o, json_t **out,
+    int *dberr, char *err, size_t errlen);
+
+/* One row of the per-deal breakdown (enrich-summary --deals), from its facts. */
+json_t *summary_deal_row(const json_t *facts);
+
+/*
+ * The buying committee of one deal (enrich-summary --deal): the deal, its
+ * account with firmographics, its contacts with role, confidence, source,
+ * seniority, department and tenure, and the account's signals. Returns 0,
+ * 1 when the store has no such deal, -1 on error.
+ */
+int summary_committee(db_t *db, const char *ws, const char *deal_id, json_t **out,
+    int *dberr, char *err, size_t errlen);
+
+/*
+ * enrich-status's view of the cache: the whole cache table's entries and the
+ * db's bytes, and for each provider (apollo, serper, deepseek) the workspace's
+ * entries, the oldest and newest fetched_at and how many are older than
+ * cache_days at now. db may be NULL (no db yet): every count is 0.
+ */
+int summary_cache(db_t *db, const char *ws, time_t now, long cache_days, json_t **out,
+    int *dberr, char *err, size_t errlen);
+
+/* ---- text rendering (--format table), at most 80 columns ---- */
+
+/* The display width of UTF-8 text (East Asian wide characters count 2). */
+size_t summary_width(const char *s);
+int summary_table(const json_t *summary, buf_t *out);
+int summary_table_deals_header(buf_t *out);
+int summary_table_deal_row(const json_t *row, buf_t *out);
+int summary_table_committee(const json_t *committee, buf_t *out);
+
+#endif
