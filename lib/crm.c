@@ -280,7 +280,7 @@ crm_parse_amount(const char *s, buf_t *num, char currency[4])
 			if (q < e) {
 				const char *q0 = q;
 				if (!take_currency(&q, e, cur) || q != e)
-					return -1;
+					return CRM_BAD;
 				(void)q0;
 			}
 			e = p;
@@ -289,7 +289,7 @@ crm_parse_amount(const char *s, buf_t *num, char currency[4])
 	}
 	if (b == e || !isdigit((unsigned char)*b)) {
 		if (!(b < e && *b == '.' && e - b > 1))
-			return -1;
+			return CRM_BAD;
 	}
 	/* which separator is the decimal point */
 	for (p = b; p < e; p++) {
@@ -305,7 +305,7 @@ crm_parse_amount(const char *s, buf_t *num, char currency[4])
 		    (unsigned char)p[2] == 0xAF)
 			p += 2;   /* narrow no-break space */
 		else
-			return -1;
+			return CRM_BAD;
 	}
 	if (lastsep) {
 		size_t after = 0;
@@ -323,11 +323,11 @@ crm_parse_amount(const char *s, buf_t *num, char currency[4])
 		if (isdigit((unsigned char)*p)) {
 			if (infrac) {
 				if (nf + 1 >= sizeof frac)
-					return -1;
+					return CRM_BAD;
 				frac[nf++] = *p;
 			} else {
 				if (nd + 1 >= sizeof digits)
-					return -1;
+					return CRM_BAD;
 				if (nd == 0 && *p == '0')
 					continue;   /* leading zeros */
 				digits[nd++] = *p;
@@ -335,7 +335,7 @@ crm_parse_amount(const char *s, buf_t *num, char currency[4])
 		} else if (dec && *p == dec && p == lastsep) {
 			infrac = 1;
 		} else if (*p == dec && p != lastsep) {
-			return -1;   /* "1.2.3" with '.' as the decimal point */
+			return CRM_BAD;   /* "1.2.3" with '.' as the decimal point */
 		}
 	}
 	while (nf > 0 && frac[nf - 1] == '0')
@@ -1880,7 +1880,7 @@ build_deal(crm_ctx_t *c, const crm_table_t *t, char *const *f, size_t n,
 			rc = CRM_ENOMEM;
 			goto out;
 		}
-		if (ar < 0) {
+		if (ar == CRM_BAD) {
 			seterr(err, errlen, "amount '%.60s' is not a number", r.v[F_AMOUNT]);
 			rc = CRM_BAD;
 			goto out;
@@ -2233,7 +2233,7 @@ canon_fix(crm_ctx_t *c, json_t *rec, char *err, size_t errlen)
 			buf_free(&num);
 			return CRM_ENOMEM;
 		}
-		if (ar < 0) {
+		if (ar == CRM_BAD) {
 			seterr(err, errlen, "amount '%.60s' is not a number", json_str(v));
 			buf_free(&num);
 			return CRM_BAD;
@@ -2338,26 +2338,19 @@ canon_fix(crm_ctx_t *c, json_t *rec, char *err, size_t errlen)
 }
 
 int
-crm_deal_from_json(crm_ctx_t *c, json_t *owned, json_t **out, char *err, size_t errlen)
+crm_deal_from_json(crm_ctx_t *c, json_t *rec, json_t **out, char *err, size_t errlen)
 {
 	int rc;
 
 	*out = NULL;
-	if (!json_is(owned, JSON_OBJECT)) {
-		json_free(owned);
+	if (!json_is(rec, JSON_OBJECT)) {
 		seterr(err, errlen, "expected a JSON object");
 		return CRM_BAD;
 	}
-	if (crm_json_is_flat(owned)) {
-		rc = deal_from_flat(c, owned, out, err, errlen);
-		json_free(owned);
+	if (crm_json_is_flat(rec))
+		return deal_from_flat(c, rec, out, err, errlen);
+	if ((rc = canon_fix(c, rec, err, errlen)) != CRM_OK)
 		return rc;
-	}
-	rc = canon_fix(c, owned, err, errlen);
-	if (rc != CRM_OK) {
-		json_free(owned);
-		return rc;
-	}
-	*out = owned;
+	*out = rec;
 	return CRM_OK;
 }

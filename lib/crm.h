@@ -76,8 +76,8 @@ int crm_parse_bool(const char *s);
  * "(1,200.50)", "USD 99". Writes the JSON number text into num (reset first;
  * "1234567", "1009", "1234.56", "-1200.5") and, when the text names a
  * currency, its ISO code into currency ("" otherwise; $ is USD, £ GBP, € EUR,
- * ¥ JPY, ₹ INR). Returns 0; 1 when s is empty; -1 when it is not an amount;
- * CRM_ENOMEM.
+ * ¥ JPY, ₹ INR). Returns 0; 1 when s is empty; CRM_BAD when it is not an
+ * amount; CRM_ENOMEM.
  */
 int crm_parse_amount(const char *s, buf_t *num, char currency[4]);
 
@@ -172,12 +172,13 @@ int crm_deal_from_row(crm_ctx_t *c, const crm_table_t *t, char *const *f, size_t
     json_t **out, char *err, size_t errlen);
 
 /*
- * One NDJSON record (owned: taken over, freed on failure) -> the canonical
- * record in *out: the same object normalized in place when it is canonical,
- * a new one built from it when it is a flat CRM row. Returns CRM_OK, CRM_BAD
- * with err, or CRM_ENOMEM.
+ * One NDJSON record -> the canonical record in *out: rec itself, normalized
+ * in place, when it is canonical; a new object built from it when it is a
+ * flat CRM row (the caller then still owns and frees rec). Returns CRM_OK,
+ * CRM_BAD with err (rec is left as it was, to be copied to the rejects), or
+ * CRM_ENOMEM.
  */
-int crm_deal_from_json(crm_ctx_t *c, json_t *owned, json_t **out, char *err, size_t errlen);
+int crm_deal_from_json(crm_ctx_t *c, json_t *rec, json_t **out, char *err, size_t errlen);
 
 /* 1 when an NDJSON object looks like a flat CRM row rather than a canonical record. */
 int crm_json_is_flat(const json_t *rec);
