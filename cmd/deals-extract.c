@@ -903,7 +903,9 @@ main(int argc, char **argv)
 			ex = CLI_EX_CONFIG;
 			goto done;
 		}
-		if (stat(dbpath, &st) != 0 && errno == ENOENT) {
+		char mdb[4200];
+		snprintf(mdb, sizeof mdb, "%s/data.mdb", dbpath);
+		if (stat(mdb, &st) != 0 && errno == ENOENT) {
 			if (!r.cli.quiet)
 				cli_msg(stderr, "no store at %s yet: every deal is pending", dbpath);
 		} else if (db_open(dbpath, 1, &r.db, err, sizeof err) != DB_OK) {
