@@ -223,7 +223,7 @@ main(int argc, char **argv)
 			o.dry_run = 1;
 			break;
 		default:
-			usage(stderr);
+			cli_msg(stderr, "try --help");
 			return CLI_EX_USAGE;
 		}
 	}

@@ -676,14 +676,25 @@ signals_llm_user(const json_t *accounts, buf_t *out)
 	return 0;
 }
 
+/* Equal ignoring case and blanks around. */
 static int
 same(const char *a, const char *b)
 {
-	while (a && isspace((unsigned char)*a))
+	size_t la, lb;
+
+	if (a == NULL || b == NULL)
+		return 0;
+	while (isspace((unsigned char)*a))
 		a++;
-	while (b && isspace((unsigned char)*b))
+	while (isspace((unsigned char)*b))
 		b++;
-	return a && b && *a && strcasecmp(a, b) == 0;
+	la = strlen(a);
+	lb = strlen(b);
+	while (la > 0 && isspace((unsigned char)a[la - 1]))
+		la--;
+	while (lb > 0 && isspace((unsigned char)b[lb - 1]))
+		lb--;
+	return la > 0 && la == lb && strncasecmp(a, b, la) == 0;
 }
 
 /* The id as text whether the LLM wrote it as a string or a number. */
@@ -783,8 +794,8 @@ signals_from_llm(const char *company, const json_t *entry, const json_t *items, 
 			continue;
 		if (json_num_double(json_get(e, "relevance"), &rel) != 0 || isnan(rel))
 			rel = rules[t].relevance;
-		if (rel > 1 && rel <= 100)
-			rel /= 100;   /* a percentage */
+		if (rel > 1 && rel <= 100 && rel == floor(rel))
+			rel /= 100;   /* a whole percentage: 85 is 0.85 */
 		if (dtext && date_display_to_iso(dtext, now, iso) == 0 &&
 		    days_old(iso, now) >= -1)
 			date = iso;
