@@ -1184,17 +1184,21 @@ report(void)
 	if (R.progress)
 		fputc('\n', stderr);
 	if (R.dry_run && !R.cc.quiet) {
+		char lim[160] = "";
+
+		if (R.calls > 0)
+			snprintf(lim, sizeof lim, " (%ld ms between calls, %ld/minute, %ld/hour, %ld/day)",
+			    R.delay_ms, rl.limit[0], rl.limit[1], rl.limit[2]);
 		cli_msg(stderr, "dry run: %llu records, %llu contacts, %llu with an email, "
 		    "%llu cache hits, %llu asked earlier in the run, %llu calls for %llu emails, "
-		    "at most %g credits, at least %.1f s at the rate limits (%ld ms between calls, "
-		    "%ld/minute, %ld/hour, %ld/day)",
+		    "at most %g credits, at least %.1f s at the rate limits%s",
 		    R.records, R.contacts, R.with_email, R.hits, R.in_run, R.calls, R.emails_asked,
-		    R.credits_max, secs, R.delay_ms, rl.limit[0], rl.limit[1], rl.limit[2]);
+		    R.credits_max, secs, lim);
 		for (w = R.wss; w; w = w->next)
-			if (w->asked > 0 && w->budget.limited)
+			if (w->budget.limited)
 				cli_msg(stderr, "dry run: workspace %s: %g of %g budget credits left this "
-				    "month", w->name, w->budget.budget - w->budget.used,
-				    w->budget.budget);
+				    "month", w->name, w->budget.used < w->budget.budget ?
+				    w->budget.budget - w->budget.used : 0, w->budget.budget);
 	} else if (R.cc.verbose)
 		cli_msg(stderr, "%llu records, %llu contacts: %llu enriched, %llu not found, "
 		    "%llu errors, %llu skipped, %llu quota_exhausted; %llu cache hits, %llu calls, "
