@@ -235,6 +235,14 @@ take_currency(const char **sp, const char *e, char cur[4])
 	return 0;
 }
 
+/* 1 when the decimal point comes before p: a separator in the fraction. */
+static int
+infrac_seen(const char *b, const char *p, char dec, const char *lastsep)
+{
+	(void)b;
+	return dec && lastsep && lastsep < p;
+}
+
 int
 crm_parse_amount(const char *s, buf_t *num, char currency[4])
 {
@@ -318,6 +326,21 @@ crm_parse_amount(const char *s, buf_t *num, char currency[4])
 		else if (ncomma == 1 && after != 3)
 			dec = ',';
 		/* otherwise every separator groups thousands */
+	}
+	/* a separator that groups thousands has three digits after it */
+	for (p = b; p < e; p++) {
+		int grouping = (*p == '.' || *p == ',' || *p == ' ' || *p == '\'') &&
+		    !(dec && *p == dec && p == lastsep);
+		if (!grouping)
+			continue;
+		if (infrac_seen(b, p, dec, lastsep))
+			return CRM_BAD;
+		size_t k = 0;
+		const char *q = p + 1;
+		while (q < e && isdigit((unsigned char)*q))
+			q++, k++;
+		if (k != 3 || p == b)
+			return CRM_BAD;
 	}
 	for (p = b; p < e; p++) {
 		if (isdigit((unsigned char)*p)) {
@@ -540,6 +563,10 @@ map_entry(crm_stage_map_t *m, char *s, unsigned long line, char *err, size_t err
 	}
 	*p = '\0';
 	v = p + 1;
+	while (is_blank((unsigned char)*v))
+		v++;
+	for (char *e = v + strlen(v); e > v && is_blank((unsigned char)e[-1]); )
+		*--e = '\0';
 	if ((rc = crm_stage_map_add(m, k, v, why, sizeof why)) != 0) {
 		if (rc == -1) {
 			if (line)

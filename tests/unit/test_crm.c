@@ -1,0 +1,661 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "crm.h"
+
+static char *
+dump(const json_t *v)
+{
+	buf_t b;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(json_dump(v, &b), JSON_OK);
+	return buf_detach(&b, NULL);
+}
+
+static json_t *
+parse(const char *s)
+{
+	json_t *v;
+	char err[256];
+
+	assert_int_equal(json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err), JSON_OK);
+	return v;
+}
+
+/* Splits a CSV-ish line on '|' (tests need no quoting) into fields. */
+struct row {
+	char *mem;
+	char *f[64];
+	size_t n;
+};
+
+static void
+row(struct row *r, const char *line)
+{
+	char *p;
+
+	r->mem = strdup(line);
+	r->n = 0;
+	p = r->mem;
+	for (;;) {
+		r->f[r->n++] = p;
+		p = strchr(p, '|');
+		if (p == NULL)
+			break;
+		*p++ = '\0';
+	}
+}
+
+static crm_table_t *
+table(crm_kind kind, const char *hdr)
+{
+	struct row h;
+	crm_table_t *t;
+	char err[512];
+
+	row(&h, hdr);
+	int rc = crm_table_new(kind, h.f, h.n, &t, err, sizeof err);
+	if (rc != CRM_OK)
+		fail_msg("table: %s", err);
+	free(h.mem);
+	return t;
+}
+
+/* One deal row -> its JSON text, or "SKIP", or "BAD: reason". */
+static char *
+deal(crm_ctx_t *c, crm_table_t *t, const char *line)
+{
+	struct row r;
+	json_t *rec;
+	char err[512], *s;
+	int rc;
+
+	row(&r, line);
+	rc = crm_deal_from_row(c, t, r.f, r.n, &rec, err, sizeof err);
+	free(r.mem);
+	if (rc == CRM_SKIP)
+		return strdup("SKIP");
+	if (rc == CRM_BAD) {
+		s = malloc(strlen(err) + 6);
+		sprintf(s, "BAD: %s", err);
+		return s;
+	}
+	assert_int_equal(rc, CRM_OK);
+	s = dump(rec);
+	json_free(rec);
+	return s;
+}
+
+static int
+contact_row(crm_ctx_t *c, crm_table_t *t, const char *line)
+{
+	struct row r;
+	char err[512];
+	int rc;
+
+	row(&r, line);
+	rc = crm_ctx_add_contact_row(c, t, r.f, r.n, err, sizeof err);
+	free(r.mem);
+	return rc;
+}
+
+static void
+booleans(void **state)
+{
+	(void)state;
+	assert_int_equal(crm_parse_bool("TRUE"), 1);
+	assert_int_equal(crm_parse_bool(" 1 "), 1);
+	assert_int_equal(crm_parse_bool("yes"), 1);
+	assert_int_equal(crm_parse_bool("false"), 0);
+	assert_int_equal(crm_parse_bool("0"), 0);
+	assert_int_equal(crm_parse_bool("FALSE"), 0);
+	assert_int_equal(crm_parse_bool(""), -1);
+	assert_int_equal(crm_parse_bool(NULL), -1);
+	assert_int_equal(crm_parse_bool("maybe"), -1);
+}
+
+static void
+amounts(void **state)
+{
+	static const struct { const char *in, *num, *cur; int rc; } t[] = {
+		{ "25000", "25000", "", 0 },
+		{ "$1,234,567", "1234567", "USD", 0 },
+		{ "\xc2\xa3" "1,009", "1009", "GBP", 0 },
+		{ "$310,500.00", "310500", "USD", 0 },
+		{ "1,250,000", "1250000", "", 0 },
+		{ "1.234,56", "1234.56", "", 0 },
+		{ "1.234,56 \xe2\x82\xac", "1234.56", "EUR", 0 },
+		{ "\xe2\x82\xac" "75,500.00", "75500", "EUR", 0 },
+		{ "1234,5", "1234.5", "", 0 },
+		{ "0.1", "0.1", "", 0 },
+		{ "1 234 567", "1234567", "", 0 },
+		{ "(1,200.50)", "-1200.5", "", 0 },
+		{ "-$5", "-5", "USD", 0 },
+		{ "USD 99", "99", "USD", 0 },
+		{ "99 CAD", "99", "CAD", 0 },
+		{ "CA$12", "12", "CAD", 0 },
+		{ "000", "0", "", 0 },
+		{ "12345678901234567891", "12345678901234567891", "", 0 },
+		{ "", "", "", 1 },
+		{ "  ", "", "", 1 },
+		{ "abc", NULL, NULL, CRM_BAD },
+		{ "$", NULL, NULL, CRM_BAD },
+		{ "1.2.3", NULL, NULL, CRM_BAD },
+		{ "12 apples", NULL, NULL, CRM_BAD },
+		{ "25k", NULL, NULL, CRM_BAD },
+		{ NULL, NULL, NULL, 0 }
+	};
+	buf_t num;
+	char cur[4];
+
+	(void)state;
+	buf_init(&num, 4096);
+	for (int i = 0; t[i].in; i++) {
+		int rc = crm_parse_amount(t[i].in, &num, cur);
+		if (rc != t[i].rc)
+			fail_msg("'%s': rc %d, expected %d", t[i].in, rc, t[i].rc);
+		if (rc == 0) {
+			if (strcmp(buf_ptr(&num), t[i].num) != 0 || strcmp(cur, t[i].cur) != 0)
+				fail_msg("'%s': got %s %s, expected %s %s", t[i].in, buf_ptr(&num), cur,
+				    t[i].num, t[i].cur);
+		}
+	}
+	buf_free(&num);
+}
+
+static void
+snake_case(void **state)
+{
+	buf_t b;
+
+	(void)state;
+	buf_init(&b, 4096);
+	crm_snake_case("Champion Name", &b);
+	assert_string_equal(buf_ptr(&b), "champion_name");
+	crm_snake_case("Probability (%)", &b);
+	assert_string_equal(buf_ptr(&b), "probability");
+	crm_snake_case("createdAt", &b);
+	assert_string_equal(buf_ptr(&b), "created_at");
+	crm_snake_case("HubSpot Score", &b);
+	assert_string_equal(buf_ptr(&b), "hubspot_score");
+	crm_snake_case("  Next Step  ", &b);
+	assert_string_equal(buf_ptr(&b), "next_step");
+	crm_snake_case("%%", &b);
+	assert_string_equal(buf_ptr(&b), "field");
+	buf_free(&b);
+}
+
+static void
+stages(void **state)
+{
+	int known;
+
+	(void)state;
+	assert_string_equal(crm_stage_normalize(NULL, "closedwon", -1, -1, -1, &known), "closed_won");
+	assert_int_equal(known, 1);
+	assert_string_equal(crm_stage_normalize(NULL, "Closed Won", -1, -1, -1, NULL), "closed_won");
+	assert_string_equal(crm_stage_normalize(NULL, "closedlost", -1, -1, -1, NULL), "closed_lost");
+	assert_string_equal(crm_stage_normalize(NULL, "Closed Lost", -1, -1, -1, NULL), "closed_lost");
+	assert_string_equal(crm_stage_normalize(NULL, "Closed - Duplicate", -1, -1, -1, NULL), "closed_lost");
+	assert_string_equal(crm_stage_normalize(NULL, "Won", -1, -1, -1, NULL), "closed_won");
+	assert_string_equal(crm_stage_normalize(NULL, "Appointment Scheduled", -1, -1, -1, &known), "open");
+	assert_int_equal(known, 1);
+	assert_string_equal(crm_stage_normalize(NULL, "Negotiation/Review", -1, -1, -1, &known), "open");
+	assert_int_equal(known, 1);
+	assert_string_equal(crm_stage_normalize(NULL, "Contract Signed", -1, -1, -1, &known), "open");
+	assert_int_equal(known, 0);
+	assert_string_equal(crm_stage_normalize(NULL, NULL, -1, -1, -1, &known), "open");
+	assert_int_equal(known, 0);
+	/* the Won/Closed columns */
+	assert_string_equal(crm_stage_normalize(NULL, "Contract Signed", 1, 1, -1, NULL), "closed_won");
+	assert_string_equal(crm_stage_normalize(NULL, "Contract Signed", 0, 1, -1, NULL), "closed_lost");
+	assert_string_equal(crm_stage_normalize(NULL, "Closed Won", -1, 0, -1, NULL), "open");
+	assert_string_equal(crm_stage_normalize(NULL, NULL, -1, -1, 1, NULL), "closed_lost");
+	assert_string_equal(crm_stage_normalize(NULL, "Closed Won", 0, -1, -1, &known), "open");
+}
+
+static void
+stage_maps(void **state)
+{
+	crm_stage_map_t *m = crm_stage_map_new();
+	char err[256], path[] = "/tmp/crm-stage-map-XXXXXX";
+	int fd, known;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(crm_stage_map_parse(m, "Contract Signed = won; 12345678: closed_lost", err, sizeof err), 0);
+	assert_int_equal(crm_stage_map_size(m), 2);
+	assert_string_equal(crm_stage_normalize(m, "contract-signed", -1, -1, -1, &known), "closed_won");
+	assert_int_equal(known, 1);
+	assert_string_equal(crm_stage_normalize(m, "12345678", -1, -1, -1, NULL), "closed_lost");
+	/* the map wins over the columns */
+	assert_string_equal(crm_stage_normalize(m, "12345678", 1, 1, -1, NULL), "closed_lost");
+	assert_int_equal(crm_stage_map_parse(m, "Churned = maybe", err, sizeof err), -1);
+	assert_non_null(strstr(err, "'maybe' is not closed_won, closed_lost or open"));
+	assert_int_equal(crm_stage_map_parse(m, "just words", err, sizeof err), -1);
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("# custom pipeline\n\nVerbal Yes = open\nSigned,closed_won\nLost to competitor = closed_lost # why\nbad line\n", f);
+	fclose(f);
+	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), -1);
+	assert_non_null(strstr(err, "line 6"));
+	assert_string_equal(crm_stage_normalize(m, "Signed", -1, -1, -1, NULL), "closed_won");
+	assert_string_equal(crm_stage_normalize(m, "LOST TO COMPETITOR", -1, -1, -1, NULL), "closed_lost");
+	unlink(path);
+	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), -1);
+	assert_non_null(strstr(err, "No such file"));
+	crm_stage_map_free(m);
+}
+
+static crm_kind
+detect(const char *hdr)
+{
+	struct row h;
+	crm_kind k;
+
+	row(&h, hdr);
+	k = crm_detect(h.f, h.n);
+	free(h.mem);
+	return k;
+}
+
+static void
+detects_exports(void **state)
+{
+	(void)state;
+	assert_int_equal(detect("Record ID|Deal Name|Deal Stage|Amount|Close Date|Deal owner"), CRM_KIND_HUBSPOT_DEALS);
+	assert_int_equal(detect(" record id |DEAL NAME|deal   stage"), CRM_KIND_HUBSPOT_DEALS);
+	assert_int_equal(detect("Opportunity Owner|Account Name|Opportunity Name|Stage|Amount|Close Date"), CRM_KIND_SF_OPPORTUNITIES);
+	assert_int_equal(detect("Record ID|First Name|Last Name|Email|Job Title"), CRM_KIND_HUBSPOT_CONTACTS);
+	assert_int_equal(detect("Opportunity ID|Opportunity Name|First Name|Last Name|Title|Email|Contact Role"), CRM_KIND_SF_CONTACT_ROLES);
+	assert_int_equal(detect("deal_id|deal_name|stage|close_date|amount"), CRM_KIND_GENERIC_DEALS);
+	assert_int_equal(detect("foo|bar|baz"), CRM_KIND_UNKNOWN);
+	assert_int_equal(detect(""), CRM_KIND_UNKNOWN);
+	assert_string_equal(crm_kind_name(CRM_KIND_SF_CONTACT_ROLES), "salesforce-contact-roles");
+	assert_string_equal(crm_kind_source(CRM_KIND_HUBSPOT_CONTACTS), "hubspot");
+}
+
+static void
+unknown_header_is_refused(void **state)
+{
+	struct row h;
+	crm_table_t *t;
+	char err[512];
+
+	(void)state;
+	row(&h, "foo|bar");
+	assert_int_equal(crm_table_new(CRM_KIND_UNKNOWN, h.f, h.n, &t, err, sizeof err), CRM_BAD);
+	assert_null(t);
+	assert_non_null(strstr(err, "cannot tell what export this is"));
+	free(h.mem);
+	row(&h, "Stage|Amount");
+	assert_int_equal(crm_table_new(CRM_KIND_UNKNOWN, h.f, h.n, &t, err, sizeof err), CRM_BAD);
+	assert_non_null(strstr(err, "no column to read a deal ID or name from"));
+	free(h.mem);
+}
+
+static void
+hubspot_deal_joined_to_contacts(void **state)
+{
+	crm_opts_t o = { .workspace = "acme" };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	crm_table_t *ct = table(CRM_KIND_UNKNOWN,
+	    "Record ID|First Name|Last Name|Email|Job Title|Buying Role|Associated Deal IDs");
+	crm_table_t *dt = table(CRM_KIND_UNKNOWN,
+	    "Record ID|Deal Name|Deal Stage|Amount|Close Date|Deal owner|Associated Company (Primary)|"
+	    "Associated Company IDs (Primary)|Company Domain Name|Associated Contact IDs|Champion Name|Pipeline");
+	char *s;
+
+	(void)state;
+	assert_int_equal(crm_table_kind(ct), CRM_KIND_HUBSPOT_CONTACTS);
+	assert_int_equal(contact_row(c, ct, "201|Pat|Ng|Pat@Globex.com|CFO|Economic Buyer|"), CRM_OK);
+	assert_int_equal(contact_row(c, ct, "202|Sam|Rivera|sam@globex.com|VP Engineering||9000000001"), CRM_OK);
+	assert_int_equal(contact_row(c, ct, "203|Art|V|art@gmail.com|CEO||9000000002"), CRM_OK);
+	assert_int_equal(contact_row(c, ct, "||||||"), CRM_SKIP);
+	assert_int_equal(contact_row(c, ct, "|||||x|9000000001"), CRM_BAD);
+	assert_int_equal(crm_ctx_contacts(c), 3);
+
+	s = deal(c, dt, "9000000001|Globex - New Business|Closed Won|$25,000|2026-03-14 17:00|Jo Smith|Globex|301;302|"
+	    "https://www.Globex.com/|201;202|Pat Ng|default");
+	assert_string_equal(s,
+	    "{\"workspace_id\":\"acme\",\"deal_id\":\"9000000001\",\"deal_name\":\"Globex - New Business\","
+	    "\"stage\":\"Closed Won\",\"stage_normalized\":\"closed_won\",\"close_date\":\"2026-03-14\","
+	    "\"amount\":25000,\"currency\":\"USD\",\"owner\":\"Jo Smith\",\"source\":\"hubspot\","
+	    "\"custom_fields\":{\"champion_name\":\"Pat Ng\",\"pipeline\":\"default\"},"
+	    "\"account\":{\"account_id\":\"301\",\"name\":\"Globex\",\"domain\":\"globex.com\"},"
+	    "\"contacts\":[{\"contact_id\":\"201\",\"email\":\"pat@globex.com\",\"first_name\":\"Pat\","
+	    "\"last_name\":\"Ng\",\"title\":\"CFO\",\"crm_role\":\"Economic Buyer\"},"
+	    "{\"contact_id\":\"202\",\"email\":\"sam@globex.com\",\"first_name\":\"Sam\",\"last_name\":\"Rivera\","
+	    "\"title\":\"VP Engineering\",\"crm_role\":null}]}");
+	free(s);
+	/* contacts linked from the contacts' side; a free-mail domain is never the account's */
+	s = deal(c, dt, "9000000002|Vandelay|closedlost|0|9/30/2026|||||||");
+	assert_non_null(strstr(s, "\"stage_normalized\":\"closed_lost\",\"close_date\":\"2026-09-30\",\"amount\":0"));
+	assert_non_null(strstr(s, "\"domain\":null"));
+	assert_non_null(strstr(s, "\"email\":\"art@gmail.com\""));
+	free(s);
+	/* an unknown contact id stays as an id */
+	s = deal(c, dt, "9000000003|X|Closed Won|||||||999||");
+	assert_non_null(strstr(s, "\"contacts\":[{\"contact_id\":\"999\",\"email\":null"));
+	assert_non_null(strstr(s, "\"amount\":null,\"currency\":null"));
+	free(s);
+	crm_table_free(ct);
+	crm_table_free(dt);
+	crm_ctx_free(c);
+}
+
+static void
+bad_rows_say_why(void **state)
+{
+	crm_opts_t o = { 0 };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	crm_table_t *t = table(CRM_KIND_UNKNOWN, "Record ID|Deal Name|Deal Stage|Amount|Close Date");
+	char *s;
+
+	(void)state;
+	s = deal(c, t, "1|A|Closed Won|100|2026-02-30");
+	assert_string_equal(s, "BAD: close date '2026-02-30' is not a YYYY-MM-DD or M/D/Y date");
+	free(s);
+	s = deal(c, t, "1|A|Closed Won|lots|2026-02-03");
+	assert_string_equal(s, "BAD: amount 'lots' is not a number");
+	free(s);
+	s = deal(c, t, "|A|Closed Won|1|2026-02-03");
+	assert_string_equal(s, "BAD: no deal ID");
+	free(s);
+	s = deal(c, t, "1|A|Closed Won");
+	assert_string_equal(s, "BAD: 3 fields, the header has 5");
+	free(s);
+	s = deal(c, t, "1|A|Closed Won|1|2026-02-03|extra");
+	assert_string_equal(s, "BAD: 6 fields, the header has 5");
+	free(s);
+	s = deal(c, t, "1|A|Closed Won|1|2026-02-03|");
+	assert_non_null(strstr(s, "\"deal_id\":\"1\""));
+	free(s);
+	s = deal(c, t, "||||");
+	assert_string_equal(s, "SKIP");
+	free(s);
+	crm_table_free(t);
+	crm_ctx_free(c);
+}
+
+static void
+salesforce_report_with_roles(void **state)
+{
+	crm_opts_t o = { .workspace = "w", .date_order = DATE_MDY };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	crm_table_t *rt = table(CRM_KIND_UNKNOWN, "Opportunity ID|Opportunity Name|First Name|Last Name|Title|Email|Contact Role");
+	crm_table_t *ot = table(CRM_KIND_UNKNOWN,
+	    "Opportunity Owner|Account Name|Opportunity Name|Stage|Amount Currency|Amount|Close Date|Opportunity ID|Won|Closed|Probability (%)");
+	crm_table_t *nt = table(CRM_KIND_UNKNOWN,
+	    "Opportunity Owner|Account Name|Opportunity Name|Stage|Amount Currency|Amount|Close Date|Won|Closed");
+	char *s, *s2;
+
+	(void)state;
+	assert_int_equal(crm_table_kind(rt), CRM_KIND_SF_CONTACT_ROLES);
+	assert_int_equal(crm_table_kind(ot), CRM_KIND_SF_OPPORTUNITIES);
+	assert_int_equal(contact_row(c, rt, "0065g00000AbCdE|Initrode - CRM|Samir|N|VP Engineering|samir@initrode.com|Technical Buyer"), CRM_OK);
+	assert_int_equal(contact_row(c, rt, "|Wonka - Sensors|Willy|Wonka|CEO|willy@wonka.com|Decision Maker"), CRM_OK);
+	assert_int_equal(contact_row(c, rt, "Grand Totals (2 records)"), CRM_SKIP);
+
+	/* 18-character ID joined to the 15-character one */
+	s = deal(c, ot, "Jo|Initrode|Initrode - CRM|Negotiation|GBP|\xc2\xa3" "84,000.00|9/15/2026|0065g00000AbCdEAAV|1|1|100");
+	assert_non_null(strstr(s, "\"stage_normalized\":\"closed_won\",\"close_date\":\"2026-09-15\",\"amount\":84000,\"currency\":\"GBP\""));
+	assert_non_null(strstr(s, "\"custom_fields\":{\"probability\":\"100\"}"));
+	assert_non_null(strstr(s, "\"account\":{\"account_id\":null,\"name\":\"Initrode\",\"domain\":\"initrode.com\"}"));
+	assert_non_null(strstr(s, "\"crm_role\":\"Technical Buyer\""));
+	free(s);
+	/* an empty ID where the report has the column */
+	s = deal(c, ot, "Jo|Wonka|wonka - sensors|Closed Lost|USD|10|11/3/2026||FALSE|TRUE|0");
+	assert_string_equal(s, "BAD: no deal ID");
+	free(s);
+	/* joined by name, when the report has no ID column */
+	s = deal(c, nt, "Jo|Wonka|wonka - sensors|Closed Lost|USD|10|11/3/2026|FALSE|TRUE");
+	assert_non_null(strstr(s, "\"deal_id\":\"salesforce-"));
+	assert_non_null(strstr(s, "\"stage_normalized\":\"closed_lost\""));
+	assert_non_null(strstr(s, "willy@wonka.com"));
+	s2 = deal(c, nt, "Jo|Wonka|wonka - sensors|Closed Lost|USD|10|11/3/2026|FALSE|TRUE");
+	assert_string_equal(s, s2);   /* the made-up deal_id is stable */
+	free(s2);
+	s2 = deal(c, nt, "Jo|Wonka|wonka - sensors 2|Closed Lost|USD|10|11/3/2026|FALSE|TRUE");
+	assert_string_not_equal(s, s2);
+	free(s);
+	free(s2);
+	s = deal(c, ot, "Confidential Information - Do Not Distribute");
+	assert_string_equal(s, "SKIP");
+	free(s);
+	s = deal(c, ot, "Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved.");
+	assert_string_equal(s, "SKIP");
+	free(s);
+	s = deal(c, ot, "Jo|Wonka|W|Closed Won|USD|10|30/09/2026|X|1|1|0");
+	assert_string_equal(s, "BAD: close date '30/09/2026' is not a YYYY-MM-DD or M/D/Y date");
+	free(s);
+	crm_table_free(rt);
+	crm_table_free(ot);
+	crm_table_free(nt);
+	crm_ctx_free(c);
+}
+
+static void
+associated_contact_labels(void **state)
+{
+	crm_opts_t o = { 0 };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	crm_table_t *t = table(CRM_KIND_UNKNOWN, "Record ID|Deal Name|Deal Stage|Associated Contact");
+	char *s;
+
+	(void)state;
+	s = deal(c, t, "7|Hooli|Closed Won|Gavin Belson (gavin@hooli.com);Richard Hendricks (richard@hooli.com);Jian Yang");
+	assert_non_null(strstr(s, "\"account\":{\"account_id\":null,\"name\":null,\"domain\":\"hooli.com\"}"));
+	assert_non_null(strstr(s, "{\"contact_id\":null,\"email\":\"gavin@hooli.com\",\"first_name\":\"Gavin\",\"last_name\":\"Belson\""));
+	assert_non_null(strstr(s, "{\"contact_id\":null,\"email\":null,\"first_name\":\"Jian\",\"last_name\":\"Yang\""));
+	free(s);
+	crm_table_free(t);
+	crm_ctx_free(c);
+}
+
+static void
+custom_field_names_are_unique(void **state)
+{
+	crm_opts_t o = { 0 };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	crm_table_t *t = table(CRM_KIND_UNKNOWN, "deal_id|stage|Next Step|next step|Next-Step|");
+	char *s;
+
+	(void)state;
+	s = deal(c, t, "1|Closed Won|a|b|c|d");
+	assert_non_null(strstr(s, "\"custom_fields\":{\"next_step\":\"a\",\"next_step_2\":\"b\",\"next_step_3\":\"c\"}"));
+	assert_non_null(strstr(s, "\"source\":\"csv\""));
+	free(s);
+	crm_table_free(t);
+	crm_ctx_free(c);
+}
+
+static void
+canonical_json_keeps_everything(void **state)
+{
+	crm_opts_t o = { .workspace = "default" };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	json_t *in, *out;
+	char err[256], *s;
+
+	(void)state;
+	in = parse("{\"amount\":0.1,\"n\":12345678901234567891,\"x\":{\"keep\":\"me\"}}");
+	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
+	assert_ptr_equal(in, out);
+	s = dump(out);
+	assert_string_equal(s, "{\"amount\":0.1,\"n\":12345678901234567891,\"x\":{\"keep\":\"me\"},"
+	    "\"workspace_id\":\"default\",\"stage_normalized\":\"open\"}");
+	free(s);
+	json_free(out);
+	assert_int_equal(crm_ctx_stageless(c), 1);
+
+	in = parse("{\"workspace_id\":\"acme\",\"deal_id\":9000000002,\"stage\":\"closedwon\","
+	    "\"close_date\":\"2026-10-30T17:00:00Z\",\"amount\":\"$12,500\",\"z\":[1,2.50],"
+	    "\"account\":{\"account_id\":402,\"domain\":\"https://WWW.Aviato.com/\"},"
+	    "\"contacts\":[{\"contact_id\":503,\"email\":\"Erlich@Aviato.com\"},"
+	    "{\"email\":\"email_not_unlocked@domain.com\"}]}");
+	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
+	s = dump(out);
+	assert_string_equal(s, "{\"workspace_id\":\"acme\",\"deal_id\":\"9000000002\",\"stage\":\"closedwon\","
+	    "\"close_date\":\"2026-10-30\",\"amount\":12500,\"z\":[1,2.50],"
+	    "\"account\":{\"account_id\":\"402\",\"domain\":\"aviato.com\"},"
+	    "\"contacts\":[{\"contact_id\":\"503\",\"email\":\"erlich@aviato.com\"},{\"email\":null}],"
+	    "\"currency\":\"USD\",\"stage_normalized\":\"closed_won\"}");
+	free(s);
+	json_free(out);
+
+	/* a bad record is left as it was */
+	in = parse("{\"deal_id\":\"1\",\"workspace_id\":\"w\",\"close_date\":\"someday\"}");
+	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_BAD);
+	assert_null(out);
+	assert_string_equal(err, "close_date 'someday' is not a date");
+	s = dump(in);
+	assert_string_equal(s, "{\"deal_id\":\"1\",\"workspace_id\":\"w\",\"close_date\":\"someday\"}");
+	free(s);
+	json_free(in);
+	crm_ctx_free(c);
+}
+
+static void
+forced_workspace_replaces(void **state)
+{
+	crm_opts_t o = { .workspace = "beta", .workspace_forced = 1 };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	json_t *in = parse("{\"workspace_id\":\"acme\",\"deal_id\":\"1\",\"stage_normalized\":\"closed_won\"}"), *out;
+	char err[256], *s;
+
+	(void)state;
+	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
+	s = dump(out);
+	assert_string_equal(s, "{\"workspace_id\":\"beta\",\"deal_id\":\"1\",\"stage_normalized\":\"closed_won\"}");
+	free(s);
+	json_free(out);
+	crm_ctx_free(c);
+}
+
+static void
+flat_rows_are_mapped(void **state)
+{
+	crm_opts_t o = { .workspace = "w" };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	json_t *in, *out;
+	char err[256], *s;
+
+	(void)state;
+	in = parse("{\"id\":\"9100000003\",\"properties\":{\"dealname\":\"Raviga\",\"dealstage\":\"closedwon\","
+	    "\"amount\":\"88000\",\"closedate\":\"2026-11-02T10:00:00.000Z\",\"pipeline\":\"default\"},"
+	    "\"associations\":{\"contacts\":{\"results\":[{\"id\":\"504\"}]}},\"archived\":false}");
+	assert_true(crm_json_is_flat(in));
+	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
+	assert_ptr_not_equal(in, out);
+	s = dump(out);
+	assert_string_equal(s, "{\"workspace_id\":\"w\",\"deal_id\":\"9100000003\",\"deal_name\":\"Raviga\","
+	    "\"stage\":\"closedwon\",\"stage_normalized\":\"closed_won\",\"close_date\":\"2026-11-02\","
+	    "\"amount\":88000,\"currency\":null,\"owner\":null,\"source\":\"hubspot\","
+	    "\"custom_fields\":{\"pipeline\":\"default\",\"archived\":false},"
+	    "\"account\":{\"account_id\":null,\"name\":null,\"domain\":null},"
+	    "\"contacts\":[{\"contact_id\":\"504\",\"email\":null,\"first_name\":null,\"last_name\":null,"
+	    "\"title\":null,\"crm_role\":null}]}");
+	free(s);
+	json_free(out);
+	json_free(in);
+
+	in = parse("{\"Id\":\"006A\",\"Name\":\"Bachmanity\",\"StageName\":\"Closed Won\",\"CloseDate\":\"2026-07-15\","
+	    "\"Amount\":30000.50,\"IsWon\":true,\"Account\":{\"Name\":\"B\",\"Website\":\"www.bachmanity.com\"},\"Score\":7}");
+	assert_true(crm_json_is_flat(in));
+	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
+	s = dump(out);
+	assert_non_null(strstr(s, "\"deal_id\":\"006A\",\"deal_name\":\"Bachmanity\""));
+	assert_non_null(strstr(s, "\"amount\":30000.5,"));
+	assert_non_null(strstr(s, "\"source\":\"salesforce\",\"custom_fields\":{\"score\":7}"));
+	assert_non_null(strstr(s, "\"account\":{\"account_id\":null,\"name\":\"B\",\"domain\":\"bachmanity.com\"}"));
+	free(s);
+	json_free(out);
+	json_free(in);
+
+	in = parse("{\"deal_id\":\"1\",\"Deal Stage\":\"x\"}");
+	assert_false(crm_json_is_flat(in));
+	json_free(in);
+	in = parse("{\"Deal Name\":\"A\",\"Deal Stage\":\"Closed Won\",\"Close Date\":\"nope\"}");
+	assert_true(crm_json_is_flat(in));
+	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_BAD);
+	assert_non_null(strstr(err, "close date 'nope'"));
+	json_free(in);
+	crm_ctx_free(c);
+}
+
+static void
+merging_rows_of_one_deal(void **state)
+{
+	json_t *a = parse("{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"a@x.com\",\"crm_role\":null}]}");
+	json_t *b = parse("{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"A@x.com\",\"crm_role\":\"Champion\"},"
+	    "{\"contact_id\":null,\"email\":\"b@x.com\"}]}");
+	char *s;
+
+	(void)state;
+	assert_int_equal(crm_merge_contacts(a, b), 0);
+	s = dump(a);
+	assert_string_equal(s, "{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"a@x.com\","
+	    "\"crm_role\":\"Champion\"},{\"contact_id\":null,\"email\":\"b@x.com\"}]}");
+	free(s);
+	json_free(a);
+	json_free(b);
+}
+
+static void
+unknown_stages_are_counted(void **state)
+{
+	crm_opts_t o = { 0 };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	crm_table_t *t = table(CRM_KIND_UNKNOWN, "deal_id|stage");
+	unsigned long n;
+	char *s;
+
+	(void)state;
+	free(deal(c, t, "1|Contract Signed"));
+	free(deal(c, t, "2|Contract Signed"));
+	s = deal(c, t, "3|Verbal");
+	assert_non_null(strstr(s, "\"stage_normalized\":\"open\""));
+	free(s);
+	assert_string_equal(crm_ctx_unknown_stage(c, 0, &n), "Contract Signed");
+	assert_int_equal(n, 2);
+	assert_string_equal(crm_ctx_unknown_stage(c, 1, &n), "Verbal");
+	assert_null(crm_ctx_unknown_stage(c, 2, &n));
+	crm_table_free(t);
+	crm_ctx_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(booleans),
+		cmocka_unit_test(amounts),
+		cmocka_unit_test(snake_case),
+		cmocka_unit_test(stages),
+		cmocka_unit_test(stage_maps),
+		cmocka_unit_test(detects_exports),
+		cmocka_unit_test(unknown_header_is_refused),
+		cmocka_unit_test(hubspot_deal_joined_to_contacts),
+		cmocka_unit_test(bad_rows_say_why),
+		cmocka_unit_test(salesforce_report_with_roles),
+		cmocka_unit_test(associated_contact_labels),
+		cmocka_unit_test(custom_field_names_are_unique),
+		cmocka_unit_test(canonical_json_keeps_everything),
+		cmocka_unit_test(forced_workspace_replaces),
+		cmocka_unit_test(flat_rows_are_mapped),
+		cmocka_unit_test(merging_rows_of_one_deal),
+		cmocka_unit_test(unknown_stages_are_counted),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
