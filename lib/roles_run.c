@@ -1,0 +1,621 @@
+#include "roles_run.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "cache.h"
+#include "conf.h"
+#include "http.h"
+#include "llm.h"
+
+#define BATCH_DEFAULT 20
+#define HOLD_DEFAULT 200
+#define QKEY_MAX 80
+#define INFLIGHT_MAX 4
+
+struct ws {
+	char *name;
+	conf_t *conf;
+	struct llm_config llm;
+	struct budget lb;
+	long ttl;
+	int has_key, stop;
+	struct ws *next;
+};
+
+/* One question: the facts of one or more contacts without a role. */
+struct question {
+	char key[QKEY_MAX];
+	struct ws *ws;
+	json_t *facts;
+	json_t **waiters;   /* contacts (inside held records) waiting for the answer */
+	size_t nwaiters, awaiters;
+};
+
+struct batch {
+	roles_run_t *r;
+	struct ws *ws;
+	struct question **q;
+	size_t n;
+};
+
+struct roles_run {
+	struct roles_run_opts o;
+	roles_t *roles;
+	struct ws *wss;
+	http_client_t *http;
+	llm_t *llm;
+	json_t **held;
+	size_t nheld;
+	struct question **qs;
+	size_t nqs, aqs;
+	struct roles_run_stats st;
+	int store_failed;
+	int nomem;
+};
+
+static void
+say(roles_run_t *r, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (r->o.notice == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->o.notice(r->o.notice_ctx, msg);
+}
+
+roles_run_t *
+roles_run_new(const struct roles_run_opts *o, char *err, size_t errlen)
+{
+	roles_run_t *r = calloc(1, sizeof *r);
+	struct roles_opts ro = { 0 };
+
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->o = *o;
+	if (r->o.batch == 0)
+		r->o.batch = BATCH_DEFAULT;
+	if (r->o.hold == 0)
+		r->o.hold = HOLD_DEFAULT;
+	if (r->o.now == 0)
+		r->o.now = time(NULL);
+	ro.db = o->use_store ? o->db : NULL;
+	ro.stream_cap = o->stream_cap;
+	if ((r->roles = roles_new(&ro, err, errlen)) == NULL ||
+	    (r->held = calloc(r->o.hold, sizeof *r->held)) == NULL) {
+		if (r->roles)
+			snprintf(err, errlen, "out of memory");
+		roles_run_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void
+question_free(struct question *q)
+{
+	if (q == NULL)
+		return;
+	json_free(q->facts);
+	free(q->waiters);
+	free(q);
+}
+
+void
+roles_run_free(roles_run_t *r)
+{
+	struct ws *w, *next;
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->nheld; i++)
+		json_free(r->held[i]);
+	free(r->held);
+	for (i = 0; i < r->nqs; i++)
+		question_free(r->qs[i]);
+	free(r->qs);
+	llm_free(r->llm);
+	http_client_free(r->http);
+	for (w = r->wss; w; w = next) {
+		next = w->next;
+		conf_free(w->conf);
+		free(w->name);
+		free(w);
+	}
+	roles_free(r->roles);
+	free(r);
+}
+
+roles_t *
+roles_run_roles(roles_run_t *r)
+{
+	return r->roles;
+}
+
+const struct roles_run_stats *
+roles_run_stats(const roles_run_t *r)
+{
+	return &r->st;
+}
+
+/* ---- workspaces (only with the LLM layer) ---- */
+
+static int
+ws_get(roles_run_t *r, const char *name, struct ws **out, char *err, size_t errlen)
+{
+	struct ws *w;
+	long days;
+	int rc, dberr = 0;
+
+	for (w = r->wss; w; w = w->next)
+		if (strcmp(w->name, name) == 0) {
+			*out = w;
+			return ROLES_RUN_OK;
+		}
+	if (!conf_workspace_valid(name)) {
+		snprintf(err, errlen, "workspace '%s': not a usable workspace id (1-64 of "
+		    "A-Z a-z 0-9 _ . -)", name);
+		return ROLES_RUN_ECONFIG;
+	}
+	if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return ROLES_RUN_ENOMEM;
+	}
+	rc = conf_load(name, &w->conf, err, errlen);
+	if (rc == CONF_ENOMEM) {
+		rc = ROLES_RUN_ENOMEM;
+		goto fail;
+	}
+	if (rc != CONF_OK) {
+		rc = ROLES_RUN_ECONFIG;
+		goto fail;
+	}
+	rc = ROLES_RUN_ECONFIG;
+	if (conf_long(w->conf, "cache_days", r->o.cache_days_flag, "DEAL_ENRICH_CACHE_DAYS", 1,
+	    3650, 90, &days, err, errlen) != CONF_OK ||
+	    llm_config_load(w->conf, r->o.model_flag, &w->llm, err, errlen) != 0)
+		goto fail;
+	w->ttl = days * 86400;
+	if (r->o.db && budget_load(r->o.db, w->conf, name, "deepseek", NULL, r->o.now, &w->lb,
+	    &dberr, err, errlen) != 0) {
+		rc = dberr ? ROLES_RUN_EIO : ROLES_RUN_ECONFIG;
+		goto fail;
+	}
+	w->has_key = w->llm.api_key != NULL;
+	if (!w->has_key)
+		say(r, "workspace %s: --llm: no DeepSeek key (deepseek_api_key in %s, or "
+		    "DEEPSEEK_API_KEY): roles from the rules only", name, conf_path(w->conf));
+	else if (r->o.verbose)
+		say(r, "workspace %s: asking %s about contacts no rule placed", name, w->llm.model);
+	w->next = r->wss;
+	r->wss = w;
+	*out = w;
+	return ROLES_RUN_OK;
+fail:
+	conf_free(w->conf);
+	free(w->name);
+	free(w);
+	return rc;
+}
+
+/* ---- questions ---- */
+
+static int
+question_key(const struct ws *w, const json_t *facts, char *key, size_t n)
+{
+	const char *parts[2];
+	char h[65];
+	buf_t b;
+
+	buf_init(&b, 1 << 20);
+	if (json_dump(facts, &b) != JSON_OK) {
+		buf_free(&b);
+		return -1;
+	}
+	parts[0] = roles_llm_system_prompt;
+	parts[1] = buf_ptr(&b);
+	llm_hash(w->llm.model, parts, 2, h);
+	buf_free(&b);
+	snprintf(key, n, "roles:%s", h);
+	return 0;
+}
+
+static struct question *
+question_find(roles_run_t *r, const struct ws *w, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->nqs; i++)
+		if (r->qs[i]->ws == w && strcmp(r->qs[i]->key, key) == 0)
+			return r->qs[i];
+	return NULL;
+}
+
+static int
+add_waiter(struct question *q, json_t *contact)
+{
+	if (q->nwaiters == q->awaiters) {
+		size_t na = q->awaiters ? q->awaiters * 2 : 4;
+		json_t **w = realloc(q->waiters, na * sizeof *w);
+
+		if (w == NULL)
+			return -1;
+		q->waiters = w;
+		q->awaiters = na;
+	}
+	q->waiters[q->nwaiters++] = contact;
+	return 0;
+}
+
+/* Applies an answer to every contact waiting for it. */
+static void
+answer(roles_run_t *r, struct question *q, int role)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < q->nwaiters; i++) {
+		rc = roles_apply(q->waiters[i], role, ROLES_SRC_LLM);
+		if (rc < 0)
+			r->nomem = 1;
+		else if (rc > 0) {
+			r->st.llm_placed++;
+			roles_count_source(r->roles, ROLES_SRC_LLM);
+		}
+	}
+}
+
+/*
+ * Looks a contact's question up in the cache, else queues it. Returns 1 when
+ * answered from the cache, 0 when queued (or nothing to ask), -1 on memory.
+ */
+static int
+ask(roles_run_t *r, struct ws *w, json_t *contact, char *err, size_t errlen)
+{
+	json_t *facts, *val = NULL;
+	struct question *q;
+	char key[QKEY_MAX];
+	int rc;
+
+	if ((facts = roles_llm_facts(contact)) == NULL || question_key(w, facts, key, sizeof key) != 0) {
+		json_free(facts);
+		return -1;
+	}
+	if (r->o.db) {
+		rc = cache_get(r->o.db, "deepseek", w->name, key, w->ttl, r->o.now, &val, NULL, err,
+		    errlen);
+		if (rc == DB_OK) {
+			const char *name = json_str(json_get(val, "role"));
+			int role = roles_from_name(name);
+
+			r->st.llm_cached++;
+			if (role >= 0) {
+				rc = roles_apply(contact, role, ROLES_SRC_LLM);
+				if (rc > 0) {
+					r->st.llm_placed++;
+					roles_count_source(r->roles, ROLES_SRC_LLM);
+				}
+			}
+			json_free(val);
+			json_free(facts);
+			return rc < 0 ? -1 : 1;
+		}
+		if (rc < 0 && !r->st.db_error++)
+			say(r, "cannot read the cache: %s", err);
+	}
+	if ((q = question_find(r, w, key)) != NULL) {
+		json_free(facts);
+		return add_waiter(q, contact) == 0 ? 0 : -1;
+	}
+	if (r->nqs == r->aqs) {
+		size_t na = r->aqs ? r->aqs * 2 : 32;
+		struct question **qs = realloc(r->qs, na * sizeof *qs);
+
+		if (qs == NULL) {
+			json_free(facts);
+			return -1;
+		}
+		r->qs = qs;
+		r->aqs = na;
+	}
+	if ((q = calloc(1, sizeof *q)) == NULL) {
+		json_free(facts);
+		return -1;
+	}
+	memcpy(q->key, key, sizeof key);
+	q->ws = w;
+	q->facts = facts;
+	if (add_waiter(q, contact) != 0) {
+		question_free(q);
+		return -1;
+	}
+	r->qs[r->nqs++] = q;
+	return 0;
+}
+
+/* ---- asking ---- */
+
+static void
+on_answer(struct llm_result *res, void *user)
+{
+	struct batch *b = user;
+	roles_run_t *r = b->r;
+	struct ws *w = b->ws;
+	int *roles;
+	size_t i;
+	char err[200];
+	json_t *v;
+
+	r->st.llm_calls += (unsigned long)res->calls;
+	r->st.llm_tokens += res->total_tokens;
+	budget_spend(&w->lb, (double)res->total_tokens);
+	if (res->db_error && !r->st.db_error++)
+		say(r, "cannot write the usage ledger: %s", res->db_err);
+	if (res->status != LLM_OK) {
+		r->st.llm_failed++;
+		if (res->status == LLM_ENOMEM)
+			r->nomem = 1;
+		else if (res->status == LLM_EAUTH || res->status == LLM_EBALANCE ||
+		    res->status == LLM_EREQUEST) {
+			if (!w->stop)
+				say(r, "workspace %s: DeepSeek: %s: no more questions; roles from the "
+				    "rules only", w->name, res->error);
+			w->stop = 1;
+		} else
+			say(r, "workspace %s: DeepSeek: %s: %zu question%s left unanswered", w->name,
+			    res->error, b->n, b->n == 1 ? "" : "s");
+		return;
+	}
+	if ((roles = malloc(b->n * sizeof *roles)) == NULL) {
+		r->nomem = 1;
+		return;
+	}
+	if (roles_llm_read(res->answer, b->n, roles) < 0)
+		say(r, "workspace %s: DeepSeek's answer has no \"contacts\" list: %zu question%s "
+		    "left unanswered", w->name, b->n, b->n == 1 ? "" : "s");
+	for (i = 0; i < b->n; i++) {
+		if (roles[i] == ROLES_UNKNOWN)
+			continue;   /* not answered: not cached, asked again next run */
+		answer(r, b->q[i], roles[i]);
+		if (r->o.db == NULL)
+			continue;
+		if ((v = json_new_object()) == NULL ||
+		    (roles[i] >= 0 ? json_set_str(v, "role", roles_name(roles[i])) :
+		    json_set_null(v, "role")) != JSON_OK) {
+			json_free(v);
+			r->nomem = 1;
+			continue;
+		}
+		if (cache_put(r->o.db, "deepseek", w->name, b->q[i]->key, v, r->o.now, err,
+		    sizeof err) != DB_OK && !r->st.db_error++)
+			say(r, "cannot write the cache: %s", err);
+		json_free(v);
+	}
+	free(roles);
+}
+
+/* Sends every pending question, batch at a time, and waits for the answers. */
+static int
+ask_all(roles_run_t *r)
+{
+	struct batch *batches = NULL;
+	size_t nb = 0, i, j, k;
+	struct ws *w;
+	buf_t user;
+	int rc = 0, inflight = 0;
+
+	if (r->nqs == 0)
+		return 0;
+	if (r->o.dry_run) {
+		for (w = r->wss; w; w = w->next) {
+			for (i = k = 0; i < r->nqs; i++)
+				k += r->qs[i]->ws == w;
+			r->st.dry_questions += k;
+			r->st.dry_calls += (k + r->o.batch - 1) / r->o.batch;
+		}
+		return 0;
+	}
+	if (r->http == NULL) {
+		struct http_opts ho;
+
+		llm_http_opts(&ho);
+		if ((r->http = http_client_new(&ho)) == NULL ||
+		    (r->llm = llm_new(r->http, r->o.db)) == NULL)
+			return -1;
+	}
+	if ((batches = calloc(r->nqs + 1, sizeof *batches)) == NULL)
+		return -1;
+	buf_init(&user, (size_t)64 << 20);
+	/* group by workspace, in the order the questions came */
+	for (i = 0; i < r->nqs; i++) {
+		struct question *q = r->qs[i];
+		struct batch *b = NULL;
+
+		for (j = 0; j < nb; j++)
+			if (batches[j].ws == q->ws && batches[j].n < r->o.batch)
+				b = &batches[j];
+		if (b == NULL) {
+			b = &batches[nb++];
+			b->r = r;
+			b->ws = q->ws;
+			if ((b->q = calloc(r->o.batch, sizeof *b->q)) == NULL) {
+				rc = -1;
+				goto out;
+			}
+		}
+		b->q[b->n++] = q;
+	}
+	if (r->o.wait)
+		r->o.wait(r->o.emit_ctx);
+	for (j = 0; j < nb; j++) {
+		struct batch *b = &batches[j];
+		struct llm_call call;
+		json_t **facts;
+
+		w = b->ws;
+		if (!w->stop && w->lb.limited && !budget_allows(&w->lb, 1)) {
+			w->stop = 1;
+			r->st.budget_reached = 1;
+			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
+			    "this month): roles from the rules only", w->name, w->lb.used, w->lb.budget);
+		}
+		if (w->stop)
+			continue;
+		if ((facts = malloc(b->n * sizeof *facts)) == NULL) {
+			rc = -1;
+			goto out;
+		}
+		for (k = 0; k < b->n; k++)
+			facts[k] = b->q[k]->facts;
+		buf_reset(&user);
+		k = roles_llm_request(facts, b->n, &user) == BUF_OK;
+		free(facts);
+		if (!k) {
+			rc = -1;
+			goto out;
+		}
+		memset(&call, 0, sizeof call);
+		call.cfg = &w->llm;
+		call.workspace = w->name;
+		call.system = roles_llm_system_prompt;
+		call.user = buf_ptr(&user);
+		call.now = r->o.now;
+		r->st.llm_questions += b->n;
+		if (llm_submit(r->llm, &call, on_answer, b) != LLM_OK) {
+			rc = -1;
+			goto out;
+		}
+		/*
+		 * A few calls in flight at once; between groups the budget is checked
+		 * with what the calls spent, and a refused key stops the rest.
+		 */
+		if (++inflight >= INFLIGHT_MAX || j + 1 == nb) {
+			inflight = 0;
+			if (http_run(r->http) != HTTP_OK) {
+				rc = -1;
+				goto out;
+			}
+		}
+	}
+out:
+	if (http_run(r->http) != HTTP_OK)
+		rc = -1;
+	for (j = 0; j < nb; j++)
+		free(batches[j].q);
+	free(batches);
+	buf_free(&user);
+	return rc;
+}
+
+/* Asks what is pending, then emits and frees every held record. */
+static int
+drain(roles_run_t *r, char *err, size_t errlen)
+{
+	size_t i;
+	int rc = ROLES_RUN_OK;
+
+	if (ask_all(r) != 0)
+		r->nomem = 1;
+	for (i = 0; i < r->nqs; i++)
+		question_free(r->qs[i]);
+	r->nqs = 0;
+	for (i = 0; i < r->nheld; i++) {
+		if (rc == ROLES_RUN_OK && roles_summary(r->held[i]) != 0)
+			r->nomem = 1;
+		if (rc == ROLES_RUN_OK && r->o.emit(r->o.emit_ctx, r->held[i]) != 0) {
+			snprintf(err, errlen, "stdout: write error");
+			rc = ROLES_RUN_EIO;
+		}
+		json_free(r->held[i]);
+		r->held[i] = NULL;
+	}
+	r->nheld = 0;
+	if (rc == ROLES_RUN_OK && r->nomem) {
+		snprintf(err, errlen, "out of memory");
+		rc = ROLES_RUN_ENOMEM;
+	}
+	return rc;
+}
+
+int
+roles_run_push(roles_run_t *r, json_t *rec, char *err, size_t errlen)
+{
+	const char *ws = r->o.workspace ? r->o.workspace : json_str(json_get(rec, "workspace_id"));
+	json_t *contacts;
+	struct ws *w = NULL;
+	size_t i, asked = 0;
+	int rc;
+
+	rc = roles_resolve(r->roles, rec, r->o.workspace, err, errlen);
+	if (rc == DB_ENOMEM) {
+		json_free(rec);
+		return ROLES_RUN_ENOMEM;
+	}
+	if (rc < 0) {
+		/* the store cannot be read: go on without it, exit 74 at the end */
+		say(r, "cannot read the cross-deal index: %s: going on without the store", err);
+		roles_set_db(r->roles, NULL);
+		r->st.db_error++;
+	}
+	if (r->o.llm && ws && *ws) {
+		rc = ws_get(r, ws, &w, err, errlen);
+		if (rc != ROLES_RUN_OK) {
+			json_free(rec);
+			return rc;
+		}
+		contacts = json_get(rec, "contacts");
+		for (i = 0; w->has_key && !w->stop && i < json_len(contacts); i++) {
+			json_t *c = json_at(contacts, i);
+
+			if (!roles_llm_wanted(c))
+				continue;
+			r->st.llm_wanted++;
+			rc = ask(r, w, c, err, errlen);
+			if (rc < 0) {
+				json_free(rec);
+				snprintf(err, errlen, "out of memory");
+				return ROLES_RUN_ENOMEM;
+			}
+			asked += rc == 0;
+		}
+		if (asked && roles_summary(rec) != 0) {
+			json_free(rec);
+			snprintf(err, errlen, "out of memory");
+			return ROLES_RUN_ENOMEM;
+		}
+	}
+	if (asked == 0 && r->nheld == 0) {
+		/* nothing to wait for: out at once (the cache may have placed some contacts) */
+		if (r->o.llm && roles_summary(rec) != 0) {
+			json_free(rec);
+			snprintf(err, errlen, "out of memory");
+			return ROLES_RUN_ENOMEM;
+		}
+		rc = r->o.emit(r->o.emit_ctx, rec) == 0 ? ROLES_RUN_OK : ROLES_RUN_EIO;
+		if (rc != ROLES_RUN_OK)
+			snprintf(err, errlen, "stdout: write error");
+		json_free(rec);
+		return rc;
+	}
+	r->held[r->nheld++] = rec;
+	if (r->nheld >= r->o.hold || r->nqs >= r->o.batch * 4)
+		return drain(r, err, errlen);
+	return ROLES_RUN_OK;
+}
+
+int
+roles_run_finish(roles_run_t *r, char *err, size_t errlen)
+{
+	return drain(r, err, errlen);
+}

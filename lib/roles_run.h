@@ -1,0 +1,97 @@
+/*
+ * roles_run: role-resolve's stream: each record resolved by lib/roles.h, and,
+ * with the LLM layer on, the contacts no rule placed asked about in batches to
+ * DeepSeek (lib/llm.h), with the records held back meanwhile so that they
+ * leave in input order.
+ *
+ * The LLM layer: a contact without a role that has something to ask about
+ * (roles_llm_wanted) becomes a question made of its facts only (title,
+ * current title, seniority, departments, unknown CRM label: never a name or an
+ * email). Contacts with the same facts share one question. Each question's
+ * answer is cached under provider "deepseek", key "roles:" + llm_hash(model,
+ * system prompt, facts), for cache_days (default 90): a rerun asks nothing it
+ * asked before. Questions go batch at a time (default 20) in one chat call;
+ * the answers are applied with source "llm" (0.60), never over a stronger
+ * role. A workspace without a DeepSeek key says so once and keeps the rules'
+ * answers. 401/402 stop the calls for that workspace, and so does the monthly
+ * budget (deepseek_monthly_budget, in tokens).
+ *
+ * Memory is bounded: at most `hold` records wait for answers (then the
+ * questions go out), and the in-stream cross-deal memory is capped
+ * (struct roles_opts.stream_cap).
+ */
+#ifndef DE_ROLES_RUN_H
+#define DE_ROLES_RUN_H
+
+#include <stddef.h>
+#include <time.h>
+#include "db.h"
+#include "json.h"
+#include "roles.h"
+
+enum {
+	ROLES_RUN_OK = 0,
+	ROLES_RUN_ENOMEM = -1,
+	ROLES_RUN_EIO = -2,      /* the db, or emit() failed */
+	ROLES_RUN_ECONFIG = -3   /* a workspace's file or settings are unusable */
+};
+
+struct roles_run_opts {
+	db_t *db;               /* the store and cache; NULL: neither (no --llm cache either) */
+	int use_store;          /* read the cross-deal index from db */
+	size_t stream_cap;      /* see roles.h; ROLES_STREAM_CAP_DEFAULT */
+	const char *workspace;  /* --workspace, or NULL: each record's workspace_id */
+	int llm;                /* ask DeepSeek about contacts no rule placed */
+	int dry_run;            /* with llm: ask nothing, count what would be asked */
+	const char *model_flag; /* --model, or NULL */
+	const char *cache_days_flag;   /* --cache-days, or NULL */
+	size_t batch;           /* questions per call; 0: 20 */
+	size_t hold;            /* records held at most; 0: 200 */
+	int verbose;
+	time_t now;             /* 0: time(NULL) */
+	/* A notice for stderr (one line, no newline); may be NULL. */
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
+	/* Writes a finished record (still owned by the run). Non-zero: stop with ROLES_RUN_EIO. */
+	int (*emit)(void *ctx, const json_t *rec);
+	/* Called before waiting on the network (flush stdout). May be NULL. */
+	void (*wait)(void *ctx);
+	void *emit_ctx;
+};
+
+struct roles_run_stats {
+	unsigned long llm_wanted;     /* contacts without a role that could be asked about */
+	unsigned long llm_questions;  /* distinct questions sent */
+	unsigned long llm_calls;      /* chat calls made (retries of blank answers included) */
+	long long llm_tokens;
+	unsigned long llm_cached;     /* contacts answered from the cache */
+	unsigned long llm_placed;     /* contacts given a role by the LLM (cache included) */
+	unsigned long llm_failed;     /* calls that failed */
+	unsigned long dry_questions;  /* --dry-run: questions that would be asked */
+	unsigned long dry_calls;      /* --dry-run: calls that would be made */
+	int budget_reached;           /* a workspace's deepseek budget stopped the calls */
+	int db_error;                 /* the cache or the ledger could not be written */
+};
+
+typedef struct roles_run roles_run_t;
+
+/* NULL when memory runs out (err says so). */
+roles_run_t *roles_run_new(const struct roles_run_opts *o, char *err, size_t errlen);
+void roles_run_free(roles_run_t *r);
+/* The resolver, to add CRM labels and deal fields before the first record. */
+roles_t *roles_run_roles(roles_run_t *r);
+
+/*
+ * Takes rec (owned by the run from now on, even on failure): resolves it, and
+ * emits it, or holds it until its questions are answered. Returns
+ * ROLES_RUN_OK or an error with err set. A failure to read the store is not
+ * fatal: the run goes on without the store, stats db_error is set and a notice
+ * says why.
+ */
+int roles_run_push(roles_run_t *r, json_t *rec, char *err, size_t errlen);
+/* Asks what is still pending and emits every held record. */
+int roles_run_finish(roles_run_t *r, char *err, size_t errlen);
+
+const struct roles_run_stats *roles_run_stats(const roles_run_t *r);
+
+#endif
