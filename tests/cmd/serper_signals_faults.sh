@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# serper-signals when Serper fails: 403 stops calling, "Not enough credits" is
+# quota_exhausted, transient errors are retried, a service down throughout is 69,
+# the monthly budget stops searches; every record always comes out, marked.
+source "$(dirname "$0")/../lib.sh"
+
+IN=$DATA/serper/deals30.ndjson
+t_start_fakeapi || exit 1
+export SERPER_API_KEY=test-serper-key
+
+# run NAME [ARGS...]: a run in a fresh db; $T/NAME.{out,err,rc}
+run() {
+	local name=$1; shift
+	serper-signals --db "$T/db.$name" --delay-ms 0 "$@" <"${RUN_IN:-$IN}" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+}
+status_count() { jq -c "select(.account.signals.status==\"$2\")" "$T/$1.out" | wc -l; }
+all_out() { t_eq "$1: every record out, in order" "$(jq -r .deal_id "${RUN_IN:-$IN}" | tr '\n' ' ')" \
+	"$(jq -r .deal_id "$T/$1.out" | tr '\n' ' ')"; }
+
+# --- 403: the key is bad; no more calls; records marked error; exit 78
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"403","count":-1}'
+run k403 --concurrency 1
+t_eq "403: exit 78" 78 "$(cat "$T/k403.rc")"
+t_eq "403: one call, then no more" 1 "$(fake_stat '.calls["serper.search"] // 0')"
+all_out k403
+t_eq "403: every record marked error" 30 "$(status_count k403 error)"
+t_contains "403: the record says why" "$T/k403.out" "Serper refused the key (HTTP 403"
+t_eq "403: said once" 1 "$(wc -l <"$T/k403.err")"
+t_lacks "403: the key is not in stderr" "$T/k403.err" "test-serper-key"
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"403","count":-1}'
+run k403b
+t_check "403: at most the requests in flight (5)" test "$(fake_stat '.calls["serper.search"] // 0')" -le 5
+fake_post reset '{}'
+serper-signals --db "$T/db.k403" --dry-run <"$IN" >/dev/null 2>"$T/k403d.err"
+t_contains "403: a later run would search again" "$T/k403d.err" "12 accounts, 0 cached, 12 searches"
+
+# --- "Not enough credits": quota_exhausted, no more calls, exit 75
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"credits","count":-1}'
+run cred --concurrency 1
+t_eq "credits: exit 75" 75 "$(cat "$T/cred.rc")"
+t_eq "credits: one call, then no more" 1 "$(fake_stat '.calls["serper.search"] // 0')"
+all_out cred
+t_eq "credits: every record quota_exhausted" 30 "$(status_count cred quota_exhausted)"
+t_contains "credits: the record says why" "$T/cred.out" "Not enough credits"
+t_eq "credits: said once" 1 "$(wc -l <"$T/cred.err")"
+
+# --- transient errors are retried: 500 and 429 (Retry-After) once, then served
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"500","count":1}'
+fake_post fault '{"provider":"serper","kind":"429","count":1,"retry_after":0}'
+run retry
+t_eq "retried: exit 0" 0 "$(cat "$T/retry.rc")"
+t_eq "retried: 12 + 2 requests" 14 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "retried: all enriched" 30 "$(status_count retry enriched)"
+
+# --- a cut body and invalid JSON are retried or marked, never fatal
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"badjson","count":1}'
+run bad --concurrency 1
+t_eq "invalid JSON: exit 1 (one account in error)" 1 "$(cat "$T/bad.rc")"
+all_out bad
+t_eq "invalid JSON: that account's records marked error" "$(jq -r 'select(.account.account_id=="301")|.deal_id' "$IN" | wc -l)" "$(status_count bad error)"
+t_eq "invalid JSON: the others enriched" 11 "$(jq -r 'select(.account.signals.status=="enriched")|.account.account_id' "$T/bad.out" | sort -u | wc -l)"
+fake_post reset '{}'
+serper-signals --db "$T/db.bad" <"$IN" >"$T/bad2.out"
+t_eq "invalid JSON: a rerun searches only the failed account" 1 "$(fake_stat '.calls["serper.search"] // 0')"
+
+# --- down throughout: every record marked error, exit 69
+head -3 "$IN" >"$T/three.ndjson"
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+RUN_IN=$T/three.ndjson run down
+t_eq "down: exit 69" 69 "$(cat "$T/down.rc")"
+RUN_IN=$T/three.ndjson all_out down
+t_eq "down: every record marked error" 3 "$(status_count down error)"
+t_contains "down: says why" "$T/down.out" "HTTP 503"
+t_eq "down: 3 accounts x 3 attempts" 9 "$(fake_stat '.calls["serper.search"] // 0')"
+fake_post reset '{}'
+SERPER_BASE_URL=http://127.0.0.1:9 RUN_IN=$T/three.ndjson run refused --timeout-ms 2000
+t_eq "connection refused: exit 69" 69 "$(cat "$T/refused.rc")"
+t_contains "connection refused: says so" "$T/refused.out" "no answer"
+
+# --- the monthly budget: searches stop before it is passed, across runs
+fake_post reset '{}'
+run bud --budget 5 --concurrency 1
+t_eq "budget: exit 75" 75 "$(cat "$T/bud.rc")"
+t_eq "budget: 5 searches" 5 "$(fake_stat '.calls["serper.search"] // 0')"
+all_out bud
+t_eq "budget: 5 accounts enriched" 5 "$(jq -r 'select(.account.signals.status=="enriched")|.account.account_id' "$T/bud.out" | sort -u | wc -l)"
+t_eq "budget: 7 accounts quota_exhausted" 7 "$(jq -r 'select(.account.signals.status=="quota_exhausted")|.account.account_id' "$T/bud.out" | sort -u | wc -l)"
+t_contains "budget: says why" "$T/bud.err" "serper_monthly_budget"
+fake_post reset '{}'
+serper-signals --db "$T/db.bud" --budget 5 <"$IN" >"$T/bud2.out" 2>/dev/null
+t_eq "budget: next run, spent: 75" 75 "$?"
+t_eq "budget: next run, no search" 0 "$(fake_stat '.total')"
+t_eq "budget: next run, the paid ones from the cache" 5 "$(jq -r 'select(.account.signals.status=="enriched")|.account.account_id' "$T/bud2.out" | sort -u | wc -l)"
+printf 'serper_monthly_budget = 7\n' | t_workspace acme
+fake_post reset '{}'
+serper-signals --db "$T/db.bud" <"$IN" >/dev/null 2>&1
+t_eq "budget from the workspace file: 2 more searches" 2 "$(fake_stat '.total')"
+serper-signals --db "$T/db.bud" --dry-run <"$IN" >/dev/null 2>"$T/bud3.err"
+t_contains "budget: the dry run shows it" "$T/bud3.err" "Serper budget 7, 7 used this month: NOT ENOUGH"
+
+# --- a db that cannot be written: 74
+mkdir -p "$T/rodb"
+serper-signals --db "$T/rodb" <"$IN" >/dev/null 2>&1
+chmod -R a-w "$T/rodb"
+if [ -w "$T/rodb" ]; then
+	t_ok "read-only db: skipped (running as root)"
+else
+	serper-signals --db "$T/rodb" --refresh <"$IN" >/dev/null 2>"$T/ro.err"
+	t_eq "read-only db: 74" 74 "$?"
+fi
+chmod -R u+w "$T/rodb"
