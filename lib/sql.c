@@ -241,7 +241,7 @@ sql_quote_jsonb(buf_t *out, const json_t *v)
 int
 sql_begin(buf_t *out, int with_schema)
 {
-	ADD("SET client_encoding = 'UTF8';\nBEGIN;\n");
+	ADD("SET client_encoding = 'UTF8';\nBEGIN;\nSET LOCAL client_min_messages = warning;\n");
 	if (with_schema)
 		ADD(schema);
 	return 0;

@@ -246,9 +246,14 @@ take_group(json_t *dst, const json_t *old, int (*keyed)(const char *))
 
 	for (i = 0; i < json_len(dst);) {
 		k = json_key_at(dst, i);
-		if (keyed(k) && json_get(old, k) == NULL)
-			json_del(dst, k);
-		else
+		if (keyed(k) && json_get(old, k) == NULL) {
+			char *copy = strdup(k);   /* json_del frees the key k points to */
+
+			if (copy == NULL)
+				return -1;
+			json_del(dst, copy);
+			free(copy);
+		} else
 			i++;
 	}
 	for (i = 0; i < json_len(old); i++) {
@@ -259,9 +264,12 @@ take_group(json_t *dst, const json_t *old, int (*keyed)(const char *))
 	return 0;
 }
 
-/* Adds old's keys that dst lacks or holds as null (non-null values only). */
+/*
+ * Adds old's keys that dst lacks or holds as null (non-null values only),
+ * except those skip() claims (groups merged by their own rule).
+ */
 static int
-fill_missing(json_t *dst, const json_t *old)
+fill_missing_but(json_t *dst, const json_t *old, int (*skip)(const char *))
 {
 	size_t i;
 
@@ -269,6 +277,8 @@ fill_missing(json_t *dst, const json_t *old)
 		const char *k = json_key_at(old, i);
 		const json_t *ov = json_val_at(old, i), *dv = json_get(dst, k);
 
+		if (skip && skip(k))
+			continue;
 		if (dv != NULL && !json_is(dv, JSON_NULL))
 			continue;
 		if (dv != NULL && json_is(ov, JSON_NULL))
@@ -277,6 +287,18 @@ fill_missing(json_t *dst, const json_t *old)
 			return -1;
 	}
 	return 0;
+}
+
+static int
+fill_missing(json_t *dst, const json_t *old)
+{
+	return fill_missing_but(dst, old, NULL);
+}
+
+static int
+is_group_key(const char *k)
+{
+	return is_apollo_key(k) || is_role_key(k);
 }
 
 /* Returns 1 when old's role won (was kept), 0 when not, -1 on ENOMEM. */
@@ -293,22 +315,47 @@ merge_contact(json_t *dst, const json_t *old)
 			return -1;
 		role_kept = 1;
 	}
-	if (fill_missing(dst, old) != 0)
+	if (fill_missing_but(dst, old, is_group_key) != 0)
 		return -1;
 	return role_kept;
 }
 
 static int
+same_json(const json_t *a, const json_t *b)
+{
+	buf_t x, y;
+	int same;
+
+	buf_init(&x, VAL_CAP);
+	buf_init(&y, VAL_CAP);
+	same = json_dump(a, &x) == JSON_OK && json_dump(b, &y) == JSON_OK &&
+	    buf_len(&x) == buf_len(&y) && memcmp(buf_ptr(&x), buf_ptr(&y), buf_len(&x)) == 0;
+	buf_free(&x);
+	buf_free(&y);
+	return same;
+}
+
+/*
+ * The same person on the deal: the same contact_id, else the same email
+ * (case and spaces aside), else the same first and last name, else (a
+ * contact with nothing to tell it by) the very same object.
+ */
+static int
 same_contact(const json_t *a, const json_t *b)
 {
 	const char *ia = id_text(json_get(a, "contact_id")), *ib = id_text(json_get(b, "contact_id"));
 	const char *ea = json_str(json_get(a, "email")), *eb = json_str(json_get(b, "email"));
+	const char *fa = json_str(json_get(a, "first_name")), *fb = json_str(json_get(b, "first_name"));
+	const char *la = json_str(json_get(a, "last_name")), *lb = json_str(json_get(b, "last_name"));
 
-	if (ia && ib && !blank(ia) && !blank(ib))
+	if (!blank(ia) && !blank(ib))
 		return strcmp(ia, ib) == 0;
 	if (!blank(ea) && !blank(eb))
 		return streq_ci_trim(ea, eb);
-	return 0;
+	if ((!blank(fa) || !blank(la)) && (!blank(fb) || !blank(lb)))
+		return streq_ci_trim(fa ? fa : "", fb ? fb : "") &&
+		    streq_ci_trim(la ? la : "", lb ? lb : "");
+	return same_json(a, b);
 }
 
 static int
@@ -328,21 +375,17 @@ merge_account(json_t *dst, const json_t *old)
 	return fill_missing(dst, old);
 }
 
-/* Counts the merged contacts' roles into the roles_summary object. */
+/* Rebuilds roles_summary from the merged contacts: each role and its count, in
+ * the order the roles first appear. */
 static int
 recount_roles(json_t *rec)
 {
-	json_t *sum = json_get(rec, "roles_summary"), *cs = json_get(rec, "contacts");
+	json_t *sum = json_new_object();
+	const json_t *cs = json_get(rec, "contacts");
 	size_t i;
 
-	if (!json_is(sum, JSON_OBJECT)) {
-		if (json_set(rec, "roles_summary", json_new_object()) != JSON_OK)
-			return -1;
-		sum = json_get(rec, "roles_summary");
-	}
-	for (i = 0; i < json_len(sum); i++)
-		if (json_set_int(sum, json_key_at(sum, i), 0) != JSON_OK)
-			return -1;
+	if (sum == NULL)
+		return -1;
 	for (i = 0; i < json_len(cs); i++) {
 		const json_t *c = json_at(cs, i);
 		const char *r = json_str(json_get(c, "buying_role"));
@@ -351,10 +394,12 @@ recount_roles(json_t *rec)
 		if (!has_role(c))
 			continue;
 		json_num_int(json_get(sum, r), &n);
-		if (json_set_int(sum, r, n + 1) != JSON_OK)
+		if (json_set_int(sum, r, n + 1) != JSON_OK) {
+			json_free(sum);
 			return -1;
+		}
 	}
-	return 0;
+	return json_set(rec, "roles_summary", sum) == JSON_OK ? 0 : -1;
 }
 
 json_t *
@@ -406,7 +451,8 @@ store_merge(const json_t *old, const json_t *rec)
 		goto fail;
 	if (fill_missing(m, old) != 0)
 		goto fail;
-	if (roles_changed && (json_get(m, "roles_summary") || json_get(old, "roles_summary")) &&
+	/* roles_summary counts the merged roles when they are not all the new record's. */
+	if (json_get(m, "roles_summary") && (roles_changed || json_get(rec, "roles_summary") == NULL) &&
 	    recount_roles(m) != 0)
 		goto fail;
 	free(used);

@@ -468,7 +468,7 @@ tenure_json(struct nums *a)
 		rc |= json_set_null(o, "average");
 		rc |= json_set_null(o, "median");
 	} else {
-		qsort(a->v, a->n, sizeof a->v[0], cmp_double);
+		qsort(a->v, a->n, sizeof a->v[0], cmp_double);   /* n > 0: v is set */
 		rc |= json_set_double(o, "average", r2(a->sum / (double)a->n));
 		rc |= json_set_double(o, "median", r2(a->n % 2 ? a->v[a->n / 2] :
 		    (a->v[a->n / 2 - 1] + a->v[a->n / 2]) / 2));
@@ -500,9 +500,11 @@ segments_json(const summary_t *s, struct segmap *m, int with_contacts)
 	if (arr == NULL)
 		return NULL;
 	/* Sorting reorders v; the slots are rebuilt so the map stays usable. */
-	qsort(m->v, m->n, sizeof m->v[0], cmp_seg);
-	if (m->n && segmap_rehash(m, m->cap) != 0)
-		goto fail;
+	if (m->n) {
+		qsort(m->v, m->n, sizeof m->v[0], cmp_seg);
+		if (segmap_rehash(m, m->cap) != 0)
+			goto fail;
+	}
 	for (i = 0; i < m->n && i < s->o.top; i++) {
 		const struct seg *g = &m->v[i];
 
@@ -984,6 +986,7 @@ cwidth(uint32_t c)
 	    (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) ||
 	    (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
 	    (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1f64f) ||
+	    (c >= 0x1f680 && c <= 0x1f6ff) || (c >= 0x1fa70 && c <= 0x1faff) ||
 	    (c >= 0x1f900 && c <= 0x1f9ff) || (c >= 0x20000 && c <= 0x3fffd))
 		return 2;
 	return 1;
@@ -1042,6 +1045,23 @@ add_cell(buf_t *out, const char *s, size_t width)
 		if (buf_addc(out, ' ') != BUF_OK)
 			return -1;
 	return 0;
+}
+
+/* Drops the spaces that end lines in out from byte `from` on. */
+static void
+rtrim_lines(buf_t *out, size_t from)
+{
+	size_t i, j = from;
+
+	for (i = from; i < out->len; i++) {
+		if (out->ptr[i] == '\n')
+			while (j > from && out->ptr[j - 1] == ' ')
+				j--;
+		out->ptr[j++] = out->ptr[i];
+	}
+	out->len = j;
+	if (out->ptr)
+		out->ptr[j] = '\0';
 }
 
 static int
@@ -1144,8 +1164,8 @@ coverage_line(buf_t *out, const char *label, long long num, long long den, const
 	return buf_addc(out, '\n') == BUF_OK ? 0 : -1;
 }
 
-int
-summary_table(const json_t *s, buf_t *out)
+static int
+summary_table_(const json_t *s, buf_t *out)
 {
 	const json_t *w = json_get(s, "window"), *d = json_get(s, "deals");
 	const json_t *c = json_get(s, "coverage"), *f = json_get(s, "findings");
@@ -1159,14 +1179,15 @@ summary_table(const json_t *s, buf_t *out)
 
 	if (buf_adds(out, "Enrichment summary: ") != BUF_OK ||
 	    add_cell(out, str_or(json_get(s, "workspace"), "-"),
-	    summary_width(str_or(json_get(s, "workspace"), "-")) > 40 ? 40 :
-	    summary_width(str_or(json_get(s, "workspace"), "-"))) != 0)
+	    summary_width(str_or(json_get(s, "workspace"), "-")) > 58 ? 58 :
+	    summary_width(str_or(json_get(s, "workspace"), "-"))) != 0 ||
+	    buf_addc(out, '\n') != BUF_OK)
 		return -1;
 	if (json_str(json_get(w, "from"))) {
-		if (buf_addf(out, ", closed %s to %s (%lld months)\n", json_str(json_get(w, "from")),
+		if (buf_addf(out, "Deals closed %s to %s (%lld months)\n", json_str(json_get(w, "from")),
 		    str_or(json_get(w, "to"), "-"), num_of(json_get(w, "months"))) != BUF_OK)
 			return -1;
-	} else if (buf_adds(out, ", every closed deal\n") != BUF_OK)
+	} else if (buf_adds(out, "Every closed deal\n") != BUF_OK)
 		return -1;
 	if (buf_addf(out, "Deals %lld: won %lld, lost %lld; enriched %lld, partial %lld, "
 	    "failed %lld\n", num_of(json_get(d, "total")), num_of(json_get(d, "won")),
@@ -1203,31 +1224,31 @@ summary_table(const json_t *s, buf_t *out)
 int
 summary_table_deals_header(buf_t *out)
 {
-	return buf_adds(out, "deal_id      closed      stage status   contacts apollo roles "
-	    "name\n") == BUF_OK ? 0 : -1;
+	return buf_addf(out, "%-12s %-10s %-4s %-8s %4s %6s %5s %s\n", "deal_id", "closed", "W/L",
+	    "status", "cont", "apollo", "roles", "name") == BUF_OK ? 0 : -1;
 }
 
-int
-summary_table_deal_row(const json_t *r, buf_t *out)
+static int
+summary_table_deal_row_(const json_t *r, buf_t *out)
 {
 	const char *stage = str_or(json_get(r, "stage"), "-");
 
 	if (add_cell(out, str_or(json_get(r, "deal_id"), "-"), 12) != 0 ||
 	    buf_addc(out, ' ') != BUF_OK ||
-	    add_cell(out, str_or(json_get(r, "close_date"), "-"), 11) != 0 ||
-	    buf_addf(out, " %-5s %-8s %8lld %6lld %5lld ",
+	    add_cell(out, str_or(json_get(r, "close_date"), "-"), 10) != 0 ||
+	    buf_addf(out, " %-4s %-8s %4lld %6lld %5lld ",
 	    strcmp(stage, "closed_won") == 0 ? "won" : strcmp(stage, "closed_lost") == 0 ?
 	    "lost" : "open", str_or(json_get(r, "status"), "-"),
 	    num_of(json_get(r, "contacts")), num_of(json_get(r, "apollo_enriched")),
 	    num_of(json_get(r, "roles_resolved"))) != BUF_OK ||
-	    add_cell(out, str_or(json_get(r, "deal_name"), "-"), 21) != 0 ||
+	    add_cell(out, str_or(json_get(r, "deal_name"), "-"), 22) != 0 ||
 	    buf_addc(out, '\n') != BUF_OK)
 		return -1;
 	return 0;
 }
 
-int
-summary_table_committee(const json_t *c, buf_t *out)
+static int
+summary_table_committee_(const json_t *c, buf_t *out)
 {
 	const json_t *cm = json_get(c, "committee"), *sig = json_get(c, "signals");
 	const json_t *items = json_get(sig, "items"), *firmo = json_path(c, "account.firmographics");
@@ -1247,10 +1268,12 @@ summary_table_committee(const json_t *c, buf_t *out)
 	    add_cell(out, str_or(json_path(c, "account.name"), "-"), 30) != 0 ||
 	    buf_adds(out, " ") != BUF_OK ||
 	    add_cell(out, str_or(json_get(firmo, "industry"), "-"), 24) != 0 ||
-	    buf_addf(out, " %s\n", str_or(json_get(firmo, "size_band"), "-")) != BUF_OK)
+	    buf_addc(out, ' ') != BUF_OK ||
+	    add_cell(out, str_or(json_get(firmo, "size_band"), "-"), 12) != 0 ||
+	    buf_addc(out, '\n') != BUF_OK)
 		return -1;
-	if (buf_adds(out, "\nBUYING COMMITTEE\n  name                 role                conf "
-	    "source             seniority  tenure\n") != BUF_OK)
+	if (buf_addf(out, "\nBUYING COMMITTEE\n  %-16s %-19s %4s %-18s %-9s %s\n", "name", "role",
+	    "conf", "source", "seniority", "tenure") != BUF_OK)
 		return -1;
 	for (i = 0; i < json_len(cm); i++) {
 		const json_t *m = json_at(cm, i);
@@ -1261,17 +1284,17 @@ summary_table_committee(const json_t *c, buf_t *out)
 			snprintf(line, sizeof line, "   -");
 		if (buf_adds(out, "  ") != BUF_OK ||
 		    add_cell(out, str_or(json_get(m, "name"), str_or(json_get(m, "email"), "-")),
-		    20) != 0 || buf_addc(out, ' ') != BUF_OK ||
+		    16) != 0 || buf_addc(out, ' ') != BUF_OK ||
 		    add_cell(out, str_or(json_get(m, "buying_role"), "-"), 19) != 0 ||
 		    buf_addf(out, " %s ", line) != BUF_OK ||
 		    add_cell(out, str_or(json_get(m, "role_source"), "-"), 18) != 0 ||
 		    buf_addc(out, ' ') != BUF_OK ||
-		    add_cell(out, str_or(json_get(m, "seniority"), "-"), 10) != 0)
+		    add_cell(out, str_or(json_get(m, "seniority"), "-"), 9) != 0)
 			return -1;
-		if (json_num_double(json_get(m, "tenure_months"), &d) == 0) {
-			if (buf_addf(out, " %5.0fm\n", d) != BUF_OK)
+		if (json_num_double(json_get(m, "tenure_months"), &d) == 0 && d > -1e6 && d < 1e6) {
+			if (buf_addf(out, " %4.0fm\n", d) != BUF_OK)
 				return -1;
-		} else if (buf_adds(out, "      -\n") != BUF_OK)
+		} else if (buf_adds(out, "     -\n") != BUF_OK)
 			return -1;
 	}
 	if (!json_is(sig, JSON_OBJECT))
@@ -1295,5 +1318,38 @@ summary_table_committee(const json_t *c, buf_t *out)
 		    buf_addc(out, '\n') != BUF_OK)
 			return -1;
 	}
+	return 0;
+}
+
+int
+summary_table(const json_t *s, buf_t *out)
+{
+	size_t from = out->len;
+
+	if (summary_table_(s, out) != 0)
+		return -1;
+	rtrim_lines(out, from);
+	return 0;
+}
+
+int
+summary_table_deal_row(const json_t *r, buf_t *out)
+{
+	size_t from = out->len;
+
+	if (summary_table_deal_row_(r, out) != 0)
+		return -1;
+	rtrim_lines(out, from);
+	return 0;
+}
+
+int
+summary_table_committee(const json_t *c, buf_t *out)
+{
+	size_t from = out->len;
+
+	if (summary_table_committee_(c, out) != 0)
+		return -1;
+	rtrim_lines(out, from);
 	return 0;
 }
