@@ -3,6 +3,8 @@
 # (DEAL_ENRICH_<STAGE> overrides): the run report, the run log, ok vs degraded
 # vs failed, the stage named on the last line, SIGPIPE of early-exiting readers.
 source "$(dirname "$0")/../lib.sh"
+jqe() { jq -e "$@" >/dev/null; }
+jqse() { jq -se "$@" >/dev/null; }
 
 P=$DE_ROOT/pipelines/enrich-closed-deals
 S=$T/stubs
@@ -91,7 +93,7 @@ t_eq "report: the stages in order" "deals-extract apollo-enrich serper-signals r
 	"$(jqo ok '[.stages[].stage]|join(" ")')"
 t_eq "report: each stage's exit and records" "0/10 0/10 0/10 0/10 0/10" \
 	"$(jqo ok '[.stages[]|"\(.exit)/\(.records_out)"]|join(" ")')"
-t_check "report: each stage's timing" jq -e 'all(.stages[]; (.elapsed_ms|type) == "number" and .elapsed_ms >= 0)
+t_check "report: each stage's timing" jqe 'all(.stages[]; (.elapsed_ms|type) == "number" and .elapsed_ms >= 0)
 	and (.elapsed_ms|type) == "number" and (.started_at|test("^[0-9-]{10}T[0-9:]{8}Z$"))' "$T/ok.out"
 t_eq "report: no stage blamed" "null null" "$(jqo ok '"\(.stage) \(.reason)"')"
 t_check "the last line says ok" grep -q "^enrich-closed-deals: acme: ok: 10 deals stored" "$T/ok.err"
@@ -127,7 +129,7 @@ t_eq "deals-extract replaced by false: exit 70, named" \
 # --- SIGPIPE: a reader that exits early; the writers killed by SIGPIPE are not the cause
 N=60000 DEAL_ENRICH_LOAD=false run sigpipe --workspace acme
 t_eq "deals-load exits at once on a big input: it is the one named" "70 deals-load" "$rc $(jqo sigpipe .stage)"
-t_check "... while upstream stages died of SIGPIPE (141)" jq -e '[.stages[].exit] | index(141) != null' "$T/sigpipe.out"
+t_check "... while upstream stages died of SIGPIPE (141)" jqe '[.stages[].exit] | index(141) != null' "$T/sigpipe.out"
 t_lacks "... and no 141 is blamed" "$T/sigpipe.err" "exited 141"
 N=60000 DEAL_ENRICH_APOLLO=$S/stub-epipe DEAL_ENRICH_SERPER=false run epipe --workspace acme
 t_eq "a writer that ignores SIGPIPE and exits 74 on EPIPE is not the cause" "70 serper-signals" "$rc $(jqo epipe .stage)"
