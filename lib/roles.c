@@ -1719,12 +1719,21 @@ llm_facts(const json_t *c, struct llm_facts *f)
 }
 
 int
-roles_llm_wanted(const json_t *c)
+roles_llm_wanted(roles_t *r, const json_t *c)
 {
 	struct llm_facts f;
 	double have;
+	int rule;
 
-	return json_is(c, JSON_OBJECT) && !input_role(c, &have) && llm_facts(c, &f);
+	if (!json_is(c, JSON_OBJECT) || input_role(c, &have) || !llm_facts(c, &f))
+		return 0;
+	/* a title a rule keeps unresolved on purpose (Intern, Student) is not asked about */
+	if (f.title && roles_title(r, f.title, &rule) == ROLES_NONE && rule >= 0)
+		return 0;
+	if (!f.title && f.apollo_title && roles_title(r, f.apollo_title, &rule) == ROLES_NONE &&
+	    rule >= 0)
+		return 0;
+	return 1;
 }
 
 json_t *

@@ -161,9 +161,12 @@ const char *roles_unknown_label(const roles_t *r, size_t i, unsigned long *count
 
 /* ---- the optional LLM layer (the caller makes the calls) ---- */
 
-/* 1 when a contact has no role and something to ask about (a title, an Apollo
- * title, seniority, departments or a CRM label no table knows). */
-int roles_llm_wanted(const json_t *contact);
+/*
+ * 1 when a contact has no role and something to ask about (a title, an Apollo
+ * title, seniority, departments or a CRM label no table knows), unless its
+ * title is one a rule keeps unresolved on purpose (Intern, Student...).
+ */
+int roles_llm_wanted(roles_t *r, const json_t *contact);
 
 /*
  * What is asked about a contact: {"title","current_title","seniority",

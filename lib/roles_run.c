@@ -53,7 +53,9 @@ struct roles_run {
 	struct question **qs;
 	size_t nqs, aqs;
 	struct roles_run_stats st;
-	int store_failed;
+	struct batch *batches;    /* while asking */
+	size_t nbatches, next;
+	int inflight, answered_once;
 	int nomem;
 };
 
@@ -346,6 +348,8 @@ ask(roles_run_t *r, struct ws *w, json_t *contact, char *err, size_t errlen)
 
 /* ---- asking ---- */
 
+static void feed(roles_run_t *r);
+
 static void
 on_answer(struct llm_result *res, void *user)
 {
@@ -357,6 +361,7 @@ on_answer(struct llm_result *res, void *user)
 	char err[200];
 	json_t *v;
 
+	r->inflight--;
 	r->st.llm_calls += (unsigned long)res->calls;
 	r->st.llm_tokens += res->total_tokens;
 	budget_spend(&w->lb, (double)res->total_tokens);
@@ -375,10 +380,13 @@ on_answer(struct llm_result *res, void *user)
 		} else
 			say(r, "workspace %s: DeepSeek: %s: %zu question%s left unanswered", w->name,
 			    res->error, b->n, b->n == 1 ? "" : "s");
+		feed(r);
 		return;
 	}
+	r->answered_once = 1;
 	if ((roles = malloc(b->n * sizeof *roles)) == NULL) {
 		r->nomem = 1;
+		feed(r);
 		return;
 	}
 	if (roles_llm_read(res->answer, b->n, roles) < 0)
@@ -403,17 +411,72 @@ on_answer(struct llm_result *res, void *user)
 		json_free(v);
 	}
 	free(roles);
+	feed(r);
+}
+
+/*
+ * Starts the next batches: one call at a time until DeepSeek has answered
+ * once (a refused key or an empty balance then costs one call), then up to
+ * INFLIGHT_MAX at once. A workspace stopped (refusal, budget) sends no more.
+ */
+static void
+feed(roles_run_t *r)
+{
+	buf_t user;
+	size_t k;
+
+	buf_init(&user, (size_t)64 << 20);
+	while (r->next < r->nbatches && r->inflight < (r->answered_once ? INFLIGHT_MAX : 1)) {
+		struct batch *b = &r->batches[r->next++];
+		struct ws *w = b->ws;
+		struct llm_call call;
+		json_t **facts;
+
+		if (!w->stop && w->lb.limited && !budget_allows(&w->lb, 1)) {
+			w->stop = 1;
+			r->st.budget_reached = 1;
+			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
+			    "this month): roles from the rules only", w->name, w->lb.used, w->lb.budget);
+		}
+		if (w->stop)
+			continue;
+		if ((facts = malloc(b->n * sizeof *facts)) == NULL) {
+			r->nomem = 1;
+			continue;
+		}
+		for (k = 0; k < b->n; k++)
+			facts[k] = b->q[k]->facts;
+		buf_reset(&user);
+		k = roles_llm_request(facts, b->n, &user) == BUF_OK;
+		free(facts);
+		if (!k) {
+			r->nomem = 1;
+			continue;
+		}
+		memset(&call, 0, sizeof call);
+		call.cfg = &w->llm;
+		call.workspace = w->name;
+		call.system = roles_llm_system_prompt;
+		call.user = buf_ptr(&user);
+		call.now = r->o.now;
+		r->inflight++;
+		if (llm_submit(r->llm, &call, on_answer, b) != LLM_OK) {
+			r->inflight--;
+			r->nomem = 1;
+			continue;
+		}
+		r->st.llm_questions += b->n;
+	}
+	buf_free(&user);
 }
 
 /* Sends every pending question, batch at a time, and waits for the answers. */
 static int
 ask_all(roles_run_t *r)
 {
-	struct batch *batches = NULL;
-	size_t nb = 0, i, j, k;
+	size_t i, j, k;
 	struct ws *w;
-	buf_t user;
-	int rc = 0, inflight = 0;
+	int rc = 0;
 
 	if (r->nqs == 0)
 		return 0;
@@ -434,19 +497,20 @@ ask_all(roles_run_t *r)
 		    (r->llm = llm_new(r->http, r->o.db)) == NULL)
 			return -1;
 	}
-	if ((batches = calloc(r->nqs + 1, sizeof *batches)) == NULL)
+	/* at most one batch per workspace is not full */
+	if ((r->batches = calloc(r->nqs, sizeof *r->batches)) == NULL)
 		return -1;
-	buf_init(&user, (size_t)64 << 20);
+	r->nbatches = r->next = 0;
 	/* group by workspace, in the order the questions came */
 	for (i = 0; i < r->nqs; i++) {
 		struct question *q = r->qs[i];
 		struct batch *b = NULL;
 
-		for (j = 0; j < nb; j++)
-			if (batches[j].ws == q->ws && batches[j].n < r->o.batch)
-				b = &batches[j];
+		for (j = 0; j < r->nbatches; j++)
+			if (r->batches[j].ws == q->ws && r->batches[j].n < r->o.batch)
+				b = &r->batches[j];
 		if (b == NULL) {
-			b = &batches[nb++];
+			b = &r->batches[r->nbatches++];
 			b->r = r;
 			b->ws = q->ws;
 			if ((b->q = calloc(r->o.batch, sizeof *b->q)) == NULL) {
@@ -458,63 +522,15 @@ ask_all(roles_run_t *r)
 	}
 	if (r->o.wait)
 		r->o.wait(r->o.emit_ctx);
-	for (j = 0; j < nb; j++) {
-		struct batch *b = &batches[j];
-		struct llm_call call;
-		json_t **facts;
-
-		w = b->ws;
-		if (!w->stop && w->lb.limited && !budget_allows(&w->lb, 1)) {
-			w->stop = 1;
-			r->st.budget_reached = 1;
-			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
-			    "this month): roles from the rules only", w->name, w->lb.used, w->lb.budget);
-		}
-		if (w->stop)
-			continue;
-		if ((facts = malloc(b->n * sizeof *facts)) == NULL) {
-			rc = -1;
-			goto out;
-		}
-		for (k = 0; k < b->n; k++)
-			facts[k] = b->q[k]->facts;
-		buf_reset(&user);
-		k = roles_llm_request(facts, b->n, &user) == BUF_OK;
-		free(facts);
-		if (!k) {
-			rc = -1;
-			goto out;
-		}
-		memset(&call, 0, sizeof call);
-		call.cfg = &w->llm;
-		call.workspace = w->name;
-		call.system = roles_llm_system_prompt;
-		call.user = buf_ptr(&user);
-		call.now = r->o.now;
-		r->st.llm_questions += b->n;
-		if (llm_submit(r->llm, &call, on_answer, b) != LLM_OK) {
-			rc = -1;
-			goto out;
-		}
-		/*
-		 * A few calls in flight at once; between groups the budget is checked
-		 * with what the calls spent, and a refused key stops the rest.
-		 */
-		if (++inflight >= INFLIGHT_MAX || j + 1 == nb) {
-			inflight = 0;
-			if (http_run(r->http) != HTTP_OK) {
-				rc = -1;
-				goto out;
-			}
-		}
-	}
-out:
+	feed(r);
 	if (http_run(r->http) != HTTP_OK)
 		rc = -1;
-	for (j = 0; j < nb; j++)
-		free(batches[j].q);
-	free(batches);
-	buf_free(&user);
+out:
+	for (j = 0; j < r->nbatches; j++)
+		free(r->batches[j].q);
+	free(r->batches);
+	r->batches = NULL;
+	r->nbatches = r->next = 0;
 	return rc;
 }
 
@@ -578,7 +594,7 @@ roles_run_push(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 		for (i = 0; w->has_key && !w->stop && i < json_len(contacts); i++) {
 			json_t *c = json_at(contacts, i);
 
-			if (!roles_llm_wanted(c))
+			if (!roles_llm_wanted(r->roles, c))
 				continue;
 			r->st.llm_wanted++;
 			rc = ask(r, w, c, err, errlen);

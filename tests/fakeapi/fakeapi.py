@@ -920,6 +920,42 @@ def find_accounts(text):
     return None
 
 
+# Role questions (role-resolve --llm): the last user message holds
+#   {"contacts":[{"id":"0","title":"...","current_title":"...","seniority":"...",
+#                 "departments":[...],"crm_label":"..."}]}
+# and the answer is {"contacts":[{"id":"0","role":"economic_buyer"|null}]}, in input order,
+# by the first keyword rule below matching the title, current title or CRM label.
+ROLE_RULES = [
+    ("champion", r"champion"),
+    ("blocker", r"legal|counsel|compliance|security review"),
+    ("economic_buyer", r"procurement|purchasing|buyer|einkauf|compras"),
+    ("influencer", r"consultant|advisor|adviser|partner"),
+    ("end_user", r"\buser\b|operator|clerk"),
+]
+ROLE_RE = [(r, re.compile(p, re.I)) for r, p in ROLE_RULES]
+
+
+def find_contacts(text):
+    """The role questions in a user message; None if absent."""
+    dec = json.JSONDecoder()
+    for m in re.finditer(r"\{", text):
+        try:
+            obj, _ = dec.raw_decode(text[m.start():])
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and isinstance(obj.get("contacts"), list):
+            return [c for c in obj["contacts"] if isinstance(c, dict)]
+    return None
+
+
+def classify_contact(c):
+    text = " ".join(str(c.get(k) or "") for k in ("title", "current_title", "crm_label"))
+    for role, rx in ROLE_RE:
+        if rx.search(text):
+            return {"id": c.get("id"), "role": role}
+    return {"id": c.get("id"), "role": None}
+
+
 def msg_text(m):
     c = m.get("content") if isinstance(m, dict) else None
     if isinstance(c, str):
@@ -967,7 +1003,17 @@ def h_deepseek(state, req, fault):
                             "'response_format' of type 'json_object'.")
     user = [x for x in msgs if x.get("role") == "user"]
     accounts = find_accounts(msg_text(user[-1])) if user else None
-    if accounts is None:
+    contacts = find_contacts(msg_text(user[-1])) if user and accounts is None else None
+    if contacts is not None:
+        res = [classify_contact(c) for c in contacts]
+        if fault == "drop_company" and res:
+            res = res[:-1]
+        answer = {"contacts": res}
+        with state.lock:
+            state.asked.setdefault("deepseek.contacts", []).extend(
+                str(c.get("title") or c.get("current_title") or c.get("crm_label") or "")
+                for c in contacts)
+    elif accounts is None:
         answer = {"result": None}
     else:
         res = [classify_account(a) for a in accounts]

@@ -671,9 +671,11 @@ stream_memory_is_bounded(void **state)
 static void
 llm_questions_and_answers(void **state)
 {
-	json_t *c1, *c2, *c3, *facts[2], *ans;
+	json_t *c1, *c2, *c3, *c4, *facts[2], *ans;
 	buf_t b;
 	int roles[3];
+	roles_t *r;
+	char err[256];
 
 	(void)state;
 	c1 = parse("{\"first_name\":\"Pat\",\"email\":\"pat@x.com\",\"title\":\"Procurement Lead\","
@@ -682,9 +684,14 @@ llm_questions_and_answers(void **state)
 	    "\"buying_role\":null}");
 	c2 = parse("{\"email\":\"x@x.com\",\"buying_role\":\"champion\",\"role_confidence\":0.95}");
 	c3 = parse("{\"email\":\"y@x.com\"}");
-	assert_true(roles_llm_wanted(c1));
-	assert_false(roles_llm_wanted(c2));      /* has a role */
-	assert_false(roles_llm_wanted(c3));      /* nothing to ask about */
+	r = roles_new(NULL, err, sizeof err);
+	assert_true(roles_llm_wanted(r, c1));
+	assert_false(roles_llm_wanted(r, c2));   /* has a role */
+	assert_false(roles_llm_wanted(r, c3));   /* nothing to ask about */
+	c4 = parse("{\"title\":\"Marketing Intern\"}");
+	assert_false(roles_llm_wanted(r, c4));   /* a rule keeps it unresolved on purpose */
+	json_free(c4);
+	roles_free(r);
 	facts[0] = roles_llm_facts(c1);
 	facts[1] = roles_llm_facts(c3);
 	buf_init(&b, 1 << 16);
