@@ -730,6 +730,7 @@ main(int argc, char **argv)
 		cli_msg(stderr, "out of memory");
 		return CLI_EX_IOERR;
 	}
+	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		rc = cli_common_opt(&r.cli, opt, optarg, err, sizeof err);
 		if (rc < 0) {
@@ -800,8 +801,10 @@ main(int argc, char **argv)
 			date_order_flag = optarg;
 			break;
 		default:
-			fprintf(stderr, "Try 'deals-extract --help'.\n");
-			ex = CLI_EX_USAGE;
+			if (optopt && optopt < CLI_OPT_DB)
+				ex = usage_error("unknown option '-%s'", (char[]){ (char)optopt, 0 });
+			else
+				ex = usage_error("unknown option or missing argument: '%s'", argv[optind - 1]);
 			goto done;
 		}
 	}
@@ -857,6 +860,14 @@ main(int argc, char **argv)
 		goto done;
 	}
 	co.date_order = strcmp(setting, "dmy") == 0 ? DATE_DMY : DATE_MDY;
+	co.currency = conf_get(conf, "currency");
+	if (co.currency && (strlen(co.currency) != 3 || strspn(co.currency,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)) {
+		cli_msg(stderr, "%s: currency = %s: expected an ISO 4217 code such as USD",
+		    conf_path(conf), co.currency);
+		ex = CLI_EX_CONFIG;
+		goto done;
+	}
 	if ((smap = crm_stage_map_new()) == NULL) {
 		cli_msg(stderr, "out of memory");
 		ex = CLI_EX_IOERR;

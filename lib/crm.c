@@ -319,13 +319,17 @@ crm_parse_amount(const char *s, buf_t *num, char currency[4])
 		size_t after = 0;
 		for (p = lastsep + 1; p < e && isdigit((unsigned char)*p); p++)
 			after++;
+		size_t lead = 0;
+		for (p = b; p < e && isdigit((unsigned char)*p); p++)
+			lead++;
 		if (ndot && ncomma)
 			dec = *lastsep;
-		else if (ndot == 1)
-			dec = '.';
-		else if (ncomma == 1 && after != 3)
-			dec = ',';
-		/* otherwise every separator groups thousands */
+		else if ((ndot == 1 || ncomma == 1) && ndot + ncomma == 1 &&
+		    !(after == 3 && lead >= 1 && lead <= 3 && *b != '0'))
+			dec = *lastsep;
+		/* otherwise every separator groups thousands: "1,500", "99.000",
+		 * "1.234.567" (a lone separator before three digits is read as a
+		 * thousands separator, "1.500" as 1500) */
 	}
 	/* a separator that groups thousands has three digits after it */
 	for (p = b; p < e; p++) {
@@ -498,18 +502,18 @@ crm_stage_map_add(crm_stage_map_t *m, const char *stage, const char *norm,
 
 	if (nv == NULL) {
 		seterr(err, errlen, "'%s' is not closed_won, closed_lost or open", norm ? norm : "");
-		return -1;
+		return CRM_BAD;
 	}
 	buf_init(&b, 4096);
 	if (compact(stage, &b) != 0) {
 		buf_free(&b);
 		seterr(err, errlen, "stage name too long");
-		return -1;
+		return CRM_BAD;
 	}
 	if (buf_len(&b) == 0) {
 		buf_free(&b);
 		seterr(err, errlen, "empty stage name");
-		return -1;
+		return CRM_BAD;
 	}
 	for (i = 0; i < m->n; i++)
 		if (strcmp(m->v[i].key, buf_ptr(&b)) == 0) {
@@ -559,7 +563,7 @@ map_entry(crm_stage_map_t *m, char *s, unsigned long line, char *err, size_t err
 			seterr(err, errlen, "line %lu: expected \"stage = closed_won|closed_lost|open\"", line);
 		else
 			seterr(err, errlen, "'%s': expected \"stage = closed_won|closed_lost|open\"", k);
-		return -1;
+		return CRM_BAD;
 	}
 	*p = '\0';
 	v = p + 1;
@@ -568,7 +572,7 @@ map_entry(crm_stage_map_t *m, char *s, unsigned long line, char *err, size_t err
 	for (char *e = v + strlen(v); e > v && is_blank((unsigned char)e[-1]); )
 		*--e = '\0';
 	if ((rc = crm_stage_map_add(m, k, v, why, sizeof why)) != 0) {
-		if (rc == -1) {
+		if (rc == CRM_BAD) {
 			if (line)
 				seterr(err, errlen, "line %lu: %s", line, why);
 			else
@@ -591,7 +595,7 @@ crm_stage_map_load(crm_stage_map_t *m, const char *path, char *err, size_t errle
 
 	if (f == NULL) {
 		seterr(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
+		return CRM_BAD;
 	}
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		no++;
@@ -603,8 +607,8 @@ crm_stage_map_load(crm_stage_map_t *m, const char *path, char *err, size_t errle
 	}
 	if (rc == 0 && ferror(f)) {
 		seterr(err, errlen, "%s: read error", path);
-		rc = -1;
-	} else if (rc == -1) {
+		rc = CRM_BAD;
+	} else if (rc == CRM_BAD) {
 		char tmp[300];
 		snprintf(tmp, sizeof tmp, "%s", err);
 		seterr(err, errlen, "%s: %s", path, tmp);
@@ -1251,7 +1255,7 @@ hmap_free(struct hmap *m)
 
 struct crm_ctx {
 	crm_opts_t o;
-	char *workspace;
+	char *workspace, *currency;
 	struct hmap by_id;      /* contact id -> contact */
 	struct hmap by_deal;    /* "d:<deal id>" or "n:<deal name>" -> [contacts] */
 	size_t ncontacts;
@@ -1276,6 +1280,12 @@ crm_ctx_new(const crm_opts_t *o)
 		return NULL;
 	}
 	c->o.workspace = c->workspace;
+	if (o && o->currency && (c->currency = strdup(o->currency)) == NULL) {
+		free(c->workspace);
+		free(c);
+		return NULL;
+	}
+	c->o.currency = c->currency;
 	return c;
 }
 
@@ -1289,6 +1299,7 @@ crm_ctx_free(crm_ctx_t *c)
 	for (size_t i = 0; i < c->nunknown; i++)
 		free(c->unknown[i]);
 	free(c->workspace);
+	free(c->currency);
 	free(c);
 }
 
@@ -1917,7 +1928,7 @@ build_deal(crm_ctx_t *c, const crm_table_t *t, char *const *f, size_t n,
 		upcase(r.v[F_CURRENCY]);
 		currency = r.v[F_CURRENCY];
 	} else {
-		currency = cur[0] ? cur : NULL;
+		currency = cur[0] ? cur : r.v[F_AMOUNT] ? c->o.currency : NULL;
 	}
 	if (r.v[F_STAGE_NORM] && (!strcmp(r.v[F_STAGE_NORM], "closed_won") ||
 	    !strcmp(r.v[F_STAGE_NORM], "closed_lost") || !strcmp(r.v[F_STAGE_NORM], "open")))

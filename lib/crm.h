@@ -95,15 +95,16 @@ typedef struct crm_stage_map crm_stage_map_t;
 crm_stage_map_t *crm_stage_map_new(void);
 void crm_stage_map_free(crm_stage_map_t *m);
 /* Maps a stage label or id (matched ignoring case, blanks and punctuation) to
- * closed_won, closed_lost or open (also won, lost). Returns 0, -1 with err
- * (a bad value), or CRM_ENOMEM. */
+ * closed_won, closed_lost or open (also won, lost). Returns 0, CRM_BAD with
+ * err (a bad value), or CRM_ENOMEM. */
 int crm_stage_map_add(crm_stage_map_t *m, const char *stage, const char *norm,
     char *err, size_t errlen);
 /*
  * Reads a map: one "stage = closed_won" per line ("stage: value" and
  * "stage,value" work too), '#' comments, blank lines. parse() takes the same
  * in one string with ';' or newlines between entries (the workspace setting
- * stage_map). Return 0, or -1 with err naming the line, or CRM_ENOMEM.
+ * stage_map). Return 0, CRM_BAD with err naming the file and line (or an
+ * unreadable file), or CRM_ENOMEM.
  */
 int crm_stage_map_load(crm_stage_map_t *m, const char *path, char *err, size_t errlen);
 int crm_stage_map_parse(crm_stage_map_t *m, const char *text, char *err, size_t errlen);
@@ -146,6 +147,7 @@ typedef struct crm_opts {
 	int workspace_forced;       /* 1: --workspace given, it replaces the record's */
 	enum date_order date_order;
 	const crm_stage_map_t *stage_map;   /* may be NULL */
+	const char *currency;       /* for CSV rows whose export names no currency; may be NULL */
 } crm_opts_t;
 
 typedef struct crm_ctx crm_ctx_t;

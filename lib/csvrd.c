@@ -34,12 +34,12 @@ struct csvrd {
 	iconv_t cd;
 	char rbuf[IBUF];
 	size_t rlen;
-	int started, fatal;
+	int started, fatal, decoded;
 
 	/* lines read again after an unterminated quote */
 	char *replay;
 	size_t replay_len, replay_pos;
-	int replay_used;
+	size_t replayed;   /* bytes read again so far: at most max_record in all */
 
 	unsigned long line;
 	struct csv_parser p;
@@ -178,8 +178,16 @@ fill(csvrd_t *r)
 			memmove(r->rbuf, ip, il);
 			r->rlen = il;
 			r->ilen = (size_t)(op - r->ibuf);
-			if (r->ilen > 0)
+			if (!r->decoded && r->ilen >= 3 && (unsigned char)r->ibuf[0] == 0xEF &&
+			    (unsigned char)r->ibuf[1] == 0xBB && (unsigned char)r->ibuf[2] == 0xBF) {
+				/* a BOM after the BOM: a UTF-8 file converted as it was */
+				memmove(r->ibuf, r->ibuf + 3, r->ilen - 3);
+				r->ilen -= 3;
+			}
+			if (r->ilen > 0) {
+				r->decoded = 1;
 				return 1;
+			}
 		}
 		if (r->ieof) {
 			if (r->rlen > 0) {
@@ -589,7 +597,7 @@ unterminated(csvrd_t *r)
 	if ((rc = reset_parser(r)) != 0)
 		return r->fatal = rc;
 	r->in_record = 0;
-	if (!r->replay_used && len > r->first_line_len) {
+	if (len > r->first_line_len && r->replayed + (len - r->first_line_len) <= r->max_record) {
 		if (reject_record(r, raw, r->first_line_len) != 0)
 			return r->fatal = CSVRD_EIO;
 		r->replay_len = len - r->first_line_len;
@@ -600,7 +608,7 @@ unterminated(csvrd_t *r)
 		}
 		memcpy(r->replay, raw + r->first_line_len, r->replay_len);
 		r->replay_pos = 0;
-		r->replay_used = 1;
+		r->replayed += r->replay_len;
 		r->line = r->rec_line;
 	} else if (reject_record(r, raw, len) != 0) {
 		return r->fatal = CSVRD_EIO;

@@ -15,8 +15,9 @@
  *   read of it to the rejects file (the rest of an overlong line is streamed
  *   there, not held), and goes on at the next line.
  * - A quoted field still open at the end of the input is a bad record: its
- *   first line is rejected and the lines after it are read again as records
- *   (once per input, so that a stray quote costs one line, not the file).
+ *   first line is rejected and the lines after it are read again as records,
+ *   so that a stray quote costs one line, not the rest of the file (up to
+ *   max_record bytes read again in all; past that, the rest is rejected).
  * - Blank lines between records are skipped; libcsv trims blanks around
  *   unquoted fields.
  *

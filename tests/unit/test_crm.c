@@ -136,6 +136,14 @@ amounts(void **state)
 		{ "\xe2\x82\xac" "75,500.00", "75500", "EUR", 0 },
 		{ "1234,5", "1234.5", "", 0 },
 		{ "0.1", "0.1", "", 0 },
+		{ "0.125", "0.125", "", 0 },
+		{ "99.000", "99000", "", 0 },
+		{ "\xe2\x82\xac 99.000", "99000", "EUR", 0 },
+		{ "1,500", "1500", "", 0 },
+		{ "1234.567", "1234.567", "", 0 },
+		{ "1.5", "1.5", "", 0 },
+		{ "1.234.567", "1234567", "", 0 },
+		{ "1.234.567,8", "1234567.8", "", 0 },
 		{ "1 234 567", "1234567", "", 0 },
 		{ "(1,200.50)", "-1200.5", "", 0 },
 		{ "-$5", "-5", "USD", 0 },
@@ -238,21 +246,21 @@ stage_maps(void **state)
 	assert_string_equal(crm_stage_normalize(m, "12345678", -1, -1, -1, NULL), "closed_lost");
 	/* the map wins over the columns */
 	assert_string_equal(crm_stage_normalize(m, "12345678", 1, 1, -1, NULL), "closed_lost");
-	assert_int_equal(crm_stage_map_parse(m, "Churned = maybe", err, sizeof err), -1);
+	assert_int_equal(crm_stage_map_parse(m, "Churned = maybe", err, sizeof err), CRM_BAD);
 	assert_non_null(strstr(err, "'maybe' is not closed_won, closed_lost or open"));
-	assert_int_equal(crm_stage_map_parse(m, "just words", err, sizeof err), -1);
+	assert_int_equal(crm_stage_map_parse(m, "just words", err, sizeof err), CRM_BAD);
 
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	f = fdopen(fd, "w");
 	fputs("# custom pipeline\n\nVerbal Yes = open\nSigned,closed_won\nLost to competitor = closed_lost # why\nbad line\n", f);
 	fclose(f);
-	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), -1);
+	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), CRM_BAD);
 	assert_non_null(strstr(err, "line 6"));
 	assert_string_equal(crm_stage_normalize(m, "Signed", -1, -1, -1, NULL), "closed_won");
 	assert_string_equal(crm_stage_normalize(m, "LOST TO COMPETITOR", -1, -1, -1, NULL), "closed_lost");
 	unlink(path);
-	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), -1);
+	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), CRM_BAD);
 	assert_non_null(strstr(err, "No such file"));
 	crm_stage_map_free(m);
 }

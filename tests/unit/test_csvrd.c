@@ -169,16 +169,38 @@ unterminated_quote_rejects_one_line(void **state)
 }
 
 static void
-second_unterminated_quote_takes_the_rest(void **state)
+every_unterminated_quote_costs_one_line(void **state)
 {
 	static const char in[] = "a,b\n1,\"open\n2,\"again\n3,y\n";
 	char *rej, *out = readall(in, sizeof in - 1, NULL, &rej, NULL);
 
 	(void)state;
-	assert_string_equal(out, "L1:[a][b]\nBAD2\nBAD3\n");
-	assert_string_equal(rej, "1,\"open\n2,\"again\n3,y\n");
+	assert_string_equal(out, "L1:[a][b]\nBAD2\nBAD3\nL4:[3][y]\n");
+	assert_string_equal(rej, "1,\"open\n2,\"again\n");
 	free(out);
 	free(rej);
+}
+
+static void
+reading_again_is_bounded(void **state)
+{
+	/* every line opens a quote: reading again stops at max_record bytes */
+	csvrd_opts_t o = { .max_record = 4096 };
+	buf_t in;
+	char *rej, *out;
+
+	(void)state;
+	buf_init(&in, 1 << 20);
+	buf_adds(&in, "a,b\n");
+	for (int i = 0; i < 100; i++)
+		buf_addf(&in, "%d,\"x\n", i + 10);
+	out = readall(in.ptr, in.len, &o, &rej, NULL);
+	assert_string_equal(out, "L1:[a][b]\nBAD2\nBAD3\nBAD4\nBAD5\nBAD6\nBAD7\nBAD8\n");
+	/* nothing lost: every line after the header is in the rejects */
+	assert_int_equal(strlen(rej), in.len - 4);
+	free(out);
+	free(rej);
+	buf_free(&in);
 }
 
 static void
@@ -274,7 +296,8 @@ main(void)
 		cmocka_unit_test(utf16_is_converted),
 		cmocka_unit_test(broken_utf16_and_utf32_are_refused),
 		cmocka_unit_test(unterminated_quote_rejects_one_line),
-		cmocka_unit_test(second_unterminated_quote_takes_the_rest),
+		cmocka_unit_test(every_unterminated_quote_costs_one_line),
+		cmocka_unit_test(reading_again_is_bounded),
 		cmocka_unit_test(caps_on_records_and_fields),
 		cmocka_unit_test(empty_and_blank_inputs),
 		cmocka_unit_test(raw_bytes_and_nul_fields),
