@@ -128,3 +128,25 @@ t_eq "--quiet: nothing on stderr" "" "$(cat "$T/errq")"
 role-resolve --verbose <"$IN" >/dev/null 2>"$T/errv"
 t_contains "--verbose: counts by source" "$T/errv" "by source: crm_contact_role 2, crm_deal_field 4, apollo_seniority 1, cross_deal_pattern 2"
 t_check "no db was created by reading" test ! -e "$DEAL_ENRICH_DB"
+
+# the man page renders and documents both tables (and the deal fields) as the code has them
+MANWIDTH=3000 LC_ALL=C.UTF-8 man -l "$DE_ROOT/man/role-resolve.1" >"$T/man" 2>"$T/manerr"; t_eq "man page renders" 0 "$?"
+t_eq "man page: no warnings" "" "$(cat "$T/manerr")"
+sed -i 's/\xe2\x80\x90/-/g' "$T/man"   # groff's hyphen
+missing=""
+while IFS= read -r line; do
+	grep -qF -- "$line" "$T/man" || missing="$missing[$line]"
+done < <(role-resolve --print-tables | awk '
+	/^CRM contact-role labels/ {s=1; next} /^Deal fields/ {s=2; next} /^Apollo/ {s=0}
+	/^Title rules/ {s=3; next}
+	s==1 && NF { sub(/^  /, ""); sub(/ +[a-z_()]+( [a-z)]+)?$/, ""); print }
+	s==2 && /^  / { sub(/^  /, ""); sub(/ +[a-z_]+$/, ""); print }
+	s==3 && /e\.g\./ { sub(/^ +e\.g\. /, ""); print }')
+t_eq "man page: every CRM label, deal field and title rule example" "" "$missing"
+t_eq "man page: every title rule" "$(role-resolve --print-tables | grep -cE '^ +[0-9]+ ')" \
+	"$(grep -cE '^ {7}[0-9]+\. (unresolved|decision_maker|economic_buyer|champion|technical_evaluator|influencer|end_user|blocker)$' "$T/man")"
+for o in llm model llm-batch cache-days dry-run no-store stream-memory crm-label deal-field \
+	print-tables explain db workspace rejects max-line max-depth unbuffered quiet verbose version help; do
+	grep -qF -- "--$o" "$T/man" || t_fail "man page documents --$o"
+done
+t_ok "man page documents every option"
