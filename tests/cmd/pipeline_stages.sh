@@ -109,6 +109,12 @@ t_eq "--no-run-log appends nothing" 2 "$(wc -l <"$LOG")"
 run otherlog --workspace acme --run-log "$T/other.ndjson"
 t_eq "--run-log FILE appends there" ok "$(jq -r .status "$T/other.ndjson")"
 
+lines=$(wc -l <"$LOG")
+"$P" --workspace acme 2>"$T/closed.err" | head -c 0
+t_eq "a reader of the report that exits at once: the run still exits 0" 0 "${PIPESTATUS[0]}"
+t_eq "... the run log still gets the report" $((lines + 1)) "$(wc -l <"$LOG")"
+t_check "... and the last line still comes" grep -q "acme: ok: 10 deals stored" "$T/closed.err"
+
 # --- a stage that crashes: false in place of apollo-enrich
 DEAL_ENRICH_APOLLO=false run false --workspace acme
 t_check "apollo-enrich replaced by false: exit non-zero" test "$rc" -ne 0
