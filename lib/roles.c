@@ -23,13 +23,14 @@ static const char *const role_names[ROLES_N] = {
 static const struct {
 	const char *name;
 	double confidence;
+	const char *text;    /* the confidence as written in the output */
 } sources[ROLES_NSRC] = {
-	{ "crm_contact_role", 0.95 },
-	{ "crm_deal_field", 0.85 },
-	{ "apollo_seniority", 0.75 },
-	{ "cross_deal_pattern", 0.70 },
-	{ "llm", 0.60 },
-	{ "title_inference", 0.50 },
+	{ "crm_contact_role", 0.95, "0.95" },
+	{ "crm_deal_field", 0.85, "0.85" },
+	{ "apollo_seniority", 0.75, "0.75" },
+	{ "cross_deal_pattern", 0.70, "0.7" },
+	{ "llm", 0.60, "0.6" },
+	{ "title_inference", 0.50, "0.5" },
 };
 
 #define DM ROLES_DECISION_MAKER
@@ -365,6 +366,13 @@ struct user_label {
 	int role;
 };
 
+/* A small direct-mapped memo of names already looked up (labels, field names). */
+#define MEMO_SLOTS 4096
+struct memo_slot {
+	char *name;
+	int value;
+};
+
 struct unknown_label {
 	char *label;
 	unsigned long count;
@@ -393,6 +401,7 @@ struct roles {
 	size_t tcache_n;
 	struct user_label *labels, *fields;
 	size_t nlabels, nfields;
+	struct memo_slot label_memo[MEMO_SLOTS], field_memo[MEMO_SLOTS];
 	struct unknown_label unknown[UNKNOWN_MAX];
 	size_t nunknown;
 	db_t *db;
@@ -761,6 +770,38 @@ fnv1a(const char *s, size_t n)
 	return h;
 }
 
+static struct memo_slot *
+memo_find(struct memo_slot *memo, const char *name, int *hit)
+{
+	struct memo_slot *m = &memo[fnv1a(name, strlen(name)) % MEMO_SLOTS];
+
+	*hit = m->name && strcmp(m->name, name) == 0;
+	return m;
+}
+
+static void
+memo_store(struct memo_slot *m, const char *name, int value)
+{
+	char *copy;
+
+	if (strlen(name) > 128 || (copy = strdup(name)) == NULL)
+		return;   /* not remembered: looked up again next time */
+	free(m->name);
+	m->name = copy;
+	m->value = value;
+}
+
+static void
+memo_clear(struct memo_slot *memo)
+{
+	size_t i;
+
+	for (i = 0; i < MEMO_SLOTS; i++) {
+		free(memo[i].name);
+		memo[i].name = NULL;
+	}
+}
+
 int
 roles_title(roles_t *r, const char *title, int *rule)
 {
@@ -834,8 +875,8 @@ eq_compact(const char *a, const char *b)
 	}
 }
 
-int
-roles_crm_label(const roles_t *r, const char *label)
+static int
+crm_label_lookup(const roles_t *r, const char *label)
 {
 	char f[256];
 	size_t i;
@@ -849,6 +890,22 @@ roles_crm_label(const roles_t *r, const char *label)
 		if (eq_compact(f, roles_crm_labels[i].label))
 			return roles_crm_labels[i].role;
 	return ROLES_UNKNOWN;
+}
+
+int
+roles_crm_label(const roles_t *r, const char *label)
+{
+	struct memo_slot *m;
+	int hit, role;
+
+	if (r == NULL || label == NULL)
+		return crm_label_lookup(r, label);
+	m = memo_find(((roles_t *)r)->label_memo, label, &hit);
+	if (hit)
+		return m->value;
+	role = crm_label_lookup(r, label);
+	memo_store(m, label, role);
+	return role;
 }
 
 /* "MEDDIC_Champion_Name__c" -> "champion" */
@@ -892,8 +949,8 @@ norm_field(const char *field, char *out, size_t n)
 	return 0;
 }
 
-int
-roles_deal_field(const roles_t *r, const char *field)
+static int
+deal_field_lookup(const roles_t *r, const char *field)
 {
 	char f[256];
 	size_t i;
@@ -907,6 +964,22 @@ roles_deal_field(const roles_t *r, const char *field)
 		if (strcmp(f, roles_deal_fields[i].label) == 0)
 			return roles_deal_fields[i].role;
 	return ROLES_NONE;
+}
+
+int
+roles_deal_field(const roles_t *r, const char *field)
+{
+	struct memo_slot *m;
+	int hit, role;
+
+	if (r == NULL || field == NULL)
+		return deal_field_lookup(r, field);
+	m = memo_find(((roles_t *)r)->field_memo, field, &hit);
+	if (hit)
+		return m->value;
+	role = deal_field_lookup(r, field);
+	memo_store(m, field, role);
+	return role;
 }
 
 int
@@ -948,6 +1021,7 @@ roles_add_crm_label(roles_t *r, const char *label, int role)
 
 	if (fold_label(label, f, sizeof f) != 0)
 		return -1;
+	memo_clear(r->label_memo);
 	return add_user(&r->labels, &r->nlabels, f, role);
 }
 
@@ -958,6 +1032,7 @@ roles_add_deal_field(roles_t *r, const char *field, int role)
 
 	if (norm_field(field, f, sizeof f) != 0 || f[0] == '\0')
 		return -1;
+	memo_clear(r->field_memo);
 	return add_user(&r->fields, &r->nfields, f, role);
 }
 
@@ -1070,6 +1145,8 @@ roles_free(roles_t *r)
 	free(r->fields);
 	for (i = 0; i < r->nunknown; i++)
 		free(r->unknown[i].label);
+	memo_clear(r->label_memo);
+	memo_clear(r->field_memo);
 	for (e = r->head; e; e = next) {
 		next = e->next;
 		mem_free_ent(e);
@@ -1298,7 +1375,7 @@ static int
 set_role(json_t *c, int role, int src)
 {
 	if (json_set_str(c, "buying_role", roles_name(role)) != JSON_OK ||
-	    json_set_double(c, "role_confidence", sources[src].confidence) != JSON_OK ||
+	    json_set(c, "role_confidence", json_new_num_text(sources[src].text)) != JSON_OK ||
 	    json_set_str(c, "role_source", sources[src].name) != JSON_OK)
 		return -1;
 	return 0;
@@ -1356,9 +1433,13 @@ roles_summary(json_t *rec)
 				goto fail;
 		}
 	}
-	for (i = 0; i < ROLES_N; i++)
-		if (json_set_int(sum, role_names[i], (int64_t)counts[i]) != JSON_OK)
+	for (i = 0; i < ROLES_N; i++) {
+		static const char *const small[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" };
+
+		if ((counts[i] < 10 ? json_set(sum, role_names[i], json_new_num_text(small[counts[i]])) :
+		    json_set_int(sum, role_names[i], (int64_t)counts[i])) != JSON_OK)
 			goto fail;
+	}
 	for (i = 0; extra && i < json_len(extra); i++)
 		if (json_set(sum, json_key_at(extra, i), json_clone(json_val_at(extra, i))) != JSON_OK)
 			goto fail;
