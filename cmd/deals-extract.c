@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -722,6 +723,12 @@ main(int argc, char **argv)
 	long v;
 	int opt, rc, ex = CLI_EX_OK, *is_contacts = NULL, limit_seen = 0;
 
+	/*
+	 * No fastbins: the contacts index is many small objects freed at the
+	 * end, and glibc would consolidate its fastbins again and again while
+	 * they are freed (half of the run time on a large contacts export).
+	 */
+	mallopt(M_MXFAST, 0);
 	memset(&r, 0, sizeof r);
 	r.limit = 50;
 	cli_init("deals-extract");
