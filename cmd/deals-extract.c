@@ -105,7 +105,7 @@ struct run {
 	const char *held_name;
 	/* counts */
 	unsigned long bad, read, out, open, old, enriched, limited, skipped_rows;
-	int ioerr, fatal;
+	int ioerr, fatal, progress;
 };
 
 /* ---- reading a prefix, then the whole stream ---- */
@@ -308,6 +308,8 @@ route(struct run *r, json_t *rec)
 	int open = sn == NULL || strcmp(sn, "open") == 0, e;
 
 	r->read++;
+	if (r->progress && r->read % 10000 == 0)
+		fprintf(stderr, "\rdeals-extract: %lu deals read", r->read);
 	if (open && !r->all) {
 		r->open++;
 		json_free(rec);
@@ -933,6 +935,7 @@ main(int argc, char **argv)
 		}
 	}
 
+	r.progress = cli_progress_wanted(&r.cli);
 	/* contacts first: --contacts, then FILE arguments that are contacts exports */
 	for (size_t i = 0; i < ncontacts && !r.fatal && !r.ioerr; i++)
 		load_if_contacts(&r, contacts[i], 1);
@@ -956,6 +959,8 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < r.nheap; i++)
 			write_rec(&r, r.heap[i].rec);
 	}
+	if (r.progress && r.read >= 10000)
+		fputc('\n', stderr);
 	report(&r);
 	if (r.fatal)
 		ex = r.fatal;
