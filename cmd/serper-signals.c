@@ -380,6 +380,9 @@ main(int argc, char **argv)
 	if (bad)
 		cli_msg(stderr, "%lu malformed input line%s", ndj_bad_lines(rd),
 		    ndj_bad_lines(rd) == 1 ? "" : "s");
+	if (st.errors && !com.quiet)
+		cli_msg(stderr, "%lu record%s carry a Serper error (account.signals.error says which)",
+		    st.errors, st.errors == 1 ? "" : "s");
 out:
 	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);

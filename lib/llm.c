@@ -220,12 +220,13 @@ done:
 	return rc;
 }
 
-/* Parses s[0..n) when it is exactly one object or array. */
+/* Parses s[0..n) when it is exactly one object or array; *nomem set when memory ran out. */
 static json_t *
-try_parse(const char *s, size_t n)
+try_parse(const char *s, size_t n, int *parse_nomem)
 {
 	json_t *v = NULL;
 	char why[64];
+	int rc;
 
 	while (n > 0 && isspace((unsigned char)*s)) {
 		s++;
@@ -233,8 +234,13 @@ try_parse(const char *s, size_t n)
 	}
 	while (n > 0 && isspace((unsigned char)s[n - 1]))
 		n--;
-	if (n == 0 || json_parse(s, n, 0, &v, NULL, why, sizeof why) != JSON_OK)
+	*parse_nomem = 0;
+	if (n == 0)
 		return NULL;
+	if ((rc = json_parse(s, n, 0, &v, NULL, why, sizeof why)) != JSON_OK) {
+		*parse_nomem = rc == JSON_ENOMEM;
+		return NULL;
+	}
 	if (!json_is(v, JSON_OBJECT) && !json_is(v, JSON_ARRAY)) {
 		json_free(v);
 		return NULL;
@@ -248,6 +254,7 @@ llm_parse_content(const char *content, size_t len, json_t **out, char *err, size
 	const char *s = content, *end, *open, *close;
 	size_t n = len;
 	json_t *v;
+	int nomem = 0;
 
 	*out = NULL;
 	while (n > 0 && isspace((unsigned char)*s)) {
@@ -269,18 +276,26 @@ llm_parse_content(const char *content, size_t len, json_t **out, char *err, size
 				break;
 			}
 	}
-	if ((v = try_parse(s, (size_t)(end - s))) != NULL) {
+	if ((v = try_parse(s, (size_t)(end - s), &nomem)) != NULL) {
 		*out = v;
 		return 0;
+	}
+	if (nomem) {
+		snprintf(err, errlen, "out of memory");
+		return -2;
 	}
 	/* Text around the JSON: from the first '{' or '[' to the last '}' or ']'. */
 	for (open = s; open < end && *open != '{' && *open != '['; open++)
 		;
 	for (close = end - 1; close > open && *close != (*open == '{' ? '}' : ']'); close--)
 		;
-	if (open < end && close > open && (v = try_parse(open, (size_t)(close - open + 1))) != NULL) {
+	if (open < end && close > open && (v = try_parse(open, (size_t)(close - open + 1), &nomem)) != NULL) {
 		*out = v;
 		return 0;
+	}
+	if (open < end && close > open && nomem) {
+		snprintf(err, errlen, "out of memory");
+		return -2;
 	}
 	snprintf(err, errlen, "the content is not JSON");
 	return -1;
@@ -331,6 +346,7 @@ llm_parse_response(long status, const char *body, size_t len, const char *transp
 	const json_t *usage, *choice;
 	const char *m, *content;
 	char why[96], prefix[32];
+	int k;
 
 	memset(res, 0, sizeof *res);
 	res->http_status = status;
@@ -344,8 +360,14 @@ llm_parse_response(long status, const char *body, size_t len, const char *transp
 		body++;
 		len--;
 	}
-	if (body && len > 0 && json_parse(body, len, 0, &v, NULL, why, sizeof why) != JSON_OK)
+	if (body && len > 0 && (k = json_parse(body, len, 0, &v, NULL, why, sizeof why)) != JSON_OK) {
 		v = NULL;
+		if (k == JSON_ENOMEM) {
+			res->status = LLM_ENOMEM;
+			set_err(res, "out of memory", NULL);
+			return;
+		}
+	}
 	snprintf(prefix, sizeof prefix, "HTTP %ld", status);
 	if (status < 200 || status >= 300) {
 		msg = json_get(v, "error");
@@ -395,9 +417,15 @@ llm_parse_response(long status, const char *body, size_t len, const char *transp
 		return;
 	}
 	content = json_str(json_get(json_get(choice, "message"), "content"));
-	if (content == NULL ||
-	    llm_parse_content(content, json_strlen(json_get(json_get(choice, "message"), "content")),
-	    &res->answer, why, sizeof why) != 0) {
+	k = content == NULL ? -1 : llm_parse_content(content,
+	    json_strlen(json_get(json_get(choice, "message"), "content")), &res->answer, why, sizeof why);
+	if (k == -2) {
+		res->status = LLM_ENOMEM;
+		set_err(res, "out of memory", NULL);
+		json_free(v);
+		return;
+	}
+	if (k != 0) {
 		res->status = LLM_EBLANK;
 		if (res->finish_reason && strcmp(res->finish_reason, "length") == 0)
 			set_err(res, "the answer was cut at max_tokens", content ? why : "no content");

@@ -168,7 +168,7 @@ void llm_parse_response(long status, const char *body, size_t len, const char *t
 /*
  * The JSON inside a message content: skips blanks, a ```json fence and text
  * around the outermost {...} or [...]. Returns 0 with *out (an object or an
- * array), or -1 with err set (blank, or no JSON).
+ * array), -1 with err set (blank, or no JSON), or -2 when memory ran out.
  */
 int llm_parse_content(const char *content, size_t len, json_t **out, char *err, size_t errlen);
 

@@ -183,19 +183,21 @@ serper_strerror(int code)
 	return "error";
 }
 
-/* The error envelope's message ({"message":..} or {"error":..}), or NULL. */
+/* The body as JSON, or NULL (*nomem set when memory ran out). */
 static json_t *
-parse_body(const char *body, size_t len)
+parse_body(const char *body, size_t len, int *nomem)
 {
 	json_t *v = NULL;
 	char why[128];
 
+	*nomem = 0;
 	while (len > 0 && isspace((unsigned char)*body)) {
 		body++;
 		len--;
 	}
-	if (len == 0 || json_parse(body, len, 0, &v, NULL, why, sizeof why) != JSON_OK)
+	if (len == 0)
 		return NULL;
+	*nomem = json_parse(body, len, 0, &v, NULL, why, sizeof why) == JSON_ENOMEM;
 	return v;
 }
 
@@ -271,7 +273,7 @@ serper_parse(long status, const char *body, size_t len, const char *transport_er
 	json_t *v;
 	const char *msg;
 	double c;
-	int rc;
+	int rc, nomem;
 
 	*credits = 0;
 	if (status == 0) {
@@ -279,7 +281,11 @@ serper_parse(long status, const char *body, size_t len, const char *transport_er
 		    transport_err : "connection failed");
 		return SERPER_ESERVER;
 	}
-	v = parse_body(body ? body : "", body ? len : 0);
+	v = parse_body(body ? body : "", body ? len : 0, &nomem);
+	if (nomem) {
+		snprintf(err, errlen, "out of memory");
+		return SERPER_ENOMEM;
+	}
 	msg = json_str(json_get(v, "message"));
 	if (msg == NULL)
 		msg = json_str(json_get(v, "error"));

@@ -27,7 +27,7 @@ t_eq "403: one call, then no more" 1 "$(fake_stat '.calls["serper.search"] // 0'
 all_out k403
 t_eq "403: every record marked error" 30 "$(status_count k403 error)"
 t_contains "403: the record says why" "$T/k403.out" "Serper refused the key (HTTP 403"
-t_eq "403: said once" 1 "$(wc -l <"$T/k403.err")"
+t_eq "403: said once" 1 "$(grep -c "refused the key" "$T/k403.err")"
 t_lacks "403: the key is not in stderr" "$T/k403.err" "test-serper-key"
 fake_post reset '{}'
 fake_post fault '{"provider":"serper","kind":"403","count":-1}'
