@@ -135,6 +135,19 @@ struct u64set {
 	size_t n, cap;
 };
 
+/*
+ * A small direct-mapped memo of parsed cache values, so that an email on many
+ * deals is not read and parsed again for each (bounded: MEMO_SLOTS entries).
+ */
+#define MEMO_SLOTS 1024
+
+struct memo {
+	uint64_t h;
+	char *key;
+	json_t *val;
+	time_t fetched;
+};
+
 struct run {
 	struct cli_common cc;
 	long delay_ms, retries, retry_429, backoff_429_ms, backoff_ms, timeout_ms;
@@ -151,6 +164,7 @@ struct run {
 	struct entry *qhead, *qtail;
 	time_t start;
 	struct u64set seen;        /* dry run, --refresh: emails asked this run */
+	struct memo *memo;
 	/* calls */
 	int stop_all;
 	char stop_reason[800];
@@ -228,6 +242,61 @@ u64set_add(struct u64set *s, uint64_t h)
 	s->v[i] = h;
 	s->n++;
 	return 0;
+}
+
+/* ---- the memo ---- */
+
+static struct memo *
+memo_get(const char *key, uint64_t h, long ttl, time_t now)
+{
+	struct memo *m;
+
+	if (R.memo == NULL)
+		return NULL;
+	m = &R.memo[h % MEMO_SLOTS];
+	if (m->key == NULL || m->h != h || strcmp(m->key, key) != 0)
+		return NULL;
+	if (ttl > 0 && (long long)now - (long long)m->fetched > ttl)
+		return NULL;
+	return m;
+}
+
+/* Keeps val (taken over, freed on failure). */
+static void
+memo_put(const char *key, uint64_t h, json_t *val, time_t fetched)
+{
+	struct memo *m;
+	char *k;
+
+	if (R.memo == NULL && (R.memo = calloc(MEMO_SLOTS, sizeof *R.memo)) == NULL) {
+		json_free(val);
+		return;
+	}
+	if ((k = strdup(key)) == NULL) {
+		json_free(val);
+		return;
+	}
+	m = &R.memo[h % MEMO_SLOTS];
+	free(m->key);
+	json_free(m->val);
+	m->h = h;
+	m->key = k;
+	m->val = val;
+	m->fetched = fetched;
+}
+
+static void
+memo_free(void)
+{
+	size_t i;
+
+	if (R.memo == NULL)
+		return;
+	for (i = 0; i < MEMO_SLOTS; i++) {
+		free(R.memo[i].key);
+		json_free(R.memo[i].val);
+	}
+	free(R.memo);
 }
 
 /* ---- helpers ---- */
@@ -607,7 +676,9 @@ admit_contact(json_t *c, const json_t *rec, struct ws *w, time_t now)
 	struct entry *e;
 	const json_t *person;
 	json_t *v = NULL;
+	struct memo *m;
 	time_t fetched;
+	uint64_t h;
 	buf_t key;
 	int rc, k;
 
@@ -637,6 +708,19 @@ admit_contact(json_t *c, const json_t *rec, struct ws *w, time_t now)
 		R.in_run++;
 		return e;
 	}
+	h = hash64(buf_ptr(&key));
+	/* The memo holds what was read or answered this run (with --refresh: answered). */
+	if ((m = memo_get(buf_ptr(&key), h, w->ttl, now)) != NULL &&
+	    (k = apollo_cache_read(m->val, &person)) >= 0) {
+		buf_free(&key);
+		R.hits++;
+		w->hits++;
+		if (R.dry_run)
+			rc = apply(c, rec, "dry_run", NULL, 1, 0, NULL);
+		else
+			rc = apply(c, rec, k ? "enriched" : "not_found", person, 1, m->fetched, NULL);
+		return rc ? FATAL : NULL;
+	}
 	/* The cache; with --refresh only what this run fetched. */
 	rc = cache_get(R.db, APOLLO_PROVIDER, w->name, email, w->ttl, now, &v, &fetched, err,
 	    sizeof err);
@@ -647,19 +731,22 @@ admit_contact(json_t *c, const json_t *rec, struct ws *w, time_t now)
 		return apply(c, rec, "error", NULL, -1, 0, "db read failed") ? FATAL : NULL;
 	}
 	if (rc == DB_OK && (k = apollo_cache_read(v, &person)) >= 0 &&
-	    (!R.refresh || (!R.dry_run && u64set_has(&R.seen, hash64(buf_ptr(&key)))))) {
-		buf_free(&key);
+	    (!R.refresh || (!R.dry_run && u64set_has(&R.seen, h)))) {
 		R.hits++;
 		w->hits++;
 		if (R.dry_run)
 			rc = apply(c, rec, "dry_run", NULL, 1, 0, NULL);
 		else
 			rc = apply(c, rec, k ? "enriched" : "not_found", person, 1, fetched, NULL);
-		json_free(v);
+		if (!R.refresh)
+			memo_put(buf_ptr(&key), h, v, fetched);
+		else
+			json_free(v);
+		buf_free(&key);
 		return rc ? FATAL : NULL;
 	}
 	json_free(v);
-	if (R.dry_run && u64set_has(&R.seen, hash64(buf_ptr(&key)))) {
+	if (R.dry_run && u64set_has(&R.seen, h)) {
 		/* Asked earlier in the run: the real run would find it in the cache. */
 		buf_free(&key);
 		R.in_run++;
@@ -944,7 +1031,7 @@ take_answer(struct entry **b, size_t n, struct apollo_result *res)
 		}
 		rc = cache_put(R.db, APOLLO_PROVIDER, b[i]->ws->name, b[i]->email, v, now, err,
 		    sizeof err);
-		json_free(v);
+		memo_put(b[i]->key, hash64(b[i]->key), v, now);
 		if (rc != DB_OK) {
 			cli_msg(stderr, "db: cache: %s", err);
 			R.io_error = 1;
@@ -1438,6 +1525,7 @@ out:
 	if (R.badname_ws)
 		ws_free(R.badname_ws);
 	free(R.seen.v);
+	memo_free();
 	db_close(R.db);
 	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);

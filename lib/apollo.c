@@ -290,8 +290,8 @@ copy_strings(json_t *dst, const json_t *src, const char *key)
 static json_t *
 job_subset(const json_t *e)
 {
-	static const char *texts[] = { "title", "organization_id", "organization_name",
-		"start_date", "end_date", NULL };
+	static const char *texts[] = { "title", "organization_name", "start_date", "end_date",
+		NULL };
 	json_t *o = json_new_object();
 	size_t i;
 	int b;
@@ -301,6 +301,9 @@ job_subset(const json_t *e)
 	for (i = 0; texts[i]; i++)
 		if (copy_text(o, e, texts[i]) != 0)
 			goto fail;
+	/* The organization's id only when there is one (it ties the entry to the person's organization). */
+	if (nonempty(json_get(e, "organization_id")) && copy_text(o, e, "organization_id") != 0)
+		goto fail;
 	if ((b = bool_of(json_get(e, "current"))) >= 0 && json_set_bool(o, "current", b) != 0)
 		goto fail;
 	return o;
@@ -312,8 +315,7 @@ fail:
 static json_t *
 org_subset(const json_t *org)
 {
-	static const char *texts[] = { "id", "name", "primary_domain", "website_url",
-		"linkedin_url", "industry", NULL };
+	static const char *texts[] = { "name", "primary_domain", "industry", NULL };
 	static const char *nums[] = { "estimated_num_employees", "annual_revenue",
 		"founded_year", NULL };
 	json_t *o = json_new_object();
@@ -324,6 +326,9 @@ org_subset(const json_t *org)
 	for (i = 0; texts[i]; i++)
 		if (copy_text(o, org, texts[i]) != 0)
 			goto fail;
+	/* The website stands in for a missing domain. */
+	if (!nonempty(json_get(org, "primary_domain")) && copy_text(o, org, "website_url") != 0)
+		goto fail;
 	for (i = 0; nums[i]; i++)
 		if (copy_num(o, org, nums[i]) != 0)
 			goto fail;
@@ -336,11 +341,9 @@ fail:
 json_t *
 apollo_person_subset(const json_t *p)
 {
-	static const char *texts[] = { "id", "first_name", "last_name", "name", "title",
-		"headline", "seniority", NULL };
-	static const char *texts2[] = { "email_status", "linkedin_url", "city", "state",
-		"country", "organization_id", NULL };
-	static const char *lists[] = { "departments", "subdepartments", "functions", NULL };
+	static const char *texts[] = { "id", "name", "title", "seniority", NULL };
+	static const char *texts2[] = { "email_status", "linkedin_url", "organization_id", NULL };
+	static const char *lists[] = { "departments", NULL };
 	const json_t *h, *org;
 	json_t *o, *a, *e;
 	char email[DOMAIN_EMAIL_MAX];
@@ -446,10 +449,15 @@ apollo_parse_response(const char *body, size_t len, const struct apollo_ask *ask
 		snprintf(err, errlen, "%zu people asked for (1 to %d)", n, APOLLO_BATCH_MAX);
 		return APOLLO_EARG;
 	}
-	if (json_parse(body, len, 0, &root, NULL, why, sizeof why) != JSON_OK) {
+	if ((rc = json_parse(body, len, 0, &root, NULL, why, sizeof why)) != JSON_OK) {
+		if (rc == JSON_ENOMEM) {
+			snprintf(err, errlen, "out of memory");
+			return APOLLO_ENOMEM;
+		}
 		snprintf(err, errlen, "invalid JSON in the answer: %s", why);
 		return APOLLO_EPARSE;
 	}
+	rc = APOLLO_OK;
 	if (!json_is(root, JSON_OBJECT)) {
 		snprintf(err, errlen, "the answer is not a JSON object");
 		rc = APOLLO_EPARSE;

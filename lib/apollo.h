@@ -81,11 +81,10 @@ void apollo_results_free(struct apollo_result *r, size_t n);
 
 /*
  * The subset of an Apollo person kept in the cache and on the contact: id,
- * names, title, headline, seniority, departments, subdepartments, functions,
- * email (the placeholder becomes null), email_status, linkedin_url, city,
- * state, country, organization_id, employment_history (title,
- * organization_id, organization_name, start_date, end_date, current) and
- * organization (id, name, primary_domain, website_url, linkedin_url, industry,
+ * name, title, seniority, departments, email (the placeholder becomes null),
+ * email_status, linkedin_url, organization_id, employment_history (title,
+ * organization_name, start_date, end_date, organization_id when set, current)
+ * and organization (name, primary_domain (else website_url), industry,
  * estimated_num_employees, annual_revenue, founded_year; numbers as numbers).
  * Fields of the wrong type are left out. NULL when p is not an object or
  * memory runs out.
