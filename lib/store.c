@@ -6,10 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_parse.h>
+
 #include "account.h"
 #include "cache.h"
 
 #define VAL_CAP ((size_t)1 << 30)
+/* Facts written by this version start with this text. */
+#define STORE_FACTS_VERSION 1
+#define FACTS_PREFIX "{\"v\":1,"
 
 /* ---- small helpers ---- */
 
@@ -484,6 +489,12 @@ set_num_or_null(json_t *o, const char *k, const json_t *v)
 }
 
 static int
+set_str_if(json_t *o, const char *k, const char *s)
+{
+	return s && !blank(s) ? json_set_str(o, k, s) : 0;
+}
+
+static int
 add_distinct(json_t *arr, const char *s)
 {
 	size_t i;
@@ -508,6 +519,7 @@ store_facts(const json_t *rec, store_status status, const char *loaded_at)
 	if (f == NULL)
 		return NULL;
 	buf_init(&key, 4096);
+	rc |= json_set_int(f, "v", STORE_FACTS_VERSION);
 	rc |= set_str_or_null(f, "deal_id", id_text(json_get(rec, "deal_id")));
 	rc |= set_str_or_null(f, "deal_name", json_str(json_get(rec, "deal_name")));
 	rc |= set_str_or_null(f, "stage", json_str(json_get(rec, "stage_normalized")));
@@ -543,24 +555,21 @@ store_facts(const json_t *rec, store_status status, const char *loaded_at)
 	for (i = 0; i < json_len(rcs); i++) {
 		const json_t *c = json_at(rcs, i);
 		const char *at = json_str(json_get(c, "enriched_at"));
-		double conf;
+		double t;
 
 		if (!json_is(c, JSON_OBJECT))
 			continue;
 		if ((fc = json_new_object()) == NULL || json_push(cs, fc) != JSON_OK)
 			goto fail;
+		/* Compact: what is unknown is left out (the readers take it as null). */
 		rc |= json_set_bool(fc, "email", store_contact_has_email(c));
-		rc |= set_str_or_null(fc, "apollo", store_contact_apollo(c));
-		rc |= set_str_or_null(fc, "seniority", json_str(json_get(c, "seniority_verified")));
-		rc |= set_str_or_null(fc, "department", json_str(json_get(c, "department_verified")));
-		rc |= set_num_or_null(fc, "tenure", json_get(c, "tenure_months"));
-		if (has_role(c)) {
+		rc |= set_str_if(fc, "apollo", store_contact_apollo(c));
+		rc |= set_str_if(fc, "seniority", json_str(json_get(c, "seniority_verified")));
+		rc |= set_str_if(fc, "department", json_str(json_get(c, "department_verified")));
+		if (json_num_double(json_get(c, "tenure_months"), &t) == 0)
+			rc |= set_num_or_null(fc, "tenure", json_get(c, "tenure_months"));
+		if (has_role(c))
 			rc |= json_set_str(fc, "role", json_str(json_get(c, "buying_role")));
-			conf = store_role_confidence(c);
-			rc |= json_set_double(fc, "confidence", conf);
-			rc |= set_str_or_null(fc, "source", json_str(json_get(c, "role_source")));
-		} else
-			rc |= json_set_null(fc, "role");
 		if (rc != 0)
 			goto fail;
 		if (at && store_contact_rank(c) >= 2 && (latest == NULL || strcmp(at, latest) > 0))
@@ -843,6 +852,23 @@ store_numbers(const json_t *rec, store_status st, struct store_deal_numbers *n)
 	n->signals = store_status_rank(json_str(json_path(rec, "account.signals.status"))) == 3;
 }
 
+/* 1 when the facts under fkey are this version's, 0 when not (or absent), <0 on error. */
+static int
+facts_current(store_loader_t *l, const buf_t *fkey, char *err, size_t errlen)
+{
+	char *raw = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = db_get(l->db, DB_INDEX, buf_ptr(fkey), buf_len(fkey), &raw, &len, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = rc == DB_OK && len >= sizeof FACTS_PREFIX - 1 &&
+	    memcmp(raw, FACTS_PREFIX, sizeof FACTS_PREFIX - 1) == 0;
+	free(raw);
+	return rc;
+}
+
 int
 store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
     struct store_deal_numbers *nums, char *err, size_t errlen)
@@ -898,10 +924,30 @@ store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
 		if (buf_len(&olddump) == buf_len(&val) &&
 		    memcmp(buf_ptr(&olddump), buf_ptr(&val), buf_len(&val)) == 0 &&
 		    store_status_parse(json_str(json_get(oldval, "status"))) == (int)st) {
-			/* Nothing new: the store stays byte for byte as it was. */
+			/* Nothing new: the store stays byte for byte as it was, unless its
+			 * facts are missing or from another version. */
 			if (nums)
 				nums->changed = 0;
-			rc = DB_OK;
+			rc = facts_current(l, &fkey, err, errlen);
+			if (rc < 0)
+				goto out;
+			if (rc == 1) {
+				rc = DB_OK;
+				goto out;
+			}
+			if ((facts = store_facts(merged, st, json_str(json_get(oldval, "loaded_at")))) == NULL)
+				goto nomem;
+			buf_reset(&olddump);
+			if (json_dump(facts, &olddump) != JSON_OK)
+				goto nomem;
+			if (keylist_add(&l->deals, buf_ptr(&key), buf_len(&key)) != 0 ||
+			    db_batch_put(l->batch, DB_INDEX, buf_ptr(&fkey), buf_len(&fkey),
+			    buf_ptr(&olddump), buf_len(&olddump)) != DB_OK) {
+				l->broken = 1;
+				goto nomem;
+			}
+			l->pending++;
+			rc = l->pending >= l->batch_deals ? store_loader_flush(l, err, errlen) : DB_OK;
 			goto out;
 		}
 	}
@@ -1301,20 +1347,18 @@ struct stats_ctx {
 };
 
 static int
-stats_cb(const json_t *facts, void *vctx)
+stats_cb(const struct store_fdeal *d, void *vctx)
 {
 	struct stats_ctx *x = vctx;
 	struct store_deal_numbers n;
-	const char *stage = json_str(json_get(facts, "stage"));
-	const char *id = json_str(json_get(facts, "deal_id"));
 
-	if (id == NULL || stage == NULL ||
-	    (strcmp(stage, "closed_won") != 0 && strcmp(stage, "closed_lost") != 0))
+	if (d->deal_id == NULL || d->stage == NULL ||
+	    (strcmp(d->stage, "closed_won") != 0 && strcmp(d->stage, "closed_lost") != 0))
 		return 0;
-	store_facts_numbers(facts, &n);
-	if (store_counter_add(x->c, id, json_str(json_get(facts, "account_key")), &n) != 0) {
+	store_fdeal_numbers(d, &n);
+	if (store_counter_add(x->c, d->deal_id, d->account_key, &n) != 0) {
 		x->nomem = 1;
-		return -1;
+		return 1;
 	}
 	return 0;
 }
@@ -1330,16 +1374,373 @@ store_stats(db_t *db, const char *ws, struct store_stats *out, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return DB_ENOMEM;
 	}
-	rc = store_scan_facts(db, ws, stats_cb, &x, NULL, err, errlen);
+	rc = store_scan_fdeals(db, ws, stats_cb, &x, NULL, err, errlen);
 	if (rc == DB_OK && x.nomem) {
-		snprintf(err, errlen, "out of memory");
-		rc = DB_ENOMEM;
-	} else if (rc < 0 && x.nomem) {
 		snprintf(err, errlen, "out of memory");
 		rc = DB_ENOMEM;
 	}
 	if (rc == DB_OK)
 		store_counter_get(x.c, out);
 	store_counter_free(x.c);
+	return rc;
+}
+
+/* ---- reading facts without a tree ---- */
+
+enum { FK_NONE = -1, FK_DEAL_ID, FK_STAGE, FK_CLOSE, FK_STATUS, FK_ACCOUNT_KEY, FK_INDUSTRY,
+	FK_SIZE, FK_SIGNALS, FK_ENRICHED_AT, FK_TYPES, FK_CONTACTS, FK_N };
+struct fkey {
+	const char *k;
+	size_t n;
+};
+#define FKEY(s) { s, sizeof s - 1 }
+static const struct fkey fkeys[] = { FKEY("deal_id"), FKEY("stage"), FKEY("close_date"),
+	FKEY("status"), FKEY("account_key"), FKEY("industry"), FKEY("size_band"), FKEY("signals"),
+	FKEY("enriched_at"), FKEY("signal_types"), FKEY("contacts") };
+enum { CK_NONE = -1, CK_APOLLO, CK_SENIORITY, CK_DEPARTMENT, CK_ROLE, CK_TENURE, CK_EMAIL };
+static const struct fkey ckeys[] = { FKEY("apollo"), FKEY("seniority"), FKEY("department"),
+	FKEY("role"), FKEY("tenure"), FKEY("email") };
+
+#define NOOFF ((size_t)-1)
+
+struct fcontact_off {
+	size_t s[4];          /* apollo, seniority, department, role */
+	double tenure;
+	int has_tenure, email;
+};
+
+struct store_freader {
+	buf_t arena;
+	size_t top[FK_ENRICHED_AT + 1];
+	size_t *types, ntypes, atypes;
+	const char **tptr;
+	size_t atptr;
+	struct fcontact_off *c;
+	size_t nc, ac;
+	struct store_fcontact *cptr;
+	size_t acptr;
+	int depth, key, ckey, nomem;
+};
+
+static int
+key_id(const struct fkey *keys, size_t n, const unsigned char *k, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (keys[i].n == len && memcmp(keys[i].k, k, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Copies s into the arena; its offset, or NOOFF when memory ran out. */
+static size_t
+arena_str(store_freader_t *r, const unsigned char *s, size_t len)
+{
+	size_t off = buf_len(&r->arena);
+
+	if (buf_add(&r->arena, s, len) != BUF_OK || buf_addc(&r->arena, '\0') != BUF_OK) {
+		r->nomem = 1;
+		return NOOFF;
+	}
+	return off;
+}
+
+static int
+grow(void **p, size_t *alloc, size_t need, size_t size)
+{
+	void *n;
+	size_t a;
+
+	if (need <= *alloc)
+		return 0;
+	a = *alloc ? *alloc * 2 : 16;
+	while (a < need)
+		a *= 2;
+	if ((n = realloc(*p, a * size)) == NULL)
+		return -1;
+	*p = n;
+	*alloc = a;
+	return 0;
+}
+
+static int
+fr_string(void *ctx, const unsigned char *s, size_t len)
+{
+	store_freader_t *r = ctx;
+	size_t off;
+
+	if (r->depth == 1 && r->key >= 0 && r->key <= FK_ENRICHED_AT) {
+		if ((r->top[r->key] = arena_str(r, s, len)) == NOOFF)
+			return 0;
+	} else if (r->depth == 2 && r->key == FK_TYPES) {
+		if ((off = arena_str(r, s, len)) == NOOFF)
+			return 0;
+		if (grow((void **)&r->types, &r->atypes, r->ntypes + 1, sizeof *r->types) != 0) {
+			r->nomem = 1;
+			return 0;
+		}
+		r->types[r->ntypes++] = off;
+	} else if (r->depth == 3 && r->key == FK_CONTACTS && r->nc > 0 && r->ckey >= 0 &&
+	    r->ckey <= CK_ROLE) {
+		if ((r->c[r->nc - 1].s[r->ckey] = arena_str(r, s, len)) == NOOFF)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+fr_number(void *ctx, const char *s, size_t len)
+{
+	store_freader_t *r = ctx;
+	char num[64];
+
+	if (r->depth == 3 && r->key == FK_CONTACTS && r->nc > 0 && r->ckey == CK_TENURE &&
+	    len < sizeof num) {
+		memcpy(num, s, len);
+		num[len] = '\0';
+		r->c[r->nc - 1].tenure = strtod(num, NULL);
+		r->c[r->nc - 1].has_tenure = 1;
+	}
+	return 1;
+}
+
+static int
+fr_bool(void *ctx, int b)
+{
+	store_freader_t *r = ctx;
+
+	if (r->depth == 3 && r->key == FK_CONTACTS && r->nc > 0 && r->ckey == CK_EMAIL)
+		r->c[r->nc - 1].email = b;
+	return 1;
+}
+
+static int
+fr_null(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static int
+fr_start_map(void *ctx)
+{
+	store_freader_t *r = ctx;
+
+	r->depth++;
+	if (r->depth == 3 && r->key == FK_CONTACTS) {
+		if (grow((void **)&r->c, &r->ac, r->nc + 1, sizeof *r->c) != 0) {
+			r->nomem = 1;
+			return 0;
+		}
+		memset(&r->c[r->nc], 0, sizeof r->c[r->nc]);
+		r->c[r->nc].s[0] = r->c[r->nc].s[1] = r->c[r->nc].s[2] = r->c[r->nc].s[3] = NOOFF;
+		r->nc++;
+		r->ckey = CK_NONE;
+	}
+	return 1;
+}
+
+static int
+fr_map_key(void *ctx, const unsigned char *k, size_t len)
+{
+	store_freader_t *r = ctx;
+
+	if (r->depth == 1)
+		r->key = key_id(fkeys, FK_N, k, len);
+	else if (r->depth == 3 && r->key == FK_CONTACTS)
+		r->ckey = key_id(ckeys, sizeof ckeys / sizeof ckeys[0], k, len);
+	return 1;
+}
+
+static int
+fr_end(void *ctx)
+{
+	store_freader_t *r = ctx;
+
+	r->depth--;
+	return 1;
+}
+
+static int
+fr_start_array(void *ctx)
+{
+	store_freader_t *r = ctx;
+
+	r->depth++;
+	return 1;
+}
+
+static const yajl_callbacks fr_callbacks = {
+	fr_null, fr_bool, NULL, NULL, fr_number, fr_string,
+	fr_start_map, fr_map_key, fr_end, fr_start_array, fr_end
+};
+
+store_freader_t *
+store_freader_new(void)
+{
+	store_freader_t *r = calloc(1, sizeof *r);
+
+	if (r)
+		buf_init(&r->arena, VAL_CAP);
+	return r;
+}
+
+void
+store_freader_free(store_freader_t *r)
+{
+	if (r == NULL)
+		return;
+	buf_free(&r->arena);
+	free(r->types);
+	free(r->tptr);
+	free(r->c);
+	free(r->cptr);
+	free(r);
+}
+
+int
+store_freader_read(store_freader_t *r, const char *text, size_t len, struct store_fdeal *d)
+{
+	yajl_handle h;
+	yajl_status st;
+	const char *base;
+	size_t i;
+
+	buf_reset(&r->arena);
+	for (i = 0; i <= FK_ENRICHED_AT; i++)
+		r->top[i] = NOOFF;
+	r->ntypes = r->nc = 0;
+	r->depth = 0;
+	r->key = FK_NONE;
+	r->ckey = CK_NONE;
+	r->nomem = 0;
+	memset(d, 0, sizeof *d);
+	if (len == 0 || (h = yajl_alloc(&fr_callbacks, NULL, r)) == NULL)
+		return len == 0 ? -1 : -2;
+	/* The facts were written by store_facts(): valid UTF-8 already. */
+	yajl_config(h, yajl_dont_validate_strings, 1);
+	st = yajl_parse(h, (const unsigned char *)text, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(h);
+	yajl_free(h);
+	if (r->nomem)
+		return -2;
+	if (st != yajl_status_ok)
+		return -1;
+	if (grow((void **)&r->tptr, &r->atptr, r->ntypes + 1, sizeof *r->tptr) != 0 ||
+	    grow((void **)&r->cptr, &r->acptr, r->nc + 1, sizeof *r->cptr) != 0)
+		return -2;
+	/* The arena no longer moves: offsets become pointers. */
+	base = buf_ptr(&r->arena);
+#define AT(off) ((off) == NOOFF ? NULL : base + (off))
+	d->deal_id = AT(r->top[FK_DEAL_ID]);
+	d->stage = AT(r->top[FK_STAGE]);
+	d->close_date = AT(r->top[FK_CLOSE]);
+	d->status = AT(r->top[FK_STATUS]);
+	d->account_key = AT(r->top[FK_ACCOUNT_KEY]);
+	d->industry = AT(r->top[FK_INDUSTRY]);
+	d->size_band = AT(r->top[FK_SIZE]);
+	d->signals = AT(r->top[FK_SIGNALS]);
+	d->enriched_at = AT(r->top[FK_ENRICHED_AT]);
+	for (i = 0; i < r->ntypes; i++)
+		r->tptr[i] = AT(r->types[i]);
+	d->types = r->tptr;
+	d->ntypes = r->ntypes;
+	for (i = 0; i < r->nc; i++) {
+		struct store_fcontact *c = &r->cptr[i];
+
+		c->apollo = AT(r->c[i].s[0]);
+		c->seniority = AT(r->c[i].s[1]);
+		c->department = AT(r->c[i].s[2]);
+		c->role = AT(r->c[i].s[3]);
+		c->tenure = r->c[i].tenure;
+		c->has_tenure = r->c[i].has_tenure;
+		c->email = r->c[i].email;
+	}
+#undef AT
+	d->contacts = r->cptr;
+	d->ncontacts = r->nc;
+	return 0;
+}
+
+void
+store_fdeal_numbers(const struct store_fdeal *d, struct store_deal_numbers *out)
+{
+	size_t i;
+	int st = store_status_parse(d->status);
+
+	memset(out, 0, sizeof *out);
+	out->status = st < 0 ? STORE_FAILED : (store_status)st;
+	out->changed = 1;
+	for (i = 0; i < d->ncontacts; i++) {
+		out->contacts++;
+		if (!blank(d->contacts[i].role))
+			out->roles_resolved++;
+		if (store_status_rank(d->contacts[i].apollo) == 3)
+			out->apollo_enriched++;
+	}
+	out->signals = store_status_rank(d->signals) == 3;
+}
+
+struct fscan {
+	store_freader_t *r;
+	store_fdeal_fn fn;
+	void *ctx;
+	size_t bad;
+	int nomem, stopped;
+};
+
+static int
+fscan_cb(const char *key, size_t klen, const char *val, size_t vlen, void *vctx)
+{
+	struct fscan *s = vctx;
+	struct store_fdeal d;
+	int rc;
+
+	(void)key;
+	(void)klen;
+	rc = store_freader_read(s->r, val, vlen, &d);
+	if (rc == -2) {
+		s->nomem = 1;
+		return 1;
+	}
+	if (rc != 0) {
+		s->bad++;
+		return 0;
+	}
+	if ((rc = s->fn(&d, s->ctx)) != 0)
+		s->stopped = rc;
+	return rc;
+}
+
+int
+store_scan_fdeals(db_t *db, const char *ws, store_fdeal_fn fn, void *ctx, size_t *bad,
+    char *err, size_t errlen)
+{
+	struct fscan s = { store_freader_new(), fn, ctx, 0, 0, 0 };
+	buf_t prefix;
+	int rc;
+
+	if (s.r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return DB_ENOMEM;
+	}
+	buf_init(&prefix, 4096);
+	if (db_key(&prefix, ws, "facts", "", (char *)NULL) != DB_OK) {
+		buf_free(&prefix);
+		store_freader_free(s.r);
+		snprintf(err, errlen, "out of memory");
+		return DB_ENOMEM;
+	}
+	rc = db_scan(db, DB_INDEX, buf_ptr(&prefix), buf_len(&prefix), fscan_cb, &s, err, errlen);
+	buf_free(&prefix);
+	store_freader_free(s.r);
+	if (bad)
+		*bad = s.bad;
+	if (rc == DB_OK && s.nomem) {
+		snprintf(err, errlen, "out of memory");
+		return DB_ENOMEM;
+	}
 	return rc;
 }

@@ -147,6 +147,41 @@ typedef int (*store_facts_fn)(const json_t *facts, void *ctx);
 int store_scan_facts(db_t *db, const char *ws, store_facts_fn fn, void *ctx,
     size_t *bad, char *err, size_t errlen);
 
+/*
+ * The facts of a deal as a struct, read without building a JSON tree (what
+ * enrich-summary and enrich-status scan 100,000 times). Strings are NULL when
+ * the facts hold null; they and the arrays live until fn returns.
+ */
+struct store_fcontact {
+	const char *apollo, *seniority, *department, *role;
+	double tenure;
+	int has_tenure;   /* tenure holds a number */
+	int email;        /* the contact has an email */
+};
+
+struct store_fdeal {
+	const char *deal_id, *stage, *close_date, *status, *account_key;
+	const char *industry, *size_band, *signals, *enriched_at;
+	const char *const *types;          /* signal types, distinct */
+	size_t ntypes;
+	const struct store_fcontact *contacts;
+	size_t ncontacts;
+};
+
+typedef int (*store_fdeal_fn)(const struct store_fdeal *d, void *ctx);
+/* As store_scan_facts(), with the struct. */
+int store_scan_fdeals(db_t *db, const char *ws, store_fdeal_fn fn, void *ctx, size_t *bad,
+    char *err, size_t errlen);
+/*
+ * Reads one facts text into *d. The strings and arrays live in r until the
+ * next call or store_freader_free(). Returns 0, -1 when the text is not facts
+ * JSON, -2 when memory runs out.
+ */
+typedef struct store_freader store_freader_t;
+store_freader_t *store_freader_new(void);
+void store_freader_free(store_freader_t *r);
+int store_freader_read(store_freader_t *r, const char *text, size_t len, struct store_fdeal *d);
+
 /* The role index entries of an account (for tests and role-resolve): calls fn
  * with the email, the deal_id and the value. */
 typedef int (*store_role_fn)(const char *email, const char *deal_id, const json_t *val,
@@ -176,8 +211,9 @@ void store_counter_get(const store_counter_t *c, struct store_stats *out);
 
 /* The numbers of a record with status st (changed set to 1). */
 void store_numbers(const json_t *rec, store_status st, struct store_deal_numbers *out);
-/* The numbers of a facts object (as store_load() gives them). */
+/* The numbers of a deal's facts (as store_load() gives them). */
 void store_facts_numbers(const json_t *facts, struct store_deal_numbers *out);
+void store_fdeal_numbers(const struct store_fdeal *d, struct store_deal_numbers *out);
 
 /*
  * The stats of ws's closed deals (stage closed_won or closed_lost) in the

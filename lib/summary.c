@@ -64,35 +64,47 @@ summary_months_before(const char *date, int months, char *out)
 	m = idx % 12 + 1;
 	if (d > days_in_month(y, m))
 		d = days_in_month(y, m);
-	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	{
+		char t[32];   /* y < 10000: 10 characters */
+
+		snprintf(t, sizeof t, "%04d-%02d-%02d", y, m, d);
+		memcpy(out, t, 11);
+	}
 	return 0;
 }
 
 enum { W_IN, W_OPEN, W_OUTSIDE, W_NODATE };
 
+/* from: the window's first day, or NULL for every closed deal. */
 static int
-window_of(const struct summary_opts *o, const json_t *facts)
+window_of(const char *from, const char *to, const char *stage, const char *cd)
 {
-	const char *stage = json_str(json_get(facts, "stage"));
-	const char *cd = json_str(json_get(facts, "close_date"));
-	char from[11];
 	int y, m, d;
 
 	if (stage == NULL || (strcmp(stage, "closed_won") != 0 && strcmp(stage, "closed_lost") != 0))
 		return W_OPEN;
-	if (o->months <= 0)
+	if (from == NULL)
 		return W_IN;
 	if (parse_date(cd, &y, &m, &d) != 0)
 		return W_NODATE;
-	if (summary_months_before(o->to, o->months, from) != 0)
-		return W_IN;
-	return strcmp(cd, from) >= 0 && strcmp(cd, o->to) <= 0 ? W_IN : W_OUTSIDE;
+	return strcmp(cd, from) >= 0 && strcmp(cd, to) <= 0 ? W_IN : W_OUTSIDE;
+}
+
+static const char *
+window_from(const struct summary_opts *o, char *from)
+{
+	if (o->months <= 0 || summary_months_before(o->to, o->months, from) != 0)
+		return NULL;
+	return from;
 }
 
 int
 summary_in_window(const struct summary_opts *o, const json_t *facts)
 {
-	return window_of(o, facts) == W_IN;
+	char from[11];
+
+	return window_of(window_from(o, from), o->to, json_str(json_get(facts, "stage")),
+	    json_str(json_get(facts, "close_date"))) == W_IN;
 }
 
 /* ---- segments: value -> counts ---- */
@@ -250,6 +262,8 @@ static const char *const finding_names[F_N] = {
 
 struct summary {
 	struct summary_opts o;
+	char from_buf[11];
+	const char *from;    /* the window's first day, NULL: none */
 	long deals, won, lost, st[3];
 	long open, outside, nodate;
 	long contacts, with_email, roles;
@@ -271,6 +285,7 @@ summary_new(const struct summary_opts *o)
 	s->o = *o;
 	if (s->o.top == 0)
 		s->o.top = 10;
+	s->from = window_from(&s->o, s->from_buf);
 	return s;
 }
 
@@ -320,20 +335,27 @@ seg_count(struct segmap *m, const char *value, int won, long contacts)
 	return 0;
 }
 
+/* The field of a contact a finding reads. */
+static const char *
+cfield(const struct store_fcontact *c, int which)
+{
+	return which == F_SENIORITY ? c->seniority : which == F_DEPARTMENT ? c->department : c->role;
+}
+
 /* A contact-level finding: each distinct value once per deal, with its contact count. */
 static int
-seg_contacts(struct segmap *m, const json_t *cs, const char *field, int won)
+seg_contacts(struct segmap *m, const struct store_fdeal *d, int which, int won)
 {
-	size_t i, j, n = json_len(cs);
+	size_t i, j, n = d->ncontacts;
 
 	for (i = 0; i < n; i++) {
-		const char *v = json_str(json_get(json_at(cs, i), field));
+		const char *v = cfield(&d->contacts[i], which);
 		long k = 0;
 
 		if (blank(v))
 			continue;
 		for (j = 0; j < i; j++) {
-			const char *w = json_str(json_get(json_at(cs, j), field));
+			const char *w = cfield(&d->contacts[j], which);
 
 			if (w && strcmp(w, v) == 0)
 				break;
@@ -341,7 +363,7 @@ seg_contacts(struct segmap *m, const json_t *cs, const char *field, int won)
 		if (j < i)
 			continue;   /* counted with its first contact */
 		for (j = i; j < n; j++) {
-			const char *w = json_str(json_get(json_at(cs, j), field));
+			const char *w = cfield(&d->contacts[j], which);
 
 			if (w && strcmp(w, v) == 0)
 				k++;
@@ -353,15 +375,12 @@ seg_contacts(struct segmap *m, const json_t *cs, const char *field, int won)
 }
 
 int
-summary_add(summary_t *s, const json_t *facts)
+summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 {
-	const json_t *cs = json_get(facts, "contacts"), *types = json_get(facts, "signal_types");
-	const char *acct = json_str(json_get(facts, "account_key"));
-	const char *at = json_str(json_get(facts, "enriched_at"));
 	int won, st, r;
 	size_t i;
 
-	switch (window_of(&s->o, facts)) {
+	switch (window_of(s->from, s->o.to, d->stage, d->close_date)) {
 	case W_OPEN:
 		s->open++;
 		return 0;
@@ -372,61 +391,109 @@ summary_add(summary_t *s, const json_t *facts)
 		s->nodate++;
 		return 0;
 	}
-	won = strcmp(json_str(json_get(facts, "stage")), "closed_won") == 0;
+	won = strcmp(d->stage, "closed_won") == 0;
 	s->deals++;
 	if (won)
 		s->won++;
 	else
 		s->lost++;
-	st = store_status_parse(json_str(json_get(facts, "status")));
+	st = store_status_parse(d->status);
 	s->st[st < 0 ? STORE_FAILED : st]++;
-	if (at && strlen(at) < sizeof s->last_enriched && strcmp(at, s->last_enriched) > 0)
-		strcpy(s->last_enriched, at);
-	if (!blank(acct)) {
-		if (u64set_add(&s->accounts, hash_bytes(acct)) < 0)
+	if (d->enriched_at && strlen(d->enriched_at) < sizeof s->last_enriched &&
+	    strcmp(d->enriched_at, s->last_enriched) > 0)
+		strcpy(s->last_enriched, d->enriched_at);
+	if (!blank(d->account_key)) {
+		if (u64set_add(&s->accounts, hash_bytes(d->account_key)) < 0)
 			goto nomem;
-		if (store_status_rank(json_str(json_get(facts, "signals"))) == 3 &&
-		    u64set_add(&s->signal_accounts, hash_bytes(acct)) < 0)
+		if (store_status_rank(d->signals) == 3 &&
+		    u64set_add(&s->signal_accounts, hash_bytes(d->account_key)) < 0)
 			goto nomem;
 	}
-	for (i = 0; i < json_len(cs); i++) {
-		const json_t *c = json_at(cs, i);
-		double t;
+	for (i = 0; i < d->ncontacts; i++) {
+		const struct store_fcontact *c = &d->contacts[i];
 
 		s->contacts++;
-		if (json_bool(json_get(c, "email")) == 1)
+		if (c->email)
 			s->with_email++;
-		if (!blank(json_str(json_get(c, "role"))))
+		if (!blank(c->role))
 			s->roles++;
-		r = store_status_rank(json_str(json_get(c, "apollo")));
+		r = store_status_rank(c->apollo);
 		if (r == 3)
 			s->apollo_enriched++;
 		else if (r == 2)
 			s->apollo_not_found++;
-		else if (r == 1 && (strcmp(json_str(json_get(c, "apollo")), "error") == 0 ||
-		    strcmp(json_str(json_get(c, "apollo")), "quota_exhausted") == 0))
+		else if (r == 1 && (strcmp(c->apollo, "error") == 0 ||
+		    strcmp(c->apollo, "quota_exhausted") == 0))
 			s->apollo_failed++;
 		else
 			s->apollo_skipped++;
-		if (json_num_double(json_get(c, "tenure"), &t) == 0 && json_is(json_get(c, "tenure"),
-		    JSON_NUMBER) && isfinite(t) && t >= 0) {
-			if (nums_add(&s->tenure[0], t) != 0 || nums_add(&s->tenure[won ? 1 : 2], t) != 0)
+		if (c->has_tenure && isfinite(c->tenure) && c->tenure >= 0) {
+			if (nums_add(&s->tenure[0], c->tenure) != 0 ||
+			    nums_add(&s->tenure[won ? 1 : 2], c->tenure) != 0)
 				goto nomem;
 		}
 	}
-	if (seg_count(&s->f[F_INDUSTRY], json_str(json_get(facts, "industry")), won, 0) != 0 ||
-	    seg_count(&s->f[F_SIZE], json_str(json_get(facts, "size_band")), won, 0) != 0 ||
-	    seg_contacts(&s->f[F_SENIORITY], cs, "seniority", won) != 0 ||
-	    seg_contacts(&s->f[F_DEPARTMENT], cs, "department", won) != 0 ||
-	    seg_contacts(&s->f[F_ROLE], cs, "role", won) != 0)
+	if (seg_count(&s->f[F_INDUSTRY], d->industry, won, 0) != 0 ||
+	    seg_count(&s->f[F_SIZE], d->size_band, won, 0) != 0 ||
+	    seg_contacts(&s->f[F_SENIORITY], d, F_SENIORITY, won) != 0 ||
+	    seg_contacts(&s->f[F_DEPARTMENT], d, F_DEPARTMENT, won) != 0 ||
+	    seg_contacts(&s->f[F_ROLE], d, F_ROLE, won) != 0)
 		goto nomem;
-	for (i = 0; i < json_len(types); i++)
-		if (seg_count(&s->f[F_SIGNAL], json_str(json_at(types, i)), won, 0) != 0)
+	for (i = 0; i < d->ntypes; i++)
+		if (seg_count(&s->f[F_SIGNAL], d->types[i], won, 0) != 0)
 			goto nomem;
 	return 0;
 nomem:
 	s->nomem = 1;
 	return -1;
+}
+
+int
+summary_add(summary_t *s, const json_t *facts)
+{
+	const json_t *cs = json_get(facts, "contacts"), *types = json_get(facts, "signal_types");
+	struct store_fcontact *c = calloc(json_len(cs) + 1, sizeof *c);
+	const char **t = calloc(json_len(types) + 1, sizeof *t);
+	struct store_fdeal d;
+	size_t i;
+	int rc = -1;
+
+	if (c == NULL || t == NULL) {
+		s->nomem = 1;
+		goto out;
+	}
+	memset(&d, 0, sizeof d);
+	d.deal_id = json_str(json_get(facts, "deal_id"));
+	d.stage = json_str(json_get(facts, "stage"));
+	d.close_date = json_str(json_get(facts, "close_date"));
+	d.status = json_str(json_get(facts, "status"));
+	d.account_key = json_str(json_get(facts, "account_key"));
+	d.industry = json_str(json_get(facts, "industry"));
+	d.size_band = json_str(json_get(facts, "size_band"));
+	d.signals = json_str(json_get(facts, "signals"));
+	d.enriched_at = json_str(json_get(facts, "enriched_at"));
+	for (i = 0; i < json_len(types); i++)
+		if ((t[d.ntypes] = json_str(json_at(types, i))) != NULL)
+			d.ntypes++;
+	d.types = t;
+	for (i = 0; i < json_len(cs); i++) {
+		const json_t *x = json_at(cs, i);
+
+		c[i].apollo = json_str(json_get(x, "apollo"));
+		c[i].seniority = json_str(json_get(x, "seniority"));
+		c[i].department = json_str(json_get(x, "department"));
+		c[i].role = json_str(json_get(x, "role"));
+		c[i].email = json_bool(json_get(x, "email")) == 1;
+		c[i].has_tenure = json_is(json_get(x, "tenure"), JSON_NUMBER) &&
+		    json_num_double(json_get(x, "tenure"), &c[i].tenure) == 0;
+	}
+	d.contacts = c;
+	d.ncontacts = json_len(cs);
+	rc = summary_add_fdeal(s, &d);
+out:
+	free(c);
+	free(t);
+	return rc;
 }
 
 static double
@@ -636,11 +703,11 @@ struct build_ctx {
 };
 
 static int
-build_cb(const json_t *facts, void *vctx)
+build_cb(const struct store_fdeal *d, void *vctx)
 {
 	struct build_ctx *b = vctx;
 
-	return summary_add(b->s, facts) == 0 ? 0 : -1;
+	return summary_add_fdeal(b->s, d) == 0 ? 0 : 1;
 }
 
 static int
@@ -666,7 +733,7 @@ summary_build(db_t *db, const char *ws, const struct summary_opts *o, json_t **o
 		*dberr = 0;
 	if ((b.s = summary_new(o)) == NULL)
 		return set_err(dberr, 0, err, errlen, "out of memory");
-	rc = store_scan_facts(db, ws, build_cb, &b, NULL, err, errlen);
+	rc = store_scan_fdeals(db, ws, build_cb, &b, NULL, err, errlen);
 	if (rc == DB_OK && b.s->nomem)
 		rc = DB_ENOMEM;
 	if (rc != DB_OK) {

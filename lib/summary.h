@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "store.h"
 
 struct summary_opts {
 	int months;          /* 0: no window */
@@ -53,6 +54,7 @@ summary_t *summary_new(const struct summary_opts *o);
 void summary_free(summary_t *s);
 /* Adds a deal's facts (those outside the window only count as such). -1 on ENOMEM. */
 int summary_add(summary_t *s, const json_t *facts);
+int summary_add_fdeal(summary_t *s, const struct store_fdeal *d);
 /*
  * The summary object: workspace, window, total_deals_enriched, last_run_at,
  * last_enriched_at, deals, coverage, findings. last_run may be NULL.
