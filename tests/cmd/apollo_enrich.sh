@@ -122,6 +122,14 @@ fake_post reset '{}'
 APOLLO_API_KEY=$KEY apollo-enrich --refresh --delay-ms 5 <"$IN" >"$T/env" 2>"$T/enverr"
 t_eq "APOLLO_API_KEY used without a workspace file" 2 "$(calls)"
 
+# ---- the locked placeholder and a missing email count as no email ----
+fake_post reset '{}'
+printf '%s\n' '{"workspace_id":"acme","deal_id":"p1","contacts":[{"email":"email_not_unlocked@domain.com"},{"email":""},{"first_name":"No"},"not an object"]}' >"$T/noemail"
+APOLLO_API_KEY=$KEY apollo-enrich --delay-ms 5 <"$T/noemail" >"$T/noemail.out" 2>"$T/noemail.err"; t_eq "no email: exit 0" 0 $?
+t_eq "no email: no call" 0 "$(calls)"
+t_eq "no email: skipped with the reason, a non-object contact kept as is" '["no email","no email","no email","not an object"]' \
+	"$(jq -c '[.contacts[] | if type == "object" then .apollo.reason else . end]' "$T/noemail.out")"
+
 # ---- a key file others can read: 78, message with the fix ----
 printf 'apollo_api_key = %s\n' "$KEY" | t_workspace acme
 chmod 644 "$XDG_CONFIG_HOME/deal-enrich/workspaces/acme.conf"
