@@ -741,6 +741,7 @@ struct store_loader {
 	struct keylist deals;    /* deal keys in the pending batch */
 	struct keylist stale;    /* index keys to delete after the commit */
 	int broken;
+	buf_t b_id, b_key, b_fkey, b_val, b_old, b_facts, b_ix;   /* reused by every load */
 };
 
 store_loader_t *
@@ -752,6 +753,13 @@ store_loader_new(db_t *db, size_t batch_deals)
 		return NULL;
 	l->db = db;
 	l->batch_deals = batch_deals ? batch_deals : 256;
+	buf_init(&l->b_id, 4096);
+	buf_init(&l->b_key, 4096);
+	buf_init(&l->b_fkey, 4096);
+	buf_init(&l->b_val, VAL_CAP);
+	buf_init(&l->b_old, VAL_CAP);
+	buf_init(&l->b_facts, VAL_CAP);
+	buf_init(&l->b_ix, 65536);
 	if ((l->batch = db_batch_new(db)) == NULL) {
 		free(l);
 		return NULL;
@@ -767,6 +775,13 @@ store_loader_free(store_loader_t *l)
 	db_batch_free(l->batch);
 	keylist_free(&l->deals);
 	keylist_free(&l->stale);
+	buf_free(&l->b_id);
+	buf_free(&l->b_key);
+	buf_free(&l->b_fkey);
+	buf_free(&l->b_val);
+	buf_free(&l->b_old);
+	buf_free(&l->b_facts);
+	buf_free(&l->b_ix);
 	free(l);
 }
 
@@ -798,7 +813,7 @@ store_loader_flush(store_loader_t *l, char *err, size_t errlen)
 struct index_ctx {
 	store_loader_t *l;
 	struct keylist *keys;    /* collects keys (old record) */
-	buf_t val;
+	buf_t *val;
 	int put;                 /* 1: put entries; 0: collect keys */
 };
 
@@ -809,7 +824,7 @@ index_cb(const buf_t *key, const json_t *rec, const json_t *c, void *vctx)
 
 	if (!x->put)
 		return keylist_add(x->keys, buf_ptr(key), buf_len(key));
-	if (index_value(rec, c, &x->val) != 0)
+	if (index_value(rec, c, x->val) != 0)
 		return -1;
 	/* A key the new record still has is not stale. */
 	{
@@ -825,8 +840,8 @@ index_cb(const buf_t *key, const json_t *rec, const json_t *c, void *vctx)
 				break;
 			}
 	}
-	return db_batch_put(x->l->batch, DB_INDEX, buf_ptr(key), buf_len(key), buf_ptr(&x->val),
-	    buf_len(&x->val)) == DB_OK ? 0 : -1;
+	return db_batch_put(x->l->batch, DB_INDEX, buf_ptr(key), buf_len(key), buf_ptr(x->val),
+	    buf_len(x->val)) == DB_OK ? 0 : -1;
 }
 
 void
@@ -873,76 +888,83 @@ int
 store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
     struct store_deal_numbers *nums, char *err, size_t errlen)
 {
-	buf_t id, key, val, olddump, fkey;
+	buf_t *id = &l->b_id, *key = &l->b_key, *fkey = &l->b_fkey, *val = &l->b_val;
+	buf_t *old = &l->b_old, *fv = &l->b_facts;
 	char *raw = NULL, when[32], why[128];
-	size_t rawlen = 0;
-	json_t *oldval = NULL, *merged = NULL, *facts = NULL;
-	const json_t *oldrec = NULL;
+	size_t rawlen = 0, head;
+	json_t *oldval = NULL, *mine = NULL, *facts = NULL;
+	const json_t *oldrec = NULL, *merged;
 	struct keylist oldkeys = { 0 };
 	struct index_ctx ix = { 0 };
 	store_status st;
 	int rc;
 
-	buf_init(&id, 4096);
-	buf_init(&key, 4096);
-	buf_init(&fkey, 4096);
-	buf_init(&val, VAL_CAP);
-	buf_init(&olddump, VAL_CAP);
-	buf_init(&ix.val, 65536);
+	buf_reset(id);
+	buf_reset(val);
+	buf_reset(old);
+	buf_reset(fv);
+	ix.val = &l->b_ix;
 	if (l->broken) {
 		rc = DB_EIO;
 		snprintf(err, errlen, "an earlier write failed; nothing more is written");
 		goto out;
 	}
-	if (store_deal_id(rec, &id) != 0) {
+	if (store_deal_id(rec, id) != 0) {
 		rc = DB_EKEY;
 		snprintf(err, errlen, "no deal_id");
 		goto out;
 	}
-	if (db_key(&key, ws, buf_ptr(&id), (char *)NULL) != DB_OK ||
-	    db_key(&fkey, ws, "facts", buf_ptr(&id), (char *)NULL) != DB_OK)
+	if (db_key(key, ws, buf_ptr(id), (char *)NULL) != DB_OK ||
+	    db_key(fkey, ws, "facts", buf_ptr(id), (char *)NULL) != DB_OK)
 		goto nomem;
 	/* The same deal twice in one batch: commit the first before reading it. */
-	if (keylist_has(&l->deals, buf_ptr(&key), buf_len(&key)) &&
+	if (keylist_has(&l->deals, buf_ptr(key), buf_len(key)) &&
 	    (rc = store_loader_flush(l, err, errlen)) != DB_OK)
 		goto out;
-	rc = db_get(l->db, DB_DEALS, buf_ptr(&key), buf_len(&key), &raw, &rawlen, err, errlen);
+	rc = db_get(l->db, DB_DEALS, buf_ptr(key), buf_len(key), &raw, &rawlen, err, errlen);
 	if (rc < 0)
 		goto out;
 	if (rc == DB_OK && json_parse(raw, rawlen, 0, &oldval, NULL, why, sizeof why) == JSON_OK)
 		oldrec = json_get(oldval, "record");
-	if ((merged = store_merge(oldrec, rec)) == NULL)
+	/* Nothing stored: the record itself is the merge. */
+	if (oldrec == NULL)
+		merged = rec;
+	else if ((merged = mine = store_merge(oldrec, rec)) == NULL)
 		goto nomem;
 	st = store_deal_status(merged);
 	if (nums)
 		store_numbers(merged, st, nums);
-	if (json_dump(merged, &val) != JSON_OK)
+	cache_time_format(now, when, sizeof when);
+	if (buf_addf(val, "{\"status\":\"%s\",\"loaded_at\":\"%s\",\"record\":",
+	    store_status_name(st), when) != BUF_OK)
+		goto nomem;
+	head = buf_len(val);
+	if (json_dump(merged, val) != JSON_OK || buf_addc(val, '}') != BUF_OK)
 		goto nomem;
 	if (oldrec != NULL) {
-		if (json_dump(oldrec, &olddump) != JSON_OK)
+		if (json_dump(oldrec, old) != JSON_OK)
 			goto nomem;
-		if (buf_len(&olddump) == buf_len(&val) &&
-		    memcmp(buf_ptr(&olddump), buf_ptr(&val), buf_len(&val)) == 0 &&
+		if (buf_len(old) == buf_len(val) - head - 1 &&
+		    memcmp(buf_ptr(old), buf_ptr(val) + head, buf_len(old)) == 0 &&
 		    store_status_parse(json_str(json_get(oldval, "status"))) == (int)st) {
 			/* Nothing new: the store stays byte for byte as it was, unless its
 			 * facts are missing or from another version. */
 			if (nums)
 				nums->changed = 0;
-			rc = facts_current(l, &fkey, err, errlen);
+			rc = facts_current(l, fkey, err, errlen);
 			if (rc < 0)
 				goto out;
 			if (rc == 1) {
 				rc = DB_OK;
 				goto out;
 			}
-			if ((facts = store_facts(merged, st, json_str(json_get(oldval, "loaded_at")))) == NULL)
+			if ((facts = store_facts(merged, st, json_str(json_get(oldval, "loaded_at")))) == NULL ||
+			    json_dump(facts, fv) != JSON_OK)
 				goto nomem;
-			buf_reset(&olddump);
-			if (json_dump(facts, &olddump) != JSON_OK)
+			if (keylist_add(&l->deals, buf_ptr(key), buf_len(key)) != 0)
 				goto nomem;
-			if (keylist_add(&l->deals, buf_ptr(&key), buf_len(&key)) != 0 ||
-			    db_batch_put(l->batch, DB_INDEX, buf_ptr(&fkey), buf_len(&fkey),
-			    buf_ptr(&olddump), buf_len(&olddump)) != DB_OK) {
+			if (db_batch_put(l->batch, DB_INDEX, buf_ptr(fkey), buf_len(fkey), buf_ptr(fv),
+			    buf_len(fv)) != DB_OK) {
 				l->broken = 1;
 				goto nomem;
 			}
@@ -951,29 +973,20 @@ store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
 			goto out;
 		}
 	}
-	cache_time_format(now, when, sizeof when);
-	buf_reset(&val);
-	if (buf_addf(&val, "{\"status\":\"%s\",\"loaded_at\":\"%s\",\"record\":",
-	    store_status_name(st), when) != BUF_OK || json_dump(merged, &val) != JSON_OK ||
-	    buf_addc(&val, '}') != BUF_OK)
-		goto nomem;
-	if ((facts = store_facts(merged, st, when)) == NULL)
-		goto nomem;
-	buf_reset(&olddump);
-	if (json_dump(facts, &olddump) != JSON_OK)
+	if ((facts = store_facts(merged, st, when)) == NULL || json_dump(facts, fv) != JSON_OK)
 		goto nomem;
 	/* The old record's index keys; those the new one lacks are deleted. */
 	ix.l = l;
 	ix.keys = &oldkeys;
-	if (oldrec && each_index_key(ws, buf_ptr(&id), oldrec, index_cb, &ix) != 0)
+	if (oldrec && each_index_key(ws, buf_ptr(id), oldrec, index_cb, &ix) != 0)
 		goto nomem;
 	ix.put = 1;
 	l->broken = 1;   /* until this deal's puts are all in */
-	if (db_batch_put(l->batch, DB_DEALS, buf_ptr(&key), buf_len(&key), buf_ptr(&val),
-	    buf_len(&val)) != DB_OK ||
-	    db_batch_put(l->batch, DB_INDEX, buf_ptr(&fkey), buf_len(&fkey), buf_ptr(&olddump),
-	    buf_len(&olddump)) != DB_OK ||
-	    each_index_key(ws, buf_ptr(&id), merged, index_cb, &ix) != 0)
+	if (db_batch_put(l->batch, DB_DEALS, buf_ptr(key), buf_len(key), buf_ptr(val),
+	    buf_len(val)) != DB_OK ||
+	    db_batch_put(l->batch, DB_INDEX, buf_ptr(fkey), buf_len(fkey), buf_ptr(fv),
+	    buf_len(fv)) != DB_OK ||
+	    each_index_key(ws, buf_ptr(id), merged, index_cb, &ix) != 0)
 		goto nomem;
 	{
 		size_t i;
@@ -982,7 +995,7 @@ store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
 			if (keylist_add(&l->stale, oldkeys.k[i], oldkeys.len[i]) != 0)
 				goto nomem;
 	}
-	if (keylist_add(&l->deals, buf_ptr(&key), buf_len(&key)) != 0)
+	if (keylist_add(&l->deals, buf_ptr(key), buf_len(key)) != 0)
 		goto nomem;
 	l->broken = 0;
 	l->pending++;
@@ -996,15 +1009,9 @@ nomem:
 out:
 	free(raw);
 	json_free(oldval);
-	json_free(merged);
+	json_free(mine);
 	json_free(facts);
 	keylist_free(&oldkeys);
-	buf_free(&id);
-	buf_free(&key);
-	buf_free(&fkey);
-	buf_free(&val);
-	buf_free(&olddump);
-	buf_free(&ix.val);
 	return rc;
 }
 
