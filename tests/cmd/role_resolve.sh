@@ -33,6 +33,9 @@ t_eq "Mary Elizabeth Jones is not Mary Ann Jones" "end_user/0.5/title_inference"
 t_eq "P. Ng fits Pat and Paul Ng: neither" "influencer/0.5/title_inference|technical_evaluator/0.5/title_inference" \
 	"$(role 9100000004 0)|$(role 9100000004 1)"
 t_eq "José Núñez is JOSE NUNEZ" "blocker/0.85/crm_deal_field" "$(role 9100000004 2)"
+role-resolve <<<'{"deal_id":"m","custom_fields":{"champion_name":"Ana María Kim"},"contacts":[{"first_name":"Bo","last_name":"Kim"},{"first_name":"ANA","last_name":"KIM"}]}' >"$T/mid" 2>/dev/null
+t_eq "a champion field with a middle name (and an accent): Ana Kim, not Bo Kim" "null|champion" \
+	"$(jq -r '[.contacts[].buying_role | tostring] | join("|")' "$T/mid")"
 # layer 3: Apollo seniority
 t_eq "c_suite beats the title Head of Sales" "decision_maker/0.75/apollo_seniority" "$(role 9100000005 0)"
 t_eq "seniority senior says nothing: the title" "end_user/0.5/title_inference" "$(role 9100000005 2)"
