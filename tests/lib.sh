@@ -31,8 +31,11 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 	done
 fi
 
-t_ok() { echo "ok - $1"; }
-t_fail() { echo "not ok - $1${2:+: $2}"; }
+# TAP lines go to the script's own stdout (fd 3), so that a check written as
+# `t_status NAME 0 prog >file` still reports instead of landing in the file.
+exec 3>&1
+t_ok() { echo "ok - $1" >&3; }
+t_fail() { echo "not ok - $1${2:+: $2}" >&3; }
 
 # t_check NAME CMD...: ok when CMD exits 0.
 t_check() {
