@@ -232,6 +232,12 @@ sniff(csvrd_t *r)
 		    "iconv -f UTF-32 -t UTF-8");
 		return r->fatal = CSVRD_EFORMAT;
 	}
+	if (n >= 4 && ((b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4) ||
+	    (b[0] == 0xD0 && b[1] == 0xCF && b[2] == 0x11 && b[3] == 0xE0))) {
+		seterr(r, "an Excel workbook (XLSX/XLS), not CSV: export it as CSV "
+		    "(or convert it: libreoffice --headless --convert-to csv FILE)");
+		return r->fatal = CSVRD_EFORMAT;
+	}
 	if (n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) {
 		skip = 3;
 	} else if (n >= 2 && b[0] == 0xFF && b[1] == 0xFE) {

@@ -20,6 +20,8 @@
  *   max_record bytes read again in all; past that, the rest is rejected).
  * - Blank lines between records are skipped; libcsv trims blanks around
  *   unquoted fields.
+ * - An Excel workbook (XLSX, XLS: HubSpot's default export format) or UTF-32
+ *   is refused with CSVRD_EFORMAT and a message saying how to convert it.
  *
  * Ownership: the record csvrd_next() hands out is owned by the reader and
  * valid until the next call or csvrd_free(). The reader never closes the
@@ -40,7 +42,7 @@ enum {
 	CSVRD_BAD = 2,      /* a bad record, already rejected; call again for the next */
 	CSVRD_EIO = -1,     /* reading the input or writing the rejects failed */
 	CSVRD_ENOMEM = -2,
-	CSVRD_EFORMAT = -3  /* the input cannot be decoded (bad UTF-16, UTF-32): stop */
+	CSVRD_EFORMAT = -3  /* not decodable as CSV (bad UTF-16, UTF-32, XLSX): stop */
 };
 
 typedef struct csvrd_opts {

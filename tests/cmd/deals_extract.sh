@@ -171,6 +171,10 @@ printf 'foo,bar\n1,2\n' >"$T/unknown.csv"
 deals-extract $TODAY "$T/unknown.csv" >/dev/null 2>"$T/unk.err"
 t_eq "an export nobody can read: 65" 65 $?
 t_contains "an export nobody can read: why" "$T/unk.err" "unknown.csv:1: cannot tell what export this is"
+printf 'PK\003\004\024\000\006\000rest of a zip' >"$T/deals.xlsx"
+deals-extract $TODAY "$T/deals.xlsx" >/dev/null 2>"$T/xlsx.err"
+t_eq "an XLSX export: 65" 65 $?
+t_contains "an XLSX export: how to convert it" "$T/xlsx.err" "deals.xlsx: an Excel workbook (XLSX/XLS), not CSV: export it as CSV"
 t_eq "stdin with --contacts" "$(cat "$D/hubspot.ndjson")" \
 	"$(deals-extract $TODAY --contacts "$EX/hubspot-contacts.csv" <"$EX/hubspot-deals.csv")"
 iconv -f UTF-8 -t UTF-16 "$EX/hubspot-deals.csv" >"$T/u16.csv"

@@ -150,6 +150,9 @@ broken_utf16_and_utf32_are_refused(void **state)
 	assert_non_null(strstr(out, "ERR UTF-32"));
 	assert_non_null(strstr(out, "iconv -f UTF-32 -t UTF-8"));
 	free(out);
+	out = readall("PK\x03\x04\x14\0\6\0", 8, NULL, NULL, NULL);
+	assert_non_null(strstr(out, "ERR an Excel workbook (XLSX/XLS), not CSV: export it as CSV"));
+	free(out);
 	out = readall(lone, sizeof lone - 1, NULL, NULL, NULL);
 	assert_non_null(strstr(out, "ERR invalid utf-16le input; convert the file with iconv"));
 	free(out);
