@@ -582,6 +582,34 @@ buf_rc(int rc)
 	return rc == BUF_OK ? JSON_OK : rc == BUF_ETOOBIG ? JSON_ETOOBIG : JSON_ENOMEM;
 }
 
+/* The length of the valid UTF-8 sequence at s (1 to 4), or 0 when invalid. */
+static size_t
+utf8_seq_len(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t len, k;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (k = 1; k < len; k++)
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
 int
 json_dump_string(const char *s, size_t n, buf_t *out)
 {
@@ -610,6 +638,18 @@ json_dump_string(const char *s, size_t n, buf_t *out)
 				esc[0] = '\\'; esc[1] = 'u'; esc[2] = '0'; esc[3] = '0';
 				esc[4] = hex[c >> 4]; esc[5] = hex[c & 15];
 				e = esc;
+				elen = 6;
+			} else if (c >= 0x80) {
+				/* valid UTF-8 passes; a bad byte (or a surrogate a \udfff escape
+				 * decoded to) becomes U+FFFD, so output is always UTF-8 */
+				size_t k = utf8_seq_len(s + i, n - i);
+
+				if (k > 0) {
+					run += k;
+					i += k - 1;
+					continue;
+				}
+				e = "\\ufffd";
 				elen = 6;
 			}
 		}
