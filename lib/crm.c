@@ -1520,6 +1520,14 @@ same_contact(const json_t *a, const json_t *b)
 	return 0;
 }
 
+static int
+same_id(const json_t *contact, const char *id)
+{
+	const char *a = json_str(json_get(contact, "contact_id"));
+
+	return a && strcmp(a, id) == 0;
+}
+
 /* Fills into's null fields from from. */
 static int
 fill_contact(json_t *into, const json_t *from)
@@ -1546,6 +1554,23 @@ add_contact(json_t *arr, const json_t *contact)
 	return json_push(arr, json_clone(contact)) == JSON_OK ? 0 : CRM_ENOMEM;
 }
 
+/* The same, taking owned (freed when it is a duplicate or on failure). */
+static int
+add_contact_owned(json_t *arr, json_t *owned)
+{
+	int rc;
+
+	if (owned == NULL)
+		return CRM_ENOMEM;
+	for (size_t i = 0; i < json_len(arr); i++)
+		if (same_contact(json_at(arr, i), owned)) {
+			rc = fill_contact(json_at(arr, i), owned);
+			json_free(owned);
+			return rc;
+		}
+	return json_push(arr, owned) == JSON_OK ? 0 : CRM_ENOMEM;
+}
+
 int
 crm_merge_contacts(json_t *into, const json_t *from)
 {
@@ -1564,9 +1589,12 @@ crm_merge_contacts(json_t *into, const json_t *from)
 	return 0;
 }
 
-/* Links a contact to a deal key. */
+/*
+ * Links a contact to a deal key. A contact kept in by_id (a HubSpot contact
+ * with its Record ID) is linked by its ID, a string, not copied.
+ */
 static int
-link_contact(crm_ctx_t *c, const char *key, const json_t *contact)
+link_contact(crm_ctx_t *c, const char *key, const json_t *contact, const char *ref)
 {
 	json_t *arr = hmap_get(&c->by_deal, key);
 
@@ -1574,6 +1602,12 @@ link_contact(crm_ctx_t *c, const char *key, const json_t *contact)
 		if (hmap_put(&c->by_deal, key, json_new_array()) != 0)
 			return CRM_ENOMEM;
 		arr = hmap_get(&c->by_deal, key);
+	}
+	if (ref) {
+		for (size_t i = 0; i < json_len(arr); i++)
+			if (json_is(json_at(arr, i), JSON_STRING) && strcmp(json_str(json_at(arr, i)), ref) == 0)
+				return 0;
+		return json_push(arr, json_new_str(ref)) == JSON_OK ? 0 : CRM_ENOMEM;
 	}
 	return add_contact(arr, contact);
 }
@@ -1608,6 +1642,7 @@ each_item(const char *list, const char *seps, int (*fn)(const char *, void *), v
 struct link_ctx {
 	crm_ctx_t *c;
 	const json_t *contact;
+	const char *ref;
 	buf_t key;
 	int sf;
 };
@@ -1619,7 +1654,7 @@ link_one(const char *id, void *p)
 
 	if (link_key(&l->key, 'd', id, l->sf) != 0)
 		return CRM_ENOMEM;
-	return link_contact(l->c, buf_ptr(&l->key), l->contact);
+	return link_contact(l->c, buf_ptr(&l->key), l->contact, l->ref);
 }
 
 int
@@ -1651,11 +1686,15 @@ crm_ctx_add_contact_row(crm_ctx_t *c, const crm_table_t *t, char *const *f, size
 	buf_init(&l.key, 1 << 16);
 	l.c = c;
 	l.contact = contact;
+	l.ref = NULL;
 	l.sf = is_sf(t->kind);
 	if (t->kind == CRM_KIND_HUBSPOT_CONTACTS) {
 		if (r.v[F_C_ID]) {
-			if (hmap_put(&c->by_id, r.v[F_C_ID], json_clone(contact)) != 0)
-				rc = CRM_ENOMEM;
+			/* kept once, in by_id; the deals link to it by ID */
+			rc = hmap_put(&c->by_id, r.v[F_C_ID], contact);
+			contact = NULL;
+			l.contact = NULL;
+			l.ref = r.v[F_C_ID];
 			linked = 1;
 		}
 		if (rc == CRM_OK && r.v[F_DEAL_IDS]) {
@@ -1669,7 +1708,7 @@ crm_ctx_add_contact_row(crm_ctx_t *c, const crm_table_t *t, char *const *f, size
 		}
 		if (rc == CRM_OK && r.v[F_DEAL_NAME]) {
 			if (link_key(&l.key, 'n', r.v[F_DEAL_NAME], 0) != 0 ||
-			    link_contact(c, buf_ptr(&l.key), contact) != 0)
+			    link_contact(c, buf_ptr(&l.key), contact, NULL) != 0)
 				rc = CRM_ENOMEM;
 			linked = 1;
 		}
@@ -1768,6 +1807,22 @@ infer_domain(const json_t *contacts, char *out)
 	return out[0] ? 0 : -1;
 }
 
+/* Adds a linked contact: a contact, or the ID of one kept in by_id. */
+static int
+add_linked(crm_ctx_t *c, json_t *arr, const json_t *link)
+{
+	const json_t *ct = link;
+
+	if (json_is(link, JSON_STRING)) {
+		for (size_t i = 0; i < json_len(arr); i++)
+			if (same_id(json_at(arr, i), json_str(link)))
+				return 0;
+		if ((ct = hmap_get(&c->by_id, json_str(link))) == NULL)
+			return 0;
+	}
+	return add_contact(arr, ct);
+}
+
 /* The contacts linked to a deal in the context (by ID, then by name). */
 static int
 join_linked(crm_ctx_t *c, json_t *arr, const char *deal_id, const char *deal_name, int sf)
@@ -1782,14 +1837,14 @@ join_linked(crm_ctx_t *c, json_t *arr, const char *deal_id, const char *deal_nam
 			rc = CRM_ENOMEM;
 		else if ((l = hmap_get(&c->by_deal, buf_ptr(&k))) != NULL)
 			for (size_t i = 0; i < json_len(l) && !rc; i++)
-				rc = add_contact(arr, json_at(l, i));
+				rc = add_linked(c, arr, json_at(l, i));
 	}
 	if (!rc && deal_name) {
 		if (link_key(&k, 'n', deal_name, 0) != 0)
 			rc = CRM_ENOMEM;
 		else if ((l = hmap_get(&c->by_deal, buf_ptr(&k))) != NULL)
 			for (size_t i = 0; i < json_len(l) && !rc; i++)
-				rc = add_contact(arr, json_at(l, i));
+				rc = add_linked(c, arr, json_at(l, i));
 	}
 	buf_free(&k);
 	return rc;
@@ -1802,16 +1857,11 @@ row_contacts(crm_ctx_t *c, const crm_table_t *t, const struct rowv *r, const cha
     json_t *arr)
 {
 	struct list ids = { 0 }, names = { 0 };
-	json_t *ct;
 	int rc = 0;
 
 	if (r->v[F_C_ID] || r->v[F_C_EMAIL] || r->v[F_C_FIRST] || r->v[F_C_LAST] || r->v[F_C_NAME]) {
-		ct = contact_new(r->v[F_C_ID], r->v[F_C_EMAIL], r->v[F_C_FIRST], r->v[F_C_LAST],
-		    r->v[F_C_NAME], r->v[F_C_TITLE], r->v[F_C_ROLE]);
-		if (ct == NULL)
-			return CRM_ENOMEM;
-		rc = add_contact(arr, ct);
-		json_free(ct);
+		rc = add_contact_owned(arr, contact_new(r->v[F_C_ID], r->v[F_C_EMAIL], r->v[F_C_FIRST],
+		    r->v[F_C_LAST], r->v[F_C_NAME], r->v[F_C_TITLE], r->v[F_C_ROLE]));
 		if (rc)
 			return rc;
 	}
@@ -1821,27 +1871,15 @@ row_contacts(crm_ctx_t *c, const crm_table_t *t, const struct rowv *r, const cha
 	for (size_t i = 0; i < ids.n && !rc; i++) {
 		json_t *known = hmap_get(&c->by_id, ids.v[i]);
 		if (known)
-			ct = json_clone(known);
+			rc = add_contact(arr, known);
 		else if (names.n == ids.n)
-			ct = contact_from_label(ids.v[i], names.v[i]);
+			rc = add_contact_owned(arr, contact_from_label(ids.v[i], names.v[i]));
 		else
-			ct = contact_new(ids.v[i], NULL, NULL, NULL, NULL, NULL, NULL);
-		if (ct == NULL) {
-			rc = CRM_ENOMEM;
-			break;
-		}
-		rc = add_contact(arr, ct);
-		json_free(ct);
+			rc = add_contact_owned(arr, contact_new(ids.v[i], NULL, NULL, NULL, NULL, NULL, NULL));
 	}
 	if (ids.n == 0)
-		for (size_t i = 0; i < names.n && !rc; i++) {
-			if ((ct = contact_from_label(NULL, names.v[i])) == NULL) {
-				rc = CRM_ENOMEM;
-				break;
-			}
-			rc = add_contact(arr, ct);
-			json_free(ct);
-		}
+		for (size_t i = 0; i < names.n && !rc; i++)
+			rc = add_contact_owned(arr, contact_from_label(NULL, names.v[i]));
 	if (!rc)
 		rc = join_linked(c, arr, deal_id, r->v[F_DEAL_NAME], is_sf(t->kind));
 out:
