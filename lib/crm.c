@@ -1256,6 +1256,8 @@ hmap_free(struct hmap *m)
 struct crm_ctx {
 	crm_opts_t o;
 	char *workspace, *currency;
+	char *flat_sig;             /* the keys of the last flat NDJSON row ... */
+	crm_table_t *flat_table;    /* ... and their mapping */
 	struct hmap by_id;      /* contact id -> contact */
 	struct hmap by_deal;    /* "d:<deal id>" or "n:<deal name>" -> [contacts] */
 	size_t ncontacts;
@@ -1300,6 +1302,8 @@ crm_ctx_free(crm_ctx_t *c)
 		free(c->unknown[i]);
 	free(c->workspace);
 	free(c->currency);
+	free(c->flat_sig);
+	crm_table_free(c->flat_table);
 	free(c);
 }
 
@@ -2244,10 +2248,26 @@ deal_from_flat(crm_ctx_t *c, const json_t *rec, json_t **out, char *err, size_t 
 	struct flat fl = { 0 };
 	crm_table_t *t = NULL;
 	crm_kind kind;
+	buf_t sig;
 	int rc;
 
+	buf_init(&sig, 1 << 20);
 	if ((rc = flatten(rec, &fl)) != 0)
 		goto out;
+	/* rows of one export have the same keys: the last mapping is reused */
+	for (size_t i = 0; i < fl.n; i++)
+		if (buf_adds(&sig, fl.keys[i]) != BUF_OK || buf_addc(&sig, '\x1f') != BUF_OK) {
+			rc = CRM_ENOMEM;
+			goto out;
+		}
+	if (json_get(rec, "properties") && buf_addc(&sig, 'p') != BUF_OK) {
+		rc = CRM_ENOMEM;
+		goto out;
+	}
+	if (c->flat_sig && strcmp(c->flat_sig, buf_ptr(&sig)) == 0) {
+		rc = build_deal(c, c->flat_table, fl.vals, fl.n, fl.orig, out, err, errlen);
+		goto out;
+	}
 	rc = table_build(CRM_KIND_UNKNOWN, fl.keys, fl.n, 1, &t, err, errlen);
 	if (rc == CRM_BAD) {
 		/* a row keyed by API names only may lack a stage: take it as HubSpot's */
@@ -2264,9 +2284,20 @@ deal_from_flat(crm_ctx_t *c, const json_t *rec, json_t **out, char *err, size_t 
 	if (json_get(rec, "properties") && t->kind != CRM_KIND_HUBSPOT_DEALS)
 		t->kind = CRM_KIND_HUBSPOT_DEALS;
 	rc = build_deal(c, t, fl.vals, fl.n, fl.orig, out, err, errlen);
+	if (rc != CRM_ENOMEM) {
+		char *ns = buf_detach(&sig, NULL);
+		if (ns) {
+			free(c->flat_sig);
+			crm_table_free(c->flat_table);
+			c->flat_sig = ns;
+			c->flat_table = t;
+			t = NULL;
+		}
+	}
 out:
 	crm_table_free(t);
 	flat_free(&fl);
+	buf_free(&sig);
 	return rc;
 }
 
