@@ -100,6 +100,38 @@ int domain_normalize(const char *in, char *out, size_t outlen)
 	return host_out(s, e, out, outlen);
 }
 
+/* 1 when s[0..n) is valid UTF-8 (no surrogates, no overlongs). */
+static int utf8_valid(const char *p, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, len, k;
+
+	while (i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			len = 2;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			len = 3;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			len = 4;
+		else
+			return 0;
+		if (n - i < len)
+			return 0;
+		for (k = 1; k < len; k++)
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+		if ((s[i] == 0xe0 && s[i + 1] < 0xa0) || (s[i] == 0xed && s[i + 1] >= 0xa0) ||
+		    (s[i] == 0xf0 && s[i + 1] < 0x90) || (s[i] == 0xf4 && s[i + 1] >= 0x90))
+			return 0;
+		i += len;
+	}
+	return 1;
+}
+
 int domain_email_normalize(const char *in, char *out, size_t outlen)
 {
 	const char *s, *e, *at;
@@ -121,8 +153,11 @@ int domain_email_normalize(const char *in, char *out, size_t outlen)
 	if (!at || at == s || at == e - 1)
 		return 1;
 	for (const char *p = s; p < e; p++)
-		if (is_blank((unsigned char)*p) || *p == '<' || *p == '>' || *p == ',' || *p == ';')
+		if (is_blank((unsigned char)*p) || *p == '<' || *p == '>' || *p == ',' || *p == ';' ||
+		    (unsigned char)*p < 0x20 || *p == 0x7f)
 			return 1;
+	if (!utf8_valid(s, n))
+		return 1;
 	if (n == strlen(DOMAIN_EMAIL_PLACEHOLDER) &&
 	    strncasecmp(s, DOMAIN_EMAIL_PLACEHOLDER, n) == 0)
 		return 1;

@@ -46,7 +46,8 @@ int domain_is_freemail(const char *domain);
 /*
  * Normalizes an email: trimmed, lowercased, a leading "mailto:" removed.
  * Returns 0 with out set; 1 when there is no email (NULL, empty, no '@' with
- * text on both sides, blanks inside, or the placeholder), out ""; -1 when it
+ * text on both sides, blanks or control bytes inside, not UTF-8, or the
+ * placeholder), out ""; -1 when it
  * does not fit in outlen, out "".
  */
 int domain_email_normalize(const char *in, char *out, size_t outlen);
