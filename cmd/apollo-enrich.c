@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tls.h"
 #include "apollo.h"
 #include "budget.h"
 #include "buf.h"
@@ -965,6 +966,7 @@ ensure_http(void)
 	if (o.backoff_max_ms < R.backoff_ms)
 		o.backoff_max_ms = R.backoff_ms;
 	o.max_body = 16u * 1024 * 1024;
+	tls_opts(&o);
 	if ((R.http = http_client_new(&o)) == NULL) {
 		cli_msg(stderr, "cannot set up libcurl");
 		R.io_error = 1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tls.h"
 #include "cli.h"
 #include "conf.h"
 #include "db.h"
@@ -271,6 +272,7 @@ main(int argc, char **argv)
 	o.serper_http.max_in_flight = (int)concurrency;
 	o.serper_http.min_interval_ms = delay;
 	o.serper_http.timeout_ms = timeout;
+	tls_opts(&o.serper_http);
 	llm_http_opts(&o.llm_http);
 	o.classifier = strcmp(classifier, "rules") == 0 ? SIGRUN_RULES :
 	    strcmp(classifier, "llm") == 0 ? SIGRUN_LLM : SIGRUN_AUTO;

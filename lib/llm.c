@@ -1,3 +1,4 @@
+#include "tls.h"
 #include "llm.h"
 
 #include <ctype.h>
@@ -61,6 +62,7 @@ llm_http_opts(struct http_opts *o)
 	o->max_retries = 2;
 	o->max_retries_429 = 1;
 	o->backoff_429_ms = 10000;
+	tls_opts(o);
 }
 
 llm_t *
