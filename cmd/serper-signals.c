@@ -92,7 +92,7 @@ CLI_COMMON_HELP
 "\n"
 "Keys: serper_api_key / SERPER_API_KEY, deepseek_api_key / DEEPSEEK_API_KEY.\n"
 "Exit: 0 ok, 1 some records carry a provider error, 64 usage, 65 bad input\n"
-"lines, 69 Serper unavailable throughout, 74 I/O or db, 75 credits or budget\n"
+"lines, 69 Serper unavailable throughout, 74 I/O or db, 75 rate limit (429), credits or budget\n"
 "exhausted, 78 configuration (including a Serper key refused with 403).\n",
 	    to);
 }
@@ -371,8 +371,8 @@ main(int argc, char **argv)
 		    st.by_llm, st.llm_cached, st.by_rules);
 	if (st.auth_failed)
 		status = CLI_EX_CONFIG;
-	else if (st.quota)
-		status = CLI_EX_TEMPFAIL;
+	else if (st.quota || st.searches_rate_limited)
+		status = CLI_EX_TEMPFAIL;   /* out of credits, or 429 to the last retry: try later */
 	else if (st.searches > 0 && st.searches_ok == 0 && st.searches_unavailable == st.searches)
 		status = CLI_EX_UNAVAILABLE;
 	else if (bad)

@@ -775,6 +775,8 @@ on_search(http_response_t *resp, void *user)
 		default:
 			if (rc != SERPER_EREQUEST)
 				r->st.searches_unavailable++;
+			if (resp->status == 429)
+				r->st.searches_rate_limited++;
 			snprintf(msg, sizeof msg, "Serper: %s", err);
 			acct_fail(a, A_ERROR, msg);
 			if (r->o.verbose)

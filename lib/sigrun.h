@@ -83,6 +83,7 @@ struct sigrun_stats {
 	unsigned long searches;       /* Serper requests that got a final answer */
 	unsigned long searches_ok;
 	unsigned long searches_unavailable;   /* 5xx, 429, timeouts, bad bodies */
+	unsigned long searches_rate_limited;   /* of those, 429 to the last retry */
 	double credits;               /* Serper credits the answers reported */
 	unsigned long llm_calls;      /* DeepSeek HTTP calls */
 	unsigned long llm_cached;     /* accounts classified from the DeepSeek cache */
