@@ -102,7 +102,7 @@ demo: deps all
 
 # ---- Debian packages ----
 DEB_PKGS = gcc make pkg-config libyajl-dev liblmdb-dev libcsv-dev libcmocka-dev \
-	libcurl4-openssl-dev python3 jq curl postgresql lmdb-utils valgrind parallel
+	libcurl4-openssl-dev python3 jq curl postgresql lmdb-utils valgrind parallel man-db
 DEB_FUZZ_PKGS = clang libclang-rt-14-dev
 
 deps:

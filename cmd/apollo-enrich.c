@@ -1392,7 +1392,7 @@ main(int argc, char **argv)
 	struct ws *w;
 	json_t *rec;
 	unsigned waits;
-	int opt, eof = 0, status;
+	int opt, eof = 0, status, rc;
 
 	cli_init("apollo-enrich");
 	R.delay_ms = 500;
@@ -1421,14 +1421,8 @@ main(int argc, char **argv)
 		if (parse_opt(opt, optarg) != 0)
 			return CLI_EX_USAGE;
 	}
-	if (R.cc.want_help) {
-		fputs(usage, stdout);
-		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? 0 : CLI_EX_IOERR;
-	}
-	if (R.cc.want_version) {
-		printf("apollo-enrich %s\n", DE_VERSION);
-		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? 0 : CLI_EX_IOERR;
-	}
+	if ((rc = cli_help_version(&R.cc, usage)) >= 0)
+		return rc;
 	if (optind < argc) {
 		cli_msg(stderr, "unexpected argument '%s' (records are read on stdin)", argv[optind]);
 		return CLI_EX_USAGE;
@@ -1460,23 +1454,15 @@ main(int argc, char **argv)
 	for (;;) {
 		/* Fill the window. */
 		while (!eof && !window_full(R.win)) {
-			rec = NULL;
-			switch (ndj_read(r, &rec)) {
-			case NDJ_OK:
+			switch (cli_next_record(r, stderr, &rec)) {
+			case CLI_REC_OK:
 				if (admit(rec) != 0)
 					goto out;
 				break;
-			case NDJ_EOF:
+			case CLI_REC_EOF:
 				eof = 1;
 				break;
-			case NDJ_BAD:
-				cli_msg(stderr, "stdin:%lu: %s", ndj_line(r), ndj_error(r));
-				break;
-			case NDJ_ENOMEM:
-				oom();
-				goto out;
 			default:
-				cli_msg(stderr, "stdin: %s", ndj_error(r));
 				R.io_error = 1;
 				goto out;
 			}

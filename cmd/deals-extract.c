@@ -94,7 +94,9 @@ struct run {
 	FILE *rejects;
 	int all, pending, nolimit;
 	long limit, lookback;
-	char cutoff[DATE_STRLEN];
+	char cutoff[DATE_STRLEN];   /* the window is [cutoff, today] */
+	char today[DATE_STRLEN];
+	unsigned long future;       /* closed after today: not in the window */
 	db_t *db;
 	buf_t key;
 	struct ent *heap;
@@ -317,6 +319,11 @@ route(struct run *r, json_t *rec)
 	}
 	if (!open && cd && strlen(cd) == 10 && strcmp(cd, r->cutoff) < 0) {
 		r->old++;
+		json_free(rec);
+		return;
+	}
+	if (!open && cd && strlen(cd) == 10 && strcmp(cd, r->today) > 0) {
+		r->future++;
 		json_free(rec);
 		return;
 	}
@@ -704,8 +711,9 @@ report(struct run *r)
 		    r->all ? "" : " and left out (--all keeps them)");
 	if (r->cli.verbose)
 		cli_msg(stderr, "%lu deals read: %lu written, %lu open left out, %lu closed before %s, "
-		    "%lu enriched already, %lu past the limit, %lu footer or blank rows, %lu bad",
-		    r->read, r->out, r->open, r->old, r->cutoff, r->enriched,
+		    "%lu closed after %s, %lu enriched already, %lu past the limit, "
+		    "%lu footer or blank rows, %lu bad",
+		    r->read, r->out, r->open, r->old, r->cutoff, r->future, r->today, r->enriched,
 		    r->limited, r->skipped_rows, r->bad);
 }
 
@@ -902,6 +910,7 @@ main(int argc, char **argv)
 		}
 	}
 	date_format(date_months_before(today, (int)r.lookback), r.cutoff);
+	date_format(today, r.today);
 	co.workspace = r.cli.workspace ? r.cli.workspace : "default";
 	co.workspace_forced = r.cli.workspace != NULL;
 	co.stage_map = smap;

@@ -156,14 +156,8 @@ main(int argc, char **argv)
 			return CLI_EX_USAGE;
 		}
 	}
-	if (cc.want_help) {
-		fputs(usage, stdout);
-		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? 0 : CLI_EX_IOERR;
-	}
-	if (cc.want_version) {
-		printf("deals-filter %s\n", DE_VERSION);
-		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? 0 : CLI_EX_IOERR;
-	}
+	if ((rc = cli_help_version(&cc, usage)) >= 0)
+		return rc;
 	if (optind < argc) {
 		cli_msg(stderr, "unexpected argument '%s' (records are read on stdin)", argv[optind]);
 		return CLI_EX_USAGE;
@@ -178,22 +172,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	while (!done) {
-		rec = NULL;
-		switch (ndj_read(r, &rec)) {
-		case NDJ_OK:
-			break;
-		case NDJ_EOF:
+		rc = cli_next_record(r, stderr, &rec);
+		if (rc == CLI_REC_EOF) {
 			done = 1;
 			continue;
-		case NDJ_BAD:
-			cli_msg(stderr, "stdin:%lu: %s", ndj_line(r), ndj_error(r));
-			continue;
-		case NDJ_ENOMEM:
-			cli_msg(stderr, "out of memory");
-			status = CLI_EX_IOERR;
-			goto out;
-		default:
-			cli_msg(stderr, "stdin: %s", ndj_error(r));
+		}
+		if (rc == CLI_REC_FATAL) {
 			status = CLI_EX_IOERR;
 			goto out;
 		}

@@ -421,22 +421,12 @@ main(int argc, char **argv)
 		goto out;
 	}
 	while (!done) {
-		rec = NULL;
-		switch (ndj_read(rd, &rec)) {
-		case NDJ_OK:
-			break;
-		case NDJ_EOF:
+		rc = cli_next_record(rd, stderr, &rec);
+		if (rc == CLI_REC_EOF) {
 			done = 1;
 			continue;
-		case NDJ_BAD:
-			cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd), ndj_error(rd));
-			continue;
-		case NDJ_ENOMEM:
-			cli_msg(stderr, "out of memory");
-			status = CLI_EX_IOERR;
-			goto out;
-		default:
-			cli_msg(stderr, "stdin: %s", ndj_error(rd));
+		}
+		if (rc == CLI_REC_FATAL) {
 			status = CLI_EX_IOERR;
 			goto out;
 		}

@@ -134,3 +134,44 @@ cli_close_output(FILE *f, const char *name, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int
+cli_next_record(ndj_reader_t *r, FILE *errs, json_t **rec)
+{
+	for (;;) {
+		*rec = NULL;
+		switch (ndj_read(r, rec)) {
+		case NDJ_OK:
+			return CLI_REC_OK;
+		case NDJ_EOF:
+			return CLI_REC_EOF;
+		case NDJ_BAD:
+			cli_msg(errs, "%s:%lu: %s", ndj_name(r), ndj_line(r), ndj_error(r));
+			continue;
+		case NDJ_ENOMEM:
+			cli_msg(errs, "out of memory");
+			return CLI_REC_FATAL;
+		default:
+			cli_msg(errs, "%s: %s", ndj_name(r), ndj_error(r));
+			return CLI_REC_FATAL;
+		}
+	}
+}
+
+int
+cli_help_version(const struct cli_common *c, const char *usage)
+{
+	char err[256];
+
+	if (c->want_help)
+		fputs(usage, stdout);
+	else if (c->want_version)
+		printf("%s %s\n", prog, DE_VERSION);
+	else
+		return -1;
+	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		return CLI_EX_IOERR;
+	}
+	return CLI_EX_OK;
+}

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <getopt.h>
 
+#include "ndj.h"
+
 #ifndef DE_VERSION
 #define DE_VERSION "0.1.0"
 #endif
@@ -106,6 +108,23 @@ int cli_progress_wanted(const struct cli_common *c);
  * or -1 with err set.
  */
 int cli_open_rejects(const char *path, FILE **out, char *err, size_t errlen);
+
+/*
+ * The next record of a program's input, for its main loop. A bad line is
+ * reported on errs as "prog: NAME:LINE: reason" and skipped (the reader counts
+ * it and copies it to the rejects). Returns CLI_REC_OK with *rec (the caller
+ * frees it), CLI_REC_EOF, or CLI_REC_FATAL when reading cannot go on: the
+ * message is written and the program exits CLI_EX_IOERR.
+ */
+enum { CLI_REC_FATAL = -1, CLI_REC_EOF = 0, CLI_REC_OK = 1 };
+int cli_next_record(ndj_reader_t *r, FILE *errs, json_t **rec);
+
+/*
+ * --help and --version: when c asks for either, writes usage or "prog
+ * VERSION" to stdout and returns the exit status (0, or CLI_EX_IOERR when
+ * stdout could not be written). Returns -1 when neither was asked.
+ */
+int cli_help_version(const struct cli_common *c, const char *usage);
 
 /*
  * Flushes and checks a stream written to (stdout, the rejects file) before the

@@ -44,6 +44,12 @@ ndj_reader_free(ndj_reader_t *r)
 	free(r);
 }
 
+const char *
+ndj_name(const ndj_reader_t *r)
+{
+	return r->name;
+}
+
 unsigned long
 ndj_line(const ndj_reader_t *r)
 {

@@ -48,6 +48,8 @@ void ndj_reader_free(ndj_reader_t *r);
  */
 int ndj_read(ndj_reader_t *r, json_t **rec);
 
+/* The name messages give the input ("stdin" or a path). */
+const char *ndj_name(const ndj_reader_t *r);
 /* The number of the line last read (1-based). */
 unsigned long ndj_line(const ndj_reader_t *r);
 /* The reason for the last NDJ_BAD or error, e.g. "invalid JSON at column 3: ...". */

@@ -224,3 +224,9 @@ t_eq "--pending with --workspace acme" "9000000010,9000000001,9000000012,9000000
 t_eq "--pending without a store: every deal" 7 \
 	"$(deals-extract $TODAY --pending --db "$T/none" --quiet "$EX/hubspot-deals.csv" | wc -l)"
 t_check "--pending does not create a store" test ! -e "$T/none"
+
+# The window ends on --today: a deal closed after it is not in the last N months.
+printf '%s\n' '{"deal_id":"f1","stage_normalized":"closed_won","close_date":"2026-12-01","account":{"name":"A"},"contacts":[]}' \
+	'{"deal_id":"f2","stage_normalized":"closed_won","close_date":"2026-11-01","account":{"name":"A"},"contacts":[]}' >"$T/future.ndjson"
+t_eq "a deal closed after --today is left out" "f2" \
+	"$(deals-extract --today 2026-11-28 "$T/future.ndjson" | jq -r .deal_id | tr '\n' ' ' | sed 's/ $//')"
