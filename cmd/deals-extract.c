@@ -581,22 +581,11 @@ ndjson_input(struct run *r, FILE *f, const char *name)
 	}
 	buf_init(&raw, (size_t)1 << 31);
 	while (!r->fatal && !r->ioerr) {
-		rc = ndj_read(nr, &rec);
-		if (rc == NDJ_EOF)
+		rc = cli_next_record(nr, stderr, &rec);
+		if (rc == CLI_REC_EOF)
 			break;
-		if (rc == NDJ_BAD) {
-			r->bad++;
-			cli_msg(stderr, "%s:%lu: %s", name, ndj_line(nr), ndj_error(nr));
-			continue;
-		}
-		if (rc == NDJ_ENOMEM) {
-			cli_msg(stderr, "out of memory");
+		if (rc != CLI_REC_OK) {
 			r->fatal = CLI_EX_IOERR;
-			break;
-		}
-		if (rc != NDJ_OK) {
-			cli_msg(stderr, "%s: %s", name, ndj_error(nr));
-			r->ioerr = 1;
 			break;
 		}
 		rc = crm_deal_from_json(r->ctx, rec, &deal, err, sizeof err);
@@ -619,6 +608,7 @@ ndjson_input(struct run *r, FILE *f, const char *name)
 			json_free(rec);
 		route(r, deal);
 	}
+	r->bad += ndj_bad_lines(nr);
 	buf_free(&raw);
 	ndj_reader_free(nr);
 }

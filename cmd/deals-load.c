@@ -265,17 +265,10 @@ main(int argc, char **argv)
 
 		json_free(rec);
 		rec = NULL;
-		rc = ndj_read(rd, &rec);
-		if (rc == NDJ_EOF)
+		rc = cli_next_record(rd, stderr, &rec);
+		if (rc == CLI_REC_EOF)
 			break;
-		if (rc == NDJ_BAD) {
-			bad++;
-			cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd), ndj_error(rd));
-			continue;
-		}
-		if (rc != NDJ_OK) {
-			cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd),
-			    rc == NDJ_ENOMEM ? "out of memory" : ndj_error(rd));
+		if (rc != CLI_REC_OK) {
 			ex = CLI_EX_IOERR;
 			goto done;
 		}
@@ -351,6 +344,7 @@ main(int argc, char **argv)
 		}
 		fwrite(buf_ptr(&out), 1, buf_len(&out), stdout);
 	}
+	bad += ndj_bad_lines(rd);
 	report_to = sql || tee ? stderr : stdout;
 	if (!(report_to == stderr && com.quiet)) {
 		if (run.n == 0)

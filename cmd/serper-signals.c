@@ -134,7 +134,7 @@ main(int argc, char **argv)
 	FILE *rejects = NULL;
 	db_t *db = NULL;
 	json_t *rec;
-	int opt, rc, status = CLI_EX_OK, eof = 0, bad = 0;
+	int opt, rc, status = CLI_EX_OK, eof = 0;
 
 	cli_init(argv[0]);
 	memset(&com, 0, sizeof com);
@@ -299,23 +299,18 @@ main(int argc, char **argv)
 
 	while (!eof) {
 		for (inwin = 0; !sigrun_full(r); ) {
-			rc = ndj_read(rd, &rec);
-			if (rc == NDJ_OK) {
+			rc = cli_next_record(rd, stderr, &rec);
+			if (rc == CLI_REC_OK) {
 				if (sigrun_add(r, rec) != SIGRUN_OK) {
 					cli_msg(stderr, "out of memory");
 					status = CLI_EX_IOERR;
 					goto out;
 				}
 				inwin++;
-			} else if (rc == NDJ_BAD) {
-				cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd), ndj_error(rd));
-				bad = 1;
-			} else if (rc == NDJ_EOF) {
+			} else if (rc == CLI_REC_EOF) {
 				eof = 1;
 				break;
 			} else {
-				cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd),
-				    rc == NDJ_ENOMEM ? "out of memory" : ndj_error(rd));
 				status = CLI_EX_IOERR;
 				goto out;
 			}
@@ -375,11 +370,11 @@ main(int argc, char **argv)
 		status = CLI_EX_TEMPFAIL;   /* out of credits, or 429 to the last retry: try later */
 	else if (st.searches > 0 && st.searches_ok == 0 && st.searches_unavailable == st.searches)
 		status = CLI_EX_UNAVAILABLE;
-	else if (bad)
+	else if (ndj_bad_lines(rd))
 		status = CLI_EX_DATAERR;
 	else if (st.errors)
 		status = CLI_EX_PROVIDER;
-	if (bad)
+	if (ndj_bad_lines(rd))
 		cli_msg(stderr, "%lu malformed input line%s", ndj_bad_lines(rd),
 		    ndj_bad_lines(rd) == 1 ? "" : "s");
 	if (st.errors && !com.quiet)
