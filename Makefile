@@ -83,16 +83,17 @@ check: deps
 check-valgrind: deps all
 	@VALGRIND=1 tests/run --cmd-only bin
 
-# libFuzzer runs (clang): FUZZ_SECONDS each; findings land in build/fuzz/.
+# libFuzzer runs (clang): FUZZ_SECONDS each, starting from the committed corpus;
+# new inputs go to build/fuzz/<target>-corpus, findings to build/fuzz/.
 FUZZ_SECONDS = 60
 fuzz: deps-fuzz
 	@mkdir -p build/fuzz
 	@for f in $(FUZZSRC); do n=$$(basename $$f .c); \
 	  clang $(WFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined $(DEPCFLAGS) $$f $(LIBSRC) \
 	    -o build/fuzz/$$n $(DEPLIBS) || exit 1; \
-	  mkdir -p fuzz/corpus/$$n; \
+	  mkdir -p fuzz/corpus/$$n build/fuzz/$$n-corpus; \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- \
-	    fuzz/corpus/$$n || exit 1; done
+	    build/fuzz/$$n-corpus fuzz/corpus/$$n || exit 1; done
 
 bench: all
 	@bench/run
