@@ -545,10 +545,12 @@ new_signal(const char *type, json_t *line, const char *url, double rel, const ch
 {
 	json_t *s = json_new_object();
 
-	if (s == NULL || json_set_str(s, "type", type) != JSON_OK ||
-	    json_set(s, "signal", line) != JSON_OK) {
-		if (s == NULL)
-			json_free(line);
+	if (s == NULL || json_set_str(s, "type", type) != JSON_OK) {
+		json_free(line);   /* not yet handed to s */
+		json_free(s);
+		return NULL;
+	}
+	if (json_set(s, "signal", line) != JSON_OK) {   /* json_set took line, even failing */
 		json_free(s);
 		return NULL;
 	}
@@ -644,10 +646,8 @@ signals_llm_input(const char *company, const char *domain, const json_t *items)
 
 		if ((it = json_new_object()) == NULL)
 			goto fail;
-		if (json_push(arr, it) != JSON_OK) {
-			arr = NULL;
-			goto fail;
-		}
+		if (json_push(arr, it) != JSON_OK)
+			goto fail;   /* json_push freed it; arr is still ours */
 		if (set_cut(it, "title", json_str(json_get(r, "title")), 300) != 0 ||
 		    set_cut(it, "snippet", json_str(json_get(r, "snippet")), 400) != 0 ||
 		    set_cut(it, "link", json_str(json_get(r, "link")), 500) != 0 ||
