@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <lmdb.h>
 
@@ -99,8 +100,26 @@ db_open(const char *dir, int readonly, db_t **out, char *err, size_t errlen)
 		rc = fail(err, errlen, DB_EIO, "db %s: %s", dir, mdb_strerror(rc));
 		goto out;
 	}
-	/* MDB_NOTLS: read transactions are not tied to a thread's slot. */
-	if ((rc = mdb_env_open(db->env, dir, MDB_NOTLS | (readonly ? MDB_RDONLY : 0), 0600)) != 0) {
+	/*
+	 * MDB_NOTLS: read transactions are not tied to a thread's slot. A reader
+	 * that opens a db another process is creating at that moment can find its
+	 * file still empty (ENOENT, MDB_INVALID): wait a little for the writer.
+	 */
+	for (i = 0; i < 40; i++) {
+		rc = mdb_env_open(db->env, dir, MDB_NOTLS | (readonly ? MDB_RDONLY : 0), 0600);
+		if (rc == 0 || !readonly || (rc != ENOENT && rc != MDB_INVALID))
+			break;
+		mdb_env_close(db->env);
+		db->env = NULL;
+		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+		if ((rc = mdb_env_create(&db->env)) != 0 ||
+		    (rc = mdb_env_set_maxdbs(db->env, DB_NTABLES + 2)) != 0 ||
+		    (rc = mdb_env_set_maxreaders(db->env, 254)) != 0 ||
+		    (rc = mdb_env_set_mapsize(db->env, DB_INITIAL_MAP)) != 0)
+			break;
+		rc = ENOENT;
+	}
+	if (rc != 0) {
 		rc = fail(err, errlen, DB_EIO, "db %s: %s", dir, mdb_strerror(rc));
 		goto out;
 	}
