@@ -100,7 +100,7 @@ t_eq "--month 2020-01" '9 null' "$(enrich-status --workspace acme --month 2020-0
 # ---- the cache: size and age ----
 now=$(date -u +%s)
 mdbput cache "apollo\\1facme\\1fa@x.com" "$((now - 100 * 86400))\\0a{\"person\":null}"
-mdbput cache "apollo\\1facme\\1fb@x.com" "$((now - 10 * 86400))\\0a{\"person\":{}}"
+mdbput cache "apollo\\1facme\\1fb@x.com" "$((now - 11 * 86400))\\0a{\"person\":{}}"
 mdbput cache "apollo\\1facme\\1fc@x.com" "$((now - 3600))\\0a{\"person\":{}}"
 mdbput cache "apollo\\1fbeta\\1fd@x.com" "$((now - 900 * 86400))\\0a{}"
 mdbput cache "serper\\1facme\\1fglobex.com" "$((now - 20 * 86400))\\0a{}"
