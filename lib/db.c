@@ -77,7 +77,7 @@ db_open(const char *dir, int readonly, db_t **out, char *err, size_t errlen)
 {
 	MDB_txn *txn = NULL;
 	db_t *db;
-	int rc, dead, i;
+	int rc, dead, i, tries;
 	struct stat st;
 
 	*out = NULL;
@@ -124,23 +124,31 @@ db_open(const char *dir, int readonly, db_t **out, char *err, size_t errlen)
 		goto out;
 	}
 	mdb_reader_check(db->env, &dead);
-	if ((rc = mdb_txn_begin(db->env, NULL, readonly ? MDB_RDONLY : 0, &txn)) != 0) {
-		rc = fail(err, errlen, DB_EIO, "db %s: %s", dir, mdb_strerror(rc));
+	for (tries = 0;; tries++) {
+		if ((rc = mdb_txn_begin(db->env, NULL, readonly ? MDB_RDONLY : 0, &txn)) != 0) {
+			rc = fail(err, errlen, DB_EIO, "db %s: %s", dir, mdb_strerror(rc));
+			goto out;
+		}
+		for (i = 0; i < DB_NTABLES; i++)
+			if ((rc = mdb_dbi_open(txn, table_names[i], readonly ? 0 : MDB_CREATE,
+			    &db->dbi[i])) != 0)
+				break;
+		if (rc != MDB_NOTFOUND || !readonly || tries >= 40)
+			break;
+		/* A writer creating the db right now commits all its tables at once. */
+		mdb_txn_abort(txn);
+		txn = NULL;
+		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000 }, NULL);
+	}
+	if (rc == MDB_NOTFOUND && readonly) {
+		rc = fail(err, errlen, DB_EIO, "db %s: no table '%s' yet (nothing was loaded)",
+		    dir, table_names[i]);
 		goto out;
 	}
-	for (i = 0; i < DB_NTABLES; i++) {
-		rc = mdb_dbi_open(txn, table_names[i], readonly ? 0 : MDB_CREATE, &db->dbi[i]);
-		if (rc == MDB_NOTFOUND && readonly) {
-			/* A read-only open of a db no writer created yet: it is empty. */
-			rc = fail(err, errlen, DB_EIO, "db %s: no table '%s' yet (nothing was loaded)",
-			    dir, table_names[i]);
-			goto out;
-		}
-		if (rc != 0) {
-			rc = fail(err, errlen, DB_EIO, "db %s: table %s: %s", dir, table_names[i],
-			    mdb_strerror(rc));
-			goto out;
-		}
+	if (rc != 0) {
+		rc = fail(err, errlen, DB_EIO, "db %s: table %s: %s", dir, table_names[i],
+		    mdb_strerror(rc));
+		goto out;
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0) {
 		txn = NULL;
