@@ -416,6 +416,94 @@ db_update(db_t *db, db_table t, const char *key, size_t klen, db_update_fn fn, v
 	return write_txn(db, apply_update, &c, err, errlen);
 }
 
+struct db_txn {
+	db_t *db;
+	MDB_txn *txn;
+	int mdb_rc;   /* the first LMDB failure inside fn: decides replay or error */
+};
+
+struct write_ctx {
+	db_write_fn fn;
+	void *ctx;
+};
+
+static int
+apply_write(db_t *db, MDB_txn *txn, void *vctx)
+{
+	struct write_ctx *c = vctx;
+	struct db_txn t = { db, txn, 0 };
+	int rc = c->fn(&t, c->ctx);
+
+	if (t.mdb_rc != 0)
+		return t.mdb_rc;
+	return rc;
+}
+
+int
+db_write(db_t *db, db_write_fn fn, void *ctx, char *err, size_t errlen)
+{
+	struct write_ctx c = { fn, ctx };
+
+	return write_txn(db, apply_write, &c, err, errlen);
+}
+
+static int
+txn_failed(db_txn_t *t, int rc)
+{
+	if (t->mdb_rc == 0)
+		t->mdb_rc = rc;
+	return DB_EIO;
+}
+
+int
+db_txn_get(db_txn_t *t, db_table tb, const char *key, size_t klen, const char **val,
+    size_t *vlen)
+{
+	MDB_val k = { klen, (void *)key }, v;
+	int rc;
+
+	if (klen == 0)
+		return DB_NOTFOUND;
+	rc = mdb_get(t->txn, t->db->dbi[tb], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return DB_NOTFOUND;
+	if (rc != 0)
+		return txn_failed(t, rc);
+	*val = v.mv_data;
+	*vlen = v.mv_size;
+	return DB_OK;
+}
+
+int
+db_txn_put(db_txn_t *t, db_table tb, const char *key, size_t klen, const void *val,
+    size_t vlen)
+{
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	int rc;
+
+	if (klen == 0)
+		return txn_failed(t, EINVAL);
+	if ((rc = mdb_put(t->txn, t->db->dbi[tb], &k, &v, 0)) != 0)
+		return txn_failed(t, rc);
+	return DB_OK;
+}
+
+int
+db_txn_del(db_txn_t *t, db_table tb, const char *key, size_t klen)
+{
+	MDB_val k = { klen, (void *)key };
+	int rc;
+
+	if (klen == 0)
+		return DB_NOTFOUND;
+	rc = mdb_del(t->txn, t->db->dbi[tb], &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return DB_NOTFOUND;
+	if (rc != 0)
+		return txn_failed(t, rc);
+	return DB_OK;
+}
+
 int
 db_scan(db_t *db, db_table t, const char *prefix, size_t plen, db_scan_fn fn, void *ctx,
     char *err, size_t errlen)

@@ -79,6 +79,29 @@ int db_update(db_t *db, db_table t, const char *key, size_t klen, db_update_fn f
     void *ctx, char *err, size_t errlen);
 
 /*
+ * Several reads and writes in one write transaction, for what must be decided
+ * and written atomically across processes (lib/claim.h). fn reads and writes
+ * through txn with db_txn_get/db_txn_put/db_txn_del and returns 0 to commit,
+ * or non-zero to abort (returned as is; use negative codes above -100).
+ * fn may run more than once (the whole transaction is replayed after the map
+ * grows), so it must leave no effect outside the transaction that a replay
+ * would repeat wrongly. The handle is valid only inside fn.
+ */
+typedef struct db_txn db_txn_t;
+typedef int (*db_write_fn)(db_txn_t *txn, void *ctx);
+int db_write(db_t *db, db_write_fn fn, void *ctx, char *err, size_t errlen);
+/*
+ * Inside fn: *val is borrowed from the map and valid until the next
+ * db_txn_put/db_txn_del or the end of fn. Each returns DB_OK, DB_NOTFOUND
+ * (get, del) or DB_EIO; after DB_EIO fn must return non-zero (the
+ * transaction is lost; db_write reports why, or replays it).
+ */
+int db_txn_get(db_txn_t *txn, db_table t, const char *key, size_t klen, const char **val,
+    size_t *vlen);
+int db_txn_put(db_txn_t *txn, db_table t, const char *key, size_t klen, const void *val,
+    size_t vlen);
+int db_txn_del(db_txn_t *txn, db_table t, const char *key, size_t klen);
+/*
  * Calls fn for every entry whose key starts with prefix, in key order, inside
  * one read transaction. fn returns 0 to go on, non-zero to stop. Returns DB_OK
  * (also when stopped) or an error.
