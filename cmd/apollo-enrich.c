@@ -25,6 +25,7 @@
 #include "budget.h"
 #include "buf.h"
 #include "cache.h"
+#include "claim.h"
 #include "cli.h"
 #include "conf.h"
 #include "db.h"
@@ -122,6 +123,7 @@ struct entry {
 	unsigned long long *wait;
 	size_t nwait, await;
 	size_t refs;
+	long long not_before_ms;   /* held by another process: claim again after this */
 	struct entry *qnext;
 };
 
@@ -1069,24 +1071,117 @@ fail_batch(struct entry **b, size_t n, const char *status, const char *reason)
 		resolve(b[i], status, NULL, -1, 0, reason);
 }
 
-/* One bulk call for the oldest queued email's workspace. Returns 0, or -1 when fatal. */
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Whether a cache entry, seen while claiming, answers for this run. */
+static int
+answered(const char *val, size_t len, void *ctx)
+{
+	const struct ws *w = ctx;
+	long long t = claim_entry_time(val, len), since = 0;
+
+	if (w->ttl > 0)
+		since = (long long)time(NULL) - w->ttl;
+	/* --refresh: only what another process asked after this run began (the
+	 * second it began is ambiguous: asked again). */
+	if (R.refresh && since <= (long long)R.start)
+		since = (long long)R.start + 1;
+	return t >= 0 && t >= since;
+}
+
+/*
+ * Another process answered e while this one waited for it: takes the answer
+ * from the cache. Returns 1 when resolved, 0 when the cache has no usable
+ * answer after all, -1 on a fatal error.
+ */
+static int
+take_cached(struct entry *e)
+{
+	const json_t *person;
+	json_t *v = NULL, *p = NULL;
+	char err[512];
+	time_t fetched;
+	int rc, k;
+
+	rc = cache_get(R.db, APOLLO_PROVIDER, e->ws->name, e->email, e->ws->ttl, time(NULL), &v,
+	    &fetched, err, sizeof err);
+	if (rc < 0) {
+		cli_msg(stderr, "db: %s", err);
+		R.io_error = 1;
+		return -1;
+	}
+	if (rc != DB_OK || (k = apollo_cache_read(v, &person)) < 0) {
+		json_free(v);
+		return 0;
+	}
+	if (k && (p = json_clone(person)) == NULL) {
+		json_free(v);
+		oom();
+		return -1;
+	}
+	R.hits++;
+	e->ws->hits++;
+	resolve(e, k ? "enriched" : "not_found", p, 1, fetched, NULL);
+	memo_put(e->key, hash64(e->key), v, fetched);
+	return 1;
+}
+
+static void
+unqueue(struct entry *e, struct entry *prev)
+{
+	if (prev)
+		prev->qnext = e->qnext;
+	else
+		R.qhead = e->qnext;
+	if (R.qtail == e)
+		R.qtail = prev;
+	e->qnext = NULL;
+	e->queued = 0;
+}
+
+static int ask(struct entry **b, size_t n);
+
+/*
+ * One bulk call for the oldest queued emails of one workspace that no other
+ * process is asking for (lib/claim.h): those another process answered in the
+ * meantime come from the cache, those it is asking for now wait and are
+ * claimed again later. Returns 0, or -1 when fatal.
+ */
 static int
 call_once(void)
 {
 	struct entry *b[APOLLO_BATCH_MAX], *e, *prev, *next;
-	struct apollo_ask asks[APOLLO_BATCH_MAX];
-	struct apollo_result res[APOLLO_BATCH_MAX];
-	struct ws *w = R.qhead->ws;
-	http_response_t *resp = NULL;
-	const char *hdrs[6];
-	struct http_request req;
-	char reason[700], ex[200], err[512];
-	long max = R.batch, left, started;
-	double credits = 0;
-	size_t n = 0, i;
-	buf_t body;
+	enum claim_state st[APOLLO_BATCH_MAX];
+	const char *keys[APOLLO_BATCH_MAX];
+	struct ws *w = NULL;
+	long long now = mono_ms(), wake = -1;
+	long max = R.batch, left;
+	char err[512];
+	size_t n = 0, i, taken;
 	int rc;
 
+	for (e = R.qhead; e; e = e->qnext)
+		if (e->not_before_ms <= now) {
+			w = e->ws;
+			break;
+		} else if (wake < 0 || e->not_before_ms < wake)
+			wake = e->not_before_ms;
+	if (w == NULL) {
+		/* Every email left is being asked for by another process. */
+		struct timespec ts = { (wake - now) / 1000, ((wake - now) % 1000) * 1000000 };
+
+		if (flush_out() != 0)
+			return -1;
+		nanosleep(&ts, NULL);
+		return 0;
+	}
 	if (!R.dry_run && (left = credits_left(w)) >= 0 && left < max) {
 		if (left == 0) {
 			w->quota_hit = 1;
@@ -1103,20 +1198,74 @@ call_once(void)
 	}
 	for (prev = NULL, e = R.qhead; e && (long)n < max; e = next) {
 		next = e->qnext;
-		if (e->ws != w) {
+		if (e->ws != w || e->not_before_ms > now) {
 			prev = e;
 			continue;
 		}
-		if (prev)
-			prev->qnext = next;
-		else
-			R.qhead = next;
-		if (R.qtail == e)
-			R.qtail = prev;
-		e->qnext = NULL;
-		e->queued = 0;
+		unqueue(e, prev);
 		b[n++] = e;
 	}
+	if (R.dry_run)
+		return ask(b, n);
+	for (i = 0; i < n; i++)
+		keys[i] = b[i]->email;
+	rc = claim_take(R.db, APOLLO_PROVIDER, w->name, keys, n, answered, w, time(NULL), st, err,
+	    sizeof err);
+	if (rc != DB_OK) {
+		cli_msg(stderr, "db: %s", err);
+		R.io_error = 1;
+		fail_batch(b, n, "error", "db write failed");
+		return -1;
+	}
+	for (i = taken = 0; i < n; i++) {
+		switch (st[i]) {
+		case CLAIM_TAKEN:
+			b[taken++] = b[i];
+			continue;
+		case CLAIM_ANSWERED:
+			if ((rc = take_cached(b[i])) < 0)
+				return -1;
+			if (rc > 0)
+				continue;
+			break;   /* unreadable after all: ask again later */
+		case CLAIM_HELD:
+			b[i]->not_before_ms = now + CLAIM_POLL_MS;
+			break;
+		}
+		enqueue(b[i]);
+	}
+	if (taken == 0)
+		return 0;
+	/* Entries live until their records leave, after this returns. */
+	for (i = 0; i < taken; i++)
+		keys[i] = b[i]->email;
+	rc = ask(b, taken);
+	/* After the answers are in the cache: whoever claims next finds them there. */
+	if (claim_release(R.db, APOLLO_PROVIDER, w->name, keys, taken, err, sizeof err) != DB_OK) {
+		cli_msg(stderr, "db: %s", err);
+		R.io_error = 1;
+		return -1;
+	}
+	return rc;
+}
+
+/* Asks Apollo for b[0..n), all of one workspace, claimed. Returns 0, or -1 when fatal. */
+static int
+ask(struct entry **b, size_t n)
+{
+	struct apollo_ask asks[APOLLO_BATCH_MAX];
+	struct apollo_result res[APOLLO_BATCH_MAX];
+	struct ws *w = b[0]->ws;
+	http_response_t *resp = NULL;
+	const char *hdrs[6];
+	struct http_request req;
+	char reason[700], ex[200], err[512];
+	double credits = 0;
+	long started;
+	size_t i;
+	buf_t body;
+	int rc;
+
 	R.calls++;
 	R.emails_asked += n;
 	w->asked += n;

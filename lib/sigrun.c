@@ -10,6 +10,7 @@
 #include "account.h"
 #include "budget.h"
 #include "cache.h"
+#include "claim.h"
 #include "conf.h"
 #include "ledger.h"
 #include "llm.h"
@@ -61,6 +62,9 @@ struct acct {
 	struct qslot q[SIGRUN_MAX_QUERIES];
 	int pending;
 	int fresh;
+	int claimed;                   /* this process holds the claim to search it */
+	int held;                      /* another process is searching it: wait */
+	int reread;                    /* read the cache even with --refresh: answered meanwhile */
 	json_t *items;
 	json_t *result;
 	const char *classifier;
@@ -100,7 +104,7 @@ struct sigrun {
 	struct ws *wss;
 	struct acct *accts, *accts_tail;
 	size_t nrecs;
-	time_t now;
+	time_t now, start;
 	struct sigrun_stats st;
 	int said_nows, said_badws;
 	int nomem;
@@ -238,6 +242,7 @@ sigrun_new(const struct sigrun_opts *o, sigrun_t **out, char *err, size_t errlen
 		return SIGRUN_ENOMEM;
 	}
 	r->o = *o;
+	r->start = o->now ? o->now : time(NULL);
 	if (r->o.window == 0)
 		r->o.window = SIGRUN_WINDOW_DEFAULT;
 	if (r->o.batch <= 0)
@@ -293,6 +298,8 @@ acct_free(struct acct *a)
 	free(a);
 }
 
+static void release(sigrun_t *r, struct acct *a);
+
 static void
 accts_free(sigrun_t *r)
 {
@@ -301,6 +308,7 @@ accts_free(sigrun_t *r)
 
 	for (a = r->accts; a; a = n) {
 		n = a->next;
+		release(r, a);   /* a search that never ended (the HTTP client failed) */
 		window_key_del(r->w, a->wkey);
 		acct_free(a);
 	}
@@ -583,7 +591,7 @@ lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
 	size_t i;
 	int rc;
 
-	if (!r->o.refresh) {
+	if (!r->o.refresh || a->reread) {
 		rc = cache_get(r->o.db, "serper", a->ws->name, a->key, 0, r->now, &a->entry, NULL,
 		    err, errlen);
 		if (rc != DB_OK && rc != DB_NOTFOUND)
@@ -685,6 +693,21 @@ acct_fail(struct acct *a, int state, const char *msg)
 	snprintf(a->err, sizeof a->err, "%s", msg);
 }
 
+/* Lets others search the account: after its answer is in the cache. */
+static void
+release(sigrun_t *r, struct acct *a)
+{
+	const char *key = a->key;
+	char err[200];
+
+	if (!a->claimed)
+		return;
+	a->claimed = 0;
+	if (claim_release(r->o.db, "serper", a->ws->name, &key, 1, err, sizeof err) != DB_OK &&
+	    !r->st.db_failed++)
+		say(r, "cannot write the cache: %s", err);
+}
+
 /* One of the account's queries is over. */
 static void
 query_over(sigrun_t *r, struct acct *a)
@@ -693,6 +716,7 @@ query_over(sigrun_t *r, struct acct *a)
 		return;
 	if (a->fresh)
 		store(r, a);
+	release(r, a);
 }
 
 /* A query the run will not send (searches stopped for the workspace). */
@@ -849,15 +873,103 @@ feed(sigrun_t *r)
 	buf_free(&body);
 }
 
+/*
+ * Whether a cache entry seen while claiming (lib/claim.h) holds every query
+ * the account still needs, fresh: another process searched it meanwhile.
+ */
+struct answered_ctx {
+	sigrun_t *r;
+	struct acct *a;
+};
+
 static int
-search(sigrun_t *r, char *err, size_t errlen)
+answered(const char *val, size_t len, void *vctx)
+{
+	struct answered_ctx *c = vctx;
+	long long at = claim_entry_time(val, len);
+	const char *nl = memchr(val, '\n', len);
+	const json_t *qs, *e;
+	json_t *v = NULL;
+	char why[64];
+	size_t i;
+	time_t t;
+	int ok = 1;
+
+	if (at < 0 || nl == NULL ||
+	    json_parse(nl + 1, len - (size_t)(nl + 1 - val), 0, &v, NULL, why, sizeof why) != JSON_OK)
+		return 0;
+	qs = json_get(v, "queries");
+	for (i = 0; ok && i < c->r->o.nqueries; i++) {
+		if (c->a->q[i].state != Q_NEED)
+			continue;
+		e = json_get(qs, c->a->q[i].qid);
+		ok = json_is(json_get(e, "items"), JSON_ARRAY) &&
+		    cache_time_parse(json_str(json_get(e, "fetched_at")), &t) == 0 &&
+		    (c->a->ws->ttl <= 0 || c->r->now - t <= c->a->ws->ttl) &&
+		    (!c->r->o.refresh || t > c->r->start);
+	}
+	json_free(v);
+	return ok;
+}
+
+/*
+ * Claims each account still to search. Those another process searched
+ * meanwhile are read from the cache; those it is searching now are marked
+ * held. Returns SIGRUN_OK or an error with err set.
+ */
+static int
+claim_accounts(sigrun_t *r, char *err, size_t errlen)
+{
+	struct answered_ctx c = { r, NULL };
+	enum claim_state st;
+	struct acct *a;
+	const char *key;
+	int i, rc;
+
+	for (a = r->accts; a; a = a->next) {
+		a->held = 0;
+		if (a->pending == 0 || a->claimed)
+			continue;
+		key = a->key;
+		c.a = a;
+		rc = claim_take(r->o.db, "serper", a->ws->name, &key, 1, answered, &c, time(NULL), &st,
+		    err, errlen);
+		if (rc != DB_OK)
+			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
+		if (st == CLAIM_TAKEN)
+			a->claimed = 1;
+		else if (st == CLAIM_HELD)
+			a->held = 1;
+		else {
+			json_free(a->entry);
+			a->entry = NULL;
+			for (i = 0; i < (int)r->o.nqueries; i++) {
+				json_free(a->q[i].items);
+				a->q[i].items = NULL;
+			}
+			a->pending = 0;
+			a->reread = 1;
+			if ((rc = lookup(r, a, err, errlen)) != SIGRUN_OK)
+				return rc;
+		}
+	}
+	return SIGRUN_OK;
+}
+
+/* The searches of the accounts this process holds the claims of. */
+static int
+search_claimed(sigrun_t *r, char *err, size_t errlen)
 {
 	struct acct *a;
 	size_t n = 0;
 	int i;
 
+	free(r->jobs);
+	r->jobs = NULL;
+	r->njobs = r->next_job = 0;
 	for (a = r->accts; a; a = a->next)
-		n += (size_t)a->pending;
+		if (a->claimed)
+			n += (size_t)a->pending;
 	if (n == 0)
 		return SIGRUN_OK;
 	if ((r->jobs = calloc(n, sizeof *r->jobs)) == NULL) {
@@ -865,7 +977,7 @@ search(sigrun_t *r, char *err, size_t errlen)
 		return SIGRUN_ENOMEM;
 	}
 	for (a = r->accts; a; a = a->next)
-		for (i = 0; i < (int)r->o.nqueries; i++)
+		for (i = 0; a->claimed && i < (int)r->o.nqueries; i++)
 			if (a->q[i].state == Q_NEED) {
 				r->jobs[r->njobs].r = r;
 				r->jobs[r->njobs].a = a;
@@ -878,6 +990,26 @@ search(sigrun_t *r, char *err, size_t errlen)
 		return SIGRUN_EHTTP;
 	}
 	return SIGRUN_OK;
+}
+
+/* Searches what the window needs, waiting for what other processes search. */
+static int
+search(sigrun_t *r, char *err, size_t errlen)
+{
+	struct timespec poll = { 0, CLAIM_POLL_MS * 1000000L };
+	struct acct *a;
+	int rc, waiting;
+
+	for (;;) {
+		if ((rc = claim_accounts(r, err, errlen)) != SIGRUN_OK ||
+		    (rc = search_claimed(r, err, errlen)) != SIGRUN_OK)
+			return rc;
+		for (waiting = 0, a = r->accts; a; a = a->next)
+			waiting |= a->held;
+		if (!waiting)
+			return SIGRUN_OK;
+		nanosleep(&poll, NULL);
+	}
 }
 
 /* ---- classification ---- */
