@@ -18,7 +18,14 @@ struct json {
 			char **k;      /* keys, objects only */
 			size_t n, alloc;
 		} c;
+		struct shared_text *t;              /* SERIALIZED */
 	} u;
+};
+
+/* A serialized value's text, shared by its clones and freed with the last. */
+struct shared_text {
+	size_t refs, n;
+	char text[];
 };
 
 static json_t *
@@ -53,10 +60,32 @@ json_free(json_t *v)
 		free(v->u.c.v);
 		free(v->u.c.k);
 		break;
+	case JSON_SERIALIZED:
+		if (--v->u.t->refs == 0)
+			free(v->u.t);
+		break;
 	default:
 		break;
 	}
 	free(v);
+}
+
+json_t *
+json_new_serialized(const char *text, size_t n)
+{
+	json_t *v;
+
+	if (n > (size_t)-1 - sizeof(struct shared_text) - 1 || (v = json_alloc(JSON_SERIALIZED)) == NULL)
+		return NULL;
+	if ((v->u.t = malloc(sizeof *v->u.t + n + 1)) == NULL) {
+		free(v);
+		return NULL;
+	}
+	v->u.t->refs = 1;
+	v->u.t->n = n;
+	memcpy(v->u.t->text, text, n);
+	v->u.t->text[n] = '\0';
+	return v;
 }
 
 json_t *
@@ -567,6 +596,12 @@ json_clone(const json_t *v)
 			    json_clone(v->u.c.v[i])) != JSON_OK)
 				goto fail;
 		return c;
+	case JSON_SERIALIZED:
+		if ((c = json_alloc(JSON_SERIALIZED)) == NULL)
+			return NULL;
+		c->u.t = v->u.t;
+		c->u.t->refs++;
+		return c;
 	}
 	return NULL;
 fail:
@@ -685,6 +720,8 @@ json_dump(const json_t *v, buf_t *out)
 		return buf_rc(buf_add(out, v->u.s.p, v->u.s.n));
 	case JSON_STRING:
 		return json_dump_string(v->u.s.p, v->u.s.n, out);
+	case JSON_SERIALIZED:
+		return buf_rc(buf_add(out, v->u.t->text, v->u.t->n));
 	case JSON_ARRAY:
 	case JSON_OBJECT:
 		if ((rc = buf_rc(buf_addc(out, v->type == JSON_ARRAY ? '[' : '{'))) != JSON_OK)
@@ -714,7 +751,16 @@ struct pctx {
 	size_t depth, max_depth;
 	json_t *root;
 	int too_deep, nomem;
+	yajl_handle h;
+	size_t len, root_end;   /* where the root value ends */
+	int finishing;          /* in yajl_complete_parse: the value ends the text */
 };
+
+static void
+p_root_done(struct pctx *p)
+{
+	p->root_end = p->finishing ? p->len : yajl_get_bytes_consumed(p->h);
+}
 
 static int
 p_add(struct pctx *p, json_t *v)
@@ -729,6 +775,8 @@ p_add(struct pctx *p, json_t *v)
 	}
 	if (p->depth == 0) {
 		p->root = v;
+		if (v->type != JSON_ARRAY && v->type != JSON_OBJECT)
+			p_root_done(p);
 		return 1;
 	}
 	d = p->depth - 1;
@@ -826,7 +874,8 @@ p_close(void *ctx)
 {
 	struct pctx *p = ctx;
 
-	p->depth--;
+	if (--p->depth == 0)
+		p_root_done(p);
 	return 1;
 }
 
@@ -882,9 +931,13 @@ json_parse(const char *buf, size_t len, size_t max_depth, json_t **out,
 		rc = JSON_ENOMEM;
 		goto done;
 	}
+	p.h = h;
+	p.len = len;
 	st = yajl_parse(h, (const unsigned char *)buf, len);
-	if (st == yajl_status_ok)
+	if (st == yajl_status_ok) {
+		p.finishing = 1;
 		st = yajl_complete_parse(h);
+	}
 	if (st != yajl_status_ok) {
 		consumed = yajl_get_bytes_consumed(h);
 		if (col)
@@ -906,6 +959,28 @@ json_parse(const char *buf, size_t len, size_t max_depth, json_t **out,
 		rc = JSON_EPARSE;
 		goto done;
 	}
+	/* yajl takes a string left open after the value for the end of the text */
+	for (i = p.root_end; i < len; i++)
+		if (strchr(" \t\n\v\f\r", buf[i]) == NULL || buf[i] == '\0') {
+			if (col)
+				*col = i + 1;
+			snprintf(err, errlen, "trailing garbage");
+			rc = JSON_EPARSE;
+			goto done;
+		}
+	/* and checks only the shape of UTF-8: refuse overlong forms,
+	 * surrogates and code points past U+10FFFF too */
+	for (i = 0; i < len; i++)
+		if ((unsigned char)buf[i] >= 0x80) {
+			if ((consumed = utf8_seq_len(buf + i, len - i)) == 0) {
+				if (col)
+					*col = i + 1;
+				snprintf(err, errlen, "invalid bytes in UTF8 string.");
+				rc = JSON_EPARSE;
+				goto done;
+			}
+			i += consumed - 1;
+		}
 	*out = p.root;
 	p.root = NULL;
 done:

@@ -38,7 +38,8 @@ typedef enum {
 	JSON_NUMBER,
 	JSON_STRING,
 	JSON_ARRAY,
-	JSON_OBJECT
+	JSON_OBJECT,
+	JSON_SERIALIZED   /* text already serialized: see json_new_serialized() */
 } json_type;
 
 typedef struct json json_t;
@@ -73,6 +74,16 @@ json_t *json_new_int(int64_t v);
 json_t *json_new_double(double v);               /* NaN/inf give JSON null */
 /* A number from its JSON text; NULL when text is not a valid JSON number. */
 json_t *json_new_num_text(const char *text);
+/*
+ * A value kept as its serialized text, so that a value written many times
+ * (a cached answer put on every record that uses it) is serialized once:
+ * json_dump() writes text[0..n) as is, json_clone() shares the text instead
+ * of copying it, and readers see an opaque value (json_typeof() gives
+ * JSON_SERIALIZED; json_get(), json_str() and the others find nothing in it).
+ * text must be one valid JSON value, as json_dump() writes it: the caller
+ * vouches for it, nothing checks it. NULL on allocation failure.
+ */
+json_t *json_new_serialized(const char *text, size_t n);
 json_t *json_new_array(void);
 json_t *json_new_object(void);
 json_t *json_clone(const json_t *v);

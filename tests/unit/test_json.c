@@ -188,6 +188,43 @@ path_and_clone(void **state)
 	json_free(c);
 }
 
+static void
+serialized_values(void **state)
+{
+	const char *text = "{\"name\":\"Dana\",\"n\":[1,2.50]}";
+	json_t *o = json_new_object(), *v = json_new_serialized(text, strlen(text)), *c;
+	buf_t b;
+
+	(void)state;
+	assert_non_null(o);
+	assert_non_null(v);
+	assert_int_equal(json_typeof(v), JSON_SERIALIZED);
+	/* Opaque to readers. */
+	assert_null(json_get(v, "name"));
+	assert_null(json_str(v));
+	assert_int_equal(json_len(v), 0);
+	/* Clones share the text; each is freed on its own. */
+	c = json_clone(v);
+	assert_non_null(c);
+	assert_int_equal(json_set(o, "a", v), JSON_OK);
+	assert_int_equal(json_set(o, "b", c), JSON_OK);
+	assert_int_equal(json_set_int(o, "k", 7), JSON_OK);
+	c = json_clone(o);
+	json_free(o);
+	buf_init(&b, 1 << 16);
+	assert_int_equal(json_dump(c, &b), JSON_OK);
+	assert_string_equal(buf_ptr(&b),
+	    "{\"a\":{\"name\":\"Dana\",\"n\":[1,2.50]},\"b\":{\"name\":\"Dana\",\"n\":[1,2.50]},\"k\":7}");
+	json_free(c);
+	/* Written exactly as given, spaces included. */
+	buf_reset(&b);
+	v = json_new_serialized("[ 1 ]", 5);
+	assert_int_equal(json_dump(v, &b), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "[ 1 ]");
+	json_free(v);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -202,6 +239,7 @@ main(void)
 		cmocka_unit_test(numbers_from_strings),
 		cmocka_unit_test(new_str_repairs_invalid_utf8),
 		cmocka_unit_test(path_and_clone),
+		cmocka_unit_test(serialized_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
