@@ -12,6 +12,7 @@ struct ndj_reader {
 	buf_t line;
 	unsigned long lineno, bad;
 	char err[512];
+	char chunk[8192];   /* read_line's: '\n' where no line is in it */
 };
 
 ndj_reader_t *
@@ -26,6 +27,7 @@ ndj_reader_new(FILE *in, const char *name, size_t max_line, size_t max_depth,
 		free(r);
 		return NULL;
 	}
+	memset(r->chunk, '\n', sizeof r->chunk);
 	r->in = in;
 	r->rejects = rejects;
 	r->max_line = max_line ? max_line : NDJ_MAX_LINE_DEFAULT;
@@ -106,16 +108,22 @@ reject_rest(ndj_reader_t *r)
 /*
  * Reads one line into r->line without its end. Returns NDJ_OK, NDJ_EOF,
  * NDJ_BAD (overlong, already copied to the rejects), NDJ_EIO or NDJ_ENOMEM.
+ *
+ * A getc and a buf_addc per byte cost more than validating the line, so it
+ * reads with fgets, a chunk at a time. fgets does not say how many bytes it
+ * read, and a line may hold NUL bytes: r->chunk is kept full of '\n' where no
+ * line is in it, so the last NUL in it is the one fgets wrote.
  */
 static int
 read_line(ndj_reader_t *r)
 {
-	int c, rc;
+	char *chunk = r->chunk;
+	size_t got;
+	int nl, rc;
 
 	buf_reset(&r->line);
 	for (;;) {
-		c = getc(r->in);
-		if (c == EOF) {
+		if (fgets(chunk, sizeof r->chunk, r->in) == NULL) {
 			if (ferror(r->in)) {
 				snprintf(r->err, sizeof r->err, "read error: %s", strerror(errno));
 				return NDJ_EIO;
@@ -125,22 +133,30 @@ read_line(ndj_reader_t *r)
 			r->lineno++;
 			return NDJ_OK;   /* a last line without "\n" */
 		}
-		if (c == '\n') {
-			r->lineno++;
-			return NDJ_OK;
-		}
-		if ((rc = buf_addc(&r->line, (char)c)) == BUF_ETOOBIG) {
+		got = strlen(chunk);
+		if (got == 0 || chunk[got - 1] != '\n')
+			got = (size_t)((char *)memrchr(chunk, '\0', sizeof r->chunk) - chunk);
+		nl = got > 0 && chunk[got - 1] == '\n';
+		got -= nl;
+		rc = buf_add(&r->line, chunk, got);
+		if (rc == BUF_ETOOBIG) {
 			r->lineno++;
 			r->bad++;
 			snprintf(r->err, sizeof r->err, "line longer than %zu bytes", r->max_line);
-			if (reject_write(r, buf_ptr(&r->line), buf_len(&r->line)) != 0 ||
-			    reject_write(r, (char[]){ (char)c }, 1) != 0 || reject_rest(r) != 0)
-				return NDJ_EIO;
+			rc = reject_write(r, buf_ptr(&r->line), buf_len(&r->line)) != 0 ||
+			    reject_write(r, chunk, got) != 0 ||
+			    (nl ? reject_write(r, "\n", 1) : reject_rest(r)) != 0 ? NDJ_EIO : NDJ_BAD;
 			buf_reset(&r->line);
-			return NDJ_BAD;
 		} else if (rc != BUF_OK) {
 			snprintf(r->err, sizeof r->err, "out of memory");
-			return NDJ_ENOMEM;
+			rc = NDJ_ENOMEM;
+		}
+		memset(chunk, '\n', got + nl + 1);
+		if (rc != BUF_OK)
+			return rc;
+		if (nl) {
+			r->lineno++;
+			return NDJ_OK;
 		}
 	}
 }
@@ -156,6 +172,54 @@ blank(const char *p, size_t n)
 	return 1;
 }
 
+/*
+ * The next line that is not blank, without its end or a last "\r": *p and *len
+ * (the raw line stays in r->line for the rejects). Returns NDJ_OK or what
+ * read_line returns.
+ */
+static int
+next_line(ndj_reader_t *r, const char **p, size_t *len)
+{
+	int rc;
+
+	do {
+		if ((rc = read_line(r)) != NDJ_OK)
+			return rc;
+		*p = buf_ptr(&r->line);
+		*len = buf_len(&r->line);
+	} while (blank(*p, *len));
+	if (*len && (*p)[*len - 1] == '\r')
+		(*len)--;
+	return NDJ_OK;
+}
+
+/* A bad_line() code beside the JSON_E* ones: the line is JSON but no object. */
+#define NOT_OBJECT (-1000)
+
+/*
+ * A line that did not parse to an object: says why, counts it and copies the
+ * raw line to the rejects. Returns NDJ_BAD, NDJ_EIO or NDJ_ENOMEM.
+ */
+static int
+bad_line(ndj_reader_t *r, int rc, size_t col, const char *why)
+{
+	if (rc == JSON_ENOMEM) {
+		snprintf(r->err, sizeof r->err, "out of memory");
+		return NDJ_ENOMEM;
+	}
+	if (rc == NOT_OBJECT)
+		snprintf(r->err, sizeof r->err, "expected a JSON object, one record per line");
+	else if (rc == JSON_EDEPTH)
+		snprintf(r->err, sizeof r->err, "%s", why);
+	else
+		snprintf(r->err, sizeof r->err, "invalid JSON at column %zu: %s", col, why);
+	r->bad++;
+	if (reject_write(r, buf_ptr(&r->line), buf_len(&r->line)) != 0 ||
+	    reject_write(r, "\n", 1) != 0)
+		return NDJ_EIO;
+	return NDJ_BAD;
+}
+
 int
 ndj_read(ndj_reader_t *r, json_t **rec)
 {
@@ -166,35 +230,44 @@ ndj_read(ndj_reader_t *r, json_t **rec)
 	int rc;
 
 	*rec = NULL;
-	do {
-		if ((rc = read_line(r)) != NDJ_OK)
-			return rc;
-		p = buf_ptr(&r->line);
-		len = buf_len(&r->line);
-	} while (blank(p, len));
-	if (len && p[len - 1] == '\r')
-		len--;
+	if ((rc = next_line(r, &p, &len)) != NDJ_OK)
+		return rc;
 	rc = json_parse(p, len, r->max_depth, &v, &col, why, sizeof why);
-	if (rc == JSON_ENOMEM) {
-		snprintf(r->err, sizeof r->err, "out of memory");
-		return NDJ_ENOMEM;
-	}
 	if (rc == JSON_OK && json_typeof(v) != JSON_OBJECT) {
 		json_free(v);
-		snprintf(r->err, sizeof r->err, "expected a JSON object, one record per line");
-		rc = JSON_EPARSE;
-	} else if (rc == JSON_EDEPTH)
-		snprintf(r->err, sizeof r->err, "%s", why);
-	else if (rc != JSON_OK)
-		snprintf(r->err, sizeof r->err, "invalid JSON at column %zu: %s", col, why);
-	if (rc != JSON_OK) {
-		r->bad++;
-		if (reject_write(r, buf_ptr(&r->line), buf_len(&r->line)) != 0 ||
-		    reject_write(r, "\n", 1) != 0)
-			return NDJ_EIO;
-		return NDJ_BAD;
+		rc = NOT_OBJECT;
 	}
+	if (rc != JSON_OK)
+		return bad_line(r, rc, col, why);
 	*rec = v;
+	return NDJ_OK;
+}
+
+int
+ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root)
+{
+	char why[400];
+	size_t n, col;
+	const char *p;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	root->off = root->len = 0;
+	if ((rc = next_line(r, &p, &n)) != NDJ_OK)
+		return rc;
+	rc = jspan_parse(p, n, r->max_depth, root, &col, why, sizeof why);
+	if (rc == JSON_OK && jspan_type(p, *root) != JSON_OBJECT)
+		rc = NOT_OBJECT;
+	if (rc != JSON_OK) {
+		root->off = root->len = 0;
+		return bad_line(r, rc, col, why);
+	}
+	/* drop the "\r" for good, so that the text ends in a NUL */
+	r->line.len = n;
+	r->line.ptr[n] = '\0';
+	*text = p;
+	*len = n;
 	return NDJ_OK;
 }
 

@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 #include "json.h"
+#include "jspan.h"
 
 #define NDJ_MAX_LINE_DEFAULT (16u * 1024 * 1024)
 
@@ -47,6 +48,18 @@ void ndj_reader_free(ndj_reader_t *r);
  * was rejected; call again for the next), NDJ_EIO or NDJ_ENOMEM.
  */
 int ndj_read(ndj_reader_t *r, json_t **rec);
+
+/*
+ * Like ndj_read, but leaves the record as text, validated by jspan_parse
+ * (lib/jspan.h, which accepts what json_parse accepts): *text and *len are the
+ * line without its end (and without a last "\r"), *root the object's span in
+ * it. The text is borrowed from the reader until the next call; text[len] is
+ * a NUL (the line itself holds none: JSON text cannot). The same line cap,
+ * depth limit, blank-line skipping, line numbers, rejects and NDJ_BAD messages
+ * as ndj_read. Returns NDJ_OK, NDJ_EOF, NDJ_BAD, NDJ_EIO or NDJ_ENOMEM; on any
+ * but NDJ_OK *text is NULL, *len 0 and *root {0, 0}.
+ */
+int ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root);
 
 /* The name messages give the input ("stdin" or a path). */
 const char *ndj_name(const ndj_reader_t *r);

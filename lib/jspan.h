@@ -1,0 +1,107 @@
+/*
+ * jspan: one JSON text validated, and found things in, where it lies: no tree,
+ * no allocation. A program that passes records through keeps each line as
+ * text and splices its own fields into it (jspan_obj_end, the cut of a
+ * member) instead of parsing it into a json_t and dumping it again.
+ *
+ * jspan_parse accepts exactly what json_parse (lib/json.h) accepts and gives
+ * the same error codes, messages and columns: the same yajl grammar (the
+ * whitespace yajl knows: space, \t, \n, \r, \v, \f), strict UTF-8 in strings,
+ * no control bytes in strings, the same depth counting, nothing after the
+ * value. The navigation functions then read the validated text; they assume it
+ * passed jspan_parse (and that the span they are given is one it or they
+ * returned), never read outside the span given, and do not crash on anything.
+ *
+ * Strings read with jspan_str (and keys matched by jspan_get) are unescaped as
+ * json_parse unescapes them, yajl's way, so that a program gets the same bytes
+ * from either: \u0000 gives a NUL byte; a surrogate pair gives its code point
+ * in UTF-8; a high surrogate (\ud800-\udbff) followed by another \u escape is
+ * combined with it even when that is no low surrogate; a high surrogate alone
+ * gives "?"; a lone low surrogate gives its three UTF-8-like bytes.
+ *
+ * Spans are byte offsets into the text the caller holds; nothing here keeps a
+ * pointer to it or owns any memory.
+ */
+#ifndef DE_JSPAN_H
+#define DE_JSPAN_H
+
+#include <stddef.h>
+#include "json.h"
+
+typedef struct {
+	size_t off, len;     /* bytes [off, off+len) of the text */
+} jspan_t;
+
+/*
+ * Validates that s[0..n) is exactly one JSON value, whitespace around it
+ * allowed. max_depth bounds the nesting of arrays and objects as in json_parse
+ * (0 means JSON_MAX_DEPTH_DEFAULT). On success *root is the value's span
+ * without the whitespace around it and JSON_OK is returned. On failure *root is
+ * {0, 0} and JSON_EPARSE (invalid JSON), JSON_EDEPTH (nested deeper than
+ * max_depth) or JSON_ENOMEM (only when max_depth passes 4096 and the text
+ * nests deeper than that: the first 4096 levels need no memory) is returned,
+ * err (when errlen > 0) gets the one-line reason json_parse gives, e.g.
+ * "trailing garbage", and *col (when not NULL) the 1-based byte column where
+ * it stopped, as json_parse reports it (1 for an error found at the end of
+ * the text, as yajl does). *col is 0 on success.
+ */
+int jspan_parse(const char *s, size_t n, size_t max_depth, jspan_t *root,
+    size_t *col, char *err, size_t errlen);
+
+/*
+ * The type of a validated value, from its first byte: JSON_OBJECT for '{',
+ * JSON_ARRAY '[', JSON_STRING '"', JSON_BOOL 't'/'f', JSON_NULL 'n' (and an
+ * empty span), JSON_NUMBER for anything else.
+ */
+json_type jspan_type(const char *s, jspan_t v);
+
+typedef struct {
+	jspan_t key;    /* the key's literal, quotes included */
+	jspan_t val;    /* the value */
+	/*
+	 * Removing these bytes removes the member and exactly one comma next to
+	 * it (none when it is the only member) and leaves valid JSON: for the
+	 * first member, from its key to the next key; for any other, from the
+	 * end of the previous value to the end of its own.
+	 */
+	jspan_t cut;
+} jspan_member_t;
+
+/*
+ * Iterates an object's members in order: *pos starts at 0 and is opaque (the
+ * offset after the last member returned). Returns 1 with *m filled, 0 at the
+ * end, or when obj is not an object or *pos does not lie inside it.
+ */
+int jspan_member_next(const char *s, jspan_t obj, size_t *pos, jspan_member_t *m);
+
+/*
+ * The first member whose key, unescaped, equals key (NUL-terminated; a key
+ * holding an escaped NUL byte equals no C string, where json_get would see it
+ * cut at the NUL). Returns 1 with *m filled (m may be NULL), 0 when there is
+ * no such member or obj is not an object.
+ */
+int jspan_get(const char *s, jspan_t obj, const char *key, jspan_member_t *m);
+
+/*
+ * Iterates an array's elements: *pos starts at 0 and is opaque. Returns 1 with
+ * *elem, 0 at the end, or when arr is not an array or *pos does not lie in it.
+ */
+int jspan_elem_next(const char *s, jspan_t arr, size_t *pos, jspan_t *elem);
+
+/*
+ * Unescapes a string value (as json_parse does, see above) into buf and
+ * NUL-terminates it; \u0000 gives a NUL byte inside. Returns the length
+ * without the terminator, or -1 when v is not a string or the string needs
+ * cap bytes or more (then buf holds "" when cap > 0).
+ */
+long jspan_str(const char *s, jspan_t v, char *buf, size_t cap);
+
+/*
+ * Where a new member can go at the end of an object: returns the offset of its
+ * closing '}' and sets *needs_comma (when not NULL) to 1 when the object has
+ * members (a comma must come before the new one), else 0. Returns (size_t)-1
+ * (and *needs_comma 0) when obj is not an object.
+ */
+size_t jspan_obj_end(const char *s, jspan_t obj, int *needs_comma);
+
+#endif
