@@ -522,7 +522,7 @@ apply(json_t *contact, const json_t *rec, const char *status, const json_t *pers
 		R.n_quota++;
 	else if (strcmp(status, "dry_run") == 0)
 		R.n_dry++;
-	if (apollo_apply_contact(contact, rec, status, person, cached, fetched_at, reason,
+	if (apollo_apply_contact(contact, rec, status, person, NULL, cached, fetched_at, reason,
 	    time(NULL)) != 0) {
 		oom();
 		return -1;

@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				json_t *c = json_new_object();
 
 				if (c != NULL && json_push(contacts, c) == 0)
-					apollo_apply_contact(c, rec, "enriched", res[i].person, 0,
+					apollo_apply_contact(c, rec, "enriched", res[i].person, NULL, 0,
 					    1772323200, NULL, 1772323200);
 			}
 			if ((cv = apollo_cache_value(res[i].person)) != NULL) {

@@ -876,7 +876,8 @@ set_or_null(json_t *o, const char *key, json_t *v)
 
 int
 apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
-    const json_t *person, int cached, time_t fetched_at, const char *reason, time_t now)
+    const json_t *person, const json_t *person_out, int cached, time_t fetched_at,
+    const char *reason, time_t now)
 {
 	const json_t *account = json_get(rec, "account");
 	json_t *a, *emp = NULL;
@@ -892,7 +893,7 @@ apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
 	if (json_set_str(a, "status", status) != 0 ||
 	    (cached >= 0 && json_set_bool(a, "cached", cached) != 0) ||
 	    (has_data && json_set_str(a, "fetched_at", ts) != 0) ||
-	    (enriched && json_set(a, "person", json_clone(person)) != 0) ||
+	    (enriched && json_set(a, "person", json_clone(person_out ? person_out : person)) != 0) ||
 	    (reason && json_set_str(a, "reason", reason) != 0)) {
 		json_free(a);
 		return -1;
@@ -937,26 +938,20 @@ apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
 	return 0;
 }
 
-int
-apollo_apply_firmographics(json_t *rec)
+/* The organization whose firmographics the account gets (see apollo.h). */
+static const json_t *
+pick_org(const json_t *account, const json_t *const *persons, size_t n)
 {
-	json_t *account = json_get(rec, "account"), *f;
-	const json_t *contacts = json_get(rec, "contacts"), *p, *org, *pick = NULL, *first = NULL;
-	const json_t *by_name = NULL;
+	const json_t *org, *pick = NULL, *first = NULL, *by_name = NULL;
 	char ad[DOMAIN_MAX], od[DOMAIN_MAX], an[256], on[256];
 	size_t i;
 
-	if (!json_is(account, JSON_OBJECT))
-		return 0;
 	if (account_domain(account, ad, sizeof ad) != 0)
 		ad[0] = '\0';
 	company_norm(nonempty(json_get(account, "name")), an, sizeof an);
-	for (i = 0; i < json_len(contacts) && pick == NULL; i++) {
-		p = json_path(json_at(contacts, i), "apollo.person");
-		org = json_get(p, "organization");
-		if (!json_is(org, JSON_OBJECT) ||
-		    !json_is(json_path(json_at(contacts, i), "apollo.status"), JSON_STRING) ||
-		    strcmp(json_str(json_path(json_at(contacts, i), "apollo.status")), "enriched") != 0)
+	for (i = 0; i < n && pick == NULL; i++) {
+		org = json_get(persons[i], "organization");
+		if (!json_is(org, JSON_OBJECT))
 			continue;
 		if (first == NULL)
 			first = org;
@@ -970,11 +965,45 @@ apollo_apply_firmographics(json_t *rec)
 		pick = by_name;
 	if (pick == NULL && *ad == '\0' && *an == '\0')
 		pick = first;
-	if (pick == NULL)
+	return pick;
+}
+
+int
+apollo_account_firmographics(const json_t *account, const json_t *const *persons, size_t n,
+    json_t **out)
+{
+	const json_t *org;
+
+	*out = NULL;
+	if (!json_is(account, JSON_OBJECT) || (org = pick_org(account, persons, n)) == NULL)
 		return 0;
-	if ((f = apollo_firmographics(pick)) == NULL || json_set(account, "firmographics", f) != 0)
+	return (*out = apollo_firmographics(org)) != NULL ? 1 : -1;
+}
+
+int
+apollo_apply_firmographics(json_t *rec)
+{
+	json_t *account = json_get(rec, "account"), *f;
+	const json_t *contacts = json_get(rec, "contacts"), *c, **persons;
+	const char *st;
+	size_t i, n = 0;
+	int rc;
+
+	if (!json_is(account, JSON_OBJECT))
+		return 0;
+	if ((persons = calloc(json_len(contacts) + 1, sizeof *persons)) == NULL)
 		return -1;
-	return 1;
+	for (i = 0; i < json_len(contacts); i++) {
+		c = json_at(contacts, i);
+		st = json_str(json_path(c, "apollo.status"));
+		if (st && strcmp(st, "enriched") == 0)
+			persons[n++] = json_path(c, "apollo.person");
+	}
+	rc = apollo_account_firmographics(account, persons, n, &f);
+	free(persons);
+	if (rc == 1 && json_set(account, "firmographics", f) != 0)
+		return -1;
+	return rc;
 }
 
 /* ---- rate limits ---- */

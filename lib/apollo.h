@@ -150,10 +150,13 @@ json_t *apollo_firmographics(const json_t *org);
  * "enriched_at" (the time the data was fetched; null without data). Unknowns
  * are null. status is one of enriched, not_found, error, skipped,
  * quota_exhausted, dry_run; person is used for enriched; reason for the
- * others (may be NULL); cached is -1 to leave it out. Returns 0 or -1 (memory).
+ * others (may be NULL); cached is -1 to leave it out. "apollo.person" gets a
+ * clone of person_out when it is not NULL (the same person serialized once,
+ * json_new_serialized()), else of person. Returns 0 or -1 (memory).
  */
 int apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
-    const json_t *person, int cached, time_t fetched_at, const char *reason, time_t now);
+    const json_t *person, const json_t *person_out, int cached, time_t fetched_at,
+    const char *reason, time_t now);
 
 /*
  * Sets rec's account "firmographics" from the organizations of the contacts
@@ -163,6 +166,14 @@ int apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
  * memory.
  */
 int apollo_apply_firmographics(json_t *rec);
+
+/*
+ * The same choice among the people persons[0..n) (NULL entries skipped) for
+ * account: *out gets the firmographics (apollo_firmographics()) and 1 is
+ * returned; 0 when none fits (*out NULL); -1 on memory.
+ */
+int apollo_account_firmographics(const json_t *account, const json_t *const *persons, size_t n,
+    json_t **out);
 
 /*
  * Apollo's rate-limit headers (both spellings: x-rate-limit-daily /

@@ -421,10 +421,10 @@ contact_and_account_fields(void **state)
 
 	(void)state;
 	/* Firmographics of another company first: not the account's, so none. */
-	assert_int_equal(apollo_apply_contact(c1, rec, "enriched", ps, 1, t, NULL, t), 0);
+	assert_int_equal(apollo_apply_contact(c1, rec, "enriched", ps, NULL, 1, t, NULL, t), 0);
 	assert_int_equal(apollo_apply_firmographics(rec), 0);
-	assert_int_equal(apollo_apply_contact(c0, rec, "enriched", pd, 0, t, NULL, t), 0);
-	assert_int_equal(apollo_apply_contact(c2, rec, "skipped", NULL, -1, 0, "no email", t), 0);
+	assert_int_equal(apollo_apply_contact(c0, rec, "enriched", pd, NULL, 0, t, NULL, t), 0);
+	assert_int_equal(apollo_apply_contact(c2, rec, "skipped", NULL, NULL, -1, 0, "no email", t), 0);
 	assert_int_equal(apollo_apply_firmographics(rec), 1);
 	assert_string_equal(D(c0), "{\"email\":\"d@acme.com\",\"keep\":true,"
 	    "\"apollo\":{\"status\":\"enriched\",\"cached\":false,\"fetched_at\":\"2026-11-02T07:00:12Z\",\"person\":"
@@ -442,10 +442,10 @@ contact_and_account_fields(void **state)
 	    "\"firmographics\":{\"industry\":\"software\",\"employees\":1600,\"size_band\":\"1001-5000\","
 	    "\"annual_revenue\":null,\"founded_year\":null,\"source\":\"apollo\"}}");
 	/* Not found, then an error over an earlier answer: owned fields reset. */
-	assert_int_equal(apollo_apply_contact(c1, rec, "not_found", NULL, 1, t, NULL, t), 0);
+	assert_int_equal(apollo_apply_contact(c1, rec, "not_found", NULL, NULL, 1, t, NULL, t), 0);
 	assert_string_equal(D(json_get(c1, "apollo")), "{\"status\":\"not_found\",\"cached\":true,\"fetched_at\":\"2026-11-02T07:00:12Z\"}");
 	assert_null(json_get(c1, "new_employer"));
-	assert_int_equal(apollo_apply_contact(c1, rec, "error", NULL, -1, 0, "HTTP 500", t), 0);
+	assert_int_equal(apollo_apply_contact(c1, rec, "error", NULL, NULL, -1, 0, "HTTP 500", t), 0);
 	assert_string_equal(D(json_get(c1, "apollo")), "{\"status\":\"error\",\"reason\":\"HTTP 500\"}");
 	assert_string_equal(D(json_get(c1, "enriched_at")), "null");
 	json_free(rec);
@@ -529,6 +529,40 @@ least_time(void **state)
 	assert_int_equal(apollo_least_ms(3, 2000, NULL), 4000);
 }
 
+/* The serialized person goes on the contact as is; the tree decides the fields. */
+static void
+serialized_person_and_firmographics_from_people(void **state)
+{
+	json_t *rec = P("{\"close_date\":\"2026-03-14\",\"account\":{\"name\":\"Acme\",\"domain\":\"acme.com\"},"
+	    "\"contacts\":[{\"email\":\"d@acme.com\"}]}");
+	json_t *pd = P("{\"seniority\":\"vp\",\"organization\":{\"name\":\"Acme\",\"primary_domain\":\"acme.com\",\"industry\":\"software\"}}");
+	json_t *po = P("{\"seniority\":\"owner\",\"organization\":{\"name\":\"Other\",\"primary_domain\":\"other.com\",\"industry\":\"retail\"}}");
+	const char *text = "{\"seniority\": \"vp\"}";
+	json_t *ser = json_new_serialized(text, strlen(text)), *f = NULL;
+	json_t *c0 = json_at(json_get(rec, "contacts"), 0);
+	const json_t *people[3];
+	time_t t = T("2026-11-02T07:00:12Z");
+
+	(void)state;
+	assert_int_equal(apollo_apply_contact(c0, rec, "enriched", pd, ser, 0, t, NULL, t), 0);
+	assert_string_equal(D(json_path(c0, "apollo.person")), text);
+	assert_string_equal(D(json_get(c0, "seniority_verified")), "\"vp\"");
+	/* The account's own organization wins over one met first. */
+	people[0] = po;
+	people[1] = NULL;
+	people[2] = pd;
+	assert_int_equal(apollo_account_firmographics(json_get(rec, "account"), people, 3, &f), 1);
+	assert_string_equal(D(json_get(f, "industry")), "\"software\"");
+	json_free(f);
+	assert_int_equal(apollo_account_firmographics(json_get(rec, "account"), people, 1, &f), 0);
+	assert_null(f);
+	assert_int_equal(apollo_account_firmographics(NULL, people, 3, &f), 0);
+	json_free(ser);
+	json_free(pd);
+	json_free(po);
+	json_free(rec);
+}
+
 int
 main(void)
 {
@@ -546,6 +580,7 @@ main(void)
 		cmocka_unit_test(job_change),
 		cmocka_unit_test(size_bands_and_firmographics),
 		cmocka_unit_test(contact_and_account_fields),
+		cmocka_unit_test(serialized_person_and_firmographics_from_people),
 		cmocka_unit_test(rate_limit_headers),
 		cmocka_unit_test(least_time),
 	};
