@@ -1,0 +1,40 @@
+/*
+ * jedit: writes a JSON object held as text (lib/jspan.h) with some members set
+ * or removed, every other byte of it as it came, so that a stage that only
+ * adds its own fields to a record never parses the rest into a tree.
+ *
+ * The members are written back separated by "," without the whitespace that
+ * was between them; their keys and values keep their bytes. Setting a member
+ * has json_set's meaning (the first member of that name replaced in place,
+ * else appended) and dropping one json_del's (every member of that name).
+ */
+#ifndef DE_JEDIT_H
+#define DE_JEDIT_H
+
+#include "buf.h"
+#include "json.h"
+#include "jspan.h"
+
+/*
+ * Called for each member kept (neither set nor dropped), with its key
+ * unescaped (NULL when longer than 255 bytes: no name this module is asked
+ * about is). Returns 1 after writing a value for the member to out itself,
+ * 0 to have its value copied, or a (negative) JSON_E* code to stop.
+ */
+typedef int (*jedit_member_fn)(void *ctx, const char *key, jspan_t val, buf_t *out);
+
+#define JEDIT_MAX_FIELDS 64
+
+/*
+ * Appends to out the object obj of text s with every member of fields (an
+ * object of at most JEDIT_MAX_FIELDS members; NULL: none) set and every member named in drop (a NULL-terminated
+ * list; NULL: none) removed; fn (may be NULL) may write other members'
+ * values. Returns JSON_OK, JSON_ETYPE (obj is not an object: nothing
+ * written), JSON_ENOMEM, JSON_ETOOBIG (out's cap, or too many fields), or
+ * fn's code; on failure
+ * out holds a partial text the caller must discard.
+ */
+int jedit_object(buf_t *out, const char *s, jspan_t obj, const json_t *fields,
+    const char *const *drop, jedit_member_fn fn, void *ctx);
+
+#endif

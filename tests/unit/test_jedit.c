@@ -1,0 +1,180 @@
+/* lib/jedit: objects written with members set and dropped, the rest as it came. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jedit.h"
+
+static json_t *
+P(const char *s)
+{
+	json_t *v = NULL;
+	char err[256];
+
+	if (json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err) != JSON_OK)
+		fail_msg("bad test JSON: %s: %s", err, s);
+	return v;
+}
+
+/* jedit_object on the whole of text; returns the output (static buffer). */
+static const char *
+E(const char *text, const char *fields, const char *const *drop)
+{
+	static char out[4096];
+	json_t *f = fields ? P(fields) : NULL;
+	jspan_t root;
+	char err[128];
+	buf_t b;
+
+	assert_int_equal(jspan_parse(text, strlen(text), 0, &root, NULL, err, sizeof err), JSON_OK);
+	buf_init(&b, 1 << 20);
+	assert_int_equal(jedit_object(&b, text, root, f, drop, NULL, NULL), JSON_OK);
+	snprintf(out, sizeof out, "%s", buf_ptr(&b));
+	buf_free(&b);
+	json_free(f);
+	return out;
+}
+
+static void
+set_in_place_or_append(void **state)
+{
+	(void)state;
+	assert_string_equal(E("{\"a\":1,\"b\":2}", "{\"b\":\"x\",\"c\":[true]}", NULL),
+	    "{\"a\":1,\"b\":\"x\",\"c\":[true]}");
+	assert_string_equal(E("{}", "{\"c\":null}", NULL), "{\"c\":null}");
+	assert_string_equal(E("{ }", NULL, NULL), "{}");
+	/* Values keep their bytes, escapes and spaces included; the space between members goes. */
+	assert_string_equal(E("{ \"n\" : 1.50 , \"s\":\"\\u00e9\\/\" ,\"o\":{ \"k\" : [ 1 ] } }", "{\"z\":0}", NULL),
+	    "{\"n\":1.50,\"s\":\"\\u00e9\\/\",\"o\":{ \"k\" : [ 1 ] },\"z\":0}");
+	/* An escaped key is the same key. */
+	assert_string_equal(E("{\"\\u0061pollo\":1}", "{\"apollo\":2}", NULL), "{\"\\u0061pollo\":2}");
+}
+
+static void
+duplicates_as_json_set_and_json_del(void **state)
+{
+	static const char *const drop[] = { "d", NULL };
+
+	(void)state;
+	/* The first of a name is set, later ones stay; every one dropped goes. */
+	assert_string_equal(E("{\"a\":1,\"d\":2,\"a\":3,\"d\":4,\"e\":5}", "{\"a\":9}", drop),
+	    "{\"a\":9,\"a\":3,\"e\":5}");
+	assert_string_equal(E("{\"d\":1}", NULL, drop), "{}");
+	assert_string_equal(E("{\"d\":1,\"x\":2}", "{\"d\":3}", drop), "{\"x\":2,\"d\":3}");
+}
+
+/* The same result as the tree's json_set/json_del, for a few records. */
+static void
+same_as_the_tree(void **state)
+{
+	static const char *texts[] = {
+		"{\"email\":\"a@b.com\",\"new_employer\":{\"x\":1},\"apollo\":{\"old\":true},\"k\":[1,{\"a\":null}]}",
+		"{\"apollo\":1,\"apollo\":2,\"new_employer\":1,\"new_employer\":2}",
+		"{\"k\":\"\\u0000\\ud83d\\ude00\",\"n\":-0.0e+5}",
+		"{}",
+	};
+	static const char *const drop[] = { "new_employer", NULL };
+	const char *fields = "{\"apollo\":{\"status\":\"enriched\"},\"tenure_months\":null,\"enriched_at\":\"2026-01-01\"}";
+	json_t *t, *f;
+	buf_t a;
+	size_t i, j;
+
+	(void)state;
+	buf_init(&a, 1 << 20);
+	for (i = 0; i < sizeof texts / sizeof *texts; i++) {
+		t = P(texts[i]);
+		f = P(fields);
+		json_del(t, "new_employer");
+		for (j = 0; j < json_len(f); j++)
+			assert_int_equal(json_set(t, json_key_at(f, j), json_clone(json_val_at(f, j))), JSON_OK);
+		buf_reset(&a);
+		assert_int_equal(json_dump(t, &a), JSON_OK);
+		json_free(t);
+		/* Compare as trees: jedit keeps escapes the tree writes out. */
+		t = P(E(texts[i], fields, drop));
+		{
+			buf_t b;
+
+			buf_init(&b, 1 << 20);
+			assert_int_equal(json_dump(t, &b), JSON_OK);
+			assert_string_equal(buf_ptr(&b), buf_ptr(&a));
+			buf_free(&b);
+		}
+		json_free(t);
+		json_free(f);
+	}
+	buf_free(&a);
+}
+
+static int
+upper_b(void *ctx, const char *key, jspan_t val, buf_t *out)
+{
+	(*(int *)ctx)++;
+	(void)val;
+	if (key && strcmp(key, "b") == 0)
+		return buf_add(out, "\"B\"", 3) == BUF_OK ? 1 : JSON_ENOMEM;
+	if (key && strcmp(key, "stop") == 0)
+		return JSON_EPARSE;
+	return 0;
+}
+
+static void
+callback_and_failures(void **state)
+{
+	const char *text = "{\"a\":1,\"b\":2,\"c\":3}", *stop = "{\"stop\":1}";
+	json_t *f = P("{\"c\":0}"), *many = json_new_object();
+	jspan_t root, r2;
+	char err[64], k[16];
+	int calls = 0, i;
+	buf_t b;
+
+	(void)state;
+	assert_int_equal(jspan_parse(text, strlen(text), 0, &root, NULL, err, sizeof err), JSON_OK);
+	buf_init(&b, 1 << 20);
+	assert_int_equal(jedit_object(&b, text, root, f, NULL, upper_b, &calls), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "{\"a\":1,\"b\":\"B\",\"c\":0}");
+	assert_int_equal(calls, 2);   /* not for the member set */
+	assert_int_equal(jspan_parse(stop, strlen(stop), 0, &r2, NULL, err, sizeof err), JSON_OK);
+	buf_reset(&b);
+	assert_int_equal(jedit_object(&b, stop, r2, NULL, NULL, upper_b, &calls), JSON_EPARSE);
+	/* Not an object: nothing written. */
+	buf_reset(&b);
+	root.off = 5;
+	root.len = 1;
+	assert_int_equal(jedit_object(&b, text, root, f, NULL, NULL, NULL), JSON_ETYPE);
+	assert_int_equal(buf_len(&b), 0);
+	buf_free(&b);
+	/* The buffer's cap. */
+	assert_int_equal(jspan_parse(text, strlen(text), 0, &root, NULL, err, sizeof err), JSON_OK);
+	buf_init(&b, 8);
+	assert_int_equal(jedit_object(&b, text, root, f, NULL, NULL, NULL), JSON_ETOOBIG);
+	buf_free(&b);
+	/* Too many fields. */
+	for (i = 0; i <= JEDIT_MAX_FIELDS; i++) {
+		snprintf(k, sizeof k, "k%d", i);
+		assert_int_equal(json_set_int(many, k, i), JSON_OK);
+	}
+	buf_init(&b, 1 << 20);
+	assert_int_equal(jedit_object(&b, text, root, many, NULL, NULL, NULL), JSON_ETOOBIG);
+	buf_free(&b);
+	json_free(many);
+	json_free(f);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(set_in_place_or_append),
+		cmocka_unit_test(duplicates_as_json_set_and_json_del),
+		cmocka_unit_test(same_as_the_tree),
+		cmocka_unit_test(callback_and_failures),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
