@@ -138,8 +138,11 @@ read_line(ndj_reader_t *r)
 			got = (size_t)((char *)memrchr(chunk, '\0', sizeof r->chunk) - chunk);
 		nl = got > 0 && chunk[got - 1] == '\n';
 		got -= nl;
-		rc = buf_add(&r->line, chunk, got);
-		if (rc == BUF_ETOOBIG) {
+		rc = NDJ_OK;
+		switch (buf_add(&r->line, chunk, got)) {
+		case BUF_OK:
+			break;
+		case BUF_ETOOBIG:
 			r->lineno++;
 			r->bad++;
 			snprintf(r->err, sizeof r->err, "line longer than %zu bytes", r->max_line);
@@ -147,12 +150,13 @@ read_line(ndj_reader_t *r)
 			    reject_write(r, chunk, got) != 0 ||
 			    (nl ? reject_write(r, "\n", 1) : reject_rest(r)) != 0 ? NDJ_EIO : NDJ_BAD;
 			buf_reset(&r->line);
-		} else if (rc != BUF_OK) {
+			break;
+		default:
 			snprintf(r->err, sizeof r->err, "out of memory");
 			rc = NDJ_ENOMEM;
 		}
 		memset(chunk, '\n', got + nl + 1);
-		if (rc != BUF_OK)
+		if (rc != NDJ_OK)
 			return rc;
 		if (nl) {
 			r->lineno++;
