@@ -266,7 +266,7 @@ readers(const uint8_t *data, size_t size)
 {
 	FILE *in1 = fmemopen((void *)data, size, "rb"), *in2 = fmemopen((void *)data, size, "rb");
 	char *rej1 = NULL, *rej2 = NULL;
-	size_t rl1 = 0, rl2 = 0, len, max_line = 16 + data[0] % 200;
+	size_t rl1 = 0, rl2 = 0, len, max_line = data[0] & 0x80 ? 1 << 16 : 16 + data[0] % 100;
 	FILE *rf1 = open_memstream(&rej1, &rl1), *rf2 = open_memstream(&rej2, &rl2);
 	ndj_reader_t *r1 = NULL, *r2 = NULL;
 	const char *text;

@@ -7,13 +7,20 @@
 #include <string.h>
 
 /*
- * The validator is a hand-written lexer and the state machine of yajl 2.1's
- * parser (the states, and which error each token gives in each), so that it
+ * Two validators of one language. fast_parse, a plain recursive-descent scan
+ * without recursion, takes every valid text and says only yes or no; on no,
+ * slow_parse goes over the text again to say why, as json_parse would.
+ *
+ * slow_parse is a hand-written lexer and the state machine of yajl 2.1's
+ * parser (its states, and which error each token gives in each), so that it
  * fails where and as json_parse fails. Two yajl behaviours shape the columns:
  * yajl reports as "consumed" the offset its lexer stopped at (past a bad
- * character it read, or at one it read and put back), and a token that runs
- * into the end of the text is finished in a second pass over a single " ", so
- * any error found from there on is at column 1.
+ * character it read, or at one it put back; in one state, the token's start),
+ * and a token that runs into the end of the text is finished in a second pass
+ * over a single " ", so any error found from there on is at column 1. What
+ * json_parse adds to yajl comes last, as there: a string left open after the
+ * value is trailing garbage, and UTF-8 of the right shape that is no UTF-8
+ * (overlong, a surrogate, past U+10FFFF) is refused at its first byte.
  *
  * Containers need no stack of states, only which kind each open one is (a bit
  * per level, the first 4096 levels in an array on the C stack): the state
