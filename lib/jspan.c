@@ -748,32 +748,23 @@ skip_ws(const unsigned char *s, size_t p, size_t end)
 	return p;
 }
 
-/* Past the closing quote of the string literal whose opening quote is at p. */
+/*
+ * Past the closing quote of the string literal whose opening quote is at p:
+ * the first quote after it that an odd run of backslashes does not escape.
+ */
 static size_t
 skip_str(const unsigned char *s, size_t p, size_t end)
 {
-	p++;
-	while (p < end) {
-#if SWAR
-		while (end - p >= 8) {
-			uint64_t x, m;
+	const unsigned char *q;
+	size_t at, k;
 
-			memcpy(&x, s + p, 8);
-			m = (((x ^ (ONES * '"')) - ONES) & ~(x ^ (ONES * '"'))) |
-			    (((x ^ (ONES * '\\')) - ONES) & ~(x ^ (ONES * '\\')));
-			m &= HIGHS;
-			if (m) {
-				p += (size_t)__builtin_ctzll(m) >> 3;
-				break;
-			}
-			p += 8;
-		}
-		if (p >= end)
+	for (at = p + 1; at < end; at = (size_t)(q - s) + 1) {
+		if ((q = memchr(s + at, '"', end - at)) == NULL)
 			break;
-#endif
-		if (s[p] == '"')
-			return p + 1;
-		p += s[p] == '\\' ? 2 : 1;
+		for (k = 0; q - k - 1 > s + p && q[-(ptrdiff_t)k - 1] == '\\'; k++)
+			;
+		if (k % 2 == 0)
+			return (size_t)(q - s) + 1;
 	}
 	return end;
 }
@@ -828,7 +819,7 @@ int
 jspan_member_next(const char *text, jspan_t obj, size_t *pos, jspan_member_t *m)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t p, end, k, v, ve, next;
+	size_t p, end, k, ke, v, ve, next;
 	int first;
 
 	if (!inside(text, obj, '{', '}', &p, &end))
@@ -845,7 +836,8 @@ jspan_member_next(const char *text, jspan_t obj, size_t *pos, jspan_member_t *m)
 	k = skip_ws(s, p, end);
 	if (k >= end || s[k] != '"')
 		return 0;
-	p = skip_ws(s, skip_str(s, k, end), end);
+	ke = skip_str(s, k, end);
+	p = skip_ws(s, ke, end);
 	if (p >= end || s[p] != ':')
 		return 0;
 	v = skip_ws(s, p + 1, end);
@@ -853,7 +845,7 @@ jspan_member_next(const char *text, jspan_t obj, size_t *pos, jspan_member_t *m)
 		return 0;
 	ve = skip_value(s, v, end);
 	m->key.off = k;
-	m->key.len = skip_str(s, k, end) - k;
+	m->key.len = ke - k;
 	m->val.off = v;
 	m->val.len = ve - v;
 	if (!first) {
