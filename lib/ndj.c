@@ -124,6 +124,8 @@ read_line(ndj_reader_t *r)
 	buf_reset(&r->line);
 	for (;;) {
 		if (fgets(chunk, sizeof r->chunk, r->in) == NULL) {
+			/* after an error the chunk may hold anything */
+			memset(chunk, '\n', sizeof r->chunk);
 			if (ferror(r->in)) {
 				snprintf(r->err, sizeof r->err, "read error: %s", strerror(errno));
 				return NDJ_EIO;
