@@ -362,6 +362,26 @@ read_text_line_over_the_cap(void **state)
 	free(rej);
 }
 
+static void
+read_text_reports_read_errors(void **state)
+{
+	FILE *dir = fopen("/", "r");   /* opens; reading it fails with EISDIR */
+	ndj_reader_t *r;
+	const char *t = "x";
+	size_t n = 1;
+	jspan_t root;
+
+	(void)state;
+	assert_non_null(dir);
+	r = ndj_reader_new(dir, "/", 0, 0, NULL);
+	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_EIO);
+	assert_null(t);
+	assert_int_equal(n, 0);
+	assert_string_equal(ndj_error(r), "read error: Is a directory");
+	ndj_reader_free(r);
+	fclose(dir);
+}
+
 int
 main(void)
 {
@@ -375,6 +395,7 @@ main(void)
 		cmocka_unit_test(read_text_says_what_read_says),
 		cmocka_unit_test(read_text_long_lines),
 		cmocka_unit_test(read_text_line_over_the_cap),
+		cmocka_unit_test(read_text_reports_read_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
