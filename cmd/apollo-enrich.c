@@ -30,6 +30,8 @@
 #include "conf.h"
 #include "db.h"
 #include "domain.h"
+#include "jedit.h"
+#include "jspan.h"
 #include "http.h"
 #include "json.h"
 #include "ledger.h"
@@ -116,7 +118,7 @@ struct entry {
 	char *first, *last, *li;
 	int done, queued;
 	const char *status;
-	json_t *person;
+	struct answer *ans;        /* enriched or not_found: a reference */
 	int cached;
 	time_t fetched_at;
 	char *reason;
@@ -127,9 +129,34 @@ struct entry {
 	struct entry *qnext;
 };
 
+/*
+ * An email's answer, shared by the memo and every contact that uses it: the
+ * person is serialized once, however many records carry it.
+ */
+struct answer {
+	size_t refs;
+	json_t *person;            /* the kept subset; NULL: not found */
+	json_t *person_out;        /* the same, serialized */
+	time_t fetched;
+};
+
+/* What one contact of a record gets. */
+struct slot {
+	int used;                  /* the element is an object: it gets the fields */
+	struct entry *e;           /* an answer asked for in this run (shared), or: */
+	const char *status;        /* settled on admission, with */
+	const char *reason;        /* static or the workspace's (they outlive records) */
+	struct answer *ans;        /* a cached answer (a reference) */
+	int cached;
+};
+
+/* A record in the window: its line as read, never parsed into a tree. */
 struct item {
-	json_t *rec;
-	struct entry **slot;
+	char *text;
+	size_t len;
+	jspan_t root;
+	json_t *ctx;               /* {"account", "close_date"}: what lib/apollo reads of a record */
+	struct slot *slot;
 	size_t nslot;
 };
 
@@ -139,16 +166,17 @@ struct u64set {
 };
 
 /*
- * A small direct-mapped memo of parsed cache values, so that an email on many
- * deals is not read and parsed again for each (bounded: MEMO_SLOTS entries).
+ * A memo of answers read or received, so that an email on many deals is not
+ * read, parsed and serialized again for each: MEMO_SLOTS slots, each key in
+ * one of two (bounded memory, few collisions).
  */
-#define MEMO_SLOTS 1024
+#define MEMO_SLOTS 4096
 
 struct memo {
 	uint64_t h;
 	char *key;
-	json_t *val;
-	time_t fetched;
+	struct answer *ans;
+	unsigned long long used;   /* when last used: the older of two goes */
 };
 
 struct run {
@@ -168,6 +196,8 @@ struct run {
 	time_t start;
 	struct u64set seen;        /* dry run, --refresh: emails asked this run */
 	struct memo *memo;
+	unsigned long long memo_clock;
+	buf_t out;                 /* the record being written */
 	/* calls */
 	int stop_all;
 	char stop_reason[800];
@@ -247,45 +277,117 @@ u64set_add(struct u64set *s, uint64_t h)
 	return 0;
 }
 
-/* ---- the memo ---- */
+/* ---- answers and the memo ---- */
+
+/* Takes person over (NULL: not found). NULL when memory runs out (person freed). */
+static struct answer *
+answer_new(json_t *person, time_t fetched)
+{
+	struct answer *a = calloc(1, sizeof *a);
+	buf_t b;
+
+	buf_init(&b, (size_t)1 << 30);
+	if (a == NULL || (person && (json_dump(person, &b) != JSON_OK ||
+	    (a->person_out = json_new_serialized(buf_ptr(&b), buf_len(&b))) == NULL))) {
+		buf_free(&b);
+		json_free(person);
+		free(a);
+		return NULL;
+	}
+	buf_free(&b);
+	a->refs = 1;
+	a->person = person;
+	a->fetched = fetched;
+	return a;
+}
+
+static struct answer *
+answer_ref(struct answer *a)
+{
+	if (a)
+		a->refs++;
+	return a;
+}
+
+static void
+answer_unref(struct answer *a)
+{
+	if (a == NULL || --a->refs > 0)
+		return;
+	json_free(a->person);
+	json_free(a->person_out);
+	free(a);
+}
+
+/* A cache value as an answer: NULL when it is not one (*bad = 1) or memory ran out. */
+static struct answer *
+answer_of_cache(const json_t *v, time_t fetched, int *bad)
+{
+	const json_t *person;
+	json_t *p = NULL;
+	int k;
+
+	*bad = 0;
+	if ((k = apollo_cache_read(v, &person)) < 0) {
+		*bad = 1;
+		return NULL;
+	}
+	if (k && (p = json_clone(person)) == NULL)
+		return NULL;
+	return answer_new(p, fetched);
+}
 
 static struct memo *
+memo_slot(uint64_t h, int which)
+{
+	return &R.memo[(which ? h >> 32 : h) % MEMO_SLOTS];
+}
+
+static struct answer *
 memo_get(const char *key, uint64_t h, long ttl, time_t now)
 {
 	struct memo *m;
+	int i;
 
 	if (R.memo == NULL)
 		return NULL;
-	m = &R.memo[h % MEMO_SLOTS];
-	if (m->key == NULL || m->h != h || strcmp(m->key, key) != 0)
-		return NULL;
-	if (ttl > 0 && (long long)now - (long long)m->fetched > ttl)
-		return NULL;
-	return m;
+	for (i = 0; i < 2; i++) {
+		m = memo_slot(h, i);
+		if (m->key == NULL || m->h != h || strcmp(m->key, key) != 0)
+			continue;
+		if (ttl > 0 && (long long)now - (long long)m->ans->fetched > ttl)
+			return NULL;
+		m->used = ++R.memo_clock;
+		return m->ans;
+	}
+	return NULL;
 }
 
-/* Keeps val (taken over, freed on failure). */
+/* Keeps a reference to ans. */
 static void
-memo_put(const char *key, uint64_t h, json_t *val, time_t fetched)
+memo_put(const char *key, uint64_t h, struct answer *ans)
 {
-	struct memo *m;
+	struct memo *m, *m2;
 	char *k;
 
-	if (R.memo == NULL && (R.memo = calloc(MEMO_SLOTS, sizeof *R.memo)) == NULL) {
-		json_free(val);
+	if (R.memo == NULL && (R.memo = calloc(MEMO_SLOTS, sizeof *R.memo)) == NULL)
 		return;
-	}
-	if ((k = strdup(key)) == NULL) {
-		json_free(val);
+	m = memo_slot(h, 0);
+	m2 = memo_slot(h, 1);
+	/* The key's own slot, else an empty one, else the one used longer ago. */
+	if (m2->key && m2->h == h && strcmp(m2->key, key) == 0)
+		m = m2;
+	else if (!(m->key && m->h == h && strcmp(m->key, key) == 0) && m->key != NULL &&
+	    (m2->key == NULL || m2->used < m->used))
+		m = m2;
+	if ((k = strdup(key)) == NULL)
 		return;
-	}
-	m = &R.memo[h % MEMO_SLOTS];
 	free(m->key);
-	json_free(m->val);
+	answer_unref(m->ans);
 	m->h = h;
 	m->key = k;
-	m->val = val;
-	m->fetched = fetched;
+	m->ans = answer_ref(ans);
+	m->used = ++R.memo_clock;
 }
 
 static void
@@ -297,7 +399,7 @@ memo_free(void)
 		return;
 	for (i = 0; i < MEMO_SLOTS; i++) {
 		free(R.memo[i].key);
-		json_free(R.memo[i].val);
+		answer_unref(R.memo[i].ans);
 	}
 	free(R.memo);
 }
@@ -506,9 +608,8 @@ ws_get(const char *name)
 
 /* ---- contacts ---- */
 
-static int
-apply(json_t *contact, const json_t *rec, const char *status, const json_t *person,
-    int cached, time_t fetched_at, const char *reason)
+static void
+count_status(const char *status)
 {
 	if (strcmp(status, "enriched") == 0)
 		R.n_enriched++;
@@ -522,12 +623,6 @@ apply(json_t *contact, const json_t *rec, const char *status, const json_t *pers
 		R.n_quota++;
 	else if (strcmp(status, "dry_run") == 0)
 		R.n_dry++;
-	if (apollo_apply_contact(contact, rec, status, person, NULL, cached, fetched_at, reason,
-	    time(NULL)) != 0) {
-		oom();
-		return -1;
-	}
-	return 0;
 }
 
 static void
@@ -539,7 +634,7 @@ entry_free(struct entry *e)
 	free(e->first);
 	free(e->last);
 	free(e->li);
-	json_free(e->person);
+	answer_unref(e->ans);
 	free(e->reason);
 	free(e->wait);
 	free(e);
@@ -551,6 +646,25 @@ entry_free_v(void *p)
 	entry_free(p);
 }
 
+/* Lets go of the entries and answers of it's slots. */
+static void
+slots_release(struct item *it)
+{
+	struct entry *e;
+	size_t i;
+
+	for (i = 0; i < it->nslot; i++) {
+		if ((e = it->slot[i].e) != NULL && --e->refs == 0) {
+			window_key_del(R.win, e->key);
+			entry_free(e);
+		}
+		answer_unref(it->slot[i].ans);
+	}
+	free(it->slot);
+	it->slot = NULL;
+	it->nslot = 0;
+}
+
 static void
 item_free(void *p)
 {
@@ -558,21 +672,32 @@ item_free(void *p)
 
 	if (it == NULL)
 		return;
-	json_free(it->rec);
-	free(it->slot);
+	slots_release(it);
+	free(it->text);
+	json_free(it->ctx);
 	free(it);
 }
 
+/* The string member key of obj, malloc'd; NULL when absent, not a string, empty or on ENOMEM. */
 static char *
-dup_text(const json_t *v)
+member_dup(const char *text, jspan_t obj, const char *key)
 {
-	const char *s = json_str(v);
+	jspan_member_t m;
+	char *s;
+	long n;
 
-	return s && *s ? strdup(s) : NULL;
+	if (!jspan_get(text, obj, key, &m) || jspan_type(text, m.val) != JSON_STRING ||
+	    (s = malloc(m.val.len + 1)) == NULL)
+		return NULL;
+	if ((n = jspan_str(text, m.val, s, m.val.len + 1)) <= 0 || s[0] == '\0') {
+		free(s);
+		return NULL;
+	}
+	return s;
 }
 
 static struct entry *
-entry_new(struct ws *w, const char *email, const json_t *contact)
+entry_new(struct ws *w, const char *email, const char *text, jspan_t contact)
 {
 	struct entry *e = calloc(1, sizeof *e);
 	size_t nl = strlen(w->name);
@@ -586,9 +711,9 @@ entry_new(struct ws *w, const char *email, const json_t *contact)
 	strcpy(e->key + nl + 1, email);
 	e->email = e->key + nl + 1;
 	e->ws = w;
-	e->first = dup_text(json_get(contact, "first_name"));
-	e->last = dup_text(json_get(contact, "last_name"));
-	e->li = dup_text(json_get(contact, "linkedin_url"));
+	e->first = member_dup(text, contact, "first_name");
+	e->last = member_dup(text, contact, "last_name");
+	e->li = member_dup(text, contact, "linkedin_url");
 	return e;
 }
 
@@ -604,18 +729,16 @@ enqueue(struct entry *e)
 	R.qtail = e;
 }
 
-/* An entry's answer is in: the records waiting for it are told. */
+/* An entry's answer is in (ans taken over): the records waiting for it are told. */
 static void
-resolve(struct entry *e, const char *status, json_t *person, int cached, time_t fetched_at,
-    const char *reason)
+resolve(struct entry *e, const char *status, struct answer *ans, int cached, const char *reason)
 {
 	size_t i;
 
 	e->done = 1;
 	e->status = status;
-	e->person = person;
+	e->ans = ans;
 	e->cached = cached;
-	e->fetched_at = fetched_at;
 	if (reason && (e->reason = strdup(reason)) == NULL)
 		oom();
 	for (i = 0; i < e->nwait; i++)
@@ -645,7 +768,7 @@ drain(struct ws *w, const char *status, const char *reason)
 			R.qtail = prev;
 		e->qnext = NULL;
 		e->queued = 0;
-		resolve(e, status, NULL, -1, 0, reason);
+		resolve(e, status, NULL, -1, reason);
 	}
 }
 
@@ -666,63 +789,77 @@ add_waiter(struct entry *e, unsigned long long seq)
 	return 0;
 }
 
-/*
- * Settles what can be settled of one contact at once; returns the entry it
- * must wait for (or share), NULL when settled, or (void *)-1 on a fatal error.
- */
-#define FATAL ((struct entry *)-1)
-
-static struct entry *
-admit_contact(json_t *c, const json_t *rec, struct ws *w, time_t now)
+static void
+settle(struct slot *sl, const char *status, const char *reason, struct answer *ans, int cached)
 {
-	char email[DOMAIN_EMAIL_MAX], err[512];
+	sl->status = status;
+	sl->reason = reason;
+	sl->ans = answer_ref(ans);
+	sl->cached = cached;
+}
+
+/*
+ * Settles what can be settled of one contact at once, or links it to the
+ * entry it must wait for (or share). Returns 0, or -1 on a fatal error.
+ */
+static int
+admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot *sl)
+{
+	char email[DOMAIN_EMAIL_MAX], raw[4096], err[512];
 	struct entry *e;
-	const json_t *person;
+	struct answer *ans;
 	json_t *v = NULL;
-	struct memo *m;
+	jspan_t ev = { 0, 0 };
+	jspan_member_t m;
 	time_t fetched;
 	uint64_t h;
 	buf_t key;
-	int rc, k;
+	int rc, bad;
 
 	R.contacts++;
 	w->contacts++;
-	if (domain_email_normalize(json_str(json_get(c, "email")), email, sizeof email) != 0)
-		return apply(c, rec, "skipped", NULL, -1, 0, "no email") ? FATAL : NULL;
+	if (jspan_get(text, c, "email", &m))
+		ev = m.val;
+	if (jspan_str(text, ev, raw, sizeof raw) < 0 ||
+	    domain_email_normalize(raw, email, sizeof email) != 0) {
+		settle(sl, "skipped", "no email", NULL, -1);
+		return 0;
+	}
 	R.with_email++;
 	switch (w->state) {
 	case WS_OK:
 		break;
 	case WS_NOKEY:
-		return apply(c, rec, "skipped", NULL, -1, 0, "no Apollo key") ? FATAL : NULL;
+		settle(sl, "skipped", "no Apollo key", NULL, -1);
+		return 0;
 	default:
-		return apply(c, rec, "error", NULL, -1, 0, w->reason) ? FATAL : NULL;
+		settle(sl, "error", w->reason, NULL, -1);
+		return 0;
 	}
 	buf_init(&key, 4096);
 	if (db_key(&key, w->name, email, (char *)NULL) != DB_OK) {
 		buf_free(&key);
 		oom();
-		return FATAL;
+		return -1;
 	}
 	/* The key table holds the plain "ws 0x1f email" (db_key only hashes very long keys). */
-	e = window_key_get(R.win, buf_ptr(&key));
-	if (e) {
+	if ((e = window_key_get(R.win, buf_ptr(&key))) != NULL) {
 		buf_free(&key);
 		R.in_run++;
-		return e;
+		sl->e = e;
+		return 0;
 	}
 	h = hash64(buf_ptr(&key));
 	/* The memo holds what was read or answered this run (with --refresh: answered). */
-	if ((m = memo_get(buf_ptr(&key), h, w->ttl, now)) != NULL &&
-	    (k = apollo_cache_read(m->val, &person)) >= 0) {
+	if ((ans = memo_get(buf_ptr(&key), h, w->ttl, now)) != NULL) {
 		buf_free(&key);
 		R.hits++;
 		w->hits++;
 		if (R.dry_run)
-			rc = apply(c, rec, "dry_run", NULL, 1, 0, NULL);
+			settle(sl, "dry_run", NULL, NULL, 1);
 		else
-			rc = apply(c, rec, k ? "enriched" : "not_found", person, 1, m->fetched, NULL);
-		return rc ? FATAL : NULL;
+			settle(sl, ans->person ? "enriched" : "not_found", NULL, ans, 1);
+		return 0;
 	}
 	/* The cache; with --refresh only what this run fetched. */
 	rc = cache_get(R.db, APOLLO_PROVIDER, w->name, email, w->ttl, now, &v, &fetched, err,
@@ -731,121 +868,161 @@ admit_contact(json_t *c, const json_t *rec, struct ws *w, time_t now)
 		buf_free(&key);
 		cli_msg(stderr, "db: %s", err);
 		R.io_error = 1;
-		return apply(c, rec, "error", NULL, -1, 0, "db read failed") ? FATAL : NULL;
+		settle(sl, "error", "db read failed", NULL, -1);
+		return 0;
 	}
-	if (rc == DB_OK && (k = apollo_cache_read(v, &person)) >= 0 &&
-	    (!R.refresh || (!R.dry_run && u64set_has(&R.seen, h)))) {
-		R.hits++;
-		w->hits++;
-		if (R.dry_run)
-			rc = apply(c, rec, "dry_run", NULL, 1, 0, NULL);
-		else
-			rc = apply(c, rec, k ? "enriched" : "not_found", person, 1, fetched, NULL);
-		if (!R.refresh)
-			memo_put(buf_ptr(&key), h, v, fetched);
-		else
-			json_free(v);
-		buf_free(&key);
-		return rc ? FATAL : NULL;
+	if (rc == DB_OK && (!R.refresh || (!R.dry_run && u64set_has(&R.seen, h)))) {
+		ans = answer_of_cache(v, fetched, &bad);
+		json_free(v);
+		v = NULL;
+		if (ans == NULL && !bad) {
+			buf_free(&key);
+			oom();
+			return -1;
+		}
+		if (ans) {
+			R.hits++;
+			w->hits++;
+			if (R.dry_run)
+				settle(sl, "dry_run", NULL, NULL, 1);
+			else
+				settle(sl, ans->person ? "enriched" : "not_found", NULL, ans, 1);
+			if (!R.refresh)
+				memo_put(buf_ptr(&key), h, ans);
+			answer_unref(ans);
+			buf_free(&key);
+			return 0;
+		}
 	}
 	json_free(v);
 	if (R.dry_run && u64set_has(&R.seen, h)) {
 		/* Asked earlier in the run: the real run would find it in the cache. */
 		buf_free(&key);
 		R.in_run++;
-		return apply(c, rec, "dry_run", NULL, 0, 0, NULL) ? FATAL : NULL;
+		settle(sl, "dry_run", NULL, NULL, 0);
+		return 0;
 	}
 	if (w->quota_hit) {
 		buf_free(&key);
-		return apply(c, rec, "quota_exhausted", NULL, -1, 0, w->reason) ? FATAL : NULL;
+		settle(sl, "quota_exhausted", w->reason, NULL, -1);
+		return 0;
 	}
 	if (w->stop_status || R.stop_all) {
 		buf_free(&key);
-		return apply(c, rec, w->stop_status ? w->stop_status : "error", NULL, -1, 0,
-		    w->stop_status ? w->stop_reason : R.stop_reason) ? FATAL : NULL;
+		settle(sl, w->stop_status ? w->stop_status : "error", w->stop_status ?
+		    w->stop_reason : R.stop_reason, NULL, -1);
+		return 0;
 	}
-	if ((e = entry_new(w, email, c)) == NULL ||
+	if ((e = entry_new(w, email, text, c)) == NULL ||
 	    window_key_put(R.win, buf_ptr(&key), e) != WINDOW_OK) {
 		entry_free(e);
 		buf_free(&key);
 		oom();
-		return FATAL;
+		return -1;
 	}
 	buf_free(&key);
 	enqueue(e);
-	return e;
+	sl->e = e;
+	return 0;
 }
 
-static const char *
-record_workspace(const json_t *rec, char *buf, size_t n)
+/* The record's workspace, malloc'd ("default" when it has none); NULL on ENOMEM. */
+static char *
+record_workspace(const char *text, jspan_t root)
 {
-	const json_t *v;
-	const char *s;
+	jspan_member_t m;
+	char *s = NULL;
 
 	if (R.cc.workspace)
-		return R.cc.workspace;
-	v = json_get(rec, "workspace_id");
-	if ((s = json_str(v)) == NULL)
-		s = json_num_text(v);
-	if (s == NULL || *s == '\0')
-		return "default";
-	snprintf(buf, n, "%s", s);
-	return buf;
+		return strdup(R.cc.workspace);
+	if (jspan_get(text, root, "workspace_id", &m)) {
+		if (jspan_type(text, m.val) == JSON_NUMBER)
+			s = strndup(text + m.val.off, m.val.len);
+		else
+			s = member_dup(text, root, "workspace_id");
+	}
+	return s ? s : strdup("default");
 }
 
-/* A record enters the window. Returns 0, or -1 on a fatal error. */
-static int
-admit(json_t *rec)
+/* What lib/apollo reads of a record: its account and close date, as a small tree. */
+static json_t *
+record_ctx(const char *text, jspan_t root)
 {
-	json_t *contacts = json_get(rec, "contacts");
-	struct item *it;
-	struct ws *w;
-	struct entry *e;
-	unsigned long long seq;
-	unsigned waits = 0;
-	char wsbuf[300];
-	time_t now = time(NULL);
+	static const char *const keys[] = { "account", "close_date" };
+	json_t *ctx = json_new_object(), *v;
+	jspan_member_t m;
+	char why[128];
 	size_t i;
 
+	for (i = 0; ctx && i < 2; i++) {
+		if (!jspan_get(text, root, keys[i], &m))
+			continue;
+		/* The text is valid: only memory can fail here. */
+		if (json_parse(text + m.val.off, m.val.len, 0, &v, NULL, why, sizeof why) != JSON_OK ||
+		    json_set(ctx, keys[i], v) != JSON_OK) {
+			json_free(ctx);
+			return NULL;
+		}
+	}
+	return ctx;
+}
+
+/* A record (the reader's line) enters the window. Returns 0, or -1 on a fatal error. */
+static int
+admit(const char *text, size_t len, jspan_t root)
+{
+	unsigned long long seq;
+	jspan_member_t m;
+	jspan_t c;
+	struct item *it;
+	struct ws *w = NULL;
+	unsigned waits = 0;
+	time_t now = time(NULL);
+	size_t i, pos;
+	char *wsname;
+
 	R.records++;
-	if ((it = calloc(1, sizeof *it)) == NULL) {
-		json_free(rec);
+	if ((it = calloc(1, sizeof *it)) == NULL || (it->text = malloc(len + 1)) == NULL) {
+		free(it);
 		oom();
 		return -1;
 	}
-	it->rec = rec;
-	if (json_is(contacts, JSON_ARRAY) && json_len(contacts) > 0) {
-		if ((w = ws_get(record_workspace(rec, wsbuf, sizeof wsbuf))) == NULL) {
+	memcpy(it->text, text, len + 1);
+	it->len = len;
+	it->root = root;
+	if (jspan_get(text, root, "contacts", &m) && jspan_type(text, m.val) == JSON_ARRAY)
+		for (pos = 0; jspan_elem_next(text, m.val, &pos, &c);)
+			it->nslot++;
+	if (it->nslot > 0) {
+		if ((wsname = record_workspace(text, root)) == NULL ||
+		    (w = ws_get(wsname)) == NULL) {
+			free(wsname);
 			item_free(it);
 			oom();
 			return -1;
 		}
+		free(wsname);
 		if (w->state == WS_OK && open_db() != 0) {
 			item_free(it);
 			return -1;
 		}
-		it->nslot = json_len(contacts);
-		if ((it->slot = calloc(it->nslot, sizeof *it->slot)) == NULL) {
+		if ((it->slot = calloc(it->nslot, sizeof *it->slot)) == NULL ||
+		    (it->ctx = record_ctx(text, root)) == NULL) {
 			item_free(it);
 			oom();
 			return -1;
 		}
-		for (i = 0; i < it->nslot; i++) {
-			if (!json_is(json_at(contacts, i), JSON_OBJECT))
+		for (i = 0, pos = 0; jspan_elem_next(text, m.val, &pos, &c); i++) {
+			if (jspan_type(text, c) != JSON_OBJECT)
 				continue;
-			e = admit_contact(json_at(contacts, i), rec, w, now);
-			if (e == FATAL) {
-				/* Entries already linked keep their count right. */
-				for (; i > 0; i--)
-					if (it->slot[i - 1])
-						it->slot[i - 1]->refs--;
+			it->slot[i].used = 1;
+			if (admit_contact(text, c, w, now, &it->slot[i]) != 0) {
 				item_free(it);
 				return -1;
 			}
-			if (e) {
-				it->slot[i] = e;
-				e->refs++;
-				if (!e->done)
+			if (it->slot[i].e) {
+				it->slot[i].e->refs++;
+				if (!it->slot[i].e->done)
 					waits++;
 			}
 		}
@@ -856,10 +1033,64 @@ admit(json_t *rec)
 		return -1;
 	}
 	for (i = 0; i < it->nslot; i++)
-		if (it->slot[i] && !it->slot[i]->done && add_waiter(it->slot[i], seq) != 0) {
+		if (it->slot[i].e && !it->slot[i].e->done && add_waiter(it->slot[i].e, seq) != 0) {
 			oom();
 			return -1;
 		}
+	return 0;
+}
+
+/* Writing a record: the fields of each contact, and the account's firmographics. */
+struct out_ctx {
+	struct item *it;
+	json_t **fields;           /* per contact; NULL: left as it is */
+	json_t *account;           /* {"firmographics": ...}, or NULL */
+	int contacts_seen, account_seen;
+};
+
+static int
+edit_contacts(struct out_ctx *o, jspan_t arr, buf_t *out)
+{
+	static const char *const drop_employer[] = { "new_employer", NULL };
+	const char *text = o->it->text;
+	jspan_t c;
+	size_t i, pos;
+	int rc;
+
+	if (buf_addc(out, '[') != BUF_OK)
+		return JSON_ENOMEM;
+	for (i = 0, pos = 0; jspan_elem_next(text, arr, &pos, &c); i++) {
+		if (i && buf_addc(out, ',') != BUF_OK)
+			return JSON_ENOMEM;
+		if (i < o->it->nslot && o->fields[i])
+			rc = jedit_object(out, text, c, o->fields[i],
+			    json_get(o->fields[i], "new_employer") ? NULL : drop_employer, NULL, NULL);
+		else
+			rc = buf_add(out, text + c.off, c.len) == BUF_OK ? JSON_OK : JSON_ENOMEM;
+		if (rc != JSON_OK)
+			return rc;
+	}
+	return buf_addc(out, ']') == BUF_OK ? 1 : JSON_ENOMEM;
+}
+
+static int
+edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
+{
+	struct out_ctx *o = vctx;
+	int rc;
+
+	if (key == NULL)
+		return 0;
+	/* lib/apollo read the first of each name, as json_get does. */
+	if (strcmp(key, "contacts") == 0 && !o->contacts_seen++) {
+		if (o->it->nslot == 0)
+			return 0;
+		return edit_contacts(o, val, out);
+	}
+	if (strcmp(key, "account") == 0 && !o->account_seen++ && o->account) {
+		rc = jedit_object(out, o->it->text, val, o->account, NULL, NULL, NULL);
+		return rc == JSON_OK ? 1 : rc == JSON_ETYPE ? 0 : rc;
+	}
 	return 0;
 }
 
@@ -867,32 +1098,80 @@ admit(json_t *rec)
 static int
 emit(struct item *it)
 {
-	json_t *contacts = json_get(it->rec, "contacts");
-	struct entry *e;
-	size_t i;
-	int rc = 0;
+	struct out_ctx o = { it, NULL, NULL, 0, 0 };
+	const json_t **people = NULL;
+	struct slot *sl;
+	struct answer *ans;
+	const char *status, *reason;
+	json_t *firmo = NULL;
+	time_t now = time(NULL);
+	size_t i, npeople = 0;
+	int rc = 0, cached;
 
+	if (it->nslot > 0 &&
+	    ((o.fields = calloc(it->nslot, sizeof *o.fields)) == NULL ||
+	    (people = calloc(it->nslot, sizeof *people)) == NULL))
+		goto nomem;
 	for (i = 0; i < it->nslot; i++) {
-		if ((e = it->slot[i]) == NULL)
+		sl = &it->slot[i];
+		if (!sl->used)
 			continue;
-		if (rc == 0)
-			rc = apply(json_at(contacts, i), it->rec, e->status, e->person,
-			    e->cached, e->fetched_at, e->reason);
-		if (--e->refs == 0) {
-			window_key_del(R.win, e->key);
-			entry_free(e);
+		if (sl->e) {
+			status = sl->e->status;
+			reason = sl->e->reason;
+			ans = sl->e->ans;
+			cached = sl->e->cached;
+		} else {
+			status = sl->status;
+			reason = sl->reason;
+			ans = sl->ans;
+			cached = sl->cached;
 		}
-		it->slot[i] = NULL;
+		count_status(status);
+		if ((o.fields[i] = json_new_object()) == NULL ||
+		    apollo_apply_contact(o.fields[i], it->ctx, status, ans ? ans->person : NULL,
+		    ans ? ans->person_out : NULL, cached, ans ? ans->fetched : 0, reason, now) != 0)
+			goto nomem;
+		if (ans && ans->person && strcmp(status, "enriched") == 0)
+			people[npeople++] = ans->person;
 	}
-	if (rc == 0 && !R.dry_run && apollo_apply_firmographics(it->rec) < 0) {
-		oom();
+	if (!R.dry_run && it->ctx) {
+		if ((rc = apollo_account_firmographics(json_get(it->ctx, "account"), people, npeople,
+		    &firmo)) < 0)
+			goto nomem;
+		if (rc == 1 && ((o.account = json_new_object()) == NULL ||
+		    json_set(o.account, "firmographics", firmo) != JSON_OK))
+			goto nomem;
+	}
+	buf_reset(&R.out);
+	rc = jedit_object(&R.out, it->text, it->root, NULL, NULL, edit_member, &o);
+	if (rc == JSON_ETOOBIG) {
+		cli_msg(stderr, "%s: record of deal line %llu: too large to write", cli_prog(),
+		    R.records);
+		R.io_error = 1;
 		rc = -1;
-	}
-	if (rc == 0 && ndj_write(stdout, it->rec, R.cc.unbuffered) != 0) {
+	} else if (rc != JSON_OK)
+		goto nomem;
+	else if (buf_addc(&R.out, '\n') != BUF_OK)
+		goto nomem;
+	else if (fwrite(buf_ptr(&R.out), 1, buf_len(&R.out), stdout) != buf_len(&R.out) ||
+	    (R.cc.unbuffered && fflush(stdout) != 0)) {
 		cli_msg(stderr, "stdout: %s", strerror(errno));
 		R.io_error = 1;
 		rc = -1;
 	}
+	goto done;
+nomem:
+	if (o.account == NULL)
+		json_free(firmo);
+	oom();
+	rc = -1;
+done:
+	for (i = 0; o.fields && i < it->nslot; i++)
+		json_free(o.fields[i]);
+	free(o.fields);
+	free(people);
+	json_free(o.account);
 	item_free(it);
 	return rc;
 }
@@ -1019,6 +1298,7 @@ after_headers(struct ws *w, const http_response_t *resp)
 static void
 take_answer(struct entry **b, size_t n, struct apollo_result *res)
 {
+	struct answer *ans[APOLLO_BATCH_MAX] = { NULL };
 	char err[512];
 	json_t *v;
 	time_t now = time(NULL);
@@ -1035,30 +1315,31 @@ take_answer(struct entry **b, size_t n, struct apollo_result *res)
 		}
 		rc = cache_put(R.db, APOLLO_PROVIDER, b[i]->ws->name, b[i]->email, v, now, err,
 		    sizeof err);
-		memo_put(b[i]->key, hash64(b[i]->key), v, now);
+		json_free(v);
 		if (rc != DB_OK) {
 			cli_msg(stderr, "db: cache: %s", err);
 			R.io_error = 1;
 		}
+		ans[i] = answer_new(res[i].kind == APOLLO_FOUND ? res[i].person : NULL, now);
+		res[i].person = NULL;
+		if (ans[i] == NULL)
+			oom();
+		else
+			memo_put(b[i]->key, hash64(b[i]->key), ans[i]);
 	}
 	for (i = 0; i < n; i++) {
 		/* --refresh: later records of this run take it from the cache. */
 		if (R.refresh && res[i].kind != APOLLO_UNANSWERED &&
 		    u64set_add(&R.seen, hash64(b[i]->key)) != 0)
 			oom();
-		switch (res[i].kind) {
-		case APOLLO_FOUND:
-			resolve(b[i], "enriched", res[i].person, 0, now, NULL);
-			res[i].person = NULL;
-			break;
-		case APOLLO_NOT_FOUND:
-			resolve(b[i], "not_found", NULL, 0, now, NULL);
-			break;
-		default:
-			resolve(b[i], "error", NULL, -1, 0,
+		if (res[i].kind == APOLLO_UNANSWERED)
+			resolve(b[i], "error", NULL, -1,
 			    "Apollo's answer did not say which person this is");
-			break;
-		}
+		else if (ans[i] == NULL)
+			resolve(b[i], "error", NULL, -1, "out of memory");
+		else
+			resolve(b[i], res[i].kind == APOLLO_FOUND ? "enriched" : "not_found", ans[i], 0,
+			    NULL);
 	}
 }
 
@@ -1068,7 +1349,7 @@ fail_batch(struct entry **b, size_t n, const char *status, const char *reason)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		resolve(b[i], status, NULL, -1, 0, reason);
+		resolve(b[i], status, NULL, -1, reason);
 }
 
 static long long
@@ -1104,11 +1385,11 @@ answered(const char *val, size_t len, void *ctx)
 static int
 take_cached(struct entry *e)
 {
-	const json_t *person;
-	json_t *v = NULL, *p = NULL;
+	struct answer *ans;
+	json_t *v = NULL;
 	char err[512];
 	time_t fetched;
-	int rc, k;
+	int rc, bad;
 
 	rc = cache_get(R.db, APOLLO_PROVIDER, e->ws->name, e->email, e->ws->ttl, time(NULL), &v,
 	    &fetched, err, sizeof err);
@@ -1117,19 +1398,20 @@ take_cached(struct entry *e)
 		R.io_error = 1;
 		return -1;
 	}
-	if (rc != DB_OK || (k = apollo_cache_read(v, &person)) < 0) {
-		json_free(v);
+	if (rc != DB_OK)
 		return 0;
-	}
-	if (k && (p = json_clone(person)) == NULL) {
-		json_free(v);
+	ans = answer_of_cache(v, fetched, &bad);
+	json_free(v);
+	if (ans == NULL) {
+		if (bad)
+			return 0;
 		oom();
 		return -1;
 	}
 	R.hits++;
 	e->ws->hits++;
-	resolve(e, k ? "enriched" : "not_found", p, 1, fetched, NULL);
-	memo_put(e->key, hash64(e->key), v, fetched);
+	memo_put(e->key, hash64(e->key), ans);
+	resolve(e, ans->person ? "enriched" : "not_found", ans, 1, NULL);
 	return 1;
 }
 
@@ -1276,7 +1558,7 @@ ask(struct entry **b, size_t n)
 				oom();
 				return -1;
 			}
-			resolve(b[i], "dry_run", NULL, 0, 0, NULL);
+			resolve(b[i], "dry_run", NULL, 0, NULL);
 		}
 		return 0;
 	}
@@ -1539,7 +1821,9 @@ main(int argc, char **argv)
 	ndj_reader_t *r = NULL;
 	struct item *it;
 	struct ws *w;
-	json_t *rec;
+	const char *text;
+	size_t len;
+	jspan_t root;
 	unsigned waits;
 	int opt, eof = 0, status, rc;
 
@@ -1590,6 +1874,8 @@ main(int argc, char **argv)
 		return CLI_EX_CONFIG;
 	}
 	R.start = time(NULL);
+	/* A record out is its line and its contacts' answers: the cap only stops the absurd. */
+	buf_init(&R.out, (size_t)1 << 30);
 	R.progress = cli_progress_wanted(&R.cc);
 	if (cli_open_rejects(R.cc.rejects, &rejects, err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);
@@ -1603,9 +1889,9 @@ main(int argc, char **argv)
 	for (;;) {
 		/* Fill the window. */
 		while (!eof && !window_full(R.win)) {
-			switch (cli_next_record(r, stderr, &rec)) {
+			switch (cli_next_text(r, stderr, &text, &len, &root)) {
 			case CLI_REC_OK:
-				if (admit(rec) != 0)
+				if (admit(text, len, root) != 0)
 					goto out;
 				break;
 			case CLI_REC_EOF:
@@ -1653,6 +1939,7 @@ out:
 	if (R.io_error)
 		status = CLI_EX_IOERR;
 	window_free(R.win, item_free, entry_free_v);
+	buf_free(&R.out);
 	ndj_reader_free(r);
 	http_client_free(R.http);
 	while ((w = R.wss) != NULL) {

@@ -135,26 +135,46 @@ cli_close_output(FILE *f, const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the main loop does with what the reader returned: see cli_next_record(). */
+static int
+next_outcome(ndj_reader_t *r, FILE *errs, int rc)
+{
+	switch (rc) {
+	case NDJ_OK:
+		return CLI_REC_OK;
+	case NDJ_EOF:
+		return CLI_REC_EOF;
+	case NDJ_BAD:
+		cli_msg(errs, "%s:%lu: %s", ndj_name(r), ndj_line(r), ndj_error(r));
+		return NDJ_BAD;
+	case NDJ_ENOMEM:
+		cli_msg(errs, "out of memory");
+		return CLI_REC_FATAL;
+	default:
+		cli_msg(errs, "%s: %s", ndj_name(r), ndj_error(r));
+		return CLI_REC_FATAL;
+	}
+}
+
+int
+cli_next_text(ndj_reader_t *r, FILE *errs, const char **text, size_t *len, jspan_t *root)
+{
+	int rc;
+
+	while ((rc = next_outcome(r, errs, ndj_read_text(r, text, len, root))) == NDJ_BAD)
+		;
+	return rc;
+}
+
 int
 cli_next_record(ndj_reader_t *r, FILE *errs, json_t **rec)
 {
+	int rc;
+
 	for (;;) {
 		*rec = NULL;
-		switch (ndj_read(r, rec)) {
-		case NDJ_OK:
-			return CLI_REC_OK;
-		case NDJ_EOF:
-			return CLI_REC_EOF;
-		case NDJ_BAD:
-			cli_msg(errs, "%s:%lu: %s", ndj_name(r), ndj_line(r), ndj_error(r));
-			continue;
-		case NDJ_ENOMEM:
-			cli_msg(errs, "out of memory");
-			return CLI_REC_FATAL;
-		default:
-			cli_msg(errs, "%s: %s", ndj_name(r), ndj_error(r));
-			return CLI_REC_FATAL;
-		}
+		if ((rc = next_outcome(r, errs, ndj_read(r, rec))) != NDJ_BAD)
+			return rc;
 	}
 }
 

@@ -118,6 +118,11 @@ int cli_open_rejects(const char *path, FILE **out, char *err, size_t errlen);
  */
 enum { CLI_REC_FATAL = -1, CLI_REC_EOF = 0, CLI_REC_OK = 1 };
 int cli_next_record(ndj_reader_t *r, FILE *errs, json_t **rec);
+/*
+ * The same, for a program that keeps records as text (ndj_read_text): *text,
+ * *len and *root are borrowed from the reader until the next call.
+ */
+int cli_next_text(ndj_reader_t *r, FILE *errs, const char **text, size_t *len, jspan_t *root);
 
 /*
  * --help and --version: when c asks for either, writes usage or "prog
