@@ -35,6 +35,7 @@
 #include "http.h"
 #include "json.h"
 #include "ledger.h"
+#include "lru.h"
 #include "ndj.h"
 #include "window.h"
 
@@ -135,8 +136,9 @@ struct entry {
  */
 struct answer {
 	size_t refs;
-	json_t *person;            /* the kept subset; NULL: not found */
-	json_t *person_out;        /* the same, serialized */
+	json_t *person;            /* {"organization"} of the person; NULL: not found */
+	json_t *person_out;        /* the kept subset, serialized */
+	apollo_facts_t *facts;     /* the same, read for the contact fields */
 	time_t fetched;
 };
 
@@ -155,7 +157,9 @@ struct item {
 	char *text;
 	size_t len;
 	jspan_t root;
-	json_t *ctx;               /* {"account", "close_date"}: what lib/apollo reads of a record */
+	struct apollo_account acct;   /* what people are matched to */
+	int has_account;           /* an account object: firmographics go there */
+	date_t close;
 	struct slot *slot;
 	size_t nslot;
 };
@@ -166,18 +170,10 @@ struct u64set {
 };
 
 /*
- * A memo of answers read or received, so that an email on many deals is not
- * read, parsed and serialized again for each: MEMO_SLOTS slots, each key in
- * one of two (bounded memory, few collisions).
+ * The memo: answers read or received, so that an email on many deals is not
+ * read, parsed and serialized again for each; bounded (the oldest used goes).
  */
-#define MEMO_SLOTS 4096
-
-struct memo {
-	uint64_t h;
-	char *key;
-	struct answer *ans;
-	unsigned long long used;   /* when last used: the older of two goes */
-};
+#define MEMO_ANSWERS 4096
 
 struct run {
 	struct cli_common cc;
@@ -195,9 +191,9 @@ struct run {
 	struct entry *qhead, *qtail;
 	time_t start;
 	struct u64set seen;        /* dry run, --refresh: emails asked this run */
-	struct memo *memo;
-	unsigned long long memo_clock;
+	lru_t *memo;
 	buf_t out;                 /* the record being written */
+	buf_t vals;                /* the values of its fields */
 	/* calls */
 	int stop_all;
 	char stop_reason[800];
@@ -279,6 +275,8 @@ u64set_add(struct u64set *s, uint64_t h)
 
 /* ---- answers and the memo ---- */
 
+static void answer_unref(struct answer *a);
+
 /* Takes person over (NULL: not found). NULL when memory runs out (person freed). */
 static struct answer *
 answer_new(json_t *person, time_t fetched)
@@ -288,16 +286,29 @@ answer_new(json_t *person, time_t fetched)
 
 	buf_init(&b, (size_t)1 << 30);
 	if (a == NULL || (person && (json_dump(person, &b) != JSON_OK ||
-	    (a->person_out = json_new_serialized(buf_ptr(&b), buf_len(&b))) == NULL))) {
+	    (a->person_out = json_new_serialized(buf_ptr(&b), buf_len(&b))) == NULL ||
+	    (a->facts = apollo_facts_new(person)) == NULL))) {
 		buf_free(&b);
 		json_free(person);
+		if (a)
+			json_free(a->person_out);
 		free(a);
 		return NULL;
 	}
 	buf_free(&b);
 	a->refs = 1;
-	a->person = person;
 	a->fetched = fetched;
+	/* The firmographics need only the organization: the rest is in the text and the facts. */
+	if (person) {
+		if ((a->person = json_new_object()) == NULL ||
+		    (json_get(person, "organization") && json_set(a->person, "organization",
+		    json_clone(json_get(person, "organization"))) != JSON_OK)) {
+			json_free(person);
+			answer_unref(a);
+			return NULL;
+		}
+		json_free(person);
+	}
 	return a;
 }
 
@@ -316,6 +327,7 @@ answer_unref(struct answer *a)
 		return;
 	json_free(a->person);
 	json_free(a->person_out);
+	apollo_facts_free(a->facts);
 	free(a);
 }
 
@@ -337,71 +349,32 @@ answer_of_cache(const json_t *v, time_t fetched, int *bad)
 	return answer_new(p, fetched);
 }
 
-static struct memo *
-memo_slot(uint64_t h, int which)
+static void
+answer_unref_v(void *a)
 {
-	return &R.memo[(which ? h >> 32 : h) % MEMO_SLOTS];
+	answer_unref(a);
 }
 
+/* The answer of key in the memo, when no older than ttl; borrowed. */
 static struct answer *
-memo_get(const char *key, uint64_t h, long ttl, time_t now)
+memo_get(const char *key, long ttl, time_t now)
 {
-	struct memo *m;
-	int i;
+	struct answer *a;
 
-	if (R.memo == NULL)
+	if (R.memo == NULL || (a = lru_get(R.memo, key)) == NULL)
 		return NULL;
-	for (i = 0; i < 2; i++) {
-		m = memo_slot(h, i);
-		if (m->key == NULL || m->h != h || strcmp(m->key, key) != 0)
-			continue;
-		if (ttl > 0 && (long long)now - (long long)m->ans->fetched > ttl)
-			return NULL;
-		m->used = ++R.memo_clock;
-		return m->ans;
-	}
-	return NULL;
+	if (ttl > 0 && (long long)now - (long long)a->fetched > ttl)
+		return NULL;
+	return a;
 }
 
-/* Keeps a reference to ans. */
+/* Keeps a reference to ans; a memo that cannot be kept is only slower. */
 static void
-memo_put(const char *key, uint64_t h, struct answer *ans)
+memo_put(const char *key, struct answer *ans)
 {
-	struct memo *m, *m2;
-	char *k;
-
-	if (R.memo == NULL && (R.memo = calloc(MEMO_SLOTS, sizeof *R.memo)) == NULL)
+	if (R.memo == NULL && (R.memo = lru_new(MEMO_ANSWERS, answer_unref_v)) == NULL)
 		return;
-	m = memo_slot(h, 0);
-	m2 = memo_slot(h, 1);
-	/* The key's own slot, else an empty one, else the one used longer ago. */
-	if (m2->key && m2->h == h && strcmp(m2->key, key) == 0)
-		m = m2;
-	else if (!(m->key && m->h == h && strcmp(m->key, key) == 0) && m->key != NULL &&
-	    (m2->key == NULL || m2->used < m->used))
-		m = m2;
-	if ((k = strdup(key)) == NULL)
-		return;
-	free(m->key);
-	answer_unref(m->ans);
-	m->h = h;
-	m->key = k;
-	m->ans = answer_ref(ans);
-	m->used = ++R.memo_clock;
-}
-
-static void
-memo_free(void)
-{
-	size_t i;
-
-	if (R.memo == NULL)
-		return;
-	for (i = 0; i < MEMO_SLOTS; i++) {
-		free(R.memo[i].key);
-		answer_unref(R.memo[i].ans);
-	}
-	free(R.memo);
+	(void)lru_put(R.memo, key, answer_ref(ans));
 }
 
 /* ---- helpers ---- */
@@ -674,7 +647,6 @@ item_free(void *p)
 		return;
 	slots_release(it);
 	free(it->text);
-	json_free(it->ctx);
 	free(it);
 }
 
@@ -851,7 +823,7 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 	}
 	h = hash64(buf_ptr(&key));
 	/* The memo holds what was read or answered this run (with --refresh: answered). */
-	if ((ans = memo_get(buf_ptr(&key), h, w->ttl, now)) != NULL) {
+	if ((ans = memo_get(buf_ptr(&key), w->ttl, now)) != NULL) {
 		buf_free(&key);
 		R.hits++;
 		w->hits++;
@@ -888,7 +860,7 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 			else
 				settle(sl, ans->person ? "enriched" : "not_found", NULL, ans, 1);
 			if (!R.refresh)
-				memo_put(buf_ptr(&key), h, ans);
+				memo_put(buf_ptr(&key), ans);
 			answer_unref(ans);
 			buf_free(&key);
 			return 0;
@@ -944,27 +916,45 @@ record_workspace(const char *text, jspan_t root)
 	return s ? s : strdup("default");
 }
 
-/* What lib/apollo reads of a record: its account and close date, as a small tree. */
-static json_t *
-record_ctx(const char *text, jspan_t root)
+/* A scalar member of obj as text (a string unescaped, or a number), into buf; NULL when absent or empty. */
+static const char *
+member_text(const char *text, jspan_t obj, const char *key, char *buf, size_t cap)
 {
-	static const char *const keys[] = { "account", "close_date" };
-	json_t *ctx = json_new_object(), *v;
 	jspan_member_t m;
-	char why[128];
-	size_t i;
 
-	for (i = 0; ctx && i < 2; i++) {
-		if (!jspan_get(text, root, keys[i], &m))
-			continue;
-		/* The text is valid: only memory can fail here. */
-		if (json_parse(text + m.val.off, m.val.len, 0, &v, NULL, why, sizeof why) != JSON_OK ||
-		    json_set(ctx, keys[i], v) != JSON_OK) {
-			json_free(ctx);
-			return NULL;
-		}
+	if (!jspan_get(text, obj, key, &m))
+		return NULL;
+	if (jspan_type(text, m.val) == JSON_NUMBER && m.val.len < cap) {
+		memcpy(buf, text + m.val.off, m.val.len);
+		buf[m.val.len] = '\0';
+		return buf;
 	}
-	return ctx;
+	return jspan_str(text, m.val, buf, cap) > 0 ? buf : NULL;
+}
+
+/* What lib/apollo reads of a record: its account and its close date. */
+static void
+record_context(struct item *it, time_t now)
+{
+	char name[1024], domain[1024], website[1024], close[64];
+	jspan_member_t m;
+	jspan_t acc = { 0, 0 };
+
+	if (jspan_get(it->text, it->root, "account", &m) &&
+	    jspan_type(it->text, m.val) == JSON_OBJECT) {
+		acc = m.val;
+		it->has_account = 1;
+	}
+	apollo_account_of(&it->acct,
+	    it->has_account ? member_text(it->text, acc, "name", name, sizeof name) : NULL,
+	    it->has_account ? member_text(it->text, acc, "domain", domain, sizeof domain) : NULL,
+	    it->has_account ? member_text(it->text, acc, "website", website, sizeof website) : NULL);
+	/* A close date is a string; anything else means today. */
+	if (!jspan_get(it->text, it->root, "close_date", &m) ||
+	    jspan_str(it->text, m.val, close, sizeof close) < 0)
+		it->close = apollo_close_date(NULL, now);
+	else
+		it->close = apollo_close_date(close, now);
 }
 
 /* A record (the reader's line) enters the window. Returns 0, or -1 on a fatal error. */
@@ -1006,12 +996,12 @@ admit(const char *text, size_t len, jspan_t root)
 			item_free(it);
 			return -1;
 		}
-		if ((it->slot = calloc(it->nslot, sizeof *it->slot)) == NULL ||
-		    (it->ctx = record_ctx(text, root)) == NULL) {
+		if ((it->slot = calloc(it->nslot, sizeof *it->slot)) == NULL) {
 			item_free(it);
 			oom();
 			return -1;
 		}
+		record_context(it, now);
 		for (i = 0, pos = 0; jspan_elem_next(text, m.val, &pos, &c); i++) {
 			if (jspan_type(text, c) != JSON_OBJECT)
 				continue;
@@ -1043,8 +1033,9 @@ admit(const char *text, size_t len, jspan_t root)
 /* Writing a record: the fields of each contact, and the account's firmographics. */
 struct out_ctx {
 	struct item *it;
-	json_t **fields;           /* per contact; NULL: left as it is */
-	json_t *account;           /* {"firmographics": ...}, or NULL */
+	struct apollo_field (*af)[APOLLO_FIELDS_MAX];   /* per contact, values in R.vals */
+	int *naf;                  /* fields per contact; 0: left as it is */
+	struct jedit_field firmo;  /* firmo.key NULL: none */
 	int contacts_seen, account_seen;
 };
 
@@ -1052,22 +1043,32 @@ static int
 edit_contacts(struct out_ctx *o, jspan_t arr, buf_t *out)
 {
 	static const char *const drop_employer[] = { "new_employer", NULL };
-	const char *text = o->it->text;
+	struct jedit_field f[APOLLO_FIELDS_MAX];
+	const char *text = o->it->text, *vals = buf_ptr(&R.vals);
+	const char *const *drop;
 	jspan_t c;
 	size_t i, pos;
-	int rc;
+	int rc, k;
 
 	if (buf_addc(out, '[') != BUF_OK)
 		return JSON_ENOMEM;
 	for (i = 0, pos = 0; jspan_elem_next(text, arr, &pos, &c); i++) {
 		if (i && buf_addc(out, ',') != BUF_OK)
 			return JSON_ENOMEM;
-		if (i < o->it->nslot && o->fields[i])
-			rc = jedit_object(out, text, c, o->fields[i],
-			    json_get(o->fields[i], "new_employer") ? NULL : drop_employer, NULL, NULL);
-		else
-			rc = buf_add(out, text + c.off, c.len) == BUF_OK ? JSON_OK : JSON_ENOMEM;
-		if (rc != JSON_OK)
+		if (i >= o->it->nslot || o->naf[i] == 0) {
+			if (buf_add(out, text + c.off, c.len) != BUF_OK)
+				return JSON_ENOMEM;
+			continue;
+		}
+		drop = drop_employer;
+		for (k = 0; k < o->naf[i]; k++) {
+			f[k].key = o->af[i][k].key;
+			f[k].val = vals + o->af[i][k].off;
+			f[k].len = o->af[i][k].len;
+			if (strcmp(f[k].key, "new_employer") == 0)
+				drop = NULL;
+		}
+		if ((rc = jedit_object(out, text, c, f, (size_t)o->naf[i], drop, NULL, NULL)) != JSON_OK)
 			return rc;
 	}
 	return buf_addc(out, ']') == BUF_OK ? 1 : JSON_ENOMEM;
@@ -1081,15 +1082,12 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 
 	if (key == NULL)
 		return 0;
-	/* lib/apollo read the first of each name, as json_get does. */
-	if (strcmp(key, "contacts") == 0 && !o->contacts_seen++) {
-		if (o->it->nslot == 0)
-			return 0;
-		return edit_contacts(o, val, out);
-	}
-	if (strcmp(key, "account") == 0 && !o->account_seen++ && o->account) {
-		rc = jedit_object(out, o->it->text, val, o->account, NULL, NULL, NULL);
-		return rc == JSON_OK ? 1 : rc == JSON_ETYPE ? 0 : rc;
+	/* What admit() read is the first member of each name. */
+	if (strcmp(key, "contacts") == 0 && !o->contacts_seen++)
+		return o->it->nslot == 0 ? 0 : edit_contacts(o, val, out);
+	if (strcmp(key, "account") == 0 && !o->account_seen++ && o->firmo.key) {
+		rc = jedit_object(out, o->it->text, val, &o->firmo, 1, NULL, NULL, NULL);
+		return rc == JSON_OK ? 1 : rc;
 	}
 	return 0;
 }
@@ -1098,18 +1096,19 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 static int
 emit(struct item *it)
 {
-	struct out_ctx o = { it, NULL, NULL, 0, 0 };
+	struct out_ctx o = { it, NULL, NULL, { NULL, NULL, 0 }, 0, 0 };
 	const json_t **people = NULL;
 	struct slot *sl;
 	struct answer *ans;
 	const char *status, *reason;
 	json_t *firmo = NULL;
-	time_t now = time(NULL);
-	size_t i, npeople = 0;
+	size_t i, npeople = 0, off;
 	int rc = 0, cached;
 
+	buf_reset(&R.vals);
 	if (it->nslot > 0 &&
-	    ((o.fields = calloc(it->nslot, sizeof *o.fields)) == NULL ||
+	    ((o.af = calloc(it->nslot, sizeof *o.af)) == NULL ||
+	    (o.naf = calloc(it->nslot, sizeof *o.naf)) == NULL ||
 	    (people = calloc(it->nslot, sizeof *people)) == NULL))
 		goto nomem;
 	for (i = 0; i < it->nslot; i++) {
@@ -1128,31 +1127,34 @@ emit(struct item *it)
 			cached = sl->cached;
 		}
 		count_status(status);
-		if ((o.fields[i] = json_new_object()) == NULL ||
-		    apollo_apply_contact(o.fields[i], it->ctx, status, ans ? ans->person : NULL,
-		    ans ? ans->person_out : NULL, cached, ans ? ans->fetched : 0, reason, now) != 0)
+		if ((o.naf[i] = apollo_contact_text(&R.vals, o.af[i], status, ans ? ans->facts : NULL,
+		    ans ? ans->person_out : NULL, &it->acct, it->close, cached, ans ? ans->fetched : 0,
+		    reason)) < 0) {
+			o.naf[i] = 0;
 			goto nomem;
+		}
 		if (ans && ans->person && strcmp(status, "enriched") == 0)
 			people[npeople++] = ans->person;
 	}
-	if (!R.dry_run && it->ctx) {
-		if ((rc = apollo_account_firmographics(json_get(it->ctx, "account"), people, npeople,
-		    &firmo)) < 0)
+	if (!R.dry_run && it->has_account) {
+		if ((rc = apollo_account_firmographics(&it->acct, people, npeople, &firmo)) < 0)
 			goto nomem;
-		if (rc == 1 && ((o.account = json_new_object()) == NULL ||
-		    json_set(o.account, "firmographics", firmo) != JSON_OK))
-			goto nomem;
+		if (rc == 1) {
+			off = buf_len(&R.vals);
+			if (json_dump(firmo, &R.vals) != JSON_OK)
+				goto nomem;
+			o.firmo.key = "firmographics";
+			o.firmo.val = buf_ptr(&R.vals) + off;
+			o.firmo.len = buf_len(&R.vals) - off;
+		}
 	}
 	buf_reset(&R.out);
-	rc = jedit_object(&R.out, it->text, it->root, NULL, NULL, edit_member, &o);
+	rc = jedit_object(&R.out, it->text, it->root, NULL, 0, NULL, edit_member, &o);
 	if (rc == JSON_ETOOBIG) {
-		cli_msg(stderr, "%s: record of deal line %llu: too large to write", cli_prog(),
-		    R.records);
+		cli_msg(stderr, "a record out would pass 1 GiB: stopping");
 		R.io_error = 1;
 		rc = -1;
-	} else if (rc != JSON_OK)
-		goto nomem;
-	else if (buf_addc(&R.out, '\n') != BUF_OK)
+	} else if (rc != JSON_OK || buf_addc(&R.out, '\n') != BUF_OK)
 		goto nomem;
 	else if (fwrite(buf_ptr(&R.out), 1, buf_len(&R.out), stdout) != buf_len(&R.out) ||
 	    (R.cc.unbuffered && fflush(stdout) != 0)) {
@@ -1162,16 +1164,13 @@ emit(struct item *it)
 	}
 	goto done;
 nomem:
-	if (o.account == NULL)
-		json_free(firmo);
 	oom();
 	rc = -1;
 done:
-	for (i = 0; o.fields && i < it->nslot; i++)
-		json_free(o.fields[i]);
-	free(o.fields);
+	json_free(firmo);
+	free(o.af);
+	free(o.naf);
 	free(people);
-	json_free(o.account);
 	item_free(it);
 	return rc;
 }
@@ -1325,7 +1324,7 @@ take_answer(struct entry **b, size_t n, struct apollo_result *res)
 		if (ans[i] == NULL)
 			oom();
 		else
-			memo_put(b[i]->key, hash64(b[i]->key), ans[i]);
+			memo_put(b[i]->key, ans[i]);
 	}
 	for (i = 0; i < n; i++) {
 		/* --refresh: later records of this run take it from the cache. */
@@ -1410,7 +1409,7 @@ take_cached(struct entry *e)
 	}
 	R.hits++;
 	e->ws->hits++;
-	memo_put(e->key, hash64(e->key), ans);
+	memo_put(e->key, ans);
 	resolve(e, ans->person ? "enriched" : "not_found", ans, 1, NULL);
 	return 1;
 }
@@ -1876,6 +1875,7 @@ main(int argc, char **argv)
 	R.start = time(NULL);
 	/* A record out is its line and its contacts' answers: the cap only stops the absurd. */
 	buf_init(&R.out, (size_t)1 << 30);
+	buf_init(&R.vals, (size_t)1 << 30);
 	R.progress = cli_progress_wanted(&R.cc);
 	if (cli_open_rejects(R.cc.rejects, &rejects, err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);
@@ -1940,6 +1940,7 @@ out:
 		status = CLI_EX_IOERR;
 	window_free(R.win, item_free, entry_free_v);
 	buf_free(&R.out);
+	buf_free(&R.vals);
 	ndj_reader_free(r);
 	http_client_free(R.http);
 	while ((w = R.wss) != NULL) {
@@ -1949,7 +1950,7 @@ out:
 	if (R.badname_ws)
 		ws_free(R.badname_ws);
 	free(R.seen.v);
-	memo_free();
+	lru_free(R.memo);
 	db_close(R.db);
 	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);

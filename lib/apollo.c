@@ -183,19 +183,6 @@ org_domain(const json_t *org, char *out, size_t n)
 	return -1;
 }
 
-static int
-account_domain(const json_t *account, char *out, size_t n)
-{
-	const char *d = nonempty(json_get(account, "domain"));
-
-	if (d == NULL)
-		d = nonempty(json_get(account, "website"));
-	if (d && domain_normalize(d, out, n) == 0)
-		return 0;
-	out[0] = '\0';
-	return -1;
-}
-
 /* ---- the request ---- */
 
 static int
@@ -686,59 +673,58 @@ loose_date(const json_t *v, date_t *d)
 	return -1;
 }
 
-/* 1 when the employment entry is at the deal's account. */
-static int
-entry_at_account(const json_t *e, const json_t *person, const json_t *account)
-{
-	char a[256], b[256], pd[DOMAIN_MAX], ad[DOMAIN_MAX];
-	const char *oid = nonempty(json_get(e, "organization_id"));
-	const char *pid = nonempty(json_get(person, "organization_id"));
+/* ---- facts: a person read once, for the fields of every contact it is ---- */
 
-	company_norm(nonempty(json_get(account, "name")), a, sizeof a);
-	company_norm(nonempty(json_get(e, "organization_name")), b, sizeof b);
-	if (*a && *b && strcmp(a, b) == 0)
-		return 1;
-	if (oid && pid && strcmp(oid, pid) == 0 &&
-	    org_domain(json_get(person, "organization"), pd, sizeof pd) == 0 &&
-	    account_domain(account, ad, sizeof ad) == 0 && domains_same(pd, ad))
-		return 1;
-	return 0;
+struct fact_job {
+	date_t start, end;
+	int has_end, current;
+	char *name_norm;           /* company_norm(organization_name) */
+	char *oid;                 /* organization_id, or NULL */
+};
+
+struct apollo_facts {
+	const char *level;
+	char dept[128];
+	char *pid;                 /* the person's organization_id, or NULL */
+	char pdomain[DOMAIN_MAX];  /* the organization's domain, or "" */
+	int has_org, has_cur;
+	char *pname;               /* the current employer's name, or NULL */
+	char pname_norm[256];
+	char *title, *since;       /* for new_employer; NULL when unknown */
+	struct fact_job *jobs;
+	size_t njobs;
+};
+
+void
+apollo_facts_free(apollo_facts_t *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->njobs; i++) {
+		free(f->jobs[i].name_norm);
+		free(f->jobs[i].oid);
+	}
+	free(f->jobs);
+	free(f->pid);
+	free(f->pname);
+	free(f->title);
+	free(f->since);
+	free(f);
 }
 
-int
-apollo_tenure_months(const json_t *person, const json_t *account, const char *close_date,
-    time_t today, int *months)
+/* A copy of s, or NULL for NULL; *bad set when memory runs out. */
+static char *
+dup_or_null(const char *s, int *bad)
 {
-	const json_t *h = json_get(person, "employment_history"), *e;
-	date_t at, start, end, best_start = { 0, 0, 0 };
-	size_t i;
-	int score, best = -1, cur, strict, m;
+	char *d;
 
-	if (close_date == NULL || date_parse_crm(close_date, DATE_MDY, &at) != 0)
-		at = date_from_time(today);
-	for (i = 0; i < json_len(h); i++) {
-		e = json_at(h, i);
-		if (!json_is(e, JSON_OBJECT) || loose_date(json_get(e, "start_date"), &start) != 0)
-			continue;
-		if (date_cmp(start, at) > 0)
-			continue;
-		cur = bool_of(json_get(e, "current")) == 1;
-		if (loose_date(json_get(e, "end_date"), &end) == 0) {
-			if (date_cmp(end, at) < 0)
-				continue;
-			strict = 1;
-		} else
-			strict = cur;   /* open-ended but not current: a weak cover */
-		score = 8 * entry_at_account(e, person, account) + 4 * strict + 2 * cur;
-		if (score > best || (score == best && date_cmp(start, best_start) > 0)) {
-			best = score;
-			best_start = start;
-		}
-	}
-	if (best < 0 || (m = date_months_between(best_start, at)) < 0)
-		return -1;
-	*months = m;
-	return 0;
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*bad = 1;
+	return d;
 }
 
 /* The current employment entry: current:true, else open-ended with the latest start. */
@@ -766,52 +752,267 @@ current_entry(const json_t *person)
 	return open;
 }
 
-int
-apollo_job_changed(const json_t *person, const json_t *account, json_t **employer)
+apollo_facts_t *
+apollo_facts_new(const json_t *person)
 {
-	const json_t *org = json_get(person, "organization"), *cur = current_entry(person);
-	char pd[DOMAIN_MAX], ad[DOMAIN_MAX], pn[256], an[256];
-	const char *pname, *title, *since;
-	int changed;
-	json_t *o;
+	const json_t *h = json_get(person, "employment_history"), *e, *org, *cur;
+	apollo_facts_t *f;
+	struct fact_job *j;
+	const char *pname, *title;
+	char norm[256];
+	size_t i;
+	int bad = 0;
 
-	if (employer)
-		*employer = NULL;
+	if (person == NULL || (f = calloc(1, sizeof *f)) == NULL)
+		return NULL;
+	f->level = apollo_seniority_level(json_str(json_get(person, "seniority")));
+	if (apollo_department(person, f->dept, sizeof f->dept) != 0)
+		f->dept[0] = '\0';
+	org = json_get(person, "organization");
 	if (!json_is(org, JSON_OBJECT))
 		org = NULL;
-	if (org == NULL && cur == NULL)
-		return -1;
+	cur = current_entry(person);
+	f->has_org = org != NULL;
+	f->has_cur = cur != NULL;
+	f->pid = dup_or_null(nonempty(json_get(person, "organization_id")), &bad);
+	if (org == NULL || org_domain(org, f->pdomain, sizeof f->pdomain) != 0)
+		f->pdomain[0] = '\0';
 	pname = org ? nonempty(json_get(org, "name")) : NULL;
 	if (pname == NULL && cur)
 		pname = nonempty(json_get(cur, "organization_name"));
-	if (org == NULL || org_domain(org, pd, sizeof pd) != 0)
-		pd[0] = '\0';
-	if (account_domain(account, ad, sizeof ad) != 0)
-		ad[0] = '\0';
-	company_norm(pname, pn, sizeof pn);
-	company_norm(nonempty(json_get(account, "name")), an, sizeof an);
-	if (*pd && *ad)
-		changed = !domains_same(pd, ad) && !(*pn && *an && strcmp(pn, an) == 0);
-	else if (*pn && *an)
-		changed = strcmp(pn, an) != 0;
-	else
-		return -1;
-	if (!changed || employer == NULL)
-		return changed;
+	f->pname = dup_or_null(pname, &bad);
+	company_norm(pname, f->pname_norm, sizeof f->pname_norm);
 	title = nonempty(json_get(person, "title"));
 	if (title == NULL && cur)
 		title = nonempty(json_get(cur, "title"));
-	since = cur ? nonempty(json_get(cur, "start_date")) : NULL;
-	if ((o = json_new_object()) == NULL ||
-	    json_set(o, "name", json_new_str(pname)) != 0 ||
-	    json_set(o, "domain", json_new_str(*pd ? pd : NULL)) != 0 ||
-	    json_set(o, "title", json_new_str(title)) != 0 ||
-	    json_set(o, "since", json_new_str(since)) != 0) {
-		json_free(o);
-		return -2;
+	f->title = dup_or_null(title, &bad);
+	f->since = dup_or_null(cur ? nonempty(json_get(cur, "start_date")) : NULL, &bad);
+	if (json_len(h) > 0 && (f->jobs = calloc(json_len(h), sizeof *f->jobs)) == NULL)
+		bad = 1;
+	/* Only the entries that can cover a date: objects with a start. */
+	for (i = 0; !bad && i < json_len(h); i++) {
+		e = json_at(h, i);
+		j = &f->jobs[f->njobs];
+		if (!json_is(e, JSON_OBJECT) || loose_date(json_get(e, "start_date"), &j->start) != 0)
+			continue;
+		j->current = bool_of(json_get(e, "current")) == 1;
+		j->has_end = loose_date(json_get(e, "end_date"), &j->end) == 0;
+		company_norm(nonempty(json_get(e, "organization_name")), norm, sizeof norm);
+		j->name_norm = dup_or_null(norm, &bad);
+		j->oid = dup_or_null(nonempty(json_get(e, "organization_id")), &bad);
+		f->njobs++;
 	}
-	*employer = o;
-	return 1;
+	if (bad) {
+		apollo_facts_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void
+apollo_account_of(struct apollo_account *a, const char *name, const char *domain,
+    const char *website)
+{
+	const char *d = domain && *domain ? domain : website && *website ? website : NULL;
+
+	company_norm(name && *name ? name : NULL, a->name, sizeof a->name);
+	if (d == NULL || domain_normalize(d, a->domain, sizeof a->domain) != 0)
+		a->domain[0] = '\0';
+}
+
+void
+apollo_account_read(const json_t *account, struct apollo_account *a)
+{
+	apollo_account_of(a, nonempty(json_get(account, "name")),
+	    nonempty(json_get(account, "domain")), nonempty(json_get(account, "website")));
+}
+
+date_t
+apollo_close_date(const char *close_date, time_t today)
+{
+	date_t at;
+
+	if (close_date == NULL || date_parse_crm(close_date, DATE_MDY, &at) != 0)
+		at = date_from_time(today);
+	return at;
+}
+
+/* Months in the role held on at (see apollo_tenure_months); -1 when no entry covers it. */
+static int
+facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
+{
+	const struct fact_job *j;
+	date_t best_start = { 0, 0, 0 };
+	size_t i;
+	int score, best = -1, cur, strict, here;
+
+	for (i = 0; i < f->njobs; i++) {
+		j = &f->jobs[i];
+		if (date_cmp(j->start, at) > 0 || (j->has_end && date_cmp(j->end, at) < 0))
+			continue;
+		cur = j->current;
+		strict = j->has_end || cur;   /* open-ended but not current: a weak cover */
+		here = (*a->name && *j->name_norm && strcmp(a->name, j->name_norm) == 0) ||
+		    (j->oid && f->pid && strcmp(j->oid, f->pid) == 0 && *f->pdomain && *a->domain &&
+		    domains_same(f->pdomain, a->domain));
+		score = 8 * here + 4 * strict + 2 * cur;
+		if (score > best || (score == best && date_cmp(j->start, best_start) > 0)) {
+			best = score;
+			best_start = j->start;
+		}
+	}
+	return best < 0 ? -1 : date_months_between(best_start, at);
+}
+
+/* Whether the person moved away from the account: 1, 0, or -1 (cannot tell). */
+static int
+facts_moved(const apollo_facts_t *f, const struct apollo_account *a)
+{
+	if (!f->has_org && !f->has_cur)
+		return -1;
+	if (*f->pdomain && *a->domain)
+		return !domains_same(f->pdomain, a->domain) &&
+		    !(*f->pname_norm && *a->name && strcmp(f->pname_norm, a->name) == 0);
+	if (*f->pname_norm && *a->name)
+		return strcmp(f->pname_norm, a->name) != 0;
+	return -1;
+}
+
+int
+apollo_tenure_months(const json_t *person, const json_t *account, const char *close_date,
+    time_t today, int *months)
+{
+	apollo_facts_t *f = apollo_facts_new(person);
+	struct apollo_account a;
+	int m;
+
+	if (f == NULL)
+		return -1;
+	apollo_account_read(account, &a);
+	m = facts_tenure(f, &a, apollo_close_date(close_date, today));
+	apollo_facts_free(f);
+	if (m < 0)
+		return -1;
+	*months = m;
+	return 0;
+}
+
+/* {"name","domain","title","since"} of the new employer, as text. */
+static int
+employer_text(const apollo_facts_t *f, buf_t *out)
+{
+	return buf_adds(out, "{\"name\":") != BUF_OK ||
+	    (f->pname ? json_dump_string(f->pname, strlen(f->pname), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_adds(out, ",\"domain\":") != BUF_OK ||
+	    (*f->pdomain ? json_dump_string(f->pdomain, strlen(f->pdomain), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_adds(out, ",\"title\":") != BUF_OK ||
+	    (f->title ? json_dump_string(f->title, strlen(f->title), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_adds(out, ",\"since\":") != BUF_OK ||
+	    (f->since ? json_dump_string(f->since, strlen(f->since), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_addc(out, '}') != BUF_OK ? -1 : 0;
+}
+
+int
+apollo_job_changed(const json_t *person, const json_t *account, json_t **employer)
+{
+	apollo_facts_t *f;
+	struct apollo_account a;
+	char why[64];
+	buf_t b;
+	int moved;
+
+	if (employer)
+		*employer = NULL;
+	if (!json_is(person, JSON_OBJECT))
+		return -1;
+	if ((f = apollo_facts_new(person)) == NULL)
+		return -2;
+	apollo_account_read(account, &a);
+	moved = facts_moved(f, &a);
+	if (moved == 1 && employer) {
+		buf_init(&b, 1 << 20);
+		if (employer_text(f, &b) != 0 ||
+		    json_parse(buf_ptr(&b), buf_len(&b), 0, employer, NULL, why, sizeof why) != JSON_OK)
+			moved = -2;
+		buf_free(&b);
+	}
+	apollo_facts_free(f);
+	return moved;
+}
+
+/* ---- a contact's fields ---- */
+
+static void
+add_key(buf_t *out, struct apollo_field *f, int *n, const char *key)
+{
+	f[*n].key = key;
+	f[*n].off = buf_len(out);
+}
+
+static void
+end_key(buf_t *out, struct apollo_field *f, int *n)
+{
+	f[*n].len = buf_len(out) - f[*n].off;
+	(*n)++;
+}
+
+static int
+str_or_null(buf_t *out, const char *s)
+{
+	return s ? json_dump_string(s, strlen(s), out) : buf_adds(out, "null");
+}
+
+int
+apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
+    const apollo_facts_t *facts, const json_t *person_out, const struct apollo_account *acct,
+    date_t close, int cached, time_t fetched_at, const char *reason)
+{
+	int enriched = strcmp(status, "enriched") == 0 && facts != NULL && person_out != NULL;
+	int has_data = enriched || strcmp(status, "not_found") == 0;
+	int n = 0, months = -1, moved = -1, bad;
+	char ts[32];
+
+	cache_time_format(fetched_at, ts, sizeof ts);
+	if (enriched) {
+		months = facts_tenure(facts, acct, close);
+		moved = facts_moved(facts, acct);
+	}
+	add_key(out, f, &n, "apollo");
+	bad = buf_adds(out, "{\"status\":") != BUF_OK || str_or_null(out, status) != 0 ||
+	    (cached >= 0 && buf_adds(out, cached ? ",\"cached\":true" : ",\"cached\":false") != 0) ||
+	    (has_data && (buf_adds(out, ",\"fetched_at\":") != 0 || str_or_null(out, ts) != 0)) ||
+	    (enriched && (buf_adds(out, ",\"person\":") != 0 || json_dump(person_out, out) != 0)) ||
+	    (reason && (buf_adds(out, ",\"reason\":") != 0 || str_or_null(out, reason) != 0)) ||
+	    buf_addc(out, '}') != BUF_OK;
+	end_key(out, f, &n);
+	add_key(out, f, &n, "seniority_verified");
+	bad |= str_or_null(out, enriched ? facts->level : NULL) != 0;
+	end_key(out, f, &n);
+	add_key(out, f, &n, "department_verified");
+	bad |= str_or_null(out, enriched && *facts->dept ? facts->dept : NULL) != 0;
+	end_key(out, f, &n);
+	add_key(out, f, &n, "tenure_months");
+	bad |= (months >= 0 ? buf_addf(out, "%d", months) : buf_adds(out, "null")) != BUF_OK;
+	end_key(out, f, &n);
+	add_key(out, f, &n, "job_changed");
+	bad |= buf_adds(out, moved < 0 ? "null" : moved ? "true" : "false") != BUF_OK;
+	end_key(out, f, &n);
+	if (moved == 1) {
+		add_key(out, f, &n, "new_employer");
+		bad |= employer_text(facts, out) != 0;
+		end_key(out, f, &n);
+	}
+	add_key(out, f, &n, "enrichment_status");
+	bad |= str_or_null(out, status) != 0;
+	end_key(out, f, &n);
+	add_key(out, f, &n, "enriched_at");
+	bad |= str_or_null(out, has_data ? ts : NULL) != 0;
+	end_key(out, f, &n);
+	return bad ? -1 : n;
 }
 
 const char *
@@ -868,87 +1069,57 @@ fail:
 
 /* ---- applying to the record ---- */
 
-static int
-set_or_null(json_t *o, const char *key, json_t *v)
-{
-	return json_set(o, key, v ? v : json_new_null());
-}
-
 int
 apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
     const json_t *person, const json_t *person_out, int cached, time_t fetched_at,
     const char *reason, time_t now)
 {
-	const json_t *account = json_get(rec, "account");
-	json_t *a, *emp = NULL;
-	char ts[32], dept[128];
-	const char *lvl;
-	int enriched = strcmp(status, "enriched") == 0 && person != NULL;
-	int has_data = enriched || strcmp(status, "not_found") == 0;
-	int months, jc;
+	struct apollo_field f[APOLLO_FIELDS_MAX];
+	struct apollo_account a;
+	apollo_facts_t *facts = NULL;
+	const json_t *shown = person_out ? person_out : person;
+	json_t *v;
+	char why[64];
+	buf_t b;
+	int n, i, rc = -1, employer = 0;
 
-	if (!json_is(contact, JSON_OBJECT) || (a = json_new_object()) == NULL)
+	if (!json_is(contact, JSON_OBJECT))
 		return -1;
-	cache_time_format(fetched_at, ts, sizeof ts);
-	if (json_set_str(a, "status", status) != 0 ||
-	    (cached >= 0 && json_set_bool(a, "cached", cached) != 0) ||
-	    (has_data && json_set_str(a, "fetched_at", ts) != 0) ||
-	    (enriched && json_set(a, "person", json_clone(person_out ? person_out : person)) != 0) ||
-	    (reason && json_set_str(a, "reason", reason) != 0)) {
-		json_free(a);
+	if (strcmp(status, "enriched") == 0 && person && (facts = apollo_facts_new(person)) == NULL)
 		return -1;
+	apollo_account_read(json_get(rec, "account"), &a);
+	buf_init(&b, (size_t)1 << 30);
+	n = apollo_contact_text(&b, f, status, facts, shown, &a,
+	    apollo_close_date(json_str(json_get(rec, "close_date")), now), cached, fetched_at, reason);
+	for (i = 0; i < n; i++) {
+		if (json_parse(buf_ptr(&b) + f[i].off, f[i].len, 0, &v, NULL, why, sizeof why) != JSON_OK ||
+		    json_set(contact, f[i].key, v) != JSON_OK)
+			goto done;
+		employer |= strcmp(f[i].key, "new_employer") == 0;
 	}
-	if (json_set(contact, "apollo", a) != 0)
-		return -1;
-	if (!enriched) {
-		if (json_set_null(contact, "seniority_verified") != 0 ||
-		    json_set_null(contact, "department_verified") != 0 ||
-		    json_set_null(contact, "tenure_months") != 0 ||
-		    json_set_null(contact, "job_changed") != 0)
-			return -1;
+	if (n < 0)
+		goto done;
+	if (!employer)
 		json_del(contact, "new_employer");
-	} else {
-		lvl = apollo_seniority_level(json_str(json_get(person, "seniority")));
-		if (json_set(contact, "seniority_verified", json_new_str(lvl)) != 0 ||
-		    json_set(contact, "department_verified",
-		    json_new_str(apollo_department(person, dept, sizeof dept) == 0 ? dept : NULL)) != 0)
-			return -1;
-		if (apollo_tenure_months(person, account, json_str(json_get(rec, "close_date")), now,
-		    &months) == 0) {
-			if (json_set_int(contact, "tenure_months", months) != 0)
-				return -1;
-		} else if (json_set_null(contact, "tenure_months") != 0)
-			return -1;
-		jc = apollo_job_changed(person, account, &emp);
-		if (jc == -2)
-			return -1;
-		if (set_or_null(contact, "job_changed", jc >= 0 ? json_new_bool(jc) : NULL) != 0) {
-			json_free(emp);
-			return -1;
-		}
-		if (emp) {
-			if (json_set(contact, "new_employer", emp) != 0)
-				return -1;
-		} else
-			json_del(contact, "new_employer");
-	}
-	if (json_set_str(contact, "enrichment_status", status) != 0 ||
-	    json_set(contact, "enriched_at", has_data ? json_new_str(ts) : json_new_null()) != 0)
-		return -1;
-	return 0;
+	/* The person as given (a serialized one stays so), not as parsed back. */
+	if (facts && json_set(json_get(contact, "apollo"), "person", json_clone(shown)) != JSON_OK)
+		goto done;
+	rc = 0;
+done:
+	buf_free(&b);
+	apollo_facts_free(facts);
+	return rc;
 }
 
 /* The organization whose firmographics the account gets (see apollo.h). */
 static const json_t *
-pick_org(const json_t *account, const json_t *const *persons, size_t n)
+pick_org(const struct apollo_account *account, const json_t *const *persons, size_t n)
 {
 	const json_t *org, *pick = NULL, *first = NULL, *by_name = NULL;
-	char ad[DOMAIN_MAX], od[DOMAIN_MAX], an[256], on[256];
+	const char *ad = account->domain, *an = account->name;
+	char od[DOMAIN_MAX], on[256];
 	size_t i;
 
-	if (account_domain(account, ad, sizeof ad) != 0)
-		ad[0] = '\0';
-	company_norm(nonempty(json_get(account, "name")), an, sizeof an);
 	for (i = 0; i < n && pick == NULL; i++) {
 		org = json_get(persons[i], "organization");
 		if (!json_is(org, JSON_OBJECT))
@@ -969,13 +1140,13 @@ pick_org(const json_t *account, const json_t *const *persons, size_t n)
 }
 
 int
-apollo_account_firmographics(const json_t *account, const json_t *const *persons, size_t n,
-    json_t **out)
+apollo_account_firmographics(const struct apollo_account *account,
+    const json_t *const *persons, size_t n, json_t **out)
 {
 	const json_t *org;
 
 	*out = NULL;
-	if (!json_is(account, JSON_OBJECT) || (org = pick_org(account, persons, n)) == NULL)
+	if ((org = pick_org(account, persons, n)) == NULL)
 		return 0;
 	return (*out = apollo_firmographics(org)) != NULL ? 1 : -1;
 }
@@ -985,6 +1156,7 @@ apollo_apply_firmographics(json_t *rec)
 {
 	json_t *account = json_get(rec, "account"), *f;
 	const json_t *contacts = json_get(rec, "contacts"), *c, **persons;
+	struct apollo_account a;
 	const char *st;
 	size_t i, n = 0;
 	int rc;
@@ -999,7 +1171,8 @@ apollo_apply_firmographics(json_t *rec)
 		if (st && strcmp(st, "enriched") == 0)
 			persons[n++] = json_path(c, "apollo.person");
 	}
-	rc = apollo_account_firmographics(account, persons, n, &f);
+	apollo_account_read(account, &a);
+	rc = apollo_account_firmographics(&a, persons, n, &f);
 	free(persons);
 	if (rc == 1 && json_set(account, "firmographics", f) != 0)
 		return -1;

@@ -22,6 +22,8 @@
 #include <time.h>
 
 #include "buf.h"
+#include "date.h"
+#include "domain.h"
 #include "json.h"
 
 #define APOLLO_PROVIDER "apollo"
@@ -132,6 +134,45 @@ int apollo_tenure_months(const json_t *person, const json_t *account, const char
  */
 int apollo_job_changed(const json_t *person, const json_t *account, json_t **employer);
 
+/*
+ * Facts: what a contact's fields are computed from, read once from a person
+ * (the apollo-enrich hot path keeps them with each cached answer, so that a
+ * person on many deals is not read again for each). A copy: person may be
+ * freed first. NULL when person is NULL or memory runs out.
+ */
+typedef struct apollo_facts apollo_facts_t;
+apollo_facts_t *apollo_facts_new(const json_t *person);
+void apollo_facts_free(apollo_facts_t *f);
+
+/* An account as people are matched to it: its company name and domain, normalized. */
+struct apollo_account {
+	char name[256];
+	char domain[DOMAIN_MAX];
+};
+/* From an account object; from its fields' text (each may be NULL). */
+void apollo_account_read(const json_t *account, struct apollo_account *a);
+void apollo_account_of(struct apollo_account *a, const char *name, const char *domain,
+    const char *website);
+/* A deal's close date ("YYYY-MM-DD" or any CRM date); NULL or unreadable: today. */
+date_t apollo_close_date(const char *close_date, time_t today);
+
+/*
+ * The fields apollo_apply_contact() sets, as JSON text appended to out: f[i]
+ * names the i-th and where its value lies in out (offsets: out may move).
+ * "new_employer" is among them only when the person moved; a caller writing
+ * them onto a contact removes any it had otherwise. facts and person_out (the
+ * value written as apollo.person) are used for "enriched" only. Returns how
+ * many fields (at most APOLLO_FIELDS_MAX), or -1 when memory runs out.
+ */
+#define APOLLO_FIELDS_MAX 8
+struct apollo_field {
+	const char *key;
+	size_t off, len;
+};
+int apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
+    const apollo_facts_t *facts, const json_t *person_out, const struct apollo_account *acct,
+    date_t close, int cached, time_t fetched_at, const char *reason);
+
 /* LinkedIn's size bands: "1-10", "11-50", ..., "10001+"; NULL below 1. */
 const char *apollo_size_band(int64_t employees);
 
@@ -169,11 +210,12 @@ int apollo_apply_firmographics(json_t *rec);
 
 /*
  * The same choice among the people persons[0..n) (NULL entries skipped) for
- * account: *out gets the firmographics (apollo_firmographics()) and 1 is
- * returned; 0 when none fits (*out NULL); -1 on memory.
+ * an account (apollo_account_read()): *out gets the firmographics
+ * (apollo_firmographics()) and 1 is returned; 0 when none fits (*out NULL);
+ * -1 on memory.
  */
-int apollo_account_firmographics(const json_t *account, const json_t *const *persons, size_t n,
-    json_t **out);
+int apollo_account_firmographics(const struct apollo_account *account,
+    const json_t *const *persons, size_t n, json_t **out);
 
 /*
  * Apollo's rate-limit headers (both spellings: x-rate-limit-daily /

@@ -20,12 +20,12 @@ listed(const char *key, const char *const *list)
 }
 
 int
-jedit_object(buf_t *out, const char *s, jspan_t obj, const json_t *fields,
-    const char *const *drop, jedit_member_fn fn, void *ctx)
+jedit_object(buf_t *out, const char *s, jspan_t obj, const struct jedit_field *fields,
+    size_t nf, const char *const *drop, jedit_member_fn fn, void *ctx)
 {
 	/* Which fields were set in place: the rest go at the end. */
 	unsigned char used[JEDIT_MAX_FIELDS] = { 0 };
-	size_t nf = json_len(fields), pos = 0, i;
+	size_t pos = 0, i;
 	jspan_member_t m;
 	char key[256];
 	const char *k;
@@ -49,9 +49,9 @@ jedit_object(buf_t *out, const char *s, jspan_t obj, const json_t *fields,
 			return rc;
 		done = 0;
 		for (i = 0; k && i < nf; i++)
-			if (!used[i] && strcmp(k, json_key_at(fields, i)) == 0) {
+			if (!used[i] && strcmp(k, fields[i].key) == 0) {
 				used[i] = 1;
-				if ((rc = json_dump(json_val_at(fields, i), out)) != JSON_OK)
+				if ((rc = buf_rc(buf_add(out, fields[i].val, fields[i].len))) != JSON_OK)
 					return rc;
 				done = 1;
 				break;
@@ -65,10 +65,9 @@ jedit_object(buf_t *out, const char *s, jspan_t obj, const json_t *fields,
 		if (used[i])
 			continue;
 		if ((!first && (rc = buf_rc(buf_addc(out, ','))) != JSON_OK) ||
-		    (rc = json_dump_string(json_key_at(fields, i), strlen(json_key_at(fields, i)),
-		    out)) != JSON_OK ||
+		    (rc = json_dump_string(fields[i].key, strlen(fields[i].key), out)) != JSON_OK ||
 		    (rc = buf_rc(buf_addc(out, ':'))) != JSON_OK ||
-		    (rc = json_dump(json_val_at(fields, i), out)) != JSON_OK)
+		    (rc = buf_rc(buf_add(out, fields[i].val, fields[i].len))) != JSON_OK)
 			return rc;
 		first = 0;
 	}

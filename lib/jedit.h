@@ -25,16 +25,23 @@ typedef int (*jedit_member_fn)(void *ctx, const char *key, jspan_t val, buf_t *o
 
 #define JEDIT_MAX_FIELDS 64
 
+/* A member to set: its value is JSON text, written as is (the caller vouches for it). */
+struct jedit_field {
+	const char *key;
+	const char *val;
+	size_t len;
+};
+
 /*
- * Appends to out the object obj of text s with every member of fields (an
- * object of at most JEDIT_MAX_FIELDS members; NULL: none) set and every member named in drop (a NULL-terminated
- * list; NULL: none) removed; fn (may be NULL) may write other members'
+ * Appends to out the object obj of text s with fields[0..nfields) set
+ * (nfields at most JEDIT_MAX_FIELDS) and every member named in drop (a
+ * NULL-terminated list; NULL: none) removed; fn (may be NULL) may write other members'
  * values. Returns JSON_OK, JSON_ETYPE (obj is not an object: nothing
  * written), JSON_ENOMEM, JSON_ETOOBIG (out's cap, or too many fields), or
  * fn's code; on failure
  * out holds a partial text the caller must discard.
  */
-int jedit_object(buf_t *out, const char *s, jspan_t obj, const json_t *fields,
-    const char *const *drop, jedit_member_fn fn, void *ctx);
+int jedit_object(buf_t *out, const char *s, jspan_t obj, const struct jedit_field *fields,
+    size_t nfields, const char *const *drop, jedit_member_fn fn, void *ctx);
 
 #endif

@@ -541,6 +541,7 @@ serialized_person_and_firmographics_from_people(void **state)
 	json_t *ser = json_new_serialized(text, strlen(text)), *f = NULL;
 	json_t *c0 = json_at(json_get(rec, "contacts"), 0);
 	const json_t *people[3];
+	struct apollo_account acct;
 	time_t t = T("2026-11-02T07:00:12Z");
 
 	(void)state;
@@ -551,12 +552,17 @@ serialized_person_and_firmographics_from_people(void **state)
 	people[0] = po;
 	people[1] = NULL;
 	people[2] = pd;
-	assert_int_equal(apollo_account_firmographics(json_get(rec, "account"), people, 3, &f), 1);
+	apollo_account_read(json_get(rec, "account"), &acct);
+	assert_int_equal(apollo_account_firmographics(&acct, people, 3, &f), 1);
 	assert_string_equal(D(json_get(f, "industry")), "\"software\"");
 	json_free(f);
-	assert_int_equal(apollo_account_firmographics(json_get(rec, "account"), people, 1, &f), 0);
+	assert_int_equal(apollo_account_firmographics(&acct, people, 1, &f), 0);
 	assert_null(f);
-	assert_int_equal(apollo_account_firmographics(NULL, people, 3, &f), 0);
+	/* An account with neither name nor domain takes the first organization. */
+	apollo_account_of(&acct, NULL, NULL, NULL);
+	assert_int_equal(apollo_account_firmographics(&acct, people, 3, &f), 1);
+	assert_string_equal(D(json_get(f, "industry")), "\"retail\"");
+	json_free(f);
 	json_free(ser);
 	json_free(pd);
 	json_free(po);

@@ -21,21 +21,43 @@ P(const char *s)
 	return v;
 }
 
+/* The members of a JSON object as fields, their values dumped into vals. */
+static size_t
+fields_of(const json_t *o, struct jedit_field *f, buf_t *vals)
+{
+	size_t i, off[JEDIT_MAX_FIELDS + 1];
+
+	for (i = 0; i < json_len(o) && i <= JEDIT_MAX_FIELDS; i++) {
+		off[i] = buf_len(vals);
+		assert_int_equal(json_dump(json_val_at(o, i), vals), JSON_OK);
+		f[i].key = json_key_at(o, i);
+		f[i].len = buf_len(vals) - off[i];
+	}
+	for (i = 0; i < json_len(o) && i <= JEDIT_MAX_FIELDS; i++)
+		f[i].val = buf_ptr(vals) + off[i];
+	return i;
+}
+
 /* jedit_object on the whole of text; returns the output (static buffer). */
 static const char *
 E(const char *text, const char *fields, const char *const *drop)
 {
 	static char out[4096];
 	json_t *f = fields ? P(fields) : NULL;
+	struct jedit_field fs[JEDIT_MAX_FIELDS + 1];
 	jspan_t root;
 	char err[128];
-	buf_t b;
+	buf_t b, vals;
+	size_t n;
 
 	assert_int_equal(jspan_parse(text, strlen(text), 0, &root, NULL, err, sizeof err), JSON_OK);
 	buf_init(&b, 1 << 20);
-	assert_int_equal(jedit_object(&b, text, root, f, drop, NULL, NULL), JSON_OK);
+	buf_init(&vals, 1 << 20);
+	n = fields_of(f, fs, &vals);
+	assert_int_equal(jedit_object(&b, text, root, fs, n, drop, NULL, NULL), JSON_OK);
 	snprintf(out, sizeof out, "%s", buf_ptr(&b));
 	buf_free(&b);
+	buf_free(&vals);
 	json_free(f);
 	return out;
 }
@@ -128,31 +150,36 @@ callback_and_failures(void **state)
 {
 	const char *text = "{\"a\":1,\"b\":2,\"c\":3}", *stop = "{\"stop\":1}";
 	json_t *f = P("{\"c\":0}"), *many = json_new_object();
+	struct jedit_field fs[JEDIT_MAX_FIELDS + 1], ms[JEDIT_MAX_FIELDS + 1];
 	jspan_t root, r2;
 	char err[64], k[16];
 	int calls = 0, i;
-	buf_t b;
+	buf_t b, vals, mvals;
+	size_t nf, nm;
 
 	(void)state;
 	assert_int_equal(jspan_parse(text, strlen(text), 0, &root, NULL, err, sizeof err), JSON_OK);
 	buf_init(&b, 1 << 20);
-	assert_int_equal(jedit_object(&b, text, root, f, NULL, upper_b, &calls), JSON_OK);
+	buf_init(&vals, 1 << 20);
+	buf_init(&mvals, 1 << 20);
+	nf = fields_of(f, fs, &vals);
+	assert_int_equal(jedit_object(&b, text, root, fs, nf, NULL, upper_b, &calls), JSON_OK);
 	assert_string_equal(buf_ptr(&b), "{\"a\":1,\"b\":\"B\",\"c\":0}");
 	assert_int_equal(calls, 2);   /* not for the member set */
 	assert_int_equal(jspan_parse(stop, strlen(stop), 0, &r2, NULL, err, sizeof err), JSON_OK);
 	buf_reset(&b);
-	assert_int_equal(jedit_object(&b, stop, r2, NULL, NULL, upper_b, &calls), JSON_EPARSE);
+	assert_int_equal(jedit_object(&b, stop, r2, NULL, 0, NULL, upper_b, &calls), JSON_EPARSE);
 	/* Not an object: nothing written. */
 	buf_reset(&b);
 	root.off = 5;
 	root.len = 1;
-	assert_int_equal(jedit_object(&b, text, root, f, NULL, NULL, NULL), JSON_ETYPE);
+	assert_int_equal(jedit_object(&b, text, root, fs, nf, NULL, NULL, NULL), JSON_ETYPE);
 	assert_int_equal(buf_len(&b), 0);
 	buf_free(&b);
 	/* The buffer's cap. */
 	assert_int_equal(jspan_parse(text, strlen(text), 0, &root, NULL, err, sizeof err), JSON_OK);
 	buf_init(&b, 8);
-	assert_int_equal(jedit_object(&b, text, root, f, NULL, NULL, NULL), JSON_ETOOBIG);
+	assert_int_equal(jedit_object(&b, text, root, fs, nf, NULL, NULL, NULL), JSON_ETOOBIG);
 	buf_free(&b);
 	/* Too many fields. */
 	for (i = 0; i <= JEDIT_MAX_FIELDS; i++) {
@@ -160,8 +187,12 @@ callback_and_failures(void **state)
 		assert_int_equal(json_set_int(many, k, i), JSON_OK);
 	}
 	buf_init(&b, 1 << 20);
-	assert_int_equal(jedit_object(&b, text, root, many, NULL, NULL, NULL), JSON_ETOOBIG);
+	nm = fields_of(many, ms, &mvals);
+	assert_int_equal(nm, JEDIT_MAX_FIELDS + 1);
+	assert_int_equal(jedit_object(&b, text, root, ms, nm, NULL, NULL, NULL), JSON_ETOOBIG);
 	buf_free(&b);
+	buf_free(&vals);
+	buf_free(&mvals);
 	json_free(many);
 	json_free(f);
 }
