@@ -136,7 +136,7 @@ struct entry {
  */
 struct answer {
 	size_t refs;
-	json_t *person;            /* {"organization"} of the person; NULL: not found */
+	int found;                 /* 0: Apollo does not know the email */
 	json_t *person_out;        /* the kept subset, serialized */
 	apollo_facts_t *facts;     /* the same, read for the contact fields */
 	time_t fetched;
@@ -144,6 +144,7 @@ struct answer {
 
 /* What one contact of a record gets. */
 struct slot {
+	jspan_t span;              /* the element in the record's text */
 	int used;                  /* the element is an object: it gets the fields */
 	struct entry *e;           /* an answer asked for in this run (shared), or: */
 	const char *status;        /* settled on admission, with */
@@ -296,19 +297,11 @@ answer_new(json_t *person, time_t fetched)
 		return NULL;
 	}
 	buf_free(&b);
+	/* The text and the facts are all that is needed of the person from now on. */
+	a->found = person != NULL;
+	json_free(person);
 	a->refs = 1;
 	a->fetched = fetched;
-	/* The firmographics need only the organization: the rest is in the text and the facts. */
-	if (person) {
-		if ((a->person = json_new_object()) == NULL ||
-		    (json_get(person, "organization") && json_set(a->person, "organization",
-		    json_clone(json_get(person, "organization"))) != JSON_OK)) {
-			json_free(person);
-			answer_unref(a);
-			return NULL;
-		}
-		json_free(person);
-	}
 	return a;
 }
 
@@ -325,7 +318,6 @@ answer_unref(struct answer *a)
 {
 	if (a == NULL || --a->refs > 0)
 		return;
-	json_free(a->person);
 	json_free(a->person_out);
 	apollo_facts_free(a->facts);
 	free(a);
@@ -830,7 +822,7 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 		if (R.dry_run)
 			settle(sl, "dry_run", NULL, NULL, 1);
 		else
-			settle(sl, ans->person ? "enriched" : "not_found", NULL, ans, 1);
+			settle(sl, ans->found ? "enriched" : "not_found", NULL, ans, 1);
 		return 0;
 	}
 	/* The cache; with --refresh only what this run fetched. */
@@ -858,7 +850,7 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 			if (R.dry_run)
 				settle(sl, "dry_run", NULL, NULL, 1);
 			else
-				settle(sl, ans->person ? "enriched" : "not_found", NULL, ans, 1);
+				settle(sl, ans->found ? "enriched" : "not_found", NULL, ans, 1);
 			if (!R.refresh)
 				memo_put(buf_ptr(&key), ans);
 			answer_unref(ans);
@@ -965,10 +957,11 @@ admit(const char *text, size_t len, jspan_t root)
 	jspan_member_t m;
 	jspan_t c;
 	struct item *it;
+	struct slot *ns;
 	struct ws *w = NULL;
 	unsigned waits = 0;
 	time_t now = time(NULL);
-	size_t i, pos;
+	size_t i, pos, alloc = 0;
 	char *wsname;
 
 	R.records++;
@@ -980,9 +973,21 @@ admit(const char *text, size_t len, jspan_t root)
 	memcpy(it->text, text, len + 1);
 	it->len = len;
 	it->root = root;
-	if (jspan_get(text, root, "contacts", &m) && jspan_type(text, m.val) == JSON_ARRAY)
-		for (pos = 0; jspan_elem_next(text, m.val, &pos, &c);)
-			it->nslot++;
+	/* The contacts' places in the text, found once. */
+	if (jspan_get(it->text, root, "contacts", &m) && jspan_type(it->text, m.val) == JSON_ARRAY)
+		for (pos = 0; jspan_elem_next(it->text, m.val, &pos, &c);) {
+			if (it->nslot == alloc) {
+				alloc = alloc ? 2 * alloc : 8;
+				if ((ns = realloc(it->slot, alloc * sizeof *ns)) == NULL) {
+					item_free(it);
+					oom();
+					return -1;
+				}
+				it->slot = ns;
+			}
+			memset(&it->slot[it->nslot], 0, sizeof *it->slot);
+			it->slot[it->nslot++].span = c;
+		}
 	if (it->nslot > 0) {
 		if ((wsname = record_workspace(text, root)) == NULL ||
 		    (w = ws_get(wsname)) == NULL) {
@@ -996,17 +1001,12 @@ admit(const char *text, size_t len, jspan_t root)
 			item_free(it);
 			return -1;
 		}
-		if ((it->slot = calloc(it->nslot, sizeof *it->slot)) == NULL) {
-			item_free(it);
-			oom();
-			return -1;
-		}
 		record_context(it, now);
-		for (i = 0, pos = 0; jspan_elem_next(text, m.val, &pos, &c); i++) {
-			if (jspan_type(text, c) != JSON_OBJECT)
+		for (i = 0; i < it->nslot; i++) {
+			if (jspan_type(it->text, it->slot[i].span) != JSON_OBJECT)
 				continue;
 			it->slot[i].used = 1;
-			if (admit_contact(text, c, w, now, &it->slot[i]) != 0) {
+			if (admit_contact(it->text, it->slot[i].span, w, now, &it->slot[i]) != 0) {
 				item_free(it);
 				return -1;
 			}
@@ -1047,15 +1047,17 @@ edit_contacts(struct out_ctx *o, jspan_t arr, buf_t *out)
 	const char *text = o->it->text, *vals = buf_ptr(&R.vals);
 	const char *const *drop;
 	jspan_t c;
-	size_t i, pos;
+	size_t i;
 	int rc, k;
 
+	(void)arr;   /* admit() found its elements */
 	if (buf_addc(out, '[') != BUF_OK)
 		return JSON_ENOMEM;
-	for (i = 0, pos = 0; jspan_elem_next(text, arr, &pos, &c); i++) {
+	for (i = 0; i < o->it->nslot; i++) {
+		c = o->it->slot[i].span;
 		if (i && buf_addc(out, ',') != BUF_OK)
 			return JSON_ENOMEM;
-		if (i >= o->it->nslot || o->naf[i] == 0) {
+		if (o->naf[i] == 0) {
 			if (buf_add(out, text + c.off, c.len) != BUF_OK)
 				return JSON_ENOMEM;
 			continue;
@@ -1097,13 +1099,12 @@ static int
 emit(struct item *it)
 {
 	struct out_ctx o = { it, NULL, NULL, { NULL, NULL, 0 }, 0, 0 };
-	const json_t **people = NULL;
+	const apollo_facts_t **people = NULL;
 	struct slot *sl;
 	struct answer *ans;
 	const char *status, *reason;
-	json_t *firmo = NULL;
-	size_t i, npeople = 0, off;
-	int rc = 0, cached;
+	size_t i, npeople = 0;
+	int rc = 0, cached, k;
 
 	buf_reset(&R.vals);
 	if (it->nslot > 0 &&
@@ -1133,19 +1134,13 @@ emit(struct item *it)
 			o.naf[i] = 0;
 			goto nomem;
 		}
-		if (ans && ans->person && strcmp(status, "enriched") == 0)
-			people[npeople++] = ans->person;
+		if (ans && ans->found && strcmp(status, "enriched") == 0)
+			people[npeople++] = ans->facts;
 	}
 	if (!R.dry_run && it->has_account) {
-		if ((rc = apollo_account_firmographics(&it->acct, people, npeople, &firmo)) < 0)
-			goto nomem;
-		if (rc == 1) {
-			off = buf_len(&R.vals);
-			if (json_dump(firmo, &R.vals) != JSON_OK)
-				goto nomem;
+		if ((k = apollo_facts_pick(&it->acct, people, npeople)) >= 0) {
 			o.firmo.key = "firmographics";
-			o.firmo.val = buf_ptr(&R.vals) + off;
-			o.firmo.len = buf_len(&R.vals) - off;
+			o.firmo.val = apollo_facts_firmographics(people[k], &o.firmo.len);
 		}
 	}
 	buf_reset(&R.out);
@@ -1167,7 +1162,6 @@ nomem:
 	oom();
 	rc = -1;
 done:
-	json_free(firmo);
 	free(o.af);
 	free(o.naf);
 	free(people);
@@ -1410,7 +1404,7 @@ take_cached(struct entry *e)
 	R.hits++;
 	e->ws->hits++;
 	memo_put(e->key, ans);
-	resolve(e, ans->person ? "enriched" : "not_found", ans, 1, NULL);
+	resolve(e, ans->found ? "enriched" : "not_found", ans, 1, NULL);
 	return 1;
 }
 

@@ -691,6 +691,9 @@ struct apollo_facts {
 	char *pname;               /* the current employer's name, or NULL */
 	char pname_norm[256];
 	char *title, *since;       /* for new_employer; NULL when unknown */
+	char org_name_norm[256];   /* the organization's own name, normalized */
+	char *firmo;               /* its firmographics as JSON text; NULL without one */
+	size_t firmo_len;
 	struct fact_job *jobs;
 	size_t njobs;
 };
@@ -711,6 +714,7 @@ apollo_facts_free(apollo_facts_t *f)
 	free(f->pname);
 	free(f->title);
 	free(f->since);
+	free(f->firmo);
 	free(f);
 }
 
@@ -787,6 +791,19 @@ apollo_facts_new(const json_t *person)
 		title = nonempty(json_get(cur, "title"));
 	f->title = dup_or_null(title, &bad);
 	f->since = dup_or_null(cur ? nonempty(json_get(cur, "start_date")) : NULL, &bad);
+	if (org) {
+		json_t *firmo = apollo_firmographics(org);
+		buf_t b;
+
+		company_norm(nonempty(json_get(org, "name")), f->org_name_norm,
+		    sizeof f->org_name_norm);
+		buf_init(&b, 1 << 20);
+		if (firmo == NULL || json_dump(firmo, &b) != JSON_OK ||
+		    (f->firmo = buf_detach(&b, &f->firmo_len)) == NULL)
+			bad = 1;
+		buf_free(&b);
+		json_free(firmo);
+	}
 	if (json_len(h) > 0 && (f->jobs = calloc(json_len(h), sizeof *f->jobs)) == NULL)
 		bad = 1;
 	/* Only the entries that can cover a date: objects with a start. */
@@ -1111,44 +1128,60 @@ done:
 	return rc;
 }
 
-/* The organization whose firmographics the account gets (see apollo.h). */
-static const json_t *
-pick_org(const struct apollo_account *account, const json_t *const *persons, size_t n)
+int
+apollo_facts_pick(const struct apollo_account *account, const apollo_facts_t *const *f, size_t n)
 {
-	const json_t *org, *pick = NULL, *first = NULL, *by_name = NULL;
 	const char *ad = account->domain, *an = account->name;
-	char od[DOMAIN_MAX], on[256];
+	int first = -1, by_name = -1;
 	size_t i;
 
-	for (i = 0; i < n && pick == NULL; i++) {
-		org = json_get(persons[i], "organization");
-		if (!json_is(org, JSON_OBJECT))
+	for (i = 0; i < n; i++) {
+		if (f[i] == NULL || f[i]->firmo == NULL)
 			continue;
-		if (first == NULL)
-			first = org;
-		if (*ad && org_domain(org, od, sizeof od) == 0 && domains_same(od, ad))
-			pick = org;
-		company_norm(nonempty(json_get(org, "name")), on, sizeof on);
-		if (by_name == NULL && *an && *on && strcmp(an, on) == 0)
-			by_name = org;
+		if (first < 0)
+			first = (int)i;
+		if (*ad && *f[i]->pdomain && domains_same(f[i]->pdomain, ad))
+			return (int)i;
+		if (by_name < 0 && *an && *f[i]->org_name_norm && strcmp(an, f[i]->org_name_norm) == 0)
+			by_name = (int)i;
 	}
-	if (pick == NULL)
-		pick = by_name;
-	if (pick == NULL && *ad == '\0' && *an == '\0')
-		pick = first;
-	return pick;
+	if (by_name >= 0)
+		return by_name;
+	return *ad == '\0' && *an == '\0' ? first : -1;
+}
+
+const char *
+apollo_facts_firmographics(const apollo_facts_t *f, size_t *len)
+{
+	*len = f->firmo_len;
+	return f->firmo;
 }
 
 int
 apollo_account_firmographics(const struct apollo_account *account,
     const json_t *const *persons, size_t n, json_t **out)
 {
-	const json_t *org;
+	apollo_facts_t **f;
+	char why[64];
+	size_t i;
+	int k, rc = -1;
 
 	*out = NULL;
-	if ((org = pick_org(account, persons, n)) == NULL)
-		return 0;
-	return (*out = apollo_firmographics(org)) != NULL ? 1 : -1;
+	if ((f = calloc(n + 1, sizeof *f)) == NULL)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (persons[i] && (f[i] = apollo_facts_new(persons[i])) == NULL)
+			goto done;
+	k = apollo_facts_pick(account, (const apollo_facts_t *const *)f, n);
+	if (k < 0)
+		rc = 0;
+	else if (json_parse(f[k]->firmo, f[k]->firmo_len, 0, out, NULL, why, sizeof why) == JSON_OK)
+		rc = 1;
+done:
+	for (i = 0; i < n; i++)
+		apollo_facts_free(f[i]);
+	free(f);
+	return rc;
 }
 
 int

@@ -216,6 +216,15 @@ int apollo_apply_firmographics(json_t *rec);
  */
 int apollo_account_firmographics(const struct apollo_account *account,
     const json_t *const *persons, size_t n, json_t **out);
+/*
+ * The same choice among people's facts f[0..n) (NULL entries skipped): the
+ * index of the one chosen, or -1 when none fits. Its firmographics are
+ * apollo_facts_firmographics(): JSON text borrowed from the facts, NULL when
+ * the person has no organization.
+ */
+int apollo_facts_pick(const struct apollo_account *account, const apollo_facts_t *const *f,
+    size_t n);
+const char *apollo_facts_firmographics(const apollo_facts_t *f, size_t *len);
 
 /*
  * Apollo's rate-limit headers (both spellings: x-rate-limit-daily /

@@ -267,12 +267,44 @@ time_format_roundtrip(void **state)
 	assert_int_equal(cache_time_parse("2025-11-02", &back), -1);
 }
 
+/* The arithmetic formatter agrees with gmtime and strftime, leap days and negative times included. */
+static void
+time_format_as_gmtime(void **state)
+{
+	static const long long fixed[] = { 0, -1, 59, 86399, 86400, 951782400, 951868799,
+		4107542399LL, 4107542400LL, 253402300799LL, -62135596800LL, -2208988801LL };
+	char t[32], want[32];
+	struct tm tm;
+	long long s;
+	size_t i;
+	time_t tt;
+
+	(void)state;
+	for (i = 0; i < sizeof fixed / sizeof *fixed; i++) {
+		tt = (time_t)fixed[i];
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cache_time_format(tt, t, sizeof t);
+		assert_string_equal(t, want);
+	}
+	/* Every 7 hours and 13 seconds from 1900 to 2200. */
+	for (s = -2208988800LL; s < 7258118400LL; s += 25213) {
+		tt = (time_t)s;
+		gmtime_r(&tt, &tm);
+		strftime(want, sizeof want, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		cache_time_format(tt, t, sizeof t);
+		if (strcmp(t, want) != 0)
+			fail_msg("%lld: %s, gmtime says %s", s, t, want);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(put_get_del, setup, teardown),
 		cmocka_unit_test(keys_are_namespaced_and_capped),
+		cmocka_unit_test(time_format_as_gmtime),
 		cmocka_unit_test_setup_teardown(scan_by_prefix, setup, teardown),
 		cmocka_unit_test_setup_teardown(map_grows_when_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(updates_from_many_processes_all_count, setup, teardown),
