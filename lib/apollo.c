@@ -677,6 +677,7 @@ loose_date(const json_t *v, date_t *d)
 
 struct fact_job {
 	date_t start, end;
+	long start_key, end_key;   /* y*10000+m*100+d: dates compared as numbers */
 	int has_end, current;
 	char *name_norm;           /* company_norm(organization_name) */
 	char *oid;                 /* organization_id, or NULL */
@@ -694,6 +695,9 @@ struct apollo_facts {
 	char org_name_norm[256];   /* the organization's own name, normalized */
 	char *firmo;               /* its firmographics as JSON text; NULL without one */
 	size_t firmo_len;
+	/* Written on every contact the person is: serialized once. */
+	char *level_text, *dept_text, *employer;
+	size_t level_len, dept_len, employer_len;
 	struct fact_job *jobs;
 	size_t njobs;
 };
@@ -715,6 +719,9 @@ apollo_facts_free(apollo_facts_t *f)
 	free(f->title);
 	free(f->since);
 	free(f->firmo);
+	free(f->level_text);
+	free(f->dept_text);
+	free(f->employer);
 	free(f);
 }
 
@@ -754,6 +761,63 @@ current_entry(const json_t *person)
 		}
 	}
 	return open;
+}
+
+static long
+date_key(date_t d)
+{
+	return (long)d.y * 10000 + d.m * 100 + d.d;
+}
+
+/* {"name","domain","title","since"} of the new employer, as text. */
+static int
+employer_text(const apollo_facts_t *f, buf_t *out)
+{
+	return buf_adds(out, "{\"name\":") != BUF_OK ||
+	    (f->pname ? json_dump_string(f->pname, strlen(f->pname), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_adds(out, ",\"domain\":") != BUF_OK ||
+	    (*f->pdomain ? json_dump_string(f->pdomain, strlen(f->pdomain), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_adds(out, ",\"title\":") != BUF_OK ||
+	    (f->title ? json_dump_string(f->title, strlen(f->title), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_adds(out, ",\"since\":") != BUF_OK ||
+	    (f->since ? json_dump_string(f->since, strlen(f->since), out) :
+	    buf_adds(out, "null")) != 0 ||
+	    buf_addc(out, '}') != BUF_OK ? -1 : 0;
+}
+
+/* A string's JSON text (NULL: null) into *out; -1 on memory. */
+static int
+text_of_str(const char *s, char **out, size_t *len)
+{
+	buf_t b;
+
+	buf_init(&b, 1 << 20);
+	if ((s ? json_dump_string(s, strlen(s), &b) : buf_adds(&b, "null")) != 0 ||
+	    (*out = buf_detach(&b, len)) == NULL) {
+		buf_free(&b);
+		return -1;
+	}
+	return 0;
+}
+
+/* The texts every contact of the person gets. */
+static int
+facts_texts(apollo_facts_t *f)
+{
+	buf_t b;
+
+	if (text_of_str(f->level, &f->level_text, &f->level_len) != 0 ||
+	    text_of_str(*f->dept ? f->dept : NULL, &f->dept_text, &f->dept_len) != 0)
+		return -1;
+	buf_init(&b, 1 << 20);
+	if (employer_text(f, &b) != 0 || (f->employer = buf_detach(&b, &f->employer_len)) == NULL) {
+		buf_free(&b);
+		return -1;
+	}
+	return 0;
 }
 
 apollo_facts_t *
@@ -814,11 +878,15 @@ apollo_facts_new(const json_t *person)
 			continue;
 		j->current = bool_of(json_get(e, "current")) == 1;
 		j->has_end = loose_date(json_get(e, "end_date"), &j->end) == 0;
+		j->start_key = date_key(j->start);
+		j->end_key = j->has_end ? date_key(j->end) : 0;
 		company_norm(nonempty(json_get(e, "organization_name")), norm, sizeof norm);
 		j->name_norm = dup_or_null(norm, &bad);
 		j->oid = dup_or_null(nonempty(json_get(e, "organization_id")), &bad);
 		f->njobs++;
 	}
+	if (!bad && facts_texts(f) != 0)
+		bad = 1;
 	if (bad) {
 		apollo_facts_free(f);
 		return NULL;
@@ -860,12 +928,13 @@ facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 {
 	const struct fact_job *j;
 	date_t best_start = { 0, 0, 0 };
+	long at_key = date_key(at), best_key = 0;
 	size_t i;
 	int score, best = -1, cur, strict, here;
 
 	for (i = 0; i < f->njobs; i++) {
 		j = &f->jobs[i];
-		if (date_cmp(j->start, at) > 0 || (j->has_end && date_cmp(j->end, at) < 0))
+		if (j->start_key > at_key || (j->has_end && j->end_key < at_key))
 			continue;
 		cur = j->current;
 		strict = j->has_end || cur;   /* open-ended but not current: a weak cover */
@@ -873,9 +942,10 @@ facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 		    (j->oid && f->pid && strcmp(j->oid, f->pid) == 0 && *f->pdomain && *a->domain &&
 		    domains_same(f->pdomain, a->domain));
 		score = 8 * here + 4 * strict + 2 * cur;
-		if (score > best || (score == best && date_cmp(j->start, best_start) > 0)) {
+		if (score > best || (score == best && j->start_key > best_key)) {
 			best = score;
 			best_start = j->start;
+			best_key = j->start_key;
 		}
 	}
 	return best < 0 ? -1 : date_months_between(best_start, at);
@@ -914,24 +984,6 @@ apollo_tenure_months(const json_t *person, const json_t *account, const char *cl
 	return 0;
 }
 
-/* {"name","domain","title","since"} of the new employer, as text. */
-static int
-employer_text(const apollo_facts_t *f, buf_t *out)
-{
-	return buf_adds(out, "{\"name\":") != BUF_OK ||
-	    (f->pname ? json_dump_string(f->pname, strlen(f->pname), out) :
-	    buf_adds(out, "null")) != 0 ||
-	    buf_adds(out, ",\"domain\":") != BUF_OK ||
-	    (*f->pdomain ? json_dump_string(f->pdomain, strlen(f->pdomain), out) :
-	    buf_adds(out, "null")) != 0 ||
-	    buf_adds(out, ",\"title\":") != BUF_OK ||
-	    (f->title ? json_dump_string(f->title, strlen(f->title), out) :
-	    buf_adds(out, "null")) != 0 ||
-	    buf_adds(out, ",\"since\":") != BUF_OK ||
-	    (f->since ? json_dump_string(f->since, strlen(f->since), out) :
-	    buf_adds(out, "null")) != 0 ||
-	    buf_addc(out, '}') != BUF_OK ? -1 : 0;
-}
 
 int
 apollo_job_changed(const json_t *person, const json_t *account, json_t **employer)
@@ -939,7 +991,6 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 	apollo_facts_t *f;
 	struct apollo_account a;
 	char why[64];
-	buf_t b;
 	int moved;
 
 	if (employer)
@@ -950,13 +1001,9 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 		return -2;
 	apollo_account_read(account, &a);
 	moved = facts_moved(f, &a);
-	if (moved == 1 && employer) {
-		buf_init(&b, 1 << 20);
-		if (employer_text(f, &b) != 0 ||
-		    json_parse(buf_ptr(&b), buf_len(&b), 0, employer, NULL, why, sizeof why) != JSON_OK)
-			moved = -2;
-		buf_free(&b);
-	}
+	if (moved == 1 && employer &&
+	    json_parse(f->employer, f->employer_len, 0, employer, NULL, why, sizeof why) != JSON_OK)
+		moved = -2;
 	apollo_facts_free(f);
 	return moved;
 }
@@ -983,6 +1030,14 @@ str_or_null(buf_t *out, const char *s)
 	return s ? json_dump_string(s, strlen(s), out) : buf_adds(out, "null");
 }
 
+/* A string that needs no escaping (a time), quoted. */
+static int
+add_plain(buf_t *out, const char *s)
+{
+	return buf_addc(out, '"') != BUF_OK || buf_adds(out, s) != BUF_OK ||
+	    buf_addc(out, '"') != BUF_OK;
+}
+
 int
 apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
     const apollo_facts_t *facts, const json_t *person_out, const struct apollo_account *acct,
@@ -993,7 +1048,8 @@ apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
 	int n = 0, months = -1, moved = -1, bad;
 	char ts[32];
 
-	cache_time_format(fetched_at, ts, sizeof ts);
+	if (has_data)
+		cache_time_format(fetched_at, ts, sizeof ts);
 	if (enriched) {
 		months = facts_tenure(facts, acct, close);
 		moved = facts_moved(facts, acct);
@@ -1001,16 +1057,18 @@ apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
 	add_key(out, f, &n, "apollo");
 	bad = buf_adds(out, "{\"status\":") != BUF_OK || str_or_null(out, status) != 0 ||
 	    (cached >= 0 && buf_adds(out, cached ? ",\"cached\":true" : ",\"cached\":false") != 0) ||
-	    (has_data && (buf_adds(out, ",\"fetched_at\":") != 0 || str_or_null(out, ts) != 0)) ||
+	    (has_data && (buf_adds(out, ",\"fetched_at\":") != 0 || add_plain(out, ts))) ||
 	    (enriched && (buf_adds(out, ",\"person\":") != 0 || json_dump(person_out, out) != 0)) ||
 	    (reason && (buf_adds(out, ",\"reason\":") != 0 || str_or_null(out, reason) != 0)) ||
 	    buf_addc(out, '}') != BUF_OK;
 	end_key(out, f, &n);
 	add_key(out, f, &n, "seniority_verified");
-	bad |= str_or_null(out, enriched ? facts->level : NULL) != 0;
+	bad |= (enriched ? buf_add(out, facts->level_text, facts->level_len) :
+	    buf_adds(out, "null")) != BUF_OK;
 	end_key(out, f, &n);
 	add_key(out, f, &n, "department_verified");
-	bad |= str_or_null(out, enriched && *facts->dept ? facts->dept : NULL) != 0;
+	bad |= (enriched ? buf_add(out, facts->dept_text, facts->dept_len) :
+	    buf_adds(out, "null")) != BUF_OK;
 	end_key(out, f, &n);
 	add_key(out, f, &n, "tenure_months");
 	bad |= (months >= 0 ? buf_addf(out, "%d", months) : buf_adds(out, "null")) != BUF_OK;
@@ -1020,14 +1078,14 @@ apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
 	end_key(out, f, &n);
 	if (moved == 1) {
 		add_key(out, f, &n, "new_employer");
-		bad |= employer_text(facts, out) != 0;
+		bad |= buf_add(out, facts->employer, facts->employer_len) != BUF_OK;
 		end_key(out, f, &n);
 	}
 	add_key(out, f, &n, "enrichment_status");
 	bad |= str_or_null(out, status) != 0;
 	end_key(out, f, &n);
 	add_key(out, f, &n, "enriched_at");
-	bad |= str_or_null(out, has_data ? ts : NULL) != 0;
+	bad |= has_data ? add_plain(out, ts) : buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	return bad ? -1 : n;
 }

@@ -59,7 +59,9 @@ buf_add(buf_t *b, const void *p, size_t n)
 {
 	int rc;
 
-	if ((rc = buf_grow(b, n)) != BUF_OK)
+	/* The common case, room already there, without a call. */
+	if (!(b->alloc > b->len && b->alloc - b->len > n && n <= b->cap && b->len <= b->cap - n) &&
+	    (rc = buf_grow(b, n)) != BUF_OK)
 		return rc;
 	if (n)
 		memcpy(b->ptr + b->len, p, n);
@@ -71,6 +73,11 @@ buf_add(buf_t *b, const void *p, size_t n)
 int
 buf_addc(buf_t *b, char c)
 {
+	if (b->alloc > b->len + 2 && b->len < b->cap) {
+		b->ptr[b->len++] = c;
+		b->ptr[b->len] = '\0';
+		return BUF_OK;
+	}
 	return buf_add(b, &c, 1);
 }
 

@@ -25,20 +25,23 @@ jedit_object(buf_t *out, const char *s, jspan_t obj, const struct jedit_field *f
 {
 	/* Which fields were set in place: the rest go at the end. */
 	unsigned char used[JEDIT_MAX_FIELDS] = { 0 };
-	size_t pos = 0, i;
+	size_t pos = 0, i, klen[JEDIT_MAX_FIELDS];
 	jspan_member_t m;
 	char key[256];
 	const char *k;
+	long kl = 0;
 	int rc, first = 1, done;
 
 	if (jspan_type(s, obj) != JSON_OBJECT)
 		return JSON_ETYPE;
 	if (nf > JEDIT_MAX_FIELDS)
 		return JSON_ETOOBIG;
+	for (i = 0; i < nf; i++)
+		klen[i] = strlen(fields[i].key);
 	if ((rc = buf_rc(buf_addc(out, '{'))) != JSON_OK)
 		return rc;
 	while (jspan_member_next(s, obj, &pos, &m)) {
-		k = jspan_str(s, m.key, key, sizeof key) >= 0 ? key : NULL;
+		k = (kl = jspan_str(s, m.key, key, sizeof key)) >= 0 ? key : NULL;
 		if (k && listed(k, drop))
 			continue;
 		if (!first && (rc = buf_rc(buf_addc(out, ','))) != JSON_OK)
@@ -49,7 +52,7 @@ jedit_object(buf_t *out, const char *s, jspan_t obj, const struct jedit_field *f
 			return rc;
 		done = 0;
 		for (i = 0; k && i < nf; i++)
-			if (!used[i] && strcmp(k, fields[i].key) == 0) {
+			if (!used[i] && (size_t)kl == klen[i] && memcmp(k, fields[i].key, klen[i]) == 0) {
 				used[i] = 1;
 				if ((rc = buf_rc(buf_add(out, fields[i].val, fields[i].len))) != JSON_OK)
 					return rc;

@@ -653,6 +653,19 @@ json_dump_string(const char *s, size_t n, buf_t *out)
 	int rc;
 	char esc[7];
 
+	/* Most strings are printable ASCII with nothing to escape: one copy. */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\')
+			break;
+	}
+	if (i == n) {
+		if ((rc = buf_addc(out, '"')) != BUF_OK || (rc = buf_add(out, s, n)) != BUF_OK ||
+		    (rc = buf_addc(out, '"')) != BUF_OK)
+			return buf_rc(rc);
+		return JSON_OK;
+	}
 	if ((rc = buf_addc(out, '"')) != BUF_OK)
 		return buf_rc(rc);
 	for (i = 0; i < n; i++) {
