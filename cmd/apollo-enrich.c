@@ -158,6 +158,10 @@ struct item {
 	char *text;
 	size_t len;
 	jspan_t root;
+	jspan_member_t *mem;       /* the record's members, found once */
+	size_t nmem;
+	/* The first member of each name the program reads (as json_get would): -1 none. */
+	long at_ws, at_contacts, at_account, at_close;
 	struct apollo_account acct;   /* what people are matched to */
 	int has_account;           /* an account object: firmographics go there */
 	date_t close;
@@ -638,6 +642,7 @@ item_free(void *p)
 	if (it == NULL)
 		return;
 	slots_release(it);
+	free(it->mem);
 	free(it->text);
 	free(it);
 }
@@ -892,20 +897,51 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 
 /* The record's workspace, malloc'd ("default" when it has none); NULL on ENOMEM. */
 static char *
-record_workspace(const char *text, jspan_t root)
+record_workspace(const struct item *it)
 {
-	jspan_member_t m;
+	jspan_t v;
 	char *s = NULL;
 
 	if (R.cc.workspace)
 		return strdup(R.cc.workspace);
-	if (jspan_get(text, root, "workspace_id", &m)) {
-		if (jspan_type(text, m.val) == JSON_NUMBER)
-			s = strndup(text + m.val.off, m.val.len);
-		else
-			s = member_dup(text, root, "workspace_id");
+	if (it->at_ws >= 0) {
+		v = it->mem[it->at_ws].val;
+		if (jspan_type(it->text, v) == JSON_NUMBER)
+			s = strndup(it->text + v.off, v.len);
+		else if (jspan_type(it->text, v) == JSON_STRING && (s = malloc(v.len + 1)) != NULL &&
+		    jspan_str(it->text, v, s, v.len + 1) <= 0) {
+			free(s);
+			s = NULL;
+		}
 	}
 	return s ? s : strdup("default");
+}
+
+/* Finds the record's members once. Returns 0, or -1 on ENOMEM. */
+static int
+record_members(struct item *it)
+{
+	static const char *const names[] = { "workspace_id", "contacts", "account", "close_date" };
+	long *at[] = { &it->at_ws, &it->at_contacts, &it->at_account, &it->at_close };
+	jspan_member_t m, *nm;
+	size_t pos = 0, alloc = 0, i;
+	char key[16];
+
+	it->at_ws = it->at_contacts = it->at_account = it->at_close = -1;
+	while (jspan_member_next(it->text, it->root, &pos, &m)) {
+		if (it->nmem == alloc) {
+			alloc = alloc ? 2 * alloc : 16;
+			if ((nm = realloc(it->mem, alloc * sizeof *nm)) == NULL)
+				return -1;
+			it->mem = nm;
+		}
+		if (jspan_str(it->text, m.key, key, sizeof key) >= 0)
+			for (i = 0; i < 4; i++)
+				if (*at[i] < 0 && strcmp(key, names[i]) == 0)
+					*at[i] = (long)it->nmem;
+		it->mem[it->nmem++] = m;
+	}
+	return 0;
 }
 
 /* A scalar member of obj as text (a string unescaped, or a number), into buf; NULL when absent or empty. */
@@ -929,12 +965,10 @@ static void
 record_context(struct item *it, time_t now)
 {
 	char name[1024], domain[1024], website[1024], close[64];
-	jspan_member_t m;
 	jspan_t acc = { 0, 0 };
 
-	if (jspan_get(it->text, it->root, "account", &m) &&
-	    jspan_type(it->text, m.val) == JSON_OBJECT) {
-		acc = m.val;
+	if (it->at_account >= 0 && jspan_type(it->text, it->mem[it->at_account].val) == JSON_OBJECT) {
+		acc = it->mem[it->at_account].val;
 		it->has_account = 1;
 	}
 	apollo_account_of(&it->acct,
@@ -942,8 +976,7 @@ record_context(struct item *it, time_t now)
 	    it->has_account ? member_text(it->text, acc, "domain", domain, sizeof domain) : NULL,
 	    it->has_account ? member_text(it->text, acc, "website", website, sizeof website) : NULL);
 	/* A close date is a string; anything else means today. */
-	if (!jspan_get(it->text, it->root, "close_date", &m) ||
-	    jspan_str(it->text, m.val, close, sizeof close) < 0)
+	if (it->at_close < 0 || jspan_str(it->text, it->mem[it->at_close].val, close, sizeof close) < 0)
 		it->close = apollo_close_date(NULL, now);
 	else
 		it->close = apollo_close_date(close, now);
@@ -954,7 +987,6 @@ static int
 admit(const char *text, size_t len, jspan_t root)
 {
 	unsigned long long seq;
-	jspan_member_t m;
 	jspan_t c;
 	struct item *it;
 	struct slot *ns;
@@ -973,9 +1005,14 @@ admit(const char *text, size_t len, jspan_t root)
 	memcpy(it->text, text, len + 1);
 	it->len = len;
 	it->root = root;
+	if (record_members(it) != 0) {
+		item_free(it);
+		oom();
+		return -1;
+	}
 	/* The contacts' places in the text, found once. */
-	if (jspan_get(it->text, root, "contacts", &m) && jspan_type(it->text, m.val) == JSON_ARRAY)
-		for (pos = 0; jspan_elem_next(it->text, m.val, &pos, &c);) {
+	if (it->at_contacts >= 0 && jspan_type(it->text, it->mem[it->at_contacts].val) == JSON_ARRAY)
+		for (pos = 0; jspan_elem_next(it->text, it->mem[it->at_contacts].val, &pos, &c);) {
 			if (it->nslot == alloc) {
 				alloc = alloc ? 2 * alloc : 8;
 				if ((ns = realloc(it->slot, alloc * sizeof *ns)) == NULL) {
@@ -989,7 +1026,7 @@ admit(const char *text, size_t len, jspan_t root)
 			it->slot[it->nslot++].span = c;
 		}
 	if (it->nslot > 0) {
-		if ((wsname = record_workspace(text, root)) == NULL ||
+		if ((wsname = record_workspace(it)) == NULL ||
 		    (w = ws_get(wsname)) == NULL) {
 			free(wsname);
 			item_free(it);
@@ -1144,7 +1181,7 @@ emit(struct item *it)
 		}
 	}
 	buf_reset(&R.out);
-	rc = jedit_object(&R.out, it->text, it->root, NULL, 0, NULL, edit_member, &o);
+	rc = jedit_members(&R.out, it->text, it->mem, it->nmem, NULL, 0, NULL, edit_member, &o);
 	if (rc == JSON_ETOOBIG) {
 		cli_msg(stderr, "a record out would pass 1 GiB: stopping");
 		R.io_error = 1;

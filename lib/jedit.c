@@ -19,60 +19,121 @@ listed(const char *key, const char *const *list)
 	return 0;
 }
 
+/* One object being written: what jedit_object and jedit_members share. */
+struct edit {
+	buf_t *out;
+	const char *s;
+	const struct jedit_field *fields;
+	size_t nf, klen[JEDIT_MAX_FIELDS];
+	unsigned char used[JEDIT_MAX_FIELDS];   /* set in place: the rest go at the end */
+	const char *const *drop;
+	jedit_member_fn fn;
+	void *ctx;
+	int first;
+};
+
+static int
+edit_begin(struct edit *e, buf_t *out, const char *s, const struct jedit_field *fields,
+    size_t nf, const char *const *drop, jedit_member_fn fn, void *ctx)
+{
+	size_t i;
+
+	if (nf > JEDIT_MAX_FIELDS)
+		return JSON_ETOOBIG;
+	memset(e->used, 0, sizeof e->used);
+	e->out = out;
+	e->s = s;
+	e->fields = fields;
+	e->nf = nf;
+	for (i = 0; i < nf; i++)
+		e->klen[i] = strlen(fields[i].key);
+	e->drop = drop;
+	e->fn = fn;
+	e->ctx = ctx;
+	e->first = 1;
+	return buf_rc(buf_addc(out, '{'));
+}
+
+static int
+edit_member(struct edit *e, const jspan_member_t *m)
+{
+	char key[256];
+	const char *k;
+	long kl;
+	size_t i;
+	int rc, done = 0;
+
+	k = (kl = jspan_str(e->s, m->key, key, sizeof key)) >= 0 ? key : NULL;
+	if (k && listed(k, e->drop))
+		return JSON_OK;
+	if (!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK)
+		return rc;
+	e->first = 0;
+	if ((rc = buf_rc(buf_add(e->out, e->s + m->key.off, m->key.len))) != JSON_OK ||
+	    (rc = buf_rc(buf_addc(e->out, ':'))) != JSON_OK)
+		return rc;
+	for (i = 0; k && i < e->nf; i++)
+		if (!e->used[i] && (size_t)kl == e->klen[i] &&
+		    memcmp(k, e->fields[i].key, e->klen[i]) == 0) {
+			e->used[i] = 1;
+			return buf_rc(buf_add(e->out, e->fields[i].val, e->fields[i].len));
+		}
+	if (e->fn && (done = e->fn(e->ctx, k, m->val, e->out)) < 0)
+		return done;
+	return done ? JSON_OK : buf_rc(buf_add(e->out, e->s + m->val.off, m->val.len));
+}
+
+static int
+edit_end(struct edit *e)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < e->nf; i++) {
+		if (e->used[i])
+			continue;
+		if ((!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK) ||
+		    (rc = json_dump_string(e->fields[i].key, e->klen[i], e->out)) != JSON_OK ||
+		    (rc = buf_rc(buf_addc(e->out, ':'))) != JSON_OK ||
+		    (rc = buf_rc(buf_add(e->out, e->fields[i].val, e->fields[i].len))) != JSON_OK)
+			return rc;
+		e->first = 0;
+	}
+	return buf_rc(buf_addc(e->out, '}'));
+}
+
 int
 jedit_object(buf_t *out, const char *s, jspan_t obj, const struct jedit_field *fields,
     size_t nf, const char *const *drop, jedit_member_fn fn, void *ctx)
 {
-	/* Which fields were set in place: the rest go at the end. */
-	unsigned char used[JEDIT_MAX_FIELDS] = { 0 };
-	size_t pos = 0, i, klen[JEDIT_MAX_FIELDS];
+	struct edit e;
 	jspan_member_t m;
-	char key[256];
-	const char *k;
-	long kl = 0;
-	int rc, first = 1, done;
+	size_t pos = 0;
+	int rc;
 
 	if (jspan_type(s, obj) != JSON_OBJECT)
 		return JSON_ETYPE;
-	if (nf > JEDIT_MAX_FIELDS)
-		return JSON_ETOOBIG;
-	for (i = 0; i < nf; i++)
-		klen[i] = strlen(fields[i].key);
-	if ((rc = buf_rc(buf_addc(out, '{'))) != JSON_OK)
+	if ((rc = edit_begin(&e, out, s, fields, nf, drop, fn, ctx)) != JSON_OK)
 		return rc;
-	while (jspan_member_next(s, obj, &pos, &m)) {
-		k = (kl = jspan_str(s, m.key, key, sizeof key)) >= 0 ? key : NULL;
-		if (k && listed(k, drop))
-			continue;
-		if (!first && (rc = buf_rc(buf_addc(out, ','))) != JSON_OK)
+	while (jspan_member_next(s, obj, &pos, &m))
+		if ((rc = edit_member(&e, &m)) != JSON_OK)
 			return rc;
-		first = 0;
-		if ((rc = buf_rc(buf_add(out, s + m.key.off, m.key.len))) != JSON_OK ||
-		    (rc = buf_rc(buf_addc(out, ':'))) != JSON_OK)
+	return edit_end(&e);
+}
+
+int
+jedit_members(buf_t *out, const char *s, const jspan_member_t *members, size_t n,
+    const struct jedit_field *fields, size_t nf, const char *const *drop, jedit_member_fn fn,
+    void *ctx)
+{
+	struct edit e;
+	size_t i;
+	int rc;
+
+	if ((rc = edit_begin(&e, out, s, fields, nf, drop, fn, ctx)) != JSON_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = edit_member(&e, &members[i])) != JSON_OK)
 			return rc;
-		done = 0;
-		for (i = 0; k && i < nf; i++)
-			if (!used[i] && (size_t)kl == klen[i] && memcmp(k, fields[i].key, klen[i]) == 0) {
-				used[i] = 1;
-				if ((rc = buf_rc(buf_add(out, fields[i].val, fields[i].len))) != JSON_OK)
-					return rc;
-				done = 1;
-				break;
-			}
-		if (!done && fn && (done = fn(ctx, k, m.val, out)) < 0)
-			return done;
-		if (!done && (rc = buf_rc(buf_add(out, s + m.val.off, m.val.len))) != JSON_OK)
-			return rc;
-	}
-	for (i = 0; i < nf; i++) {
-		if (used[i])
-			continue;
-		if ((!first && (rc = buf_rc(buf_addc(out, ','))) != JSON_OK) ||
-		    (rc = json_dump_string(fields[i].key, strlen(fields[i].key), out)) != JSON_OK ||
-		    (rc = buf_rc(buf_addc(out, ':'))) != JSON_OK ||
-		    (rc = buf_rc(buf_add(out, fields[i].val, fields[i].len))) != JSON_OK)
-			return rc;
-		first = 0;
-	}
-	return buf_rc(buf_addc(out, '}'));
+	return edit_end(&e);
 }

@@ -44,4 +44,13 @@ struct jedit_field {
 int jedit_object(buf_t *out, const char *s, jspan_t obj, const struct jedit_field *fields,
     size_t nfields, const char *const *drop, jedit_member_fn fn, void *ctx);
 
+/*
+ * The same for an object whose members the caller has already found
+ * (jspan_member_next), members[0..n) in order: a program that read a record
+ * once does not walk it again to write it.
+ */
+int jedit_members(buf_t *out, const char *s, const jspan_member_t *members, size_t n,
+    const struct jedit_field *fields, size_t nf, const char *const *drop, jedit_member_fn fn,
+    void *ctx);
+
 #endif

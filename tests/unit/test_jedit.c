@@ -56,6 +56,17 @@ E(const char *text, const char *fields, const char *const *drop)
 	n = fields_of(f, fs, &vals);
 	assert_int_equal(jedit_object(&b, text, root, fs, n, drop, NULL, NULL), JSON_OK);
 	snprintf(out, sizeof out, "%s", buf_ptr(&b));
+	/* From the members found beforehand: the same text. */
+	{
+		jspan_member_t m[32];
+		size_t nm = 0, pos = 0;
+
+		while (nm < 32 && jspan_member_next(text, root, &pos, &m[nm]))
+			nm++;
+		buf_reset(&b);
+		assert_int_equal(jedit_members(&b, text, m, nm, fs, n, drop, NULL, NULL), JSON_OK);
+		assert_string_equal(buf_ptr(&b), out);
+	}
 	buf_free(&b);
 	buf_free(&vals);
 	json_free(f);
