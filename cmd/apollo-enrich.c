@@ -1104,6 +1104,8 @@ edit_contacts(struct out_ctx *o, jspan_t arr, buf_t *out)
 			f[k].key = o->af[i][k].key;
 			f[k].val = vals + o->af[i][k].off;
 			f[k].len = o->af[i][k].len;
+			f[k].member = vals + o->af[i][k].member;
+			f[k].member_len = o->af[i][k].off + o->af[i][k].len - o->af[i][k].member;
 			if (strcmp(f[k].key, "new_employer") == 0)
 				drop = NULL;
 		}
@@ -1135,7 +1137,7 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 static int
 emit(struct item *it)
 {
-	struct out_ctx o = { it, NULL, NULL, { NULL, NULL, 0 }, 0, 0 };
+	struct out_ctx o = { it, NULL, NULL, { NULL, NULL, 0, NULL, 0 }, 0, 0 };
 	const apollo_facts_t **people = NULL;
 	struct slot *sl;
 	struct answer *ans;

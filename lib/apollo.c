@@ -1010,11 +1010,17 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 
 /* ---- a contact's fields ---- */
 
-static void
+/* Writes "key": (keys here need no escaping) and starts the field's value. */
+static int
 add_key(buf_t *out, struct apollo_field *f, int *n, const char *key)
 {
 	f[*n].key = key;
+	f[*n].member = buf_len(out);
+	if (buf_addc(out, '"') != BUF_OK || buf_adds(out, key) != BUF_OK ||
+	    buf_add(out, "\":", 2) != BUF_OK)
+		return -1;
 	f[*n].off = buf_len(out);
+	return 0;
 }
 
 static void
@@ -1054,37 +1060,37 @@ apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
 		months = facts_tenure(facts, acct, close);
 		moved = facts_moved(facts, acct);
 	}
-	add_key(out, f, &n, "apollo");
-	bad = buf_adds(out, "{\"status\":") != BUF_OK || str_or_null(out, status) != 0 ||
+	bad = add_key(out, f, &n, "apollo") != 0 || buf_adds(out, "{\"status\":") != BUF_OK ||
+	    str_or_null(out, status) != 0 ||
 	    (cached >= 0 && buf_adds(out, cached ? ",\"cached\":true" : ",\"cached\":false") != 0) ||
 	    (has_data && (buf_adds(out, ",\"fetched_at\":") != 0 || add_plain(out, ts))) ||
 	    (enriched && (buf_adds(out, ",\"person\":") != 0 || json_dump(person_out, out) != 0)) ||
 	    (reason && (buf_adds(out, ",\"reason\":") != 0 || str_or_null(out, reason) != 0)) ||
 	    buf_addc(out, '}') != BUF_OK;
 	end_key(out, f, &n);
-	add_key(out, f, &n, "seniority_verified");
+	bad |= add_key(out, f, &n, "seniority_verified");
 	bad |= (enriched ? buf_add(out, facts->level_text, facts->level_len) :
 	    buf_adds(out, "null")) != BUF_OK;
 	end_key(out, f, &n);
-	add_key(out, f, &n, "department_verified");
+	bad |= add_key(out, f, &n, "department_verified");
 	bad |= (enriched ? buf_add(out, facts->dept_text, facts->dept_len) :
 	    buf_adds(out, "null")) != BUF_OK;
 	end_key(out, f, &n);
-	add_key(out, f, &n, "tenure_months");
+	bad |= add_key(out, f, &n, "tenure_months");
 	bad |= (months >= 0 ? buf_addf(out, "%d", months) : buf_adds(out, "null")) != BUF_OK;
 	end_key(out, f, &n);
-	add_key(out, f, &n, "job_changed");
+	bad |= add_key(out, f, &n, "job_changed");
 	bad |= buf_adds(out, moved < 0 ? "null" : moved ? "true" : "false") != BUF_OK;
 	end_key(out, f, &n);
 	if (moved == 1) {
-		add_key(out, f, &n, "new_employer");
+		bad |= add_key(out, f, &n, "new_employer");
 		bad |= buf_add(out, facts->employer, facts->employer_len) != BUF_OK;
 		end_key(out, f, &n);
 	}
-	add_key(out, f, &n, "enrichment_status");
+	bad |= add_key(out, f, &n, "enrichment_status");
 	bad |= str_or_null(out, status) != 0;
 	end_key(out, f, &n);
-	add_key(out, f, &n, "enriched_at");
+	bad |= add_key(out, f, &n, "enriched_at");
 	bad |= has_data ? add_plain(out, ts) : buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	return bad ? -1 : n;

@@ -158,7 +158,8 @@ date_t apollo_close_date(const char *close_date, time_t today);
 
 /*
  * The fields apollo_apply_contact() sets, as JSON text appended to out: f[i]
- * names the i-th and where its value lies in out (offsets: out may move).
+ * names the i-th, where its value lies in out, and where its whole member
+ * ("key":value) begins (offsets: out may move).
  * "new_employer" is among them only when the person moved; a caller writing
  * them onto a contact removes any it had otherwise. facts and person_out (the
  * value written as apollo.person) are used for "enriched" only. Returns how
@@ -167,7 +168,8 @@ date_t apollo_close_date(const char *close_date, time_t today);
 #define APOLLO_FIELDS_MAX 8
 struct apollo_field {
 	const char *key;
-	size_t off, len;
+	size_t member;     /* the member's text: out[member .. off + len) */
+	size_t off, len;   /* its value: out[off .. off + len) */
 };
 int apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
     const apollo_facts_t *facts, const json_t *person_out, const struct apollo_account *acct,

@@ -92,6 +92,14 @@ edit_end(struct edit *e)
 	for (i = 0; i < e->nf; i++) {
 		if (e->used[i])
 			continue;
+		if (e->fields[i].member) {
+			if ((!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK) ||
+			    (rc = buf_rc(buf_add(e->out, e->fields[i].member,
+			    e->fields[i].member_len))) != JSON_OK)
+				return rc;
+			e->first = 0;
+			continue;
+		}
 		if ((!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK) ||
 		    (rc = json_dump_string(e->fields[i].key, e->klen[i], e->out)) != JSON_OK ||
 		    (rc = buf_rc(buf_addc(e->out, ':'))) != JSON_OK ||

@@ -25,11 +25,17 @@ typedef int (*jedit_member_fn)(void *ctx, const char *key, jspan_t val, buf_t *o
 
 #define JEDIT_MAX_FIELDS 64
 
-/* A member to set: its value is JSON text, written as is (the caller vouches for it). */
+/*
+ * A member to set: its value is JSON text, written as is (the caller vouches
+ * for it). member, when not NULL, is the whole member's text ("key":value),
+ * written as is when the member is appended.
+ */
 struct jedit_field {
 	const char *key;
 	const char *val;
 	size_t len;
+	const char *member;
+	size_t member_len;
 };
 
 /*

@@ -31,6 +31,7 @@ fields_of(const json_t *o, struct jedit_field *f, buf_t *vals)
 		off[i] = buf_len(vals);
 		assert_int_equal(json_dump(json_val_at(o, i), vals), JSON_OK);
 		f[i].key = json_key_at(o, i);
+		f[i].member = NULL;
 		f[i].len = buf_len(vals) - off[i];
 	}
 	for (i = 0; i < json_len(o) && i <= JEDIT_MAX_FIELDS; i++)
@@ -208,6 +209,27 @@ callback_and_failures(void **state)
 	json_free(f);
 }
 
+/* A field given with its whole member text: set in place by its value, appended as that text. */
+static void
+member_text(void **state)
+{
+	const char *text = "{\"a\":1,\"b\":2}";
+	struct jedit_field f[2] = {
+		{ "b", "[3]", 3, "\"b\":[3]", 7 },
+		{ "c", "null", 4, "\"c\" : null", 10 },
+	};
+	jspan_t root;
+	char err[64];
+	buf_t b;
+
+	(void)state;
+	assert_int_equal(jspan_parse(text, strlen(text), 0, &root, NULL, err, sizeof err), JSON_OK);
+	buf_init(&b, 1 << 20);
+	assert_int_equal(jedit_object(&b, text, root, f, 2, NULL, NULL, NULL), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "{\"a\":1,\"b\":[3],\"c\" : null}");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -216,6 +238,7 @@ main(void)
 		cmocka_unit_test(duplicates_as_json_set_and_json_del),
 		cmocka_unit_test(same_as_the_tree),
 		cmocka_unit_test(callback_and_failures),
+		cmocka_unit_test(member_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
