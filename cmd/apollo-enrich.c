@@ -767,6 +767,18 @@ settle(struct slot *sl, const char *status, const char *reason, struct answer *a
 	sl->cached = cached;
 }
 
+/* A contact answered from the memo or the cache. */
+static void
+settle_hit(struct slot *sl, struct ws *w, struct answer *ans)
+{
+	R.hits++;
+	w->hits++;
+	if (R.dry_run)
+		settle(sl, "dry_run", NULL, NULL, 1);
+	else
+		settle(sl, ans->found ? "enriched" : "not_found", NULL, ans, 1);
+}
+
 /*
  * Settles what can be settled of one contact at once, or links it to the
  * entry it must wait for (or share). Returns 0, or -1 on a fatal error.
@@ -822,12 +834,7 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 	/* The memo holds what was read or answered this run (with --refresh: answered). */
 	if ((ans = memo_get(buf_ptr(&key), w->ttl, now)) != NULL) {
 		buf_free(&key);
-		R.hits++;
-		w->hits++;
-		if (R.dry_run)
-			settle(sl, "dry_run", NULL, NULL, 1);
-		else
-			settle(sl, ans->found ? "enriched" : "not_found", NULL, ans, 1);
+		settle_hit(sl, w, ans);
 		return 0;
 	}
 	/* The cache; with --refresh only what this run fetched. */
@@ -850,12 +857,7 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 			return -1;
 		}
 		if (ans) {
-			R.hits++;
-			w->hits++;
-			if (R.dry_run)
-				settle(sl, "dry_run", NULL, NULL, 1);
-			else
-				settle(sl, ans->found ? "enriched" : "not_found", NULL, ans, 1);
+			settle_hit(sl, w, ans);
 			if (!R.refresh)
 				memo_put(buf_ptr(&key), ans);
 			answer_unref(ans);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
+
 /* Stored value: "<fetched_at epoch seconds>\n<json>". */
 
 int
@@ -75,47 +77,20 @@ cache_put(db_t *db, const char *provider, const char *workspace, const char *key
 void
 cache_time_format(time_t t, char *out, size_t n)
 {
-	/* Called for every contact written: days to a civil date by arithmetic
-	 * (H. Hinnant's days_from_civil inverted), not gmtime and strftime. */
-	long long secs = (long long)t, days = secs / 86400, sod = secs % 86400;
-	long long z, era, doe, yoe, y, doy, mp, d, m;
+	/* Called for every contact written: lib/date's arithmetic, not gmtime and strftime. */
+	date_t d = date_from_time(t);
+	long long sod = (long long)t % 86400;
 
-	if (sod < 0) {
+	if (sod < 0)
 		sod += 86400;
-		days--;
-	}
-	z = days + 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	if (y < 1000 || y > 9999) {   /* strftime's way outside four digits */
+	if (d.y < 1000 || d.y > 9999 || n < 21) {   /* strftime's way outside four digits */
 		struct tm tm;
 
 		gmtime_r(&t, &tm);
 		strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		return;
 	}
-	if (n < 21) {
-		if (n)
-			out[0] = '\0';
-		return;
-	}
-	out[0] = (char)('0' + y / 1000);
-	out[1] = (char)('0' + y / 100 % 10);
-	out[2] = (char)('0' + y / 10 % 10);
-	out[3] = (char)('0' + y % 10);
-	out[4] = '-';
-	out[5] = (char)('0' + m / 10);
-	out[6] = (char)('0' + m % 10);
-	out[7] = '-';
-	out[8] = (char)('0' + d / 10);
-	out[9] = (char)('0' + d % 10);
+	date_format(d, out);
 	out[10] = 'T';
 	out[11] = (char)('0' + sod / 36000);
 	out[12] = (char)('0' + sod / 3600 % 10);
