@@ -34,7 +34,9 @@ t_eq "make uninstall removes every installed file" 0 "$left"
 
 # make deps as a user who cannot install: the exact command, exit 1.
 if id nobody >/dev/null 2>&1 && command -v runuser >/dev/null; then
-	out=$(runuser -u nobody -- sh tools/deps de-no-such-package-xyz 2>&1); rc=$?
+	# The script on stdin: a checkout under a private directory (mktemp -d) is
+	# not readable by nobody.
+	out=$(runuser -u nobody -- sh -s de-no-such-package-xyz <tools/deps 2>&1); rc=$?
 	t_eq "deps as non-root exits 1" 1 "$rc"
 	case $out in
 	*"sudo apt-get install -y de-no-such-package-xyz"*) t_ok "deps prints the apt-get command" ;;
