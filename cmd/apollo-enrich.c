@@ -145,6 +145,9 @@ struct answer {
 /* What one contact of a record gets. */
 struct slot {
 	jspan_t span;              /* the element in the record's text */
+	jspan_member_t *mem;       /* an object's members, found once */
+	size_t nmem;
+	long at_email;             /* the first "email" member, or -1 */
 	int used;                  /* the element is an object: it gets the fields */
 	struct entry *e;           /* an answer asked for in this run (shared), or: */
 	const char *status;        /* settled on admission, with */
@@ -628,6 +631,7 @@ slots_release(struct item *it)
 			entry_free(e);
 		}
 		answer_unref(it->slot[i].ans);
+		free(it->slot[i].mem);
 	}
 	free(it->slot);
 	it->slot = NULL;
@@ -791,7 +795,6 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 	struct answer *ans;
 	json_t *v = NULL;
 	jspan_t ev = { 0, 0 };
-	jspan_member_t m;
 	time_t fetched;
 	uint64_t h;
 	buf_t key;
@@ -799,8 +802,8 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 
 	R.contacts++;
 	w->contacts++;
-	if (jspan_get(text, c, "email", &m))
-		ev = m.val;
+	if (sl->at_email >= 0)
+		ev = sl->mem[sl->at_email].val;
 	if (jspan_str(text, ev, raw, sizeof raw) < 0 ||
 	    domain_email_normalize(raw, email, sizeof email) != 0) {
 		settle(sl, "skipped", "no email", NULL, -1);
@@ -919,31 +922,44 @@ record_workspace(const struct item *it)
 	return s ? s : strdup("default");
 }
 
-/* Finds the record's members once. Returns 0, or -1 on ENOMEM. */
+/*
+ * Finds the members of obj once, into *mem (*n of them; free(*mem)), and
+ * the first of each of names[0..nn) (*at[i], -1: none), as json_get would.
+ * Returns 0, or -1 when memory runs out.
+ */
 static int
-record_members(struct item *it)
+find_members(const char *text, jspan_t obj, jspan_member_t **mem, size_t *n,
+    const char *const *names, long *const *at, size_t nn)
 {
-	static const char *const names[] = { "workspace_id", "contacts", "account", "close_date" };
-	long *at[] = { &it->at_ws, &it->at_contacts, &it->at_account, &it->at_close };
 	jspan_member_t m, *nm;
 	size_t pos = 0, alloc = 0, i;
 	char key[16];
 
-	it->at_ws = it->at_contacts = it->at_account = it->at_close = -1;
-	while (jspan_member_next(it->text, it->root, &pos, &m)) {
-		if (it->nmem == alloc) {
-			alloc = alloc ? 2 * alloc : 16;
-			if ((nm = realloc(it->mem, alloc * sizeof *nm)) == NULL)
+	for (i = 0; i < nn; i++)
+		*at[i] = -1;
+	while (jspan_member_next(text, obj, &pos, &m)) {
+		if (*n == alloc) {
+			alloc = alloc ? 2 * alloc : 8;
+			if ((nm = realloc(*mem, alloc * sizeof *nm)) == NULL)
 				return -1;
-			it->mem = nm;
+			*mem = nm;
 		}
-		if (jspan_str(it->text, m.key, key, sizeof key) >= 0)
-			for (i = 0; i < 4; i++)
+		if (jspan_str(text, m.key, key, sizeof key) >= 0)
+			for (i = 0; i < nn; i++)
 				if (*at[i] < 0 && strcmp(key, names[i]) == 0)
-					*at[i] = (long)it->nmem;
-		it->mem[it->nmem++] = m;
+					*at[i] = (long)*n;
+		(*mem)[(*n)++] = m;
 	}
 	return 0;
+}
+
+static int
+record_members(struct item *it)
+{
+	static const char *const names[] = { "workspace_id", "contacts", "account", "close_date" };
+	long *const at[] = { &it->at_ws, &it->at_contacts, &it->at_account, &it->at_close };
+
+	return find_members(it->text, it->root, &it->mem, &it->nmem, names, at, 4);
 }
 
 /* A scalar member of obj as text (a string unescaped, or a number), into buf; NULL when absent or empty. */
@@ -1042,9 +1058,18 @@ admit(const char *text, size_t len, jspan_t root)
 		}
 		record_context(it, now);
 		for (i = 0; i < it->nslot; i++) {
+			static const char *const email[] = { "email" };
+			long *const at[] = { &it->slot[i].at_email };
+
 			if (jspan_type(it->text, it->slot[i].span) != JSON_OBJECT)
 				continue;
 			it->slot[i].used = 1;
+			if (find_members(it->text, it->slot[i].span, &it->slot[i].mem, &it->slot[i].nmem,
+			    email, at, 1) != 0) {
+				item_free(it);
+				oom();
+				return -1;
+			}
 			if (admit_contact(it->text, it->slot[i].span, w, now, &it->slot[i]) != 0) {
 				item_free(it);
 				return -1;
@@ -1111,7 +1136,8 @@ edit_contacts(struct out_ctx *o, jspan_t arr, buf_t *out)
 			if (strcmp(f[k].key, "new_employer") == 0)
 				drop = NULL;
 		}
-		if ((rc = jedit_object(out, text, c, f, (size_t)o->naf[i], drop, NULL, NULL)) != JSON_OK)
+		if ((rc = jedit_members(out, text, o->it->slot[i].mem, o->it->slot[i].nmem, f,
+		    (size_t)o->naf[i], drop, NULL, NULL)) != JSON_OK)
 			return rc;
 	}
 	return buf_addc(out, ']') == BUF_OK ? 1 : JSON_ENOMEM;
