@@ -1104,7 +1104,7 @@ struct out_ctx {
 };
 
 static int
-edit_contacts(struct out_ctx *o, jspan_t arr, buf_t *out)
+edit_contacts(struct out_ctx *o, buf_t *out)
 {
 	static const char *const drop_employer[] = { "new_employer", NULL };
 	struct jedit_field f[APOLLO_FIELDS_MAX];
@@ -1114,7 +1114,6 @@ edit_contacts(struct out_ctx *o, jspan_t arr, buf_t *out)
 	size_t i;
 	int rc, k;
 
-	(void)arr;   /* admit() found its elements */
 	if (buf_addc(out, '[') != BUF_OK)
 		return JSON_ENOMEM;
 	for (i = 0; i < o->it->nslot; i++) {
@@ -1153,7 +1152,7 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 		return 0;
 	/* What admit() read is the first member of each name. */
 	if (strcmp(key, "contacts") == 0 && !o->contacts_seen++)
-		return o->it->nslot == 0 ? 0 : edit_contacts(o, val, out);
+		return o->it->nslot == 0 ? 0 : edit_contacts(o, out);   /* admit() found them */
 	if (strcmp(key, "account") == 0 && !o->account_seen++ && o->firmo.key) {
 		rc = jedit_object(out, o->it->text, val, &o->firmo, 1, NULL, NULL, NULL);
 		return rc == JSON_OK ? 1 : rc;
