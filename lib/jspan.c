@@ -110,6 +110,32 @@ str_special(unsigned c)
 	return c == '"' || c == '\\' || c < 0x20 || c >= 0x80;
 }
 
+/*
+ * The first byte at or after q that a string scan must stop at (str_special),
+ * or n: eight bytes at a time where the machine allows (SWAR).
+ */
+static inline size_t
+plain_run(const unsigned char *s, size_t n, size_t q)
+{
+#if SWAR
+	while (n - q >= 8) {
+		uint64_t x, m;
+
+		memcpy(&x, s + q, 8);
+		m = ((x - ONES * 0x20) & ~x) | x |
+		    (((x ^ (ONES * '"')) - ONES) & ~(x ^ (ONES * '"'))) |
+		    (((x ^ (ONES * '\\')) - ONES) & ~(x ^ (ONES * '\\')));
+		m &= HIGHS;
+		if (m)   /* the lowest flagged byte is a true one */
+			return q + ((size_t)__builtin_ctzll(m) >> 3);
+		q += 8;
+	}
+#endif
+	while (q < n && !str_special(s[q]))
+		q++;
+	return q;
+}
+
 static inline int
 lex_err(struct lexer *L, size_t at, const char *msg)
 {
@@ -198,34 +224,13 @@ lex_string(struct lexer *L, size_t p)
 	unsigned c;
 
 	for (;;) {
-#if SWAR
-		while (n - q >= 8) {
-			uint64_t x, m;
-
-			memcpy(&x, s + q, 8);
-			m = ((x - ONES * 0x20) & ~x) | x |
-			    (((x ^ (ONES * '"')) - ONES) & ~(x ^ (ONES * '"'))) |
-			    (((x ^ (ONES * '\\')) - ONES) & ~(x ^ (ONES * '\\')));
-			m &= HIGHS;
-			if (m) {
-				/* the lowest flagged byte is a true one */
-				q += (size_t)__builtin_ctzll(m) >> 3;
-				goto special;
-			}
-			q += 8;
-		}
-#endif
-		while (q < n && !str_special(s[q]))
-			q++;
+		q = plain_run(s, n, q);
 		if (q == n) {
 			/* yajl waits for more, then takes its " " as string content */
 			L->atend = 1;
 			L->pos = q;
 			return T_OPENSTR;
 		}
-#if SWAR
-special:
-#endif
 		c = s[q];
 		if (c == '"') {
 			L->pos = q + 1;
@@ -354,29 +359,9 @@ fast_string(const unsigned char *s, size_t n, size_t q)
 	unsigned c;
 
 	for (;;) {
-#if SWAR
-		while (n - q >= 8) {
-			uint64_t x, m;
-
-			memcpy(&x, s + q, 8);
-			m = ((x - ONES * 0x20) & ~x) | x |
-			    (((x ^ (ONES * '"')) - ONES) & ~(x ^ (ONES * '"'))) |
-			    (((x ^ (ONES * '\\')) - ONES) & ~(x ^ (ONES * '\\')));
-			m &= HIGHS;
-			if (m) {
-				q += (size_t)__builtin_ctzll(m) >> 3;
-				goto special;
-			}
-			q += 8;
-		}
-#endif
-		while (q < n && !str_special(s[q]))
-			q++;
+		q = plain_run(s, n, q);
 		if (q >= n)
 			return 0;
-#if SWAR
-special:
-#endif
 		c = s[q];
 		if (c == '"')
 			return q + 1;
@@ -755,18 +740,23 @@ skip_ws(const unsigned char *s, size_t p, size_t end)
 static size_t
 skip_str(const unsigned char *s, size_t p, size_t end)
 {
-	const unsigned char *q;
-	size_t at, k;
+	size_t q = p + 1;
 
-	for (at = p + 1; at < end; at = (size_t)(q - s) + 1) {
-		if ((q = memchr(s + at, '"', end - at)) == NULL)
-			break;
-		for (k = 0; q - k - 1 > s + p && q[-(ptrdiff_t)k - 1] == '\\'; k++)
-			;
-		if (k % 2 == 0)
-			return (size_t)(q - s) + 1;
+	/* The text is valid: an escape is a backslash and the byte after it (the
+	 * hex digits of \uXXXX are plain bytes). */
+	for (;;) {
+		q = plain_run(s, end, q);
+		if (q >= end)
+			return end;
+		if (s[q] == '"')
+			return q + 1;
+		if (s[q] == '\\') {
+			if (end - q <= 2)
+				return end;
+			q += 2;
+		} else
+			q++;
 	}
-	return end;
 }
 
 /* Past the end of the value that begins at p. */
