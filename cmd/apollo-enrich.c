@@ -946,7 +946,7 @@ find_members(const char *text, jspan_t obj, jspan_member_t **mem, size_t *n,
 		}
 		if (jspan_str(text, m.key, key, sizeof key) >= 0)
 			for (i = 0; i < nn; i++)
-				if (*at[i] < 0 && strcmp(key, names[i]) == 0)
+				if (*at[i] < 0 && key[0] == names[i][0] && strcmp(key, names[i]) == 0)
 					*at[i] = (long)*n;
 		(*mem)[(*n)++] = m;
 	}

@@ -14,7 +14,7 @@ static int
 listed(const char *key, const char *const *list)
 {
 	for (; list && *list; list++)
-		if (strcmp(key, *list) == 0)
+		if (key[0] == (*list)[0] && strcmp(key, *list) == 0)
 			return 1;
 	return 0;
 }
