@@ -167,6 +167,8 @@ struct item {
 	long at_ws, at_contacts, at_account, at_close;
 	struct apollo_account acct;   /* what people are matched to */
 	int has_account;           /* an account object: firmographics go there */
+	jspan_member_t *acc_mem;   /* its members, found once */
+	size_t nacc;
 	date_t close;
 	struct slot *slot;
 	size_t nslot;
@@ -647,6 +649,7 @@ item_free(void *p)
 		return;
 	slots_release(it);
 	free(it->mem);
+	free(it->acc_mem);
 	free(it->text);
 	free(it);
 }
@@ -962,42 +965,47 @@ record_members(struct item *it)
 	return find_members(it->text, it->root, &it->mem, &it->nmem, names, at, 4);
 }
 
-/* A scalar member of obj as text (a string unescaped, or a number), into buf; NULL when absent or empty. */
+/* A scalar as text (a string unescaped, or a number), into buf; NULL when absent (at < 0) or empty. */
 static const char *
-member_text(const char *text, jspan_t obj, const char *key, char *buf, size_t cap)
+scalar_text(const char *text, const jspan_member_t *mem, long at, char *buf, size_t cap)
 {
-	jspan_member_t m;
+	jspan_t v;
 
-	if (!jspan_get(text, obj, key, &m))
+	if (at < 0)
 		return NULL;
-	if (jspan_type(text, m.val) == JSON_NUMBER && m.val.len < cap) {
-		memcpy(buf, text + m.val.off, m.val.len);
-		buf[m.val.len] = '\0';
+	v = mem[at].val;
+	if (jspan_type(text, v) == JSON_NUMBER && v.len < cap) {
+		memcpy(buf, text + v.off, v.len);
+		buf[v.len] = '\0';
 		return buf;
 	}
-	return jspan_str(text, m.val, buf, cap) > 0 ? buf : NULL;
+	return jspan_str(text, v, buf, cap) > 0 ? buf : NULL;
 }
 
-/* What lib/apollo reads of a record: its account and its close date. */
-static void
+/* What lib/apollo reads of a record: its account and its close date. Returns 0, or -1 on ENOMEM. */
+static int
 record_context(struct item *it, time_t now)
 {
+	static const char *const names[] = { "name", "domain", "website" };
 	char name[1024], domain[1024], website[1024], close[64];
-	jspan_t acc = { 0, 0 };
+	long at_name = -1, at_domain = -1, at_website = -1;
+	long *const at[] = { &at_name, &at_domain, &at_website };
 
 	if (it->at_account >= 0 && jspan_type(it->text, it->mem[it->at_account].val) == JSON_OBJECT) {
-		acc = it->mem[it->at_account].val;
 		it->has_account = 1;
+		if (find_members(it->text, it->mem[it->at_account].val, &it->acc_mem, &it->nacc, names,
+		    at, 3) != 0)
+			return -1;
 	}
-	apollo_account_of(&it->acct,
-	    it->has_account ? member_text(it->text, acc, "name", name, sizeof name) : NULL,
-	    it->has_account ? member_text(it->text, acc, "domain", domain, sizeof domain) : NULL,
-	    it->has_account ? member_text(it->text, acc, "website", website, sizeof website) : NULL);
+	apollo_account_of(&it->acct, scalar_text(it->text, it->acc_mem, at_name, name, sizeof name),
+	    scalar_text(it->text, it->acc_mem, at_domain, domain, sizeof domain),
+	    scalar_text(it->text, it->acc_mem, at_website, website, sizeof website));
 	/* A close date is a string; anything else means today. */
 	if (it->at_close < 0 || jspan_str(it->text, it->mem[it->at_close].val, close, sizeof close) < 0)
 		it->close = apollo_close_date(NULL, now);
 	else
 		it->close = apollo_close_date(close, now);
+	return 0;
 }
 
 /* A record (the reader's line) enters the window. Returns 0, or -1 on a fatal error. */
@@ -1056,7 +1064,11 @@ admit(const char *text, size_t len, jspan_t root)
 			item_free(it);
 			return -1;
 		}
-		record_context(it, now);
+		if (record_context(it, now) != 0) {
+			item_free(it);
+			oom();
+			return -1;
+		}
 		for (i = 0; i < it->nslot; i++) {
 			static const char *const email[] = { "email" };
 			long *const at[] = { &it->slot[i].at_email };
@@ -1148,13 +1160,16 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 	struct out_ctx *o = vctx;
 	int rc;
 
+	(void)val;   /* admit() found the members of both the contacts and the account */
 	if (key == NULL)
 		return 0;
 	/* What admit() read is the first member of each name. */
 	if (strcmp(key, "contacts") == 0 && !o->contacts_seen++)
 		return o->it->nslot == 0 ? 0 : edit_contacts(o, out);   /* admit() found them */
 	if (strcmp(key, "account") == 0 && !o->account_seen++ && o->firmo.key) {
-		rc = jedit_object(out, o->it->text, val, &o->firmo, 1, NULL, NULL, NULL);
+		/* The account admit() read: its members are known. */
+		rc = jedit_members(out, o->it->text, o->it->acc_mem, o->it->nacc, &o->firmo, 1, NULL,
+		    NULL, NULL);
 		return rc == JSON_OK ? 1 : rc;
 	}
 	return 0;
