@@ -30,6 +30,7 @@
 #include "conf.h"
 #include "db.h"
 #include "domain.h"
+#include "hash.h"
 #include "jedit.h"
 #include "jspan.h"
 #include "http.h"
@@ -53,8 +54,9 @@ static const char usage[] =
 "seniority_verified, department_verified, tenure_months, job_changed,\n"
 "enrichment_status, enriched_at) and firmographics to the account, asking\n"
 "people/bulk_match for up to 10 emails a call. Each email is asked for once per\n"
-"run and once per cache_days; answers, \"not found\" included, are cached as\n"
-"they arrive. Records leave in input order.\n"
+"run and once per cache_days, by one process at a time among those sharing the\n"
+"db; answers, \"not found\" included, are cached as they arrive. Records leave\n"
+"in input order, with every byte apollo-enrich does not own as it came.\n"
 "\n"
 "The key: apollo_api_key in the workspace file, else $APOLLO_API_KEY. Without\n"
 "one, records pass through marked skipped. $APOLLO_BASE_URL replaces the\n"
@@ -121,7 +123,6 @@ struct entry {
 	const char *status;
 	struct answer *ans;        /* enriched or not_found: a reference */
 	int cached;
-	time_t fetched_at;
 	char *reason;
 	unsigned long long *wait;
 	size_t nwait, await;
@@ -136,8 +137,8 @@ struct entry {
  */
 struct answer {
 	size_t refs;
-	int found;                 /* 0: Apollo does not know the email */
-	json_t *person_out;        /* the kept subset, serialized */
+	json_t *person_out;        /* the kept subset, serialized; NULL: Apollo does not
+	                            * know the email */
 	apollo_facts_t *facts;     /* the same, read for the contact fields */
 	time_t fetched;
 };
@@ -159,7 +160,6 @@ struct slot {
 /* A record in the window: its line as read, never parsed into a tree. */
 struct item {
 	char *text;
-	size_t len;
 	jspan_t root;
 	jspan_member_t *mem;       /* the record's members, found once */
 	size_t nmem;
@@ -228,16 +228,11 @@ oom(void)
 
 /* ---- the dry run's set of emails already counted ---- */
 
+/* 0 marks an empty slot of the set: never a hash. */
 static uint64_t
-hash64(const char *s)
+seen_hash(const char *key)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h ? h : 1;
+	return hash_str(key) | 1;
 }
 
 static int
@@ -307,7 +302,6 @@ answer_new(json_t *person, time_t fetched)
 	}
 	buf_free(&b);
 	/* The text and the facts are all that is needed of the person from now on. */
-	a->found = person != NULL;
 	json_free(person);
 	a->refs = 1;
 	a->fetched = fetched;
@@ -783,7 +777,7 @@ settle_hit(struct slot *sl, struct ws *w, struct answer *ans)
 	if (R.dry_run)
 		settle(sl, "dry_run", NULL, NULL, 1);
 	else
-		settle(sl, ans->found ? "enriched" : "not_found", NULL, ans, 1);
+		settle(sl, ans->person_out ? "enriched" : "not_found", NULL, ans, 1);
 }
 
 /*
@@ -836,7 +830,7 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 		sl->e = e;
 		return 0;
 	}
-	h = hash64(buf_ptr(&key));
+	h = seen_hash(buf_ptr(&key));
 	/* The memo holds what was read or answered this run (with --refresh: answered). */
 	if ((ans = memo_get(buf_ptr(&key), w->ttl, now)) != NULL) {
 		buf_free(&key);
@@ -1029,7 +1023,6 @@ admit(const char *text, size_t len, jspan_t root)
 		return -1;
 	}
 	memcpy(it->text, text, len + 1);
-	it->len = len;
 	it->root = root;
 	if (record_members(it) != 0) {
 		item_free(it);
@@ -1215,7 +1208,7 @@ emit(struct item *it)
 			o.naf[i] = 0;
 			goto nomem;
 		}
-		if (ans && ans->found && strcmp(status, "enriched") == 0)
+		if (ans && ans->person_out && strcmp(status, "enriched") == 0)
 			people[npeople++] = ans->facts;
 	}
 	if (!R.dry_run && it->has_account) {
@@ -1404,7 +1397,7 @@ take_answer(struct entry **b, size_t n, struct apollo_result *res)
 	for (i = 0; i < n; i++) {
 		/* --refresh: later records of this run take it from the cache. */
 		if (R.refresh && res[i].kind != APOLLO_UNANSWERED &&
-		    u64set_add(&R.seen, hash64(b[i]->key)) != 0)
+		    u64set_add(&R.seen, seen_hash(b[i]->key)) != 0)
 			oom();
 		if (res[i].kind == APOLLO_UNANSWERED)
 			resolve(b[i], "error", NULL, -1,
@@ -1485,7 +1478,7 @@ take_cached(struct entry *e)
 	R.hits++;
 	e->ws->hits++;
 	memo_put(e->key, ans);
-	resolve(e, ans->found ? "enriched" : "not_found", ans, 1, NULL);
+	resolve(e, ans->person_out ? "enriched" : "not_found", ans, 1, NULL);
 	return 1;
 }
 
@@ -1628,7 +1621,7 @@ ask(struct entry **b, size_t n)
 	R.credits_max += (double)n;
 	if (R.dry_run) {
 		for (i = 0; i < n; i++) {
-			if (u64set_add(&R.seen, hash64(b[i]->key)) != 0) {
+			if (u64set_add(&R.seen, seen_hash(b[i]->key)) != 0) {
 				oom();
 				return -1;
 			}

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct node {
 	struct node *chain;        /* the next in its bucket */
 	struct node *newer, *older;
@@ -18,18 +20,6 @@ struct lru {
 	struct node *newest, *oldest;
 	void (*free_fn)(void *);
 };
-
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
-}
 
 lru_t *
 lru_new(size_t cap, void (*free_fn)(void *))
@@ -113,7 +103,7 @@ find(lru_t *l, const char *key, uint64_t h)
 void *
 lru_get(lru_t *l, const char *key)
 {
-	struct node *n = *find(l, key, hash(key));
+	struct node *n = *find(l, key, hash_str(key));
 
 	if (n == NULL)
 		return NULL;
@@ -127,7 +117,7 @@ lru_get(lru_t *l, const char *key)
 int
 lru_put(lru_t *l, const char *key, void *val)
 {
-	uint64_t h = hash(key);
+	uint64_t h = hash_str(key);
 	struct node **p = find(l, key, h), *n, *old;
 	size_t klen = strlen(key);
 

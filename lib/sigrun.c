@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "claim.h"
 #include "conf.h"
+#include "hash.h"
 #include "ledger.h"
 #include "llm.h"
 #include "signals.h"
@@ -401,16 +402,6 @@ sigrun_stats(const sigrun_t *r, struct sigrun_stats *out)
 
 /* ---- the dry run's set of accounts seen ---- */
 
-static uint64_t
-fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h ? h : 1;
-}
-
 /* 1 when h was seen before (else it is added), -1 when memory runs out. */
 static int
 seen_add(sigrun_t *r, uint64_t h)
@@ -584,6 +575,15 @@ intake(sigrun_t *r, char *err, size_t errlen)
  * An account's cache entry: {"queries":{"<query id>":{"fetched_at":"...",
  * "items":[...]}, ...}}, so that runs with other --query templates share it.
  */
+/* Whether a query's entry e of the cache holds its results, fresh; *t gets when they were fetched. */
+static int
+query_fresh(const sigrun_t *r, const struct acct *a, const json_t *e, time_t *t)
+{
+	return json_is(json_get(e, "items"), JSON_ARRAY) &&
+	    cache_time_parse(json_str(json_get(e, "fetched_at")), t) == 0 &&
+	    (a->ws->ttl <= 0 || r->now - *t <= a->ws->ttl);
+}
+
 static int
 lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
 {
@@ -603,9 +603,7 @@ lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
 		time_t t;
 
 		a->q[i].state = Q_NEED;
-		if (json_is(json_get(e, "items"), JSON_ARRAY) &&
-		    cache_time_parse(json_str(json_get(e, "fetched_at")), &t) == 0 &&
-		    (a->ws->ttl <= 0 || r->now - t <= a->ws->ttl)) {
+		if (query_fresh(r, a, e, &t)) {
 			if ((a->q[i].items = json_clone(json_get(e, "items"))) == NULL) {
 				snprintf(err, errlen, "out of memory");
 				return SIGRUN_ENOMEM;
@@ -705,7 +703,7 @@ release(sigrun_t *r, struct acct *a)
 	a->claimed = 0;
 	if (claim_release(r->o.db, "serper", a->ws->name, &key, 1, err, sizeof err) != DB_OK &&
 	    !r->st.db_failed++)
-		say(r, "cannot write the cache: %s", err);
+		say(r, "cannot release the claim on an account: %s", err);
 }
 
 /* One of the account's queries is over. */
@@ -903,10 +901,8 @@ answered(const char *val, size_t len, void *vctx)
 		if (c->a->q[i].state != Q_NEED)
 			continue;
 		e = json_get(qs, c->a->q[i].qid);
-		ok = json_is(json_get(e, "items"), JSON_ARRAY) &&
-		    cache_time_parse(json_str(json_get(e, "fetched_at")), &t) == 0 &&
-		    (c->a->ws->ttl <= 0 || c->r->now - t <= c->a->ws->ttl) &&
-		    (!c->r->o.refresh || t > c->r->start);
+		/* --refresh: only what was searched after this run began. */
+		ok = query_fresh(c->r, c->a, e, &t) && (!c->r->o.refresh || t > c->r->start);
 	}
 	json_free(v);
 	return ok;
@@ -1376,7 +1372,7 @@ dry(sigrun_t *r, char *err, size_t errlen)
 
 	for (a = r->accts; a; a = a->next) {
 		a->state = A_DRY;
-		if ((k = seen_add(r, fnv(a->wkey))) < 0)
+		if ((k = seen_add(r, hash_str(a->wkey) | 1)) < 0)
 			goto nomem;
 		if ((rc = lookup(r, a, err, errlen)) != SIGRUN_OK)
 			return rc;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct wslot {
 	void *item;
 	unsigned waits;
@@ -171,19 +173,6 @@ window_pop_ready(window_t *w)
 	w->head_seq++;
 	w->count--;
 	return item;
-}
-
-/* FNV-1a, 64 bits. */
-static uint64_t
-hash_str(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }
 
 static struct wkey **
