@@ -137,9 +137,8 @@ struct entry {
  */
 struct answer {
 	size_t refs;
-	json_t *person_out;        /* the kept subset, serialized; NULL: Apollo does not
-	                            * know the email */
-	apollo_facts_t *facts;     /* the same, read for the contact fields */
+	apollo_facts_t *facts;     /* the kept subset of the person, read for the contact
+	                            * fields; NULL: Apollo does not know the email */
 	time_t fetched;
 };
 
@@ -185,6 +184,9 @@ struct u64set {
  */
 #define MEMO_ANSWERS 4096
 
+/* Records out are gathered up to this many bytes before they are written. */
+#define OUT_GATHER (256 * 1024)
+
 struct run {
 	struct cli_common cc;
 	long delay_ms, retries, retry_429, backoff_429_ms, backoff_ms, timeout_ms;
@@ -202,8 +204,10 @@ struct run {
 	time_t start;
 	struct u64set seen;        /* dry run, --refresh: emails asked this run */
 	lru_t *memo;
-	buf_t out;                 /* the record being written */
-	buf_t vals;                /* the values of its fields */
+	buf_t out;                 /* the records written, not yet on stdout */
+	buf_t vals;                /* the values of a contact's fields */
+	const apollo_facts_t **people;   /* a record's people, for its firmographics */
+	size_t people_alloc;
 	/* calls */
 	int stop_all;
 	char stop_reason[800];
@@ -287,21 +291,13 @@ static struct answer *
 answer_new(json_t *person, time_t fetched)
 {
 	struct answer *a = calloc(1, sizeof *a);
-	buf_t b;
 
-	buf_init(&b, (size_t)1 << 30);
-	if (a == NULL || (person && (json_dump(person, &b) != JSON_OK ||
-	    (a->person_out = json_new_serialized(buf_ptr(&b), buf_len(&b))) == NULL ||
-	    (a->facts = apollo_facts_new(person)) == NULL))) {
-		buf_free(&b);
+	if (a == NULL || (person && (a->facts = apollo_facts_new(person)) == NULL)) {
 		json_free(person);
-		if (a)
-			json_free(a->person_out);
 		free(a);
 		return NULL;
 	}
-	buf_free(&b);
-	/* The text and the facts are all that is needed of the person from now on. */
+	/* The facts are all that is needed of the person from now on. */
 	json_free(person);
 	a->refs = 1;
 	a->fetched = fetched;
@@ -321,7 +317,6 @@ answer_unref(struct answer *a)
 {
 	if (a == NULL || --a->refs > 0)
 		return;
-	json_free(a->person_out);
 	apollo_facts_free(a->facts);
 	free(a);
 }
@@ -777,7 +772,7 @@ settle_hit(struct slot *sl, struct ws *w, struct answer *ans)
 	if (R.dry_run)
 		settle(sl, "dry_run", NULL, NULL, 1);
 	else
-		settle(sl, ans->person_out ? "enriched" : "not_found", NULL, ans, 1);
+		settle(sl, ans->facts ? "enriched" : "not_found", NULL, ans, 1);
 }
 
 /*
@@ -1102,46 +1097,88 @@ admit(const char *text, size_t len, jspan_t root)
 /* Writing a record: the fields of each contact, and the account's firmographics. */
 struct out_ctx {
 	struct item *it;
-	struct apollo_field (*af)[APOLLO_FIELDS_MAX];   /* per contact, values in R.vals */
-	int *naf;                  /* fields per contact; 0: left as it is */
 	struct jedit_field firmo;  /* firmo.key NULL: none */
 	int contacts_seen, account_seen;
 };
 
+/* What a contact settled on: on admission, or through the entry it waited for. */
+struct outcome {
+	const char *status, *reason;
+	struct answer *ans;
+	int cached;
+};
+
+static struct outcome
+slot_outcome(const struct slot *sl)
+{
+	struct outcome oc;
+
+	if (sl->e) {
+		oc.status = sl->e->status;
+		oc.reason = sl->e->reason;
+		oc.ans = sl->e->ans;
+		oc.cached = sl->e->cached;
+	} else {
+		oc.status = sl->status;
+		oc.reason = sl->reason;
+		oc.ans = sl->ans;
+		oc.cached = sl->cached;
+	}
+	return oc;
+}
+
+/*
+ * One contact with its fields. They are written just before the contact
+ * itself: the texts kept in an answer's facts are valid until the next
+ * contact asks the same facts for another (cached, fetched).
+ */
+static int
+edit_contact(struct item *it, const struct slot *sl, buf_t *out)
+{
+	static const char *const drop_employer[] = { "new_employer", NULL };
+	struct apollo_field af[APOLLO_FIELDS_MAX];
+	struct jedit_field f[APOLLO_FIELDS_MAX];
+	struct outcome oc = slot_outcome(sl);
+	const char *const *drop = drop_employer;
+	const char *base;
+	int n, k;
+
+	buf_reset(&R.vals);
+	if ((n = apollo_contact_text(&R.vals, af, oc.status, oc.ans ? oc.ans->facts : NULL,
+	    &it->acct, it->close, oc.cached, oc.ans ? oc.ans->fetched : 0, oc.reason)) < 0)
+		return JSON_ENOMEM;
+	for (k = 0; k < n; k++) {
+		base = af[k].text ? af[k].text : buf_ptr(&R.vals);
+		f[k].key = af[k].key;
+		f[k].val = base + af[k].off;
+		f[k].len = af[k].len;
+		f[k].member = base + af[k].member;
+		f[k].member_len = af[k].off + af[k].len - af[k].member;
+		if (strcmp(f[k].key, "new_employer") == 0)
+			drop = NULL;
+	}
+	return jedit_members(out, it->text, sl->mem, sl->nmem, f, (size_t)n, drop, NULL, NULL);
+}
+
 static int
 edit_contacts(struct out_ctx *o, buf_t *out)
 {
-	static const char *const drop_employer[] = { "new_employer", NULL };
-	struct jedit_field f[APOLLO_FIELDS_MAX];
-	const char *text = o->it->text, *vals = buf_ptr(&R.vals);
-	const char *const *drop;
-	jspan_t c;
+	const struct slot *sl;
 	size_t i;
-	int rc, k;
+	int rc;
 
 	if (buf_addc(out, '[') != BUF_OK)
 		return JSON_ENOMEM;
 	for (i = 0; i < o->it->nslot; i++) {
-		c = o->it->slot[i].span;
+		sl = &o->it->slot[i];
 		if (i && buf_addc(out, ',') != BUF_OK)
 			return JSON_ENOMEM;
-		if (o->naf[i] == 0) {
-			if (buf_add(out, text + c.off, c.len) != BUF_OK)
-				return JSON_ENOMEM;
-			continue;
-		}
-		drop = drop_employer;
-		for (k = 0; k < o->naf[i]; k++) {
-			f[k].key = o->af[i][k].key;
-			f[k].val = vals + o->af[i][k].off;
-			f[k].len = o->af[i][k].len;
-			f[k].member = vals + o->af[i][k].member;
-			f[k].member_len = o->af[i][k].off + o->af[i][k].len - o->af[i][k].member;
-			if (strcmp(f[k].key, "new_employer") == 0)
-				drop = NULL;
-		}
-		if ((rc = jedit_members(out, text, o->it->slot[i].mem, o->it->slot[i].nmem, f,
-		    (size_t)o->naf[i], drop, NULL, NULL)) != JSON_OK)
+		if (!sl->used)
+			rc = buf_add(out, o->it->text + sl->span.off, sl->span.len) == BUF_OK ?
+			    JSON_OK : JSON_ENOMEM;
+		else
+			rc = edit_contact(o->it, sl, out);
+		if (rc != JSON_OK)
 			return rc;
 	}
 	return buf_addc(out, ']') == BUF_OK ? 1 : JSON_ENOMEM;
@@ -1168,48 +1205,51 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 	return 0;
 }
 
+/*
+ * Writes the records gathered in R.out. They are gathered so that write()
+ * takes large pieces straight from R.out rather than through stdio's buffer.
+ * Returns 0, or -1 on an I/O error (said).
+ */
+static int
+write_out(void)
+{
+	size_t n = buf_len(&R.out);
+
+	if (n > 0 && fwrite(buf_ptr(&R.out), 1, n, stdout) != n) {
+		cli_msg(stderr, "stdout: %s", strerror(errno));
+		R.io_error = 1;
+		return -1;
+	}
+	buf_reset(&R.out);
+	return 0;
+}
+
+static int flush_out(void);
+
 /* The head record leaves. Returns 0, or -1 on a fatal error. */
 static int
 emit(struct item *it)
 {
-	struct out_ctx o = { it, NULL, NULL, { NULL, NULL, 0, NULL, 0 }, 0, 0 };
-	const apollo_facts_t **people = NULL;
-	struct slot *sl;
-	struct answer *ans;
-	const char *status, *reason;
-	size_t i, npeople = 0;
-	int rc = 0, cached, k;
+	struct out_ctx o = { it, { NULL, NULL, 0, NULL, 0 }, 0, 0 };
+	const apollo_facts_t **people;
+	struct outcome oc;
+	size_t i, npeople = 0, start = buf_len(&R.out);
+	int rc = 0, k;
 
-	buf_reset(&R.vals);
-	if (it->nslot > 0 &&
-	    ((o.af = calloc(it->nslot, sizeof *o.af)) == NULL ||
-	    (o.naf = calloc(it->nslot, sizeof *o.naf)) == NULL ||
-	    (people = calloc(it->nslot, sizeof *people)) == NULL))
-		goto nomem;
-	for (i = 0; i < it->nslot; i++) {
-		sl = &it->slot[i];
-		if (!sl->used)
-			continue;
-		if (sl->e) {
-			status = sl->e->status;
-			reason = sl->e->reason;
-			ans = sl->e->ans;
-			cached = sl->e->cached;
-		} else {
-			status = sl->status;
-			reason = sl->reason;
-			ans = sl->ans;
-			cached = sl->cached;
-		}
-		count_status(status);
-		if ((o.naf[i] = apollo_contact_text(&R.vals, o.af[i], status, ans ? ans->facts : NULL,
-		    ans ? ans->person_out : NULL, &it->acct, it->close, cached, ans ? ans->fetched : 0,
-		    reason)) < 0) {
-			o.naf[i] = 0;
+	if (it->nslot > R.people_alloc) {
+		if ((people = realloc(R.people, it->nslot * sizeof *people)) == NULL)
 			goto nomem;
-		}
-		if (ans && ans->person_out && strcmp(status, "enriched") == 0)
-			people[npeople++] = ans->facts;
+		R.people = people;
+		R.people_alloc = it->nslot;
+	}
+	people = R.people;
+	for (i = 0; i < it->nslot; i++) {
+		if (!it->slot[i].used)
+			continue;
+		oc = slot_outcome(&it->slot[i]);
+		count_status(oc.status);
+		if (oc.ans && oc.ans->facts && strcmp(oc.status, "enriched") == 0)
+			people[npeople++] = oc.ans->facts;
 	}
 	if (!R.dry_run && it->has_account) {
 		if ((k = apollo_facts_pick(&it->acct, people, npeople)) >= 0) {
@@ -1217,28 +1257,22 @@ emit(struct item *it)
 			o.firmo.val = apollo_facts_firmographics(people[k], &o.firmo.len);
 		}
 	}
-	buf_reset(&R.out);
 	rc = jedit_members(&R.out, it->text, it->mem, it->nmem, NULL, 0, NULL, edit_member, &o);
 	if (rc == JSON_ETOOBIG) {
+		buf_truncate(&R.out, start);
 		cli_msg(stderr, "a record out would pass 1 GiB: stopping");
 		R.io_error = 1;
 		rc = -1;
-	} else if (rc != JSON_OK || buf_addc(&R.out, '\n') != BUF_OK)
+	} else if (rc != JSON_OK || buf_addc(&R.out, '\n') != BUF_OK) {
+		buf_truncate(&R.out, start);
 		goto nomem;
-	else if (fwrite(buf_ptr(&R.out), 1, buf_len(&R.out), stdout) != buf_len(&R.out) ||
-	    (R.cc.unbuffered && fflush(stdout) != 0)) {
-		cli_msg(stderr, "stdout: %s", strerror(errno));
-		R.io_error = 1;
-		rc = -1;
-	}
+	} else if (R.cc.unbuffered || buf_len(&R.out) >= OUT_GATHER)
+		rc = write_out() != 0 || (R.cc.unbuffered && flush_out() != 0) ? -1 : 0;
 	goto done;
 nomem:
 	oom();
 	rc = -1;
 done:
-	free(o.af);
-	free(o.naf);
-	free(people);
 	item_free(it);
 	return rc;
 }
@@ -1254,6 +1288,8 @@ resp_header(void *ctx, const char *name)
 static int
 flush_out(void)
 {
+	if (write_out() != 0)
+		return -1;
 	if (fflush(stdout) != 0) {
 		cli_msg(stderr, "stdout: %s", strerror(errno));
 		R.io_error = 1;
@@ -1478,7 +1514,7 @@ take_cached(struct entry *e)
 	R.hits++;
 	e->ws->hits++;
 	memo_put(e->key, ans);
-	resolve(e, ans->person_out ? "enriched" : "not_found", ans, 1, NULL);
+	resolve(e, ans->facts ? "enriched" : "not_found", ans, 1, NULL);
 	return 1;
 }
 
@@ -1992,6 +2028,8 @@ main(int argc, char **argv)
 			goto out;
 	}
 out:
+	if (!R.io_error)
+		(void)write_out();
 	report();
 	status = CLI_EX_OK;
 	if (R.n_error > 0)
@@ -2007,6 +2045,7 @@ out:
 	if (R.io_error)
 		status = CLI_EX_IOERR;
 	window_free(R.win, item_free, entry_free_v);
+	free(R.people);
 	buf_free(&R.out);
 	buf_free(&R.vals);
 	ndj_reader_free(r);

@@ -676,30 +676,43 @@ loose_date(const json_t *v, date_t *d)
 /* ---- facts: a person read once, for the fields of every contact it is ---- */
 
 struct fact_job {
-	date_t start, end;
 	long start_key, end_key;   /* y*10000+m*100+d: dates compared as numbers */
 	int has_end, current;
 	char *name_norm;           /* company_norm(organization_name) */
 	char *oid;                 /* organization_id, or NULL */
+	date_t start, end;
 };
 
+/* The members every enriched contact of the person gets, in the order they are written. */
+enum { HEAD_APOLLO, HEAD_LEVEL, HEAD_DEPT, HEAD_STATUS, HEAD_AT, HEAD_N };
+
 struct apollo_facts {
-	const char *level;
-	char dept[128];
+	/* What every contact reads first (tenure, job change): together, for the cache. */
+	struct fact_job *jobs;
+	size_t njobs;
+	int has_org, has_cur;
 	char *pid;                 /* the person's organization_id, or NULL */
 	char pdomain[DOMAIN_MAX];  /* the organization's domain, or "" */
-	int has_org, has_cur;
-	char *pname;               /* the current employer's name, or NULL */
 	char pname_norm[256];
+	/*
+	 * The head: the members of HEAD_* as one text, in which the person's
+	 * text lies at person_off. Written for one (cached, fetched) at a time;
+	 * until the first, it is the person's text alone (head_fetched -1).
+	 */
+	char *head;
+	size_t head_len, person_off, person_len;
+	int head_cached;
+	time_t head_fetched;
+	size_t head_at[HEAD_N][2];  /* each member's start and its value's start in head */
+	char *employer;            /* "new_employer":{...} */
+	size_t employer_len;
+	const char *level;
+	char dept[128];
+	char *pname;               /* the current employer's name, or NULL */
 	char *title, *since;       /* for new_employer; NULL when unknown */
 	char org_name_norm[256];   /* the organization's own name, normalized */
 	char *firmo;               /* its firmographics as JSON text; NULL without one */
 	size_t firmo_len;
-	/* Written on every contact the person is: serialized once. */
-	char *level_text, *dept_text, *employer;
-	size_t level_len, dept_len, employer_len;
-	struct fact_job *jobs;
-	size_t njobs;
 };
 
 void
@@ -719,8 +732,7 @@ apollo_facts_free(apollo_facts_t *f)
 	free(f->title);
 	free(f->since);
 	free(f->firmo);
-	free(f->level_text);
-	free(f->dept_text);
+	free(f->head);
 	free(f->employer);
 	free(f);
 }
@@ -769,11 +781,11 @@ date_key(date_t d)
 	return (long)d.y * 10000 + d.m * 100 + d.d;
 }
 
-/* {"name","domain","title","since"} of the new employer, as text. */
+/* The member "new_employer":{"name","domain","title","since"}, as text. */
 static int
 employer_text(const apollo_facts_t *f, buf_t *out)
 {
-	return buf_adds(out, "{\"name\":") != BUF_OK ||
+	return buf_adds(out, "\"new_employer\":{\"name\":") != BUF_OK ||
 	    (f->pname ? json_dump_string(f->pname, strlen(f->pname), out) :
 	    buf_adds(out, "null")) != 0 ||
 	    buf_adds(out, ",\"domain\":") != BUF_OK ||
@@ -787,37 +799,28 @@ employer_text(const apollo_facts_t *f, buf_t *out)
 	    buf_adds(out, "null")) != 0 ||
 	    buf_addc(out, '}') != BUF_OK ? -1 : 0;
 }
+#define EMPLOYER_KEY_LEN (sizeof "\"new_employer\":" - 1)
 
-/* A string's JSON text (NULL: null) into *out; -1 on memory. */
+/* The texts every contact of the person gets, before the head is first written. */
 static int
-text_of_str(const char *s, char **out, size_t *len)
+facts_texts(apollo_facts_t *f, const json_t *person)
 {
 	buf_t b;
 
+	buf_init(&b, (size_t)1 << 30);
+	if (json_dump(person, &b) != JSON_OK ||
+	    (f->head = buf_detach(&b, &f->person_len)) == NULL)
+		goto fail;
+	f->head_len = f->person_len;
+	f->person_off = 0;
+	f->head_fetched = (time_t)-1;
 	buf_init(&b, 1 << 20);
-	if ((s ? json_dump_string(s, strlen(s), &b) : buf_adds(&b, "null")) != 0 ||
-	    (*out = buf_detach(&b, len)) == NULL) {
-		buf_free(&b);
-		return -1;
-	}
+	if (employer_text(f, &b) != 0 || (f->employer = buf_detach(&b, &f->employer_len)) == NULL)
+		goto fail;
 	return 0;
-}
-
-/* The texts every contact of the person gets. */
-static int
-facts_texts(apollo_facts_t *f)
-{
-	buf_t b;
-
-	if (text_of_str(f->level, &f->level_text, &f->level_len) != 0 ||
-	    text_of_str(*f->dept ? f->dept : NULL, &f->dept_text, &f->dept_len) != 0)
-		return -1;
-	buf_init(&b, 1 << 20);
-	if (employer_text(f, &b) != 0 || (f->employer = buf_detach(&b, &f->employer_len)) == NULL) {
-		buf_free(&b);
-		return -1;
-	}
-	return 0;
+fail:
+	buf_free(&b);
+	return -1;
 }
 
 apollo_facts_t *
@@ -885,7 +888,7 @@ apollo_facts_new(const json_t *person)
 		j->oid = dup_or_null(nonempty(json_get(e, "organization_id")), &bad);
 		f->njobs++;
 	}
-	if (!bad && facts_texts(f) != 0)
+	if (!bad && facts_texts(f, person) != 0)
 		bad = 1;
 	if (bad) {
 		apollo_facts_free(f);
@@ -1002,7 +1005,8 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 	apollo_account_read(account, &a);
 	moved = facts_moved(f, &a);
 	if (moved == 1 && employer &&
-	    json_parse(f->employer, f->employer_len, 0, employer, NULL, why, sizeof why) != JSON_OK)
+	    json_parse(f->employer + EMPLOYER_KEY_LEN, f->employer_len - EMPLOYER_KEY_LEN, 0, employer,
+	    NULL, why, sizeof why) != JSON_OK)
 		moved = -2;
 	apollo_facts_free(f);
 	return moved;
@@ -1010,11 +1014,12 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 
 /* ---- a contact's fields ---- */
 
-/* Writes "key": (keys here need no escaping) and starts the field's value. */
+/* Writes "key": (keys here need no escaping) and starts the field's value in out. */
 static int
 add_key(buf_t *out, struct apollo_field *f, int *n, const char *key)
 {
 	f[*n].key = key;
+	f[*n].text = NULL;
 	f[*n].member = buf_len(out);
 	if (buf_addc(out, '"') != BUF_OK || buf_adds(out, key) != BUF_OK ||
 	    buf_add(out, "\":", 2) != BUF_OK)
@@ -1027,6 +1032,19 @@ static void
 end_key(buf_t *out, struct apollo_field *f, int *n)
 {
 	f[*n].len = buf_len(out) - f[*n].off;
+	(*n)++;
+}
+
+/* A field whose member lies in memory the facts keep: text[member .. off + len). */
+static void
+kept_field(struct apollo_field *f, int *n, const char *key, const char *text, size_t member,
+    size_t off, size_t end)
+{
+	f[*n].key = key;
+	f[*n].text = text;
+	f[*n].member = member;
+	f[*n].off = off;
+	f[*n].len = end - off;
 	(*n)++;
 }
 
@@ -1044,49 +1062,133 @@ add_plain(buf_t *out, const char *s)
 	    buf_addc(out, '"') != BUF_OK;
 }
 
+/* Starts member key of the head in b: where it and its value begin. */
+static int
+head_key(buf_t *b, size_t at[2], const char *key)
+{
+	at[0] = buf_len(b);
+	if (buf_addc(b, '"') != BUF_OK || buf_adds(b, key) != BUF_OK ||
+	    buf_add(b, "\":", 2) != BUF_OK)
+		return -1;
+	at[1] = buf_len(b);
+	return 0;
+}
+
+/*
+ * Makes f->head hold the members for (cached, fetched), the person's text
+ * carried over from the head it held. Returns 0, or -1 when memory runs out
+ * (the old head is kept).
+ */
+static int
+facts_head(apollo_facts_t *f, int cached, time_t fetched)
+{
+	char ts[32];
+	size_t person_off;
+	buf_t b;
+
+	if (f->head_fetched == fetched && f->head_cached == cached)
+		return 0;
+	cache_time_format(fetched, ts, sizeof ts);
+	buf_init(&b, (size_t)1 << 30);
+	if (head_key(&b, f->head_at[HEAD_APOLLO], "apollo") != 0 ||
+	    buf_adds(&b, "{\"status\":\"enriched\"") != BUF_OK ||
+	    (cached >= 0 && buf_adds(&b, cached ? ",\"cached\":true" : ",\"cached\":false") != 0) ||
+	    buf_adds(&b, ",\"fetched_at\":") != BUF_OK || add_plain(&b, ts) ||
+	    buf_adds(&b, ",\"person\":") != BUF_OK)
+		goto fail;
+	person_off = buf_len(&b);
+	if (buf_add(&b, f->head + f->person_off, f->person_len) != BUF_OK ||
+	    buf_addc(&b, '}') != BUF_OK ||
+	    head_key(&b, f->head_at[HEAD_LEVEL], "seniority_verified") != 0 ||
+	    str_or_null(&b, f->level) != 0 ||
+	    head_key(&b, f->head_at[HEAD_DEPT], "department_verified") != 0 ||
+	    str_or_null(&b, *f->dept ? f->dept : NULL) != 0 ||
+	    head_key(&b, f->head_at[HEAD_STATUS], "enrichment_status") != 0 ||
+	    buf_adds(&b, "\"enriched\"") != BUF_OK ||
+	    head_key(&b, f->head_at[HEAD_AT], "enriched_at") != 0 || add_plain(&b, ts))
+		goto fail;
+	free(f->head);
+	f->head = buf_detach(&b, &f->head_len);
+	f->person_off = person_off;
+	f->head_cached = cached;
+	f->head_fetched = fetched;
+	return 0;
+fail:
+	buf_free(&b);
+	return -1;
+}
+
+/* Head member k of the facts as field *n. */
+static void
+head_field(struct apollo_field *fl, int *n, const apollo_facts_t *f, int k, const char *key)
+{
+	size_t end = k + 1 < HEAD_N ? f->head_at[k + 1][0] : f->head_len;
+
+	kept_field(fl, n, key, f->head, f->head_at[k][0], f->head_at[k][1], end);
+}
+
+/* The fields of a contact whose person is known: the head's, and those of its deal. */
+static int
+enriched_text(buf_t *out, struct apollo_field *fl, apollo_facts_t *f,
+    const struct apollo_account *acct, date_t close, int cached, time_t fetched_at)
+{
+	int n = 0, months, moved, bad;
+	char num[24];
+
+	if (facts_head(f, cached, fetched_at) != 0)
+		return -1;
+	months = facts_tenure(f, acct, close);
+	moved = facts_moved(f, acct);
+	head_field(fl, &n, f, HEAD_APOLLO, "apollo");
+	head_field(fl, &n, f, HEAD_LEVEL, "seniority_verified");
+	head_field(fl, &n, f, HEAD_DEPT, "department_verified");
+	bad = add_key(out, fl, &n, "tenure_months");
+	if (months >= 0)
+		bad |= buf_add(out, num, (size_t)snprintf(num, sizeof num, "%d", months)) != BUF_OK;
+	else
+		bad |= buf_add(out, "null", 4) != BUF_OK;
+	end_key(out, fl, &n);
+	bad |= add_key(out, fl, &n, "job_changed");
+	bad |= buf_adds(out, moved < 0 ? "null" : moved ? "true" : "false") != BUF_OK;
+	end_key(out, fl, &n);
+	if (moved == 1)
+		kept_field(fl, &n, "new_employer", f->employer, 0, EMPLOYER_KEY_LEN, f->employer_len);
+	head_field(fl, &n, f, HEAD_STATUS, "enrichment_status");
+	head_field(fl, &n, f, HEAD_AT, "enriched_at");
+	return bad ? -1 : n;
+}
+
 int
 apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
-    const apollo_facts_t *facts, const json_t *person_out, const struct apollo_account *acct,
-    date_t close, int cached, time_t fetched_at, const char *reason)
+    apollo_facts_t *facts, const struct apollo_account *acct, date_t close, int cached,
+    time_t fetched_at, const char *reason)
 {
-	int enriched = strcmp(status, "enriched") == 0 && facts != NULL && person_out != NULL;
-	int has_data = enriched || strcmp(status, "not_found") == 0;
-	int n = 0, months = -1, moved = -1, bad;
+	int has_data = strcmp(status, "not_found") == 0, n = 0, bad;
 	char ts[32];
 
+	if (facts && strcmp(status, "enriched") == 0)
+		return enriched_text(out, f, facts, acct, close, cached, fetched_at);
 	if (has_data)
 		cache_time_format(fetched_at, ts, sizeof ts);
-	if (enriched) {
-		months = facts_tenure(facts, acct, close);
-		moved = facts_moved(facts, acct);
-	}
 	bad = add_key(out, f, &n, "apollo") != 0 || buf_adds(out, "{\"status\":") != BUF_OK ||
 	    str_or_null(out, status) != 0 ||
 	    (cached >= 0 && buf_adds(out, cached ? ",\"cached\":true" : ",\"cached\":false") != 0) ||
 	    (has_data && (buf_adds(out, ",\"fetched_at\":") != 0 || add_plain(out, ts))) ||
-	    (enriched && (buf_adds(out, ",\"person\":") != 0 || json_dump(person_out, out) != 0)) ||
 	    (reason && (buf_adds(out, ",\"reason\":") != 0 || str_or_null(out, reason) != 0)) ||
 	    buf_addc(out, '}') != BUF_OK;
 	end_key(out, f, &n);
 	bad |= add_key(out, f, &n, "seniority_verified");
-	bad |= (enriched ? buf_add(out, facts->level_text, facts->level_len) :
-	    buf_adds(out, "null")) != BUF_OK;
+	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	bad |= add_key(out, f, &n, "department_verified");
-	bad |= (enriched ? buf_add(out, facts->dept_text, facts->dept_len) :
-	    buf_adds(out, "null")) != BUF_OK;
+	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	bad |= add_key(out, f, &n, "tenure_months");
-	bad |= (months >= 0 ? buf_addf(out, "%d", months) : buf_adds(out, "null")) != BUF_OK;
+	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	bad |= add_key(out, f, &n, "job_changed");
-	bad |= buf_adds(out, moved < 0 ? "null" : moved ? "true" : "false") != BUF_OK;
+	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
-	if (moved == 1) {
-		bad |= add_key(out, f, &n, "new_employer");
-		bad |= buf_add(out, facts->employer, facts->employer_len) != BUF_OK;
-		end_key(out, f, &n);
-	}
 	bad |= add_key(out, f, &n, "enrichment_status");
 	bad |= str_or_null(out, status) != 0;
 	end_key(out, f, &n);
@@ -1170,11 +1272,11 @@ apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
 		return -1;
 	apollo_account_read(json_get(rec, "account"), &a);
 	buf_init(&b, (size_t)1 << 30);
-	n = apollo_contact_text(&b, f, status, facts, shown, &a,
+	n = apollo_contact_text(&b, f, status, facts, &a,
 	    apollo_close_date(json_str(json_get(rec, "close_date")), now), cached, fetched_at, reason);
 	for (i = 0; i < n; i++) {
-		if (json_parse(buf_ptr(&b) + f[i].off, f[i].len, 0, &v, NULL, why, sizeof why) != JSON_OK ||
-		    json_set(contact, f[i].key, v) != JSON_OK)
+		if (json_parse((f[i].text ? f[i].text : buf_ptr(&b)) + f[i].off, f[i].len, 0, &v, NULL,
+		    why, sizeof why) != JSON_OK || json_set(contact, f[i].key, v) != JSON_OK)
 			goto done;
 		employer |= strcmp(f[i].key, "new_employer") == 0;
 	}

@@ -137,8 +137,9 @@ int apollo_job_changed(const json_t *person, const json_t *account, json_t **emp
 /*
  * Facts: what a contact's fields are computed from, read once from a person
  * (the apollo-enrich hot path keeps them with each cached answer, so that a
- * person on many deals is not read again for each). A copy: person may be
- * freed first. NULL when person is NULL or memory runs out.
+ * person on many deals is not read again for each), its text (apollo.person)
+ * included. A copy: person may be freed first. NULL when person is NULL or
+ * memory runs out.
  */
 typedef struct apollo_facts apollo_facts_t;
 apollo_facts_t *apollo_facts_new(const json_t *person);
@@ -157,23 +158,32 @@ void apollo_account_of(struct apollo_account *a, const char *name, const char *d
 date_t apollo_close_date(const char *close_date, time_t today);
 
 /*
- * The fields apollo_apply_contact() sets, as JSON text appended to out: f[i]
- * names the i-th, where its value lies in out, and where its whole member
- * ("key":value) begins (offsets: out may move).
+ * The fields apollo_apply_contact() sets, as JSON text: f[i] names the i-th,
+ * with its whole member ("key":value) at text[member .. off + len) and its
+ * value at text[off .. off + len), where text is out's text when f[i].text is
+ * NULL (offsets, for out may move) and otherwise memory facts keep.
  * "new_employer" is among them only when the person moved; a caller writing
- * them onto a contact removes any it had otherwise. facts and person_out (the
- * value written as apollo.person) are used for "enriched" only. Returns how
- * many fields (at most APOLLO_FIELDS_MAX), or -1 when memory runs out.
+ * them onto a contact removes any it had otherwise.
+ *
+ * For "enriched" with facts, the fields that depend on the person alone (the
+ * person's text among them) are written once and kept in facts for
+ * (cached, fetched_at), so that a person on many deals is not written again
+ * for each: only tenure_months and job_changed go to out. Those kept fields
+ * stay valid until the next call with the same facts and another (cached,
+ * fetched_at), or until the facts are freed. reason is written for the other
+ * statuses. Returns how many fields (at most APOLLO_FIELDS_MAX), or -1 when
+ * memory runs out.
  */
 #define APOLLO_FIELDS_MAX 8
 struct apollo_field {
 	const char *key;
-	size_t member;     /* the member's text: out[member .. off + len) */
-	size_t off, len;   /* its value: out[off .. off + len) */
+	const char *text;   /* NULL: out's */
+	size_t member;      /* the member: text[member .. off + len) */
+	size_t off, len;    /* its value: text[off .. off + len) */
 };
 int apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
-    const apollo_facts_t *facts, const json_t *person_out, const struct apollo_account *acct,
-    date_t close, int cached, time_t fetched_at, const char *reason);
+    apollo_facts_t *facts, const struct apollo_account *acct, date_t close, int cached,
+    time_t fetched_at, const char *reason);
 
 /* LinkedIn's size bands: "1-10", "11-50", ..., "10001+"; NULL below 1. */
 const char *apollo_size_band(int64_t employees);

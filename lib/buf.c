@@ -30,6 +30,15 @@ buf_reset(buf_t *b)
 		b->ptr[0] = '\0';
 }
 
+void
+buf_truncate(buf_t *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->ptr[len] = '\0';
+	}
+}
+
 /* Makes room for n more bytes plus the terminating NUL. */
 static int
 buf_grow(buf_t *b, size_t n)

@@ -34,6 +34,8 @@ void buf_init(buf_t *b, size_t cap);
 void buf_free(buf_t *b);
 /* Empties the buffer, keeping its memory. */
 void buf_reset(buf_t *b);
+/* Keeps the first len bytes (len greater than buf_len(): nothing changes). */
+void buf_truncate(buf_t *b, size_t len);
 
 /* Appends; each returns BUF_OK, BUF_ENOMEM or BUF_ETOOBIG. */
 int buf_add(buf_t *b, const void *p, size_t n);

@@ -453,6 +453,90 @@ contact_and_account_fields(void **state)
 	json_free(ps);
 }
 
+/* The members of fields as one object, each from where its field says it lies. */
+static char *
+fields_object(const struct apollo_field *fl, int n, const buf_t *out)
+{
+	const char *base;
+	buf_t b;
+	int i;
+
+	buf_init(&b, 1 << 20);
+	assert_int_equal(buf_addc(&b, '{'), BUF_OK);
+	for (i = 0; i < n; i++) {
+		base = fl[i].text ? fl[i].text : buf_ptr(out);
+		if (i)
+			assert_int_equal(buf_addc(&b, ','), BUF_OK);
+		/* The member is "key": then the value. */
+		assert_int_equal(strncmp(base + fl[i].member + 1, fl[i].key, strlen(fl[i].key)), 0);
+		assert_int_equal(fl[i].off - fl[i].member, strlen(fl[i].key) + 3);
+		assert_int_equal(buf_add(&b, base + fl[i].member, fl[i].off + fl[i].len - fl[i].member),
+		    BUF_OK);
+	}
+	assert_int_equal(buf_addc(&b, '}'), BUF_OK);
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * The fields every contact of a person gets are kept in its facts for one
+ * (cached, fetched) at a time: asking for another rewrites them, and the
+ * person's text, written once, comes through each change whole.
+ */
+static void
+kept_fields_follow_cached_and_time(void **state)
+{
+	static const struct {
+		int cached;
+		const char *at;
+	} runs[] = {
+		{ 1, "2026-11-02T07:00:12Z" }, { 0, "2026-11-02T07:00:12Z" },
+		{ 0, "2026-11-02T07:00:12Z" }, { 1, "2026-01-31T23:59:59Z" },
+	};
+	const char *person = "{\"seniority\":\"vp\",\"departments\":[\"master_sales\"],"
+	    "\"employment_history\":[{\"current\":true,\"start_date\":\"2021-03-01\",\"organization_name\":\"Globex\"}],"
+	    "\"organization\":{\"name\":\"Globex\",\"primary_domain\":\"globex.com\"}}";
+	json_t *p = P(person);
+	apollo_facts_t *f = apollo_facts_new(p);
+	struct apollo_field fl[APOLLO_FIELDS_MAX];
+	struct apollo_account acme, globex;
+	char want[2048], *got;
+	date_t close = { 2026, 3, 14 };
+	buf_t out;
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_non_null(f);
+	json_free(p);   /* the facts hold their own copy */
+	apollo_account_of(&acme, "Acme", "acme.com", NULL);
+	apollo_account_of(&globex, "Globex", "globex.com", NULL);
+	buf_init(&out, 1 << 20);
+	for (i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		buf_reset(&out);
+		n = apollo_contact_text(&out, fl, "enriched", f, &acme, close, runs[i].cached,
+		    T(runs[i].at), NULL);
+		assert_int_equal(n, 8);
+		got = fields_object(fl, n, &out);
+		snprintf(want, sizeof want, "{\"apollo\":{\"status\":\"enriched\",\"cached\":%s,"
+		    "\"fetched_at\":\"%s\",\"person\":%s},\"seniority_verified\":\"vp\","
+		    "\"department_verified\":\"sales\",\"tenure_months\":60,\"job_changed\":true,"
+		    "\"new_employer\":{\"name\":\"Globex\",\"domain\":\"globex.com\",\"title\":null,"
+		    "\"since\":\"2021-03-01\"},\"enrichment_status\":\"enriched\",\"enriched_at\":\"%s\"}",
+		    runs[i].cached ? "true" : "false", runs[i].at, person, runs[i].at);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	/* The fields of the deal are the contact's own: at the person's company, no move. */
+	buf_reset(&out);
+	assert_int_equal(n = apollo_contact_text(&out, fl, "enriched", f, &globex, close, 1,
+	    T("2026-01-31T23:59:59Z"), NULL), 7);
+	got = fields_object(fl, n, &out);
+	assert_non_null(strstr(got, ",\"tenure_months\":60,\"job_changed\":false,\"enrichment_status\""));
+	free(got);
+	buf_free(&out);
+	apollo_facts_free(f);
+}
+
 /* ---- rate limits ---- */
 
 static const char *const *hdrs;
@@ -587,6 +671,7 @@ main(void)
 		cmocka_unit_test(size_bands_and_firmographics),
 		cmocka_unit_test(contact_and_account_fields),
 		cmocka_unit_test(serialized_person_and_firmographics_from_people),
+		cmocka_unit_test(kept_fields_follow_cached_and_time),
 		cmocka_unit_test(rate_limit_headers),
 		cmocka_unit_test(least_time),
 	};
