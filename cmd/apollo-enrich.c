@@ -145,8 +145,7 @@ struct answer {
 /* What one contact of a record gets. */
 struct slot {
 	jspan_t span;              /* the element in the record's text */
-	jspan_member_t *mem;       /* an object's members, found once */
-	size_t nmem;
+	size_t mem, nmem;          /* an object's members, found once: it->mem[mem ..] */
 	long at_email;             /* the first "email" member, or -1 */
 	int used;                  /* the element is an object: it gets the fields */
 	struct entry *e;           /* an answer asked for in this run (shared), or: */
@@ -156,22 +155,31 @@ struct slot {
 	int cached;
 };
 
-/* A record in the window: its line as read, never parsed into a tree. */
+/*
+ * A record in the window: its line as read, never parsed into a tree. Items
+ * are kept for reuse with their memory (R.spare), so that a record in the
+ * steady state costs no allocation.
+ */
 struct item {
+	struct item *next_spare;
 	char *text;
+	size_t text_alloc;
 	jspan_t root;
-	jspan_member_t *mem;       /* the record's members, found once */
-	size_t nmem;
+	/* The members found: the record's first (nroot), then the account's and the contacts'. */
+	jspan_member_t *mem;
+	size_t nmem, mem_alloc, nroot;
 	/* The first member of each name the program reads (as json_get would): -1 none. */
 	long at_ws, at_contacts, at_account, at_close;
 	struct apollo_account acct;   /* what people are matched to */
 	int has_account;           /* an account object: firmographics go there */
-	jspan_member_t *acc_mem;   /* its members, found once */
-	size_t nacc;
+	size_t acc_mem, nacc;      /* its members: mem[acc_mem ..] */
 	date_t close;
 	struct slot *slot;
-	size_t nslot;
+	size_t nslot, slot_alloc;
 };
+
+/* Items kept for reuse: at most as many as the window holds. */
+#define SPARE_ITEMS_MAX 256
 
 struct u64set {
 	uint64_t *v;
@@ -204,8 +212,11 @@ struct run {
 	time_t start;
 	struct u64set seen;        /* dry run, --refresh: emails asked this run */
 	lru_t *memo;
+	struct item *spare;
+	size_t nspare;
 	buf_t out;                 /* the records written, not yet on stdout */
 	buf_t vals;                /* the values of a contact's fields */
+	buf_t key;                 /* a contact's "workspace 0x1f email" */
 	const apollo_facts_t **people;   /* a record's people, for its firmographics */
 	size_t people_alloc;
 	/* calls */
@@ -574,7 +585,7 @@ ws_get(const char *name)
 static void
 count_status(const char *status)
 {
-	if (strcmp(status, "enriched") == 0)
+	if (status[0] == 'e' && strcmp(status, "enriched") == 0)   /* the common case first */
 		R.n_enriched++;
 	else if (strcmp(status, "not_found") == 0)
 		R.n_not_found++;
@@ -622,13 +633,20 @@ slots_release(struct item *it)
 			entry_free(e);
 		}
 		answer_unref(it->slot[i].ans);
-		free(it->slot[i].mem);
 	}
-	free(it->slot);
-	it->slot = NULL;
 	it->nslot = 0;
 }
 
+static void
+item_destroy(struct item *it)
+{
+	free(it->slot);
+	free(it->mem);
+	free(it->text);
+	free(it);
+}
+
+/* Lets go of what the record holds; the item itself is kept for the next record. */
 static void
 item_free(void *p)
 {
@@ -637,10 +655,38 @@ item_free(void *p)
 	if (it == NULL)
 		return;
 	slots_release(it);
-	free(it->mem);
-	free(it->acc_mem);
-	free(it->text);
-	free(it);
+	if (R.nspare >= SPARE_ITEMS_MAX) {
+		item_destroy(it);
+		return;
+	}
+	it->next_spare = R.spare;
+	R.spare = it;
+	R.nspare++;
+}
+
+/* An empty item holding a copy of text[0..len] (its NUL included); NULL on ENOMEM. */
+static struct item *
+item_new(const char *text, size_t len)
+{
+	struct item *it = R.spare;
+	char *t;
+
+	if (it)
+		R.spare = it->next_spare, R.nspare--;
+	else if ((it = calloc(1, sizeof *it)) == NULL)
+		return NULL;
+	if (len + 1 > it->text_alloc) {
+		if ((t = realloc(it->text, len + 1)) == NULL) {
+			item_destroy(it);
+			return NULL;
+		}
+		it->text = t;
+		it->text_alloc = len + 1;
+	}
+	memcpy(it->text, text, len + 1);
+	it->nmem = it->nroot = it->acc_mem = it->nacc = it->nslot = 0;
+	it->has_account = 0;
+	return it;
 }
 
 /* The string member key of obj, malloc'd; NULL when absent, not a string, empty or on ENOMEM. */
@@ -780,22 +826,23 @@ settle_hit(struct slot *sl, struct ws *w, struct answer *ans)
  * entry it must wait for (or share). Returns 0, or -1 on a fatal error.
  */
 static int
-admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot *sl)
+admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 {
+	const char *text = it->text;
+	jspan_t c = sl->span;
 	char email[DOMAIN_EMAIL_MAX], raw[4096], err[512];
 	struct entry *e;
 	struct answer *ans;
 	json_t *v = NULL;
 	jspan_t ev = { 0, 0 };
+	const char *key;
 	time_t fetched;
-	uint64_t h;
-	buf_t key;
 	int rc, bad;
 
 	R.contacts++;
 	w->contacts++;
 	if (sl->at_email >= 0)
-		ev = sl->mem[sl->at_email].val;
+		ev = it->mem[sl->mem + sl->at_email].val;
 	if (jspan_str(text, ev, raw, sizeof raw) < 0 ||
 	    domain_email_normalize(raw, email, sizeof email) != 0) {
 		settle(sl, "skipped", "no email", NULL, -1);
@@ -812,23 +859,20 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 		settle(sl, "error", w->reason, NULL, -1);
 		return 0;
 	}
-	buf_init(&key, 4096);
-	if (db_key(&key, w->name, email, (char *)NULL) != DB_OK) {
-		buf_free(&key);
+	buf_reset(&R.key);
+	if (db_key(&R.key, w->name, email, (char *)NULL) != DB_OK) {
 		oom();
 		return -1;
 	}
+	key = buf_ptr(&R.key);
 	/* The key table holds the plain "ws 0x1f email" (db_key only hashes very long keys). */
-	if ((e = window_key_get(R.win, buf_ptr(&key))) != NULL) {
-		buf_free(&key);
+	if ((e = window_key_get(R.win, key)) != NULL) {
 		R.in_run++;
 		sl->e = e;
 		return 0;
 	}
-	h = seen_hash(buf_ptr(&key));
 	/* The memo holds what was read or answered this run (with --refresh: answered). */
-	if ((ans = memo_get(buf_ptr(&key), w->ttl, now)) != NULL) {
-		buf_free(&key);
+	if ((ans = memo_get(key, w->ttl, now)) != NULL) {
 		settle_hit(sl, w, ans);
 		return 0;
 	}
@@ -836,57 +880,49 @@ admit_contact(const char *text, jspan_t c, struct ws *w, time_t now, struct slot
 	rc = cache_get(R.db, APOLLO_PROVIDER, w->name, email, w->ttl, now, &v, &fetched, err,
 	    sizeof err);
 	if (rc < 0) {
-		buf_free(&key);
 		cli_msg(stderr, "db: %s", err);
 		R.io_error = 1;
 		settle(sl, "error", "db read failed", NULL, -1);
 		return 0;
 	}
-	if (rc == DB_OK && (!R.refresh || (!R.dry_run && u64set_has(&R.seen, h)))) {
+	if (rc == DB_OK && (!R.refresh || (!R.dry_run && u64set_has(&R.seen, seen_hash(key))))) {
 		ans = answer_of_cache(v, fetched, &bad);
 		json_free(v);
 		v = NULL;
 		if (ans == NULL && !bad) {
-			buf_free(&key);
 			oom();
 			return -1;
 		}
 		if (ans) {
 			settle_hit(sl, w, ans);
 			if (!R.refresh)
-				memo_put(buf_ptr(&key), ans);
+				memo_put(key, ans);
 			answer_unref(ans);
-			buf_free(&key);
 			return 0;
 		}
 	}
 	json_free(v);
-	if (R.dry_run && u64set_has(&R.seen, h)) {
+	if (R.dry_run && u64set_has(&R.seen, seen_hash(key))) {
 		/* Asked earlier in the run: the real run would find it in the cache. */
-		buf_free(&key);
 		R.in_run++;
 		settle(sl, "dry_run", NULL, NULL, 0);
 		return 0;
 	}
 	if (w->quota_hit) {
-		buf_free(&key);
 		settle(sl, "quota_exhausted", w->reason, NULL, -1);
 		return 0;
 	}
 	if (w->stop_status || R.stop_all) {
-		buf_free(&key);
 		settle(sl, w->stop_status ? w->stop_status : "error", w->stop_status ?
 		    w->stop_reason : R.stop_reason, NULL, -1);
 		return 0;
 	}
 	if ((e = entry_new(w, email, text, c)) == NULL ||
-	    window_key_put(R.win, buf_ptr(&key), e) != WINDOW_OK) {
+	    window_key_put(R.win, key, e) != WINDOW_OK) {
 		entry_free(e);
-		buf_free(&key);
 		oom();
 		return -1;
 	}
-	buf_free(&key);
 	enqueue(e);
 	sl->e = e;
 	return 0;
@@ -915,32 +951,36 @@ record_workspace(const struct item *it)
 }
 
 /*
- * Finds the members of obj once, into *mem (*n of them; free(*mem)), and
- * the first of each of names[0..nn) (*at[i], -1: none), as json_get would.
- * Returns 0, or -1 when memory runs out.
+ * Finds the members of obj once, appending them to it->mem (*first: where they
+ * begin, *n: how many), and the first of each of names[0..nn) (*at[i], relative
+ * to *first; -1: none), as json_get would. Returns 0, or -1 when memory runs out.
  */
 static int
-find_members(const char *text, jspan_t obj, jspan_member_t **mem, size_t *n,
+find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
     const char *const *names, long *const *at, size_t nn)
 {
 	jspan_member_t m, *nm;
-	size_t pos = 0, alloc = 0, i;
+	size_t pos = 0, alloc, i;
 	char key[16];
 
 	for (i = 0; i < nn; i++)
 		*at[i] = -1;
-	while (jspan_member_next(text, obj, &pos, &m)) {
-		if (*n == alloc) {
-			alloc = alloc ? 2 * alloc : 8;
-			if ((nm = realloc(*mem, alloc * sizeof *nm)) == NULL)
+	*first = it->nmem;
+	*n = 0;
+	while (jspan_member_next(it->text, obj, &pos, &m)) {
+		if (it->nmem == it->mem_alloc) {
+			alloc = it->mem_alloc ? 2 * it->mem_alloc : 32;
+			if ((nm = realloc(it->mem, alloc * sizeof *nm)) == NULL)
 				return -1;
-			*mem = nm;
+			it->mem = nm;
+			it->mem_alloc = alloc;
 		}
-		if (jspan_str(text, m.key, key, sizeof key) >= 0)
+		if (jspan_str(it->text, m.key, key, sizeof key) >= 0)
 			for (i = 0; i < nn; i++)
 				if (*at[i] < 0 && key[0] == names[i][0] && strcmp(key, names[i]) == 0)
 					*at[i] = (long)*n;
-		(*mem)[(*n)++] = m;
+		it->mem[it->nmem++] = m;
+		(*n)++;
 	}
 	return 0;
 }
@@ -950,8 +990,9 @@ record_members(struct item *it)
 {
 	static const char *const names[] = { "workspace_id", "contacts", "account", "close_date" };
 	long *const at[] = { &it->at_ws, &it->at_contacts, &it->at_account, &it->at_close };
+	size_t first;
 
-	return find_members(it->text, it->root, &it->mem, &it->nmem, names, at, 4);
+	return find_members(it, it->root, &first, &it->nroot, names, at, 4);
 }
 
 /* A scalar as text (a string unescaped, or a number), into buf; NULL when absent (at < 0) or empty. */
@@ -980,15 +1021,18 @@ record_context(struct item *it, time_t now)
 	long at_name = -1, at_domain = -1, at_website = -1;
 	long *const at[] = { &at_name, &at_domain, &at_website };
 
+	const jspan_member_t *acc;
+
 	if (it->at_account >= 0 && jspan_type(it->text, it->mem[it->at_account].val) == JSON_OBJECT) {
 		it->has_account = 1;
-		if (find_members(it->text, it->mem[it->at_account].val, &it->acc_mem, &it->nacc, names,
+		if (find_members(it, it->mem[it->at_account].val, &it->acc_mem, &it->nacc, names,
 		    at, 3) != 0)
 			return -1;
 	}
-	apollo_account_of(&it->acct, scalar_text(it->text, it->acc_mem, at_name, name, sizeof name),
-	    scalar_text(it->text, it->acc_mem, at_domain, domain, sizeof domain),
-	    scalar_text(it->text, it->acc_mem, at_website, website, sizeof website));
+	acc = it->mem + it->acc_mem;
+	apollo_account_of(&it->acct, scalar_text(it->text, acc, at_name, name, sizeof name),
+	    scalar_text(it->text, acc, at_domain, domain, sizeof domain),
+	    scalar_text(it->text, acc, at_website, website, sizeof website));
 	/* A close date is a string; anything else means today. */
 	if (it->at_close < 0 || jspan_str(it->text, it->mem[it->at_close].val, close, sizeof close) < 0)
 		it->close = apollo_close_date(NULL, now);
@@ -1008,16 +1052,14 @@ admit(const char *text, size_t len, jspan_t root)
 	struct ws *w = NULL;
 	unsigned waits = 0;
 	time_t now = time(NULL);
-	size_t i, pos, alloc = 0;
+	size_t i, pos, alloc;
 	char *wsname;
 
 	R.records++;
-	if ((it = calloc(1, sizeof *it)) == NULL || (it->text = malloc(len + 1)) == NULL) {
-		free(it);
+	if ((it = item_new(text, len)) == NULL) {
 		oom();
 		return -1;
 	}
-	memcpy(it->text, text, len + 1);
 	it->root = root;
 	if (record_members(it) != 0) {
 		item_free(it);
@@ -1027,14 +1069,15 @@ admit(const char *text, size_t len, jspan_t root)
 	/* The contacts' places in the text, found once. */
 	if (it->at_contacts >= 0 && jspan_type(it->text, it->mem[it->at_contacts].val) == JSON_ARRAY)
 		for (pos = 0; jspan_elem_next(it->text, it->mem[it->at_contacts].val, &pos, &c);) {
-			if (it->nslot == alloc) {
-				alloc = alloc ? 2 * alloc : 8;
+			if (it->nslot == it->slot_alloc) {
+				alloc = it->slot_alloc ? 2 * it->slot_alloc : 8;
 				if ((ns = realloc(it->slot, alloc * sizeof *ns)) == NULL) {
 					item_free(it);
 					oom();
 					return -1;
 				}
 				it->slot = ns;
+				it->slot_alloc = alloc;
 			}
 			memset(&it->slot[it->nslot], 0, sizeof *it->slot);
 			it->slot[it->nslot++].span = c;
@@ -1064,13 +1107,13 @@ admit(const char *text, size_t len, jspan_t root)
 			if (jspan_type(it->text, it->slot[i].span) != JSON_OBJECT)
 				continue;
 			it->slot[i].used = 1;
-			if (find_members(it->text, it->slot[i].span, &it->slot[i].mem, &it->slot[i].nmem,
+			if (find_members(it, it->slot[i].span, &it->slot[i].mem, &it->slot[i].nmem,
 			    email, at, 1) != 0) {
 				item_free(it);
 				oom();
 				return -1;
 			}
-			if (admit_contact(it->text, it->slot[i].span, w, now, &it->slot[i]) != 0) {
+			if (admit_contact(it, &it->slot[i], w, now) != 0) {
 				item_free(it);
 				return -1;
 			}
@@ -1154,10 +1197,11 @@ edit_contact(struct item *it, const struct slot *sl, buf_t *out)
 		f[k].len = af[k].len;
 		f[k].member = base + af[k].member;
 		f[k].member_len = af[k].off + af[k].len - af[k].member;
-		if (strcmp(f[k].key, "new_employer") == 0)
+		if (f[k].key[0] == 'n' && strcmp(f[k].key, "new_employer") == 0)
 			drop = NULL;
 	}
-	return jedit_members(out, it->text, sl->mem, sl->nmem, f, (size_t)n, drop, NULL, NULL);
+	return jedit_members(out, it->text, it->mem + sl->mem, sl->nmem, f, (size_t)n, drop, NULL,
+	    NULL);
 }
 
 static int
@@ -1198,8 +1242,8 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 		return o->it->nslot == 0 ? 0 : edit_contacts(o, out);   /* admit() found them */
 	if (strcmp(key, "account") == 0 && !o->account_seen++ && o->firmo.key) {
 		/* The account admit() read: its members are known. */
-		rc = jedit_members(out, o->it->text, o->it->acc_mem, o->it->nacc, &o->firmo, 1, NULL,
-		    NULL, NULL);
+		rc = jedit_members(out, o->it->text, o->it->mem + o->it->acc_mem, o->it->nacc, &o->firmo,
+		    1, NULL, NULL, NULL);
 		return rc == JSON_OK ? 1 : rc;
 	}
 	return 0;
@@ -1257,7 +1301,7 @@ emit(struct item *it)
 			o.firmo.val = apollo_facts_firmographics(people[k], &o.firmo.len);
 		}
 	}
-	rc = jedit_members(&R.out, it->text, it->mem, it->nmem, NULL, 0, NULL, edit_member, &o);
+	rc = jedit_members(&R.out, it->text, it->mem, it->nroot, NULL, 0, NULL, edit_member, &o);
 	if (rc == JSON_ETOOBIG) {
 		buf_truncate(&R.out, start);
 		cli_msg(stderr, "a record out would pass 1 GiB: stopping");
@@ -1980,6 +2024,7 @@ main(int argc, char **argv)
 	/* A record out is its line and its contacts' answers: the cap only stops the absurd. */
 	buf_init(&R.out, (size_t)1 << 30);
 	buf_init(&R.vals, (size_t)1 << 30);
+	buf_init(&R.key, 4096);
 	R.progress = cli_progress_wanted(&R.cc);
 	if (cli_open_rejects(R.cc.rejects, &rejects, err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);
@@ -2046,8 +2091,13 @@ out:
 		status = CLI_EX_IOERR;
 	window_free(R.win, item_free, entry_free_v);
 	free(R.people);
+	while ((it = R.spare) != NULL) {
+		R.spare = it->next_spare;
+		item_destroy(it);
+	}
 	buf_free(&R.out);
 	buf_free(&R.vals);
+	buf_free(&R.key);
 	ndj_reader_free(r);
 	http_client_free(R.http);
 	while ((w = R.wss) != NULL) {

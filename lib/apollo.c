@@ -1118,6 +1118,19 @@ fail:
 	return -1;
 }
 
+/* A count in decimal (once per contact: no printf). */
+static int
+add_count(buf_t *out, unsigned v)
+{
+	char d[16];
+	size_t i = sizeof d;
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	return buf_add(out, d + i, sizeof d - i);
+}
+
 /* Head member k of the facts as field *n. */
 static void
 head_field(struct apollo_field *fl, int *n, const apollo_facts_t *f, int k, const char *key)
@@ -1133,7 +1146,6 @@ enriched_text(buf_t *out, struct apollo_field *fl, apollo_facts_t *f,
     const struct apollo_account *acct, date_t close, int cached, time_t fetched_at)
 {
 	int n = 0, months, moved, bad;
-	char num[24];
 
 	if (facts_head(f, cached, fetched_at) != 0)
 		return -1;
@@ -1144,7 +1156,7 @@ enriched_text(buf_t *out, struct apollo_field *fl, apollo_facts_t *f,
 	head_field(fl, &n, f, HEAD_DEPT, "department_verified");
 	bad = add_key(out, fl, &n, "tenure_months");
 	if (months >= 0)
-		bad |= buf_add(out, num, (size_t)snprintf(num, sizeof num, "%d", months)) != BUF_OK;
+		bad |= add_count(out, (unsigned)months) != BUF_OK;
 	else
 		bad |= buf_add(out, "null", 4) != BUF_OK;
 	end_key(out, fl, &n);

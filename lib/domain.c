@@ -136,6 +136,7 @@ int domain_email_normalize(const char *in, char *out, size_t outlen)
 {
 	const char *s, *e, *at;
 	size_t n;
+	int ascii = 1;
 	if (!out || !outlen)
 		return -1;
 	out[0] = '\0';
@@ -152,11 +153,16 @@ int domain_email_normalize(const char *in, char *out, size_t outlen)
 	at = memrchr(s, '@', n);
 	if (!at || at == s || at == e - 1)
 		return 1;
-	for (const char *p = s; p < e; p++)
-		if (is_blank((unsigned char)*p) || *p == '<' || *p == '>' || *p == ',' || *p == ';' ||
-		    (unsigned char)*p < 0x20 || *p == 0x7f)
+	/* Blanks and control bytes are all at or below the space. */
+	for (const char *p = s; p < e; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c >= 0x80)
+			ascii = 0;
+		else if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';')
 			return 1;
-	if (!utf8_valid(s, n))
+	}
+	if (!ascii && !utf8_valid(s, n))
 		return 1;
 	if (n == strlen(DOMAIN_EMAIL_PLACEHOLDER) &&
 	    strncasecmp(s, DOMAIN_EMAIL_PLACEHOLDER, n) == 0)
@@ -165,7 +171,7 @@ int domain_email_normalize(const char *in, char *out, size_t outlen)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		out[i] = (char)(c < 0x80 ? tolower(c) : c);
+		out[i] = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);   /* ASCII only */
 	}
 	out[n] = '\0';
 	return 0;
