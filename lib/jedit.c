@@ -11,10 +11,10 @@ buf_rc(int rc)
 }
 
 static int
-listed(const char *key, const char *const *list)
+listed(const char *key, size_t klen, const char *const *list)
 {
 	for (; list && *list; list++)
-		if (key[0] == (*list)[0] && strcmp(key, *list) == 0)
+		if (key[0] == (*list)[0] && strlen(*list) == klen && memcmp(key, *list, klen) == 0)
 			return 1;
 	return 0;
 }
@@ -30,6 +30,12 @@ struct edit {
 	jedit_member_fn fn;
 	void *ctx;
 	int first;
+	/*
+	 * Members kept as they are, not yet written: s[run, run_end), written
+	 * with one copy. A member joins the run when its text is "key":value
+	 * and one comma is all that lies between it and the run.
+	 */
+	size_t run, run_end;
 };
 
 static int
@@ -51,35 +57,96 @@ edit_begin(struct edit *e, buf_t *out, const char *s, const struct jedit_field *
 	e->fn = fn;
 	e->ctx = ctx;
 	e->first = 1;
+	e->run = e->run_end = 0;
 	return buf_rc(buf_addc(out, '{'));
+}
+
+/* Writes the run of members kept as they are, after a comma unless it is the first. */
+static int
+flush_run(struct edit *e)
+{
+	int rc;
+
+	if (e->run == e->run_end)
+		return JSON_OK;
+	if ((!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK) ||
+	    (rc = buf_rc(buf_add(e->out, e->s + e->run, e->run_end - e->run))) != JSON_OK)
+		return rc;
+	e->first = 0;
+	e->run = e->run_end = 0;
+	return JSON_OK;
+}
+
+/* Starts a member written piece by piece: the run before it, a comma, "key":. */
+static int
+member_start(struct edit *e, const jspan_member_t *m)
+{
+	int rc;
+
+	if ((rc = flush_run(e)) != JSON_OK)
+		return rc;
+	if (!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK)
+		return rc;
+	e->first = 0;
+	if ((rc = buf_rc(buf_add(e->out, e->s + m->key.off, m->key.len))) != JSON_OK)
+		return rc;
+	return buf_rc(buf_addc(e->out, ':'));
 }
 
 static int
 edit_member(struct edit *e, const jspan_member_t *m)
 {
 	char key[256];
-	const char *k;
-	long kl;
-	size_t i;
-	int rc, done = 0;
+	const char *k = NULL, *raw = e->s + m->key.off + 1;
+	size_t i, kl = 0, end = m->val.off + m->val.len;
+	long ul;
+	int rc, done = 0, compact;
 
-	k = (kl = jspan_str(e->s, m->key, key, sizeof key)) >= 0 ? key : NULL;
-	if (k && listed(k, e->drop))
+	/* A key without escapes is its own bytes: no unescaping. */
+	if (m->key.len >= 2 && memchr(raw, '\\', m->key.len - 2) == NULL) {
+		k = raw;
+		kl = m->key.len - 2;
+	} else if ((ul = jspan_str(e->s, m->key, key, sizeof key)) >= 0) {
+		k = key;
+		kl = (size_t)ul;
+	}
+	/* As json_del would see it: an unescaped key is cut at a NUL it holds. */
+	if (k && listed(k, k == key ? strlen(key) : kl, e->drop))
 		return JSON_OK;
-	if (!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK)
-		return rc;
-	e->first = 0;
-	if ((rc = buf_rc(buf_add(e->out, e->s + m->key.off, m->key.len))) != JSON_OK ||
-	    (rc = buf_rc(buf_addc(e->out, ':'))) != JSON_OK)
-		return rc;
 	for (i = 0; k && i < e->nf; i++)
-		if (!e->used[i] && (size_t)kl == e->klen[i] &&
-		    memcmp(k, e->fields[i].key, e->klen[i]) == 0) {
+		if (!e->used[i] && kl == e->klen[i] && memcmp(k, e->fields[i].key, kl) == 0) {
 			e->used[i] = 1;
+			if ((rc = member_start(e, m)) != JSON_OK)
+				return rc;
 			return buf_rc(buf_add(e->out, e->fields[i].val, e->fields[i].len));
 		}
-	if (e->fn && (done = e->fn(e->ctx, k, m->val, e->out)) < 0)
-		return done;
+	compact = m->val.off == m->key.off + m->key.len + 1;   /* "key":value, no blank */
+	if (e->fn == NULL && compact) {
+		if (e->run != e->run_end && m->key.off == e->run_end + 1 && e->s[e->run_end] == ',') {
+			e->run_end = end;
+			return JSON_OK;
+		}
+		if ((rc = flush_run(e)) != JSON_OK)
+			return rc;
+		e->run = m->key.off;
+		e->run_end = end;
+		return JSON_OK;
+	}
+	if ((rc = member_start(e, m)) != JSON_OK)
+		return rc;
+	if (e->fn) {
+		if (k && k == raw) {   /* the callback takes a C string */
+			if (kl >= sizeof key)
+				k = NULL;
+			else {
+				memcpy(key, raw, kl);
+				key[kl] = '\0';
+				k = key;
+			}
+		}
+		if ((done = e->fn(e->ctx, k, m->val, e->out)) < 0)
+			return done;
+	}
 	return done ? JSON_OK : buf_rc(buf_add(e->out, e->s + m->val.off, m->val.len));
 }
 
@@ -89,6 +156,8 @@ edit_end(struct edit *e)
 	size_t i;
 	int rc;
 
+	if ((rc = flush_run(e)) != JSON_OK)
+		return rc;
 	for (i = 0; i < e->nf; i++) {
 		if (e->used[i])
 			continue;

@@ -102,6 +102,31 @@ duplicates_as_json_set_and_json_del(void **state)
 	assert_string_equal(E("{\"d\":1,\"x\":2}", "{\"d\":3}", drop), "{\"x\":2,\"d\":3}");
 }
 
+/*
+ * Members kept as they are go out in runs copied at once: a run stops at a
+ * blank, a member set or dropped, and a key that must be unescaped to be
+ * matched; the output is the same as member by member.
+ */
+static void
+kept_members_in_runs(void **state)
+{
+	static const char *const drop[] = { "d", NULL };
+
+	(void)state;
+	assert_string_equal(E("{\"a\":1,\"b\":[2,3],\"d\":3,\"c\":4, \"e\":5,\"f\" :6,\"g\":\"h\"}",
+	    "{\"c\":0}", drop), "{\"a\":1,\"b\":[2,3],\"c\":0,\"e\":5,\"f\":6,\"g\":\"h\"}");
+	/* A run can end with the last member and begin with the first. */
+	assert_string_equal(E("{\"d\":0,\"a\":1,\"b\":2}", NULL, drop), "{\"a\":1,\"b\":2}");
+	assert_string_equal(E("{\"a\":1,\"b\":2,\"d\":0}", "{\"z\":1}", drop), "{\"a\":1,\"b\":2,\"z\":1}");
+	/* Escaped keys are matched unescaped, as json_del reads them (cut at a NUL). */
+	assert_string_equal(E("{\"x\":1,\"\\u0064\":2,\"y\":3}", NULL, drop), "{\"x\":1,\"y\":3}");
+	assert_string_equal(E("{\"d\\u0000z\":1,\"y\":2}", NULL, drop), "{\"y\":2}");
+	assert_string_equal(E("{\"x\":1,\"\\u0063\":2,\"y\":3}", "{\"c\":9}", NULL),
+	    "{\"x\":1,\"\\u0063\":9,\"y\":3}");
+	/* A name that only begins like a dropped one stays. */
+	assert_string_equal(E("{\"dd\":1,\"d\":2}", NULL, drop), "{\"dd\":1}");
+}
+
 /* The same result as the tree's json_set/json_del, for a few records. */
 static void
 same_as_the_tree(void **state)
@@ -236,6 +261,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(set_in_place_or_append),
 		cmocka_unit_test(duplicates_as_json_set_and_json_del),
+		cmocka_unit_test(kept_members_in_runs),
 		cmocka_unit_test(same_as_the_tree),
 		cmocka_unit_test(callback_and_failures),
 		cmocka_unit_test(member_text),
