@@ -165,6 +165,7 @@ struct item {
 	char *text;
 	size_t text_alloc;
 	jspan_t root;
+	jspan_index_t ix;          /* the reader's index of text, copied */
 	/* The members found: the record's first (nroot), then the account's and the contacts'. */
 	jspan_member_t *mem;
 	size_t nmem, mem_alloc, nroot;
@@ -640,6 +641,7 @@ slots_release(struct item *it)
 static void
 item_destroy(struct item *it)
 {
+	free(it->ix.at);
 	free(it->slot);
 	free(it->mem);
 	free(it->text);
@@ -664,11 +666,15 @@ item_free(void *p)
 	R.nspare++;
 }
 
-/* An empty item holding a copy of text[0..len] (its NUL included); NULL on ENOMEM. */
+/*
+ * An empty item holding a copy of text[0..len] (its NUL included) and of its
+ * index ix; NULL on ENOMEM.
+ */
 static struct item *
-item_new(const char *text, size_t len)
+item_new(const char *text, size_t len, const jspan_index_t *ix)
 {
 	struct item *it = R.spare;
+	size_t *at;
 	char *t;
 
 	if (it)
@@ -684,6 +690,17 @@ item_new(const char *text, size_t len)
 		it->text_alloc = len + 1;
 	}
 	memcpy(it->text, text, len + 1);
+	if (ix->n > it->ix.cap) {
+		if ((at = realloc(it->ix.at, 2 * ix->n * sizeof *at)) == NULL) {
+			item_destroy(it);
+			return NULL;
+		}
+		it->ix.at = at;
+		it->ix.cap = ix->n;
+	}
+	if (ix->n > 0)
+		memcpy(it->ix.at, ix->at, 2 * ix->n * sizeof *ix->at);
+	it->ix.n = ix->n;
 	it->nmem = it->nroot = it->acc_mem = it->nacc = it->nslot = 0;
 	it->has_account = 0;
 	return it;
@@ -967,7 +984,7 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
 		*at[i] = -1;
 	*first = it->nmem;
 	*n = 0;
-	while (jspan_member_next(it->text, obj, &pos, &m)) {
+	while (jspan_member_next_ix(it->text, &it->ix, obj, &pos, &m)) {
 		if (it->nmem == it->mem_alloc) {
 			alloc = it->mem_alloc ? 2 * it->mem_alloc : 32;
 			if ((nm = realloc(it->mem, alloc * sizeof *nm)) == NULL)
@@ -1041,9 +1058,12 @@ record_context(struct item *it, time_t now)
 	return 0;
 }
 
-/* A record (the reader's line) enters the window. Returns 0, or -1 on a fatal error. */
+/*
+ * A record (the reader's line and its index) enters the window. Returns 0, or
+ * -1 on a fatal error.
+ */
 static int
-admit(const char *text, size_t len, jspan_t root)
+admit(const char *text, size_t len, jspan_t root, const jspan_index_t *ix)
 {
 	unsigned long long seq;
 	jspan_t c;
@@ -1056,7 +1076,7 @@ admit(const char *text, size_t len, jspan_t root)
 	char *wsname;
 
 	R.records++;
-	if ((it = item_new(text, len)) == NULL) {
+	if ((it = item_new(text, len, ix)) == NULL) {
 		oom();
 		return -1;
 	}
@@ -1068,7 +1088,8 @@ admit(const char *text, size_t len, jspan_t root)
 	}
 	/* The contacts' places in the text, found once. */
 	if (it->at_contacts >= 0 && jspan_type(it->text, it->mem[it->at_contacts].val) == JSON_ARRAY)
-		for (pos = 0; jspan_elem_next(it->text, it->mem[it->at_contacts].val, &pos, &c);) {
+		for (pos = 0; jspan_elem_next_ix(it->text, &it->ix, it->mem[it->at_contacts].val, &pos,
+		    &c);) {
 			if (it->nslot == it->slot_alloc) {
 				alloc = it->slot_alloc ? 2 * it->slot_alloc : 8;
 				if ((ns = realloc(it->slot, alloc * sizeof *ns)) == NULL) {
@@ -2040,7 +2061,7 @@ main(int argc, char **argv)
 		while (!eof && !window_full(R.win)) {
 			switch (cli_next_text(r, stderr, &text, &len, &root)) {
 			case CLI_REC_OK:
-				if (admit(text, len, root) != 0)
+				if (admit(text, len, root, ndj_text_index(r)) != 0)
 					goto out;
 				break;
 			case CLI_REC_EOF:

@@ -9,6 +9,10 @@
  *   keys); cutting any member out of its object (jspan_member_t.cut), and
  *   adding one at jspan_obj_end, must leave JSON that parses to the object
  *   without (with) that member;
+ * - jspan_parse_index must accept what jspan_parse accepts, and the _ix
+ *   navigation functions, with a whole index and with one cut short (room
+ *   for fewer containers than the text has), must find exactly what the
+ *   functions without an index find;
  * - read as NDJSON, both readers must return the same codes, line numbers,
  *   messages and rejects, and ndj_read_text's text must parse to ndj_read's
  *   record.
@@ -228,6 +232,69 @@ walk(const char *s, size_t n, jspan_t v, const json_t *j)
 	}
 }
 
+static int
+same_span(jspan_t a, jspan_t b)
+{
+	return a.off == b.off && a.len == b.len;
+}
+
+/* The _ix functions with ix find what the plain ones find, everywhere under v. */
+static void
+walk_index(const char *s, size_t n, jspan_t v, const jspan_index_t *ix)
+{
+	jspan_member_t m, mi;
+	jspan_t e, ei;
+	size_t pos = 0, posi = 0;
+	int more, morei;
+
+	if (jspan_type(s, v) == JSON_OBJECT)
+		for (;;) {
+			more = jspan_member_next(s, v, &pos, &m);
+			morei = jspan_member_next_ix(s, ix, v, &posi, &mi);
+			if (more != morei || pos != posi || (more && (!same_span(m.key, mi.key) ||
+			    !same_span(m.val, mi.val) || !same_span(m.cut, mi.cut))))
+				die("jspan_member_next_ix differs", s, n);
+			if (!more)
+				break;
+			walk_index(s, n, m.val, ix);
+		}
+	else if (jspan_type(s, v) == JSON_ARRAY)
+		for (;;) {
+			more = jspan_elem_next(s, v, &pos, &e);
+			morei = jspan_elem_next_ix(s, ix, v, &posi, &ei);
+			if (more != morei || pos != posi || (more && !same_span(e, ei)))
+				die("jspan_elem_next_ix differs", s, n);
+			if (!more)
+				break;
+			walk_index(s, n, e, ix);
+		}
+}
+
+static void
+indexed(const char *s, size_t n, size_t max_depth, jspan_t root)
+{
+	size_t at[2 * 64], cap, i;
+	jspan_index_t ix;
+	jspan_t r;
+
+	/* Whole (as far as 64 containers go), then cut short at each size below. */
+	for (cap = 64; ; cap = cap > 8 ? cap / 2 : cap - 1) {
+		ix.at = at;
+		ix.cap = cap;
+		ix.n = 99;
+		if (jspan_parse_index(s, n, max_depth, &r, &ix, NULL, NULL, 0) != JSON_OK ||
+		    !same_span(r, root) || ix.n > cap)
+			die("jspan_parse_index differs from jspan_parse", s, n);
+		for (i = 0; i < ix.n; i++)
+			if ((s[at[2 * i]] != '{' && s[at[2 * i]] != '[') || at[2 * i + 1] <= at[2 * i] ||
+			    at[2 * i + 1] > n || (i > 0 && at[2 * i] <= at[2 * i - 2]))
+				die("an index entry is not a container's span", s, n);
+		walk_index(s, n, root, &ix);
+		if (cap == 0)
+			break;
+	}
+}
+
 static void
 differential(const char *s, size_t n, size_t max_depth)
 {
@@ -256,6 +323,13 @@ differential(const char *s, size_t n, size_t max_depth)
 		    (root.off + root.len < n && !strchr(" \t\n\v\f\r", s[root.off + root.len])))
 			die("root span not the value", s, n);
 		walk(s, n, root, j);
+		indexed(s, n, max_depth, root);
+	} else {
+		size_t at[8];
+		jspan_index_t ix = { at, 99, 4 };
+
+		if (jspan_parse_index(s, n, max_depth, &root, &ix, NULL, NULL, 0) != r1 || ix.n != 0)
+			die("jspan_parse_index kept an index of an invalid text", s, n);
 	}
 	json_free(j);
 }

@@ -423,9 +423,10 @@ fast_number(const unsigned char *s, size_t n, size_t q)
  * or one nested past LOCAL_LEVELS), which slow_parse then looks at.
  */
 static int
-fast_parse(const unsigned char *s, size_t n, size_t max_depth, jspan_t *root)
+fast_parse(const unsigned char *s, size_t n, size_t max_depth, jspan_t *root, jspan_index_t *ix)
 {
 	uint64_t bits[LOCAL_LEVELS / 64];
+	size_t open[JSPAN_INDEX_DEPTH];   /* the index entry of each open container, or NONE */
 	size_t p = 0, depth = 0, vstart;
 	unsigned c;
 
@@ -448,6 +449,13 @@ value:
 			bits[depth >> 6] |= (uint64_t)1 << (depth & 63);
 		else
 			bits[depth >> 6] &= ~((uint64_t)1 << (depth & 63));
+		if (ix && depth < JSPAN_INDEX_DEPTH) {
+			if (ix->n < ix->cap) {
+				ix->at[2 * ix->n] = p;
+				open[depth] = ix->n++;
+			} else
+				open[depth] = NONE;
+		}
 		depth++;
 		p++;
 		while (p < n && is_ws(s[p]))
@@ -457,7 +465,7 @@ value:
 		if (s[p] == (c == '{' ? '}' : ']')) {
 			p++;
 			depth--;
-			goto after_value;
+			goto closed;
 		}
 		if (c == '[')
 			goto value;
@@ -495,7 +503,7 @@ after_value:
 	if ((bits[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1) {
 		if (c == '}') {
 			depth--;
-			goto after_value;
+			goto closed;
 		}
 		if (c != ',')
 			return 0;
@@ -505,13 +513,17 @@ after_value:
 	}
 	if (c == ']') {
 		depth--;
-		goto after_value;
+		goto closed;
 	}
 	if (c != ',')
 		return 0;
 	while (p < n && is_ws(s[p]))
 		p++;
 	goto value;
+closed:   /* the container opened at depth ends at p */
+	if (ix && depth < JSPAN_INDEX_DEPTH && open[depth] != NONE)
+		ix->at[2 * open[depth] + 1] = p;
+	goto after_value;
 key:
 	if (p >= n || s[p] != '"' || (p = fast_string(s, n, p + 1)) == 0)
 		return 0;
@@ -698,13 +710,24 @@ int
 jspan_parse(const char *s, size_t n, size_t max_depth, jspan_t *root,
     size_t *col, char *err, size_t errlen)
 {
+	return jspan_parse_index(s, n, max_depth, root, NULL, col, err, errlen);
+}
+
+int
+jspan_parse_index(const char *s, size_t n, size_t max_depth, jspan_t *root, jspan_index_t *ix,
+    size_t *col, char *err, size_t errlen)
+{
 	if (max_depth == 0)
 		max_depth = JSON_MAX_DEPTH_DEFAULT;
-	if (s && fast_parse((const unsigned char *)s, n, max_depth, root)) {
+	if (ix)
+		ix->n = 0;
+	if (s && fast_parse((const unsigned char *)s, n, max_depth, root, ix)) {
 		if (col)
 			*col = 0;
 		return JSON_OK;
 	}
+	if (ix)
+		ix->n = 0;
 	return slow_parse(s, n, max_depth, root, col, err, errlen);
 }
 
@@ -759,17 +782,36 @@ skip_str(const unsigned char *s, size_t p, size_t end)
 	}
 }
 
+/* Where the container that begins at p ends, from the index; 0 when it lacks it. */
+static size_t
+indexed_end(const jspan_index_t *ix, size_t p)
+{
+	size_t lo = 0, hi = ix->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ix->at[2 * mid] < p)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix->n && ix->at[2 * lo] == p ? ix->at[2 * lo + 1] : 0;
+}
+
 /* Past the end of the value that begins at p. */
 static size_t
-skip_value(const unsigned char *s, size_t p, size_t end)
+skip_value(const unsigned char *s, size_t p, size_t end, const jspan_index_t *ix)
 {
-	size_t depth = 0;
+	size_t depth = 0, e;
 
 	if (p >= end)
 		return end;
 	if (s[p] == '"')
 		return skip_str(s, p, end);
 	if (s[p] == '{' || s[p] == '[') {
+		/* The index is trusted only inside the span: it never leads a walk out. */
+		if (ix && (e = indexed_end(ix, p)) > p && e <= end)
+			return e;
 		while (p < end) {
 			switch (s[p]) {
 			case '"':
@@ -808,6 +850,13 @@ inside(const char *s, jspan_t v, char open, char close, size_t *p, size_t *end)
 int
 jspan_member_next(const char *text, jspan_t obj, size_t *pos, jspan_member_t *m)
 {
+	return jspan_member_next_ix(text, NULL, obj, pos, m);
+}
+
+int
+jspan_member_next_ix(const char *text, const jspan_index_t *ix, jspan_t obj, size_t *pos,
+    jspan_member_t *m)
+{
 	const unsigned char *s = (const unsigned char *)text;
 	size_t p, end, k, ke, v, ve, next;
 	int first;
@@ -833,7 +882,7 @@ jspan_member_next(const char *text, jspan_t obj, size_t *pos, jspan_member_t *m)
 	v = skip_ws(s, p + 1, end);
 	if (v >= end)
 		return 0;
-	ve = skip_value(s, v, end);
+	ve = skip_value(s, v, end, ix);
 	m->key.off = k;
 	m->key.len = ke - k;
 	m->val.off = v;
@@ -859,6 +908,13 @@ jspan_member_next(const char *text, jspan_t obj, size_t *pos, jspan_member_t *m)
 int
 jspan_elem_next(const char *text, jspan_t arr, size_t *pos, jspan_t *elem)
 {
+	return jspan_elem_next_ix(text, NULL, arr, pos, elem);
+}
+
+int
+jspan_elem_next_ix(const char *text, const jspan_index_t *ix, jspan_t arr, size_t *pos,
+    jspan_t *elem)
+{
 	const unsigned char *s = (const unsigned char *)text;
 	size_t p, end;
 
@@ -876,7 +932,7 @@ jspan_elem_next(const char *text, jspan_t arr, size_t *pos, jspan_t *elem)
 	if (p >= end)
 		return 0;
 	elem->off = p;
-	elem->len = skip_value(s, p, end) - p;
+	elem->len = skip_value(s, p, end, ix) - p;
 	*pos = p + elem->len;
 	return 1;
 }

@@ -49,6 +49,29 @@ int jspan_parse(const char *s, size_t n, size_t max_depth, jspan_t *root,
     size_t *col, char *err, size_t errlen);
 
 /*
+ * An index of a validated text: where its objects and arrays end, so that
+ * the navigation functions given it step over one at once instead of
+ * scanning it again. The caller owns the memory: at[] holds room for cap
+ * containers (2 * cap offsets) and is never grown here. A text with more
+ * containers than cap, or nested deeper than JSPAN_INDEX_DEPTH, is indexed
+ * in part; a container the index lacks is scanned, so an index only ever
+ * saves time and never changes a result. Valid for the text it was made for.
+ */
+#define JSPAN_INDEX_DEPTH 64
+typedef struct {
+	size_t *at;          /* start, end (past the close) of each container, by start */
+	size_t n, cap;       /* containers held; room for */
+} jspan_index_t;
+
+/*
+ * jspan_parse, also filling ix (when the text is valid; otherwise ix->n is 0).
+ * Validation is the same; ix->n is 0 too for a text that nests deeper than
+ * the fast validator goes (4096 levels).
+ */
+int jspan_parse_index(const char *s, size_t n, size_t max_depth, jspan_t *root,
+    jspan_index_t *ix, size_t *col, char *err, size_t errlen);
+
+/*
  * The type of a validated value, from its first byte: JSON_OBJECT for '{',
  * JSON_ARRAY '[', JSON_STRING '"', JSON_BOOL 't'/'f', JSON_NULL 'n' (and an
  * empty span), JSON_NUMBER for anything else.
@@ -73,6 +96,9 @@ typedef struct {
  * end, or when obj is not an object or *pos does not lie inside it.
  */
 int jspan_member_next(const char *s, jspan_t obj, size_t *pos, jspan_member_t *m);
+/* The same, stepping over containers with ix (NULL: none) made for s. */
+int jspan_member_next_ix(const char *s, const jspan_index_t *ix, jspan_t obj, size_t *pos,
+    jspan_member_t *m);
 
 /*
  * The first member whose key, unescaped, equals key (NUL-terminated; a key
@@ -87,6 +113,9 @@ int jspan_get(const char *s, jspan_t obj, const char *key, jspan_member_t *m);
  * *elem, 0 at the end, or when arr is not an array or *pos does not lie in it.
  */
 int jspan_elem_next(const char *s, jspan_t arr, size_t *pos, jspan_t *elem);
+/* The same, stepping over containers with ix (NULL: none) made for s. */
+int jspan_elem_next_ix(const char *s, const jspan_index_t *ix, jspan_t arr, size_t *pos,
+    jspan_t *elem);
 
 /*
  * Unescapes a string value (as json_parse does, see above) into buf and

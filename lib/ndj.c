@@ -13,6 +13,8 @@ struct ndj_reader {
 	unsigned long lineno, bad;
 	char err[512];
 	char chunk[8192];   /* read_line's: '\n' where no line is in it */
+	jspan_index_t ix;   /* of the last text read; ix.at NULL: none kept */
+	size_t ix_at[2 * NDJ_INDEX_CONTAINERS];
 };
 
 ndj_reader_t *
@@ -33,6 +35,8 @@ ndj_reader_new(FILE *in, const char *name, size_t max_line, size_t max_depth,
 	r->max_line = max_line ? max_line : NDJ_MAX_LINE_DEFAULT;
 	r->max_depth = max_depth ? max_depth : JSON_MAX_DEPTH_DEFAULT;
 	buf_init(&r->line, r->max_line);
+	r->ix.at = r->ix_at;
+	r->ix.cap = NDJ_INDEX_CONTAINERS;
 	return r;
 }
 
@@ -236,6 +240,7 @@ ndj_read(ndj_reader_t *r, json_t **rec)
 	int rc;
 
 	*rec = NULL;
+	r->ix.n = 0;
 	if ((rc = next_line(r, &p, &len)) != NDJ_OK)
 		return rc;
 	rc = json_parse(p, len, r->max_depth, &v, &col, why, sizeof why);
@@ -260,13 +265,15 @@ ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root)
 	*text = NULL;
 	*len = 0;
 	root->off = root->len = 0;
+	r->ix.n = 0;
 	if ((rc = next_line(r, &p, &n)) != NDJ_OK)
 		return rc;
-	rc = jspan_parse(p, n, r->max_depth, root, &col, why, sizeof why);
+	rc = jspan_parse_index(p, n, r->max_depth, root, &r->ix, &col, why, sizeof why);
 	if (rc == JSON_OK && jspan_type(p, *root) != JSON_OBJECT)
 		rc = NOT_OBJECT;
 	if (rc != JSON_OK) {
 		root->off = root->len = 0;
+		r->ix.n = 0;
 		return bad_line(r, rc, col, why);
 	}
 	/* drop the "\r" for good, so that the text ends in a NUL */
@@ -275,6 +282,12 @@ ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root)
 	*text = p;
 	*len = n;
 	return NDJ_OK;
+}
+
+const jspan_index_t *
+ndj_text_index(const ndj_reader_t *r)
+{
+	return &r->ix;
 }
 
 int

@@ -413,6 +413,91 @@ elements_in_order(void **state)
 	free((void *)s);
 }
 
+/* The walk of every container under v, each span as "off+len;", into b. */
+static void
+spans(const char *s, const jspan_index_t *ix, jspan_t v, char *b, size_t cap)
+{
+	jspan_member_t m;
+	jspan_t e;
+	size_t pos = 0, k = strlen(b);
+
+	snprintf(b + k, cap - k, "%zu+%zu;", v.off, v.len);
+	if (jspan_type(s, v) == JSON_OBJECT)
+		while (jspan_member_next_ix(s, ix, v, &pos, &m)) {
+			k = strlen(b);
+			snprintf(b + k, cap - k, "k%zu+%zu,c%zu+%zu,", m.key.off, m.key.len, m.cut.off,
+			    m.cut.len);
+			spans(s, ix, m.val, b, cap);
+		}
+	else if (jspan_type(s, v) == JSON_ARRAY)
+		while (jspan_elem_next_ix(s, ix, v, &pos, &e))
+			spans(s, ix, e, b, cap);
+}
+
+/*
+ * The index holds each container's start and end in the order they open;
+ * navigation with it, whole or cut short, finds what navigation without it
+ * finds. An invalid text leaves it empty.
+ */
+static void
+index_of_containers(void **state)
+{
+	const char *text = " {\"a\":[1,{\"b\":\"]}\"},[]], \"c\" : {\"d\":[[{}]]},\"e\":\"x\"} ";
+	const char *s = dup0(text);
+	size_t n = strlen(text), at[2 * 16], cap;
+	jspan_index_t ix = { at, 0, 16 };
+	char plain[2048] = "", got[2048];
+	jspan_t r = root_of(s, n), r2;
+	/* { [ { [ { [ [ { : where each opens and ends */
+	const size_t want[] = { 1, 52, 6, 23, 9, 19, 20, 22, 31, 43, 36, 42, 37, 41, 38, 40 };
+
+	(void)state;
+	assert_int_equal(jspan_parse_index(s, n, 0, &r2, &ix, NULL, NULL, 0), JSON_OK);
+	assert_int_equal(r2.off, r.off);
+	assert_int_equal(r2.len, r.len);
+	assert_int_equal(ix.n, 8);
+	assert_memory_equal(at, want, sizeof want);
+	spans(s, NULL, r, plain, sizeof plain);
+	for (cap = 16; ; cap--) {
+		ix.cap = cap;
+		assert_int_equal(jspan_parse_index(s, n, 0, &r2, &ix, NULL, NULL, 0), JSON_OK);
+		assert_int_equal(ix.n, cap < 8 ? cap : 8);
+		got[0] = '\0';
+		spans(s, &ix, r, got, sizeof got);
+		assert_string_equal(got, plain);
+		if (cap == 0)
+			break;
+	}
+	ix.cap = 16;
+	assert_int_equal(jspan_parse_index("{\"a\":[1,}", 9, 0, &r2, &ix, NULL, NULL, 0), JSON_EPARSE);
+	assert_int_equal(ix.n, 0);
+	free((void *)s);
+}
+
+/* Past JSPAN_INDEX_DEPTH levels containers go unindexed, and are scanned. */
+static void
+index_of_deep_text(void **state)
+{
+	char text[2 * 100 + 16], plain[8192] = "", got[8192] = "";
+	size_t at[2 * 200], n = 0, i;
+	jspan_index_t ix = { at, 0, 200 };
+	jspan_t r;
+
+	(void)state;
+	for (i = 0; i < 100; i++)
+		text[n++] = '[';
+	text[n++] = '1';
+	for (i = 0; i < 100; i++)
+		text[n++] = ']';
+	assert_int_equal(jspan_parse_index(text, n, 200, &r, &ix, NULL, NULL, 0), JSON_OK);
+	assert_int_equal(ix.n, JSPAN_INDEX_DEPTH);
+	assert_int_equal(at[0], 0);
+	assert_int_equal(at[1], n);
+	spans(text, NULL, r, plain, sizeof plain);
+	spans(text, &ix, r, got, sizeof got);
+	assert_string_equal(got, plain);
+}
+
 static void
 get_unescapes_keys_and_takes_the_first(void **state)
 {
@@ -629,6 +714,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(values_and_root_spans),
+		cmocka_unit_test(index_of_containers),
+		cmocka_unit_test(index_of_deep_text),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(strings),
 		cmocka_unit_test(structure),

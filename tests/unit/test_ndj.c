@@ -170,6 +170,36 @@ read_all_with(int text, const char *input, size_t len, size_t max_line, size_t m
 	return buf_detach(&out, NULL);
 }
 
+/* The index of the text read last: its containers; empty after a bad line and at the end. */
+static void
+read_text_keeps_an_index(void **state)
+{
+	static const char in[] = "{\"a\":[1],\"b\":{}}\r\n[bad\n{\"c\":2}\n";
+	FILE *f = fmemopen((void *)in, sizeof in - 1, "r");
+	ndj_reader_t *r = ndj_reader_new(f, "stdin", 0, 0, NULL);
+	const jspan_index_t *ix = ndj_text_index(r);
+	const size_t want[] = { 0, 16, 5, 8, 13, 15 };
+	const char *t;
+	jspan_t root;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(ix->n, 0);
+	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_OK);
+	assert_int_equal(ix->n, 3);
+	assert_memory_equal(ix->at, want, sizeof want);
+	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_BAD);
+	assert_int_equal(ix->n, 0);
+	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_OK);
+	assert_int_equal(ix->n, 1);
+	assert_int_equal(ix->at[0], 0);
+	assert_int_equal(ix->at[1], n);
+	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_EOF);
+	assert_int_equal(ix->n, 0);
+	ndj_reader_free(r);
+	fclose(f);
+}
+
 static void
 read_text_gives_lines_as_text(void **state)
 {
@@ -391,6 +421,7 @@ main(void)
 		cmocka_unit_test(nul_bytes_and_bad_utf8_are_bad_lines),
 		cmocka_unit_test(write_reports_failure),
 		cmocka_unit_test(read_text_gives_lines_as_text),
+		cmocka_unit_test(read_text_keeps_an_index),
 		cmocka_unit_test(read_text_keeps_crlf_out_and_bad_crlf_lines_whole),
 		cmocka_unit_test(read_text_says_what_read_says),
 		cmocka_unit_test(read_text_long_lines),
