@@ -977,7 +977,8 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
     const char *const *names, long *const *at, size_t nn)
 {
 	jspan_member_t m, *nm;
-	size_t pos = 0, alloc, i;
+	size_t pos = 0, alloc, i, kl;
+	const char *k;
 	char key[16];
 
 	for (i = 0; i < nn; i++)
@@ -992,10 +993,17 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
 			it->mem = nm;
 			it->mem_alloc = alloc;
 		}
-		if (jspan_str(it->text, m.key, key, sizeof key) >= 0)
-			for (i = 0; i < nn; i++)
-				if (*at[i] < 0 && key[0] == names[i][0] && strcmp(key, names[i]) == 0)
-					*at[i] = (long)*n;
+		/* A key without escapes is its bytes; another is unescaped (cut at a NUL). */
+		k = it->text + m.key.off + 1;
+		kl = m.key.len - 2;
+		if (memchr(k, '\\', kl) != NULL) {
+			k = jspan_str(it->text, m.key, key, sizeof key) >= 0 ? key : NULL;
+			kl = k ? strlen(k) : 0;
+		}
+		for (i = 0; k && i < nn; i++)
+			if (*at[i] < 0 && k[0] == names[i][0] && strncmp(k, names[i], kl) == 0 &&
+			    names[i][kl] == '\0')
+				*at[i] = (long)*n;
 		it->mem[it->nmem++] = m;
 		(*n)++;
 	}

@@ -35,12 +35,7 @@
  * name mean).
  *
  * Keys holding \u0000: json_set/json_del match them cut at the NUL, which
- * jedit.h promises for both. Built with -DFUZZ_JEDIT_KNOWN_BUGS, the oracle
- * instead takes what lib/jedit.c (ea90f0e) did when this target was written,
- * to fuzz past it until it is fixed: a field matches a key only on all its
- * unescaped bytes, a key whose unescaped form is 256 bytes or longer is
- * never dropped, and the empty key "" is never dropped; the tree is then not
- * compared for texts with keys holding a NUL or a "" dropped.
+ * jedit.h promises for both (the callback gets the cut key too).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -116,7 +111,7 @@ add_text_dump(const char *s, size_t n, buf_t *b)
 struct mem {
 	jspan_member_t m;
 	char *key;        /* unescaped, NUL-terminated; strlen(key) is the tree's key */
-	size_t klen;      /* unescaped length */
+	size_t klen;      /* the key's length as json_parse reads it (cut at a NUL) */
 	int gone;         /* dropped */
 	int field;        /* the field that set it, or -1 */
 	int zero;         /* the callback writes 0 for it */
@@ -213,7 +208,7 @@ edit(const char *s, size_t n, jspan_t root, const uint8_t *ctl)
 	struct mem *ms = NULL;
 	jspan_member_t *mm = NULL, m;
 	struct cb cb = { NAMES[ctl[2] & 7], (ctl[2] >> 4) & 1, NULL, 0, 0 };
-	int use_fn = (ctl[2] >> 3) & 1, rc1, rc2, want_rc = JSON_OK, skip_tree = 0;
+	int use_fn = (ctl[2] >> 3) & 1, rc1, rc2, want_rc = JSON_OK;
 	unsigned used = 0;
 	json_t *tree, *t2, *o;
 	buf_t raw, exp, got, got2, tmp;
@@ -262,9 +257,7 @@ edit(const char *s, size_t n, jspan_t root, const uint8_t *ctl)
 			abort();
 		if ((kl = jspan_str(s, m.key, ms[nm].key, m.key.len)) < 0)
 			die("jspan_str of a key failed");
-		ms[nm].klen = (size_t)kl;
-		if (strlen(ms[nm].key) != ms[nm].klen)
-			skip_tree = 1;
+		ms[nm].klen = strlen(ms[nm].key);
 		if (json_key_at(tree, nm) == NULL || strcmp(json_key_at(tree, nm), ms[nm].key) != 0)
 			die("jspan and the tree see other keys");
 		nm++;
@@ -275,20 +268,13 @@ edit(const char *s, size_t n, jspan_t root, const uint8_t *ctl)
 	/* the oracle: drops, then fields on the first member of their name left, then the callback */
 	for (i = 0; i < nm; i++) {
 		struct mem *x = &ms[i];
-#ifdef FUZZ_JEDIT_KNOWN_BUGS
-		int lax = 1;
-#else
-		int lax = 0;
-#endif
-
 		x->field = -1;
 		x->zero = 0;
-		x->gone = listed(x->key, drop) && !(lax && (x->klen >= 256 || x->klen == 0));
+		x->gone = listed(x->key, drop);
 		if (x->gone)
 			continue;
 		for (f = 0; f < nf; f++)
-			if (!(used >> f & 1) && strcmp(x->key, fields[f].key) == 0 &&
-			    !(lax && strlen(x->key) != x->klen)) {
+			if (!(used >> f & 1) && strcmp(x->key, fields[f].key) == 0) {
 				used |= 1u << f;
 				x->field = (int)f;
 				break;
@@ -356,11 +342,6 @@ edit(const char *s, size_t n, jspan_t root, const uint8_t *ctl)
 	 * zeros on the members it kept (after the drops they are in the tree in
 	 * the text's order, the fields' appended ones after them).
 	 */
-#ifdef FUZZ_JEDIT_KNOWN_BUGS
-	for (i = 0; i < nm; i++)
-		skip_tree |= ms[i].klen == 0 && listed("", drop);
-	if (!skip_tree)
-#endif
 	{
 		const char *k;
 		size_t j;
@@ -390,7 +371,6 @@ edit(const char *s, size_t n, jspan_t root, const uint8_t *ctl)
 		buf_free(&tmp);
 		json_free(t2);
 	}
-	(void)skip_tree;
 
 	/* jedit_object, then jedit_members after a byte already in out */
 	buf_init(&got, (size_t)1 << 30);

@@ -103,8 +103,8 @@ company_norm(const char *s, char *out, size_t n)
 		word[w] = '\0';
 		if (w == 0)
 			continue;
-		for (keep = 1, i = 0; drop[i]; i++)
-			if (strcmp(word, drop[i]) == 0)
+		for (keep = 1, i = 0; keep && drop[i]; i++)
+			if (word[0] == drop[i][0] && strcmp(word, drop[i]) == 0)
 				keep = 0;
 		if (keep && o + w + 1 < n) {
 			memcpy(out + o, word, w);
@@ -1018,6 +1018,10 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 static int
 add_key(buf_t *out, struct apollo_field *f, int *n, const char *key)
 {
+	/* After a field just written to out, a comma: jedit copies such a row at once. */
+	if (*n > 0 && f[*n - 1].text == NULL && f[*n - 1].off + f[*n - 1].len == buf_len(out) &&
+	    buf_addc(out, ',') != BUF_OK)
+		return -1;
 	f[*n].key = key;
 	f[*n].text = NULL;
 	f[*n].member = buf_len(out);
@@ -1066,6 +1070,9 @@ add_plain(buf_t *out, const char *s)
 static int
 head_key(buf_t *b, size_t at[2], const char *key)
 {
+	/* Members after the first follow a comma (see add_key). */
+	if (buf_len(b) > 0 && buf_addc(b, ',') != BUF_OK)
+		return -1;
 	at[0] = buf_len(b);
 	if (buf_addc(b, '"') != BUF_OK || buf_adds(b, key) != BUF_OK ||
 	    buf_add(b, "\":", 2) != BUF_OK)
@@ -1135,7 +1142,7 @@ add_count(buf_t *out, unsigned v)
 static void
 head_field(struct apollo_field *fl, int *n, const apollo_facts_t *f, int k, const char *key)
 {
-	size_t end = k + 1 < HEAD_N ? f->head_at[k + 1][0] : f->head_len;
+	size_t end = k + 1 < HEAD_N ? f->head_at[k + 1][0] - 1 : f->head_len;   /* a comma between */
 
 	kept_field(fl, n, key, f->head, f->head_at[k][0], f->head_at[k][1], end);
 }

@@ -1,5 +1,6 @@
 #include "jedit.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int
@@ -14,7 +15,7 @@ static int
 listed(const char *key, size_t klen, const char *const *list)
 {
 	for (; list && *list; list++)
-		if (key[0] == (*list)[0] && strlen(*list) == klen && memcmp(key, *list, klen) == 0)
+		if (strlen(*list) == klen && memcmp(key, *list, klen) == 0)
 			return 1;
 	return 0;
 }
@@ -93,28 +94,53 @@ member_start(struct edit *e, const jspan_member_t *m)
 	return buf_rc(buf_addc(e->out, ':'));
 }
 
+/*
+ * The key of m as json_parse reads it: its own bytes when it holds no escape
+ * (*k points into the text, not NUL-terminated), else unescaped into key, or
+ * into *heap (malloc'd, the caller frees) when longer, and cut at a NUL it
+ * holds. Returns JSON_OK or JSON_ENOMEM.
+ */
+static int
+member_key(const struct edit *e, const jspan_member_t *m, char key[256], char **heap,
+    const char **k, size_t *kl)
+{
+	const char *raw = e->s + m->key.off + 1;
+
+	*heap = NULL;
+	if (memchr(raw, '\\', m->key.len - 2) == NULL) {
+		*k = raw;
+		*kl = m->key.len - 2;
+		return JSON_OK;
+	}
+	if (jspan_str(e->s, m->key, key, 256) >= 0)
+		*k = key;
+	else if ((*heap = malloc(m->key.len)) == NULL)   /* never longer unescaped */
+		return JSON_ENOMEM;
+	else if (jspan_str(e->s, m->key, *heap, m->key.len) >= 0)
+		*k = *heap;
+	else
+		*k = "";   /* cannot happen on a validated key */
+	*kl = strlen(*k);
+	return JSON_OK;
+}
+
 static int
 edit_member(struct edit *e, const jspan_member_t *m)
 {
-	char key[256];
-	const char *k = NULL, *raw = e->s + m->key.off + 1;
-	size_t i, kl = 0, end = m->val.off + m->val.len;
-	long ul;
+	char key[256], *heap;
+	const char *k;
+	size_t i, kl, end = m->val.off + m->val.len;
 	int rc, done = 0, compact;
 
-	/* A key without escapes is its own bytes: no unescaping. */
-	if (m->key.len >= 2 && memchr(raw, '\\', m->key.len - 2) == NULL) {
-		k = raw;
-		kl = m->key.len - 2;
-	} else if ((ul = jspan_str(e->s, m->key, key, sizeof key)) >= 0) {
-		k = key;
-		kl = (size_t)ul;
-	}
-	/* As json_del would see it: an unescaped key is cut at a NUL it holds. */
-	if (k && listed(k, k == key ? strlen(key) : kl, e->drop))
+	if ((rc = member_key(e, m, key, &heap, &k, &kl)) != JSON_OK)
+		return rc;
+	if (listed(k, kl, e->drop)) {
+		free(heap);
 		return JSON_OK;
-	for (i = 0; k && i < e->nf; i++)
+	}
+	for (i = 0; i < e->nf; i++)
 		if (!e->used[i] && kl == e->klen[i] && memcmp(k, e->fields[i].key, kl) == 0) {
+			free(heap);
 			e->used[i] = 1;
 			if ((rc = member_start(e, m)) != JSON_OK)
 				return rc;
@@ -122,6 +148,7 @@ edit_member(struct edit *e, const jspan_member_t *m)
 		}
 	compact = m->val.off == m->key.off + m->key.len + 1;   /* "key":value, no blank */
 	if (e->fn == NULL && compact) {
+		free(heap);
 		if (e->run != e->run_end && m->key.off == e->run_end + 1 && e->s[e->run_end] == ',') {
 			e->run_end = end;
 			return JSON_OK;
@@ -132,28 +159,32 @@ edit_member(struct edit *e, const jspan_member_t *m)
 		e->run_end = end;
 		return JSON_OK;
 	}
-	if ((rc = member_start(e, m)) != JSON_OK)
+	if ((rc = member_start(e, m)) != JSON_OK) {
+		free(heap);
 		return rc;
-	if (e->fn) {
-		if (k && k == raw) {   /* the callback takes a C string */
-			if (kl >= sizeof key)
-				k = NULL;
-			else {
-				memcpy(key, raw, kl);
-				key[kl] = '\0';
-				k = key;
-			}
-		}
-		if ((done = e->fn(e->ctx, k, m->val, e->out)) < 0)
-			return done;
 	}
+	if (e->fn) {
+		/* The callback takes a C string, and none past 255 bytes. */
+		if (kl >= sizeof key)
+			k = NULL;
+		else if (k != key) {
+			memmove(key, k, kl);
+			key[kl] = '\0';
+			k = key;
+		}
+		done = e->fn(e->ctx, k, m->val, e->out);
+	}
+	free(heap);
+	if (done < 0)
+		return done;
 	return done ? JSON_OK : buf_rc(buf_add(e->out, e->s + m->val.off, m->val.len));
 }
 
 static int
 edit_end(struct edit *e)
 {
-	size_t i;
+	const char *start;
+	size_t i, len;
 	int rc;
 
 	if ((rc = flush_run(e)) != JSON_OK)
@@ -162,9 +193,15 @@ edit_end(struct edit *e)
 		if (e->used[i])
 			continue;
 		if (e->fields[i].member) {
+			start = e->fields[i].member;
+			len = e->fields[i].member_len;
+			while (i + 1 < e->nf && !e->used[i + 1] &&
+			    e->fields[i + 1].member == start + len + 1 && start[len] == ',') {
+				i++;
+				len = (size_t)(e->fields[i].member - start) + e->fields[i].member_len;
+			}
 			if ((!e->first && (rc = buf_rc(buf_addc(e->out, ','))) != JSON_OK) ||
-			    (rc = buf_rc(buf_add(e->out, e->fields[i].member,
-			    e->fields[i].member_len))) != JSON_OK)
+			    (rc = buf_rc(buf_add(e->out, start, len))) != JSON_OK)
 				return rc;
 			e->first = 0;
 			continue;

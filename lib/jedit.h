@@ -6,7 +6,8 @@
  * The members are written back separated by "," without the whitespace that
  * was between them; their keys and values keep their bytes. Setting a member
  * has json_set's meaning (the first member of that name replaced in place,
- * else appended) and dropping one json_del's (every member of that name).
+ * else appended) and dropping one json_del's (every member of that name),
+ * keys read as json_parse reads them (one holding \u0000 is cut there).
  */
 #ifndef DE_JEDIT_H
 #define DE_JEDIT_H
@@ -16,10 +17,11 @@
 #include "jspan.h"
 
 /*
- * Called for each member kept (neither set nor dropped), with its key
- * unescaped (NULL when longer than 255 bytes: no name this module is asked
- * about is). Returns 1 after writing a value for the member to out itself,
- * 0 to have its value copied, or a (negative) JSON_E* code to stop.
+ * Called for each member kept (neither set nor dropped), with its key as
+ * json_parse reads it (unescaped, cut at a NUL it holds; NULL when longer
+ * than 255 bytes: no name this module is asked about is). Returns 1 after
+ * writing a value for the member to out itself, 0 to have its value copied,
+ * or a (negative) JSON_E* code to stop.
  */
 typedef int (*jedit_member_fn)(void *ctx, const char *key, jspan_t val, buf_t *out);
 
@@ -28,7 +30,10 @@ typedef int (*jedit_member_fn)(void *ctx, const char *key, jspan_t val, buf_t *o
 /*
  * A member to set: its value is JSON text, written as is (the caller vouches
  * for it). member, when not NULL, is the whole member's text ("key":value),
- * written as is when the member is appended.
+ * written as is when the member is appended. Fields appended one after the
+ * other whose members lie in one text separated by a comma (the next member
+ * begins two bytes after this one ends, the byte between a ',') are written
+ * with one copy.
  */
 struct jedit_field {
 	const char *key;

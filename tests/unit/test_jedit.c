@@ -127,6 +127,35 @@ kept_members_in_runs(void **state)
 	assert_string_equal(E("{\"dd\":1,\"d\":2}", NULL, drop), "{\"dd\":1}");
 }
 
+/* Fields whose members lie in one text, a comma apart, go out together: the same bytes. */
+static void
+appended_fields_from_one_text(void **state)
+{
+	const char *row = "\"x\":1,\"y\":[2],\"z\":\"3\"";
+	struct jedit_field f[4] = {
+		{ "x", row + 4, 1, row, 5 },
+		{ "y", row + 10, 3, row + 6, 7 },
+		{ "z", row + 18, 3, row + 14, 7 },
+		{ "w", "null", 4, "\"w\":null", 8 },
+	};
+	const char *text = "{\"a\":0}", *text2 = "{\"y\":0,\"a\":0}";
+	jspan_t r;
+	char err[64];
+	buf_t b;
+
+	(void)state;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(jspan_parse(text, strlen(text), 0, &r, NULL, err, sizeof err), JSON_OK);
+	assert_int_equal(jedit_object(&b, text, r, f, 4, NULL, NULL, NULL), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "{\"a\":0,\"x\":1,\"y\":[2],\"z\":\"3\",\"w\":null}");
+	/* One set in place breaks the row: the others still go at the end, in order. */
+	buf_reset(&b);
+	assert_int_equal(jspan_parse(text2, strlen(text2), 0, &r, NULL, err, sizeof err), JSON_OK);
+	assert_int_equal(jedit_object(&b, text2, r, f, 4, NULL, NULL, NULL), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "{\"y\":[2],\"a\":0,\"x\":1,\"z\":\"3\",\"w\":null}");
+	buf_free(&b);
+}
+
 /* The same result as the tree's json_set/json_del, for a few records. */
 static void
 same_as_the_tree(void **state)
@@ -262,6 +291,7 @@ main(void)
 		cmocka_unit_test(set_in_place_or_append),
 		cmocka_unit_test(duplicates_as_json_set_and_json_del),
 		cmocka_unit_test(kept_members_in_runs),
+		cmocka_unit_test(appended_fields_from_one_text),
 		cmocka_unit_test(same_as_the_tree),
 		cmocka_unit_test(callback_and_failures),
 		cmocka_unit_test(member_text),
