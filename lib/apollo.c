@@ -675,25 +675,35 @@ loose_date(const json_t *v, date_t *d)
 
 /* ---- facts: a person read once, for the fields of every contact it is ---- */
 
+/* A string in the facts' strs: its offset; NO_STR for none. */
+#define NO_STR ((size_t)-1)
+#define FACT_STR(f, off) ((off) == NO_STR ? NULL : (f)->strs + (off))
+
 struct fact_job {
 	long start_key, end_key;   /* y*10000+m*100+d: dates compared as numbers */
 	int has_end, current;
-	char *name_norm;           /* company_norm(organization_name) */
-	char *oid;                 /* organization_id, or NULL */
+	size_t name_norm;          /* company_norm(organization_name), in strs */
+	size_t oid;                /* organization_id, in strs, or NO_STR */
 	date_t start, end;
 };
 
 /* The members every enriched contact of the person gets, in the order they are written. */
 enum { HEAD_APOLLO, HEAD_LEVEL, HEAD_DEPT, HEAD_STATUS, HEAD_AT, HEAD_N };
 
+/*
+ * What every contact reads comes first, and the strings it compares lie
+ * together in strs: a person met again after thousands of others costs a
+ * few cache lines, not one per string.
+ */
 struct apollo_facts {
-	/* What every contact reads first (tenure, job change): together, for the cache. */
 	struct fact_job *jobs;
 	size_t njobs;
+	char *strs;                /* the strings below, one after the other */
+	size_t pid;                /* the person's organization_id, or NO_STR */
+	size_t pdomain;            /* the organization's domain, or "" */
+	size_t pname_norm;         /* the current employer's name, normalized, or "" */
+	size_t org_name_norm;      /* the organization's own name, normalized, or "" */
 	int has_org, has_cur;
-	char *pid;                 /* the person's organization_id, or NULL */
-	char pdomain[DOMAIN_MAX];  /* the organization's domain, or "" */
-	char pname_norm[256];
 	/*
 	 * The head: the members of HEAD_* as one text, in which the person's
 	 * text lies at person_off. Written for one (cached, fetched) at a time;
@@ -706,28 +716,21 @@ struct apollo_facts {
 	size_t head_at[HEAD_N][2];  /* each member's start and its value's start in head */
 	char *employer;            /* "new_employer":{...} */
 	size_t employer_len;
-	const char *level;
-	char dept[128];
-	char *pname;               /* the current employer's name, or NULL */
-	char *title, *since;       /* for new_employer; NULL when unknown */
-	char org_name_norm[256];   /* the organization's own name, normalized */
 	char *firmo;               /* its firmographics as JSON text; NULL without one */
 	size_t firmo_len;
+	const char *level;
+	char *pname;               /* the current employer's name, or NULL */
+	char *title, *since;       /* for new_employer; NULL when unknown */
+	char dept[128];
 };
 
 void
 apollo_facts_free(apollo_facts_t *f)
 {
-	size_t i;
-
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->njobs; i++) {
-		free(f->jobs[i].name_norm);
-		free(f->jobs[i].oid);
-	}
 	free(f->jobs);
-	free(f->pid);
+	free(f->strs);
 	free(f->pname);
 	free(f->title);
 	free(f->since);
@@ -748,6 +751,19 @@ dup_or_null(const char *s, int *bad)
 	if ((d = strdup(s)) == NULL)
 		*bad = 1;
 	return d;
+}
+
+/* Appends s (NULL: none) and its NUL to strs: its offset, or NO_STR; *bad set when memory runs out. */
+static size_t
+str_in(buf_t *strs, const char *s, int *bad)
+{
+	size_t off = buf_len(strs);
+
+	if (s == NULL)
+		return NO_STR;
+	if (buf_add(strs, s, strlen(s) + 1) != BUF_OK)
+		*bad = 1;
+	return off;
 }
 
 /* The current employment entry: current:true, else open-ended with the latest start. */
@@ -785,11 +801,13 @@ date_key(date_t d)
 static int
 employer_text(const apollo_facts_t *f, buf_t *out)
 {
+	const char *pdomain = f->strs + f->pdomain;
+
 	return buf_adds(out, "\"new_employer\":{\"name\":") != BUF_OK ||
 	    (f->pname ? json_dump_string(f->pname, strlen(f->pname), out) :
 	    buf_adds(out, "null")) != 0 ||
 	    buf_adds(out, ",\"domain\":") != BUF_OK ||
-	    (*f->pdomain ? json_dump_string(f->pdomain, strlen(f->pdomain), out) :
+	    (*pdomain ? json_dump_string(pdomain, strlen(pdomain), out) :
 	    buf_adds(out, "null")) != 0 ||
 	    buf_adds(out, ",\"title\":") != BUF_OK ||
 	    (f->title ? json_dump_string(f->title, strlen(f->title), out) :
@@ -830,12 +848,14 @@ apollo_facts_new(const json_t *person)
 	apollo_facts_t *f;
 	struct fact_job *j;
 	const char *pname, *title;
-	char norm[256];
+	char norm[256], dom[DOMAIN_MAX];
 	size_t i;
+	buf_t strs;
 	int bad = 0;
 
 	if (person == NULL || (f = calloc(1, sizeof *f)) == NULL)
 		return NULL;
+	buf_init(&strs, (size_t)1 << 30);
 	f->level = apollo_seniority_level(json_str(json_get(person, "seniority")));
 	if (apollo_department(person, f->dept, sizeof f->dept) != 0)
 		f->dept[0] = '\0';
@@ -845,14 +865,16 @@ apollo_facts_new(const json_t *person)
 	cur = current_entry(person);
 	f->has_org = org != NULL;
 	f->has_cur = cur != NULL;
-	f->pid = dup_or_null(nonempty(json_get(person, "organization_id")), &bad);
-	if (org == NULL || org_domain(org, f->pdomain, sizeof f->pdomain) != 0)
-		f->pdomain[0] = '\0';
+	f->pid = str_in(&strs, nonempty(json_get(person, "organization_id")), &bad);
+	if (org == NULL || org_domain(org, dom, sizeof dom) != 0)
+		dom[0] = '\0';
+	f->pdomain = str_in(&strs, dom, &bad);
 	pname = org ? nonempty(json_get(org, "name")) : NULL;
 	if (pname == NULL && cur)
 		pname = nonempty(json_get(cur, "organization_name"));
 	f->pname = dup_or_null(pname, &bad);
-	company_norm(pname, f->pname_norm, sizeof f->pname_norm);
+	company_norm(pname, norm, sizeof norm);
+	f->pname_norm = str_in(&strs, norm, &bad);
 	title = nonempty(json_get(person, "title"));
 	if (title == NULL && cur)
 		title = nonempty(json_get(cur, "title"));
@@ -862,15 +884,16 @@ apollo_facts_new(const json_t *person)
 		json_t *firmo = apollo_firmographics(org);
 		buf_t b;
 
-		company_norm(nonempty(json_get(org, "name")), f->org_name_norm,
-		    sizeof f->org_name_norm);
+		company_norm(nonempty(json_get(org, "name")), norm, sizeof norm);
+		f->org_name_norm = str_in(&strs, norm, &bad);
 		buf_init(&b, 1 << 20);
 		if (firmo == NULL || json_dump(firmo, &b) != JSON_OK ||
 		    (f->firmo = buf_detach(&b, &f->firmo_len)) == NULL)
 			bad = 1;
 		buf_free(&b);
 		json_free(firmo);
-	}
+	} else
+		f->org_name_norm = str_in(&strs, "", &bad);
 	if (json_len(h) > 0 && (f->jobs = calloc(json_len(h), sizeof *f->jobs)) == NULL)
 		bad = 1;
 	/* Only the entries that can cover a date: objects with a start. */
@@ -884,12 +907,15 @@ apollo_facts_new(const json_t *person)
 		j->start_key = date_key(j->start);
 		j->end_key = j->has_end ? date_key(j->end) : 0;
 		company_norm(nonempty(json_get(e, "organization_name")), norm, sizeof norm);
-		j->name_norm = dup_or_null(norm, &bad);
-		j->oid = dup_or_null(nonempty(json_get(e, "organization_id")), &bad);
+		j->name_norm = str_in(&strs, norm, &bad);
+		j->oid = str_in(&strs, nonempty(json_get(e, "organization_id")), &bad);
 		f->njobs++;
 	}
+	if (!bad && (f->strs = buf_detach(&strs, NULL)) == NULL)
+		bad = 1;
 	if (!bad && facts_texts(f, person) != 0)
 		bad = 1;
+	buf_free(&strs);
 	if (bad) {
 		apollo_facts_free(f);
 		return NULL;
@@ -930,6 +956,7 @@ static int
 facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 {
 	const struct fact_job *j;
+	const char *name, *pdomain = f->strs + f->pdomain;
 	date_t best_start = { 0, 0, 0 };
 	long at_key = date_key(at), best_key = 0;
 	size_t i;
@@ -941,9 +968,11 @@ facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 			continue;
 		cur = j->current;
 		strict = j->has_end || cur;   /* open-ended but not current: a weak cover */
-		here = (*a->name && *j->name_norm && strcmp(a->name, j->name_norm) == 0) ||
-		    (j->oid && f->pid && strcmp(j->oid, f->pid) == 0 && *f->pdomain && *a->domain &&
-		    domains_same(f->pdomain, a->domain));
+		name = f->strs + j->name_norm;
+		here = (*a->name && *name && strcmp(a->name, name) == 0) ||
+		    (j->oid != NO_STR && f->pid != NO_STR &&
+		    strcmp(f->strs + j->oid, f->strs + f->pid) == 0 && *pdomain && *a->domain &&
+		    domains_same(pdomain, a->domain));
 		score = 8 * here + 4 * strict + 2 * cur;
 		if (score > best || (score == best && j->start_key > best_key)) {
 			best = score;
@@ -958,13 +987,17 @@ facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 static int
 facts_moved(const apollo_facts_t *f, const struct apollo_account *a)
 {
+	const char *pdomain, *pname;
+
 	if (!f->has_org && !f->has_cur)
 		return -1;
-	if (*f->pdomain && *a->domain)
-		return !domains_same(f->pdomain, a->domain) &&
-		    !(*f->pname_norm && *a->name && strcmp(f->pname_norm, a->name) == 0);
-	if (*f->pname_norm && *a->name)
-		return strcmp(f->pname_norm, a->name) != 0;
+	pdomain = f->strs + f->pdomain;
+	pname = f->strs + f->pname_norm;
+	if (*pdomain && *a->domain)
+		return !domains_same(pdomain, a->domain) &&
+		    !(*pname && *a->name && strcmp(pname, a->name) == 0);
+	if (*pname && *a->name)
+		return strcmp(pname, a->name) != 0;
 	return -1;
 }
 
@@ -1316,7 +1349,7 @@ done:
 int
 apollo_facts_pick(const struct apollo_account *account, const apollo_facts_t *const *f, size_t n)
 {
-	const char *ad = account->domain, *an = account->name;
+	const char *ad = account->domain, *an = account->name, *pdomain, *oname;
 	int first = -1, by_name = -1;
 	size_t i;
 
@@ -1325,9 +1358,11 @@ apollo_facts_pick(const struct apollo_account *account, const apollo_facts_t *co
 			continue;
 		if (first < 0)
 			first = (int)i;
-		if (*ad && *f[i]->pdomain && domains_same(f[i]->pdomain, ad))
+		pdomain = f[i]->strs + f[i]->pdomain;
+		oname = f[i]->strs + f[i]->org_name_norm;
+		if (*ad && *pdomain && domains_same(pdomain, ad))
 			return (int)i;
-		if (by_name < 0 && *an && *f[i]->org_name_norm && strcmp(an, f[i]->org_name_norm) == 0)
+		if (by_name < 0 && *an && *oname && strcmp(an, oname) == 0)
 			by_name = (int)i;
 	}
 	if (by_name >= 0)

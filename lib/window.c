@@ -189,8 +189,11 @@ key_find(const window_t *w, const char *key, uint64_t h)
 void *
 window_key_get(const window_t *w, const char *key)
 {
-	struct wkey **p = key_find(w, key, hash_str(key));
+	struct wkey **p;
 
+	if (w->nkeys == 0)   /* a warm cache asks for nothing: no key to hash */
+		return NULL;
+	p = key_find(w, key, hash_str(key));
 	return *p ? (*p)->val : NULL;
 }
 
