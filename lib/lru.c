@@ -10,7 +10,6 @@ struct node {
 	struct node *chain;        /* the next in its bucket */
 	struct node *newer, *older;
 	uint64_t h;
-	uint64_t linked;           /* l->links when it last became the newest */
 	void *val;
 	char key[];
 };
@@ -18,7 +17,6 @@ struct node {
 struct lru {
 	struct node **bucket;
 	size_t nbucket, count, cap;
-	uint64_t links;            /* how many times a node became the newest */
 	struct node *newest, *oldest;
 	void (*free_fn)(void *);
 };
@@ -89,7 +87,6 @@ link_newest(lru_t *l, struct node *n)
 	l->newest = n;
 	if (l->oldest == NULL)
 		l->oldest = n;
-	n->linked = ++l->links;
 }
 
 static struct node **
@@ -110,12 +107,7 @@ lru_get(lru_t *l, const char *key)
 
 	if (n == NULL)
 		return NULL;
-	/*
-	 * Fewer than cap/2 nodes became the newest since this one did: it is
-	 * far from the oldest, and moving it would write its neighbours, two
-	 * more cache misses on every hit of a memo too big for the cache.
-	 */
-	if (l->links - n->linked >= l->cap / 2 && l->newest != n) {
+	if (l->newest != n) {
 		unlink_age(l, n);
 		link_newest(l, n);
 	}

@@ -3,12 +3,6 @@
  * past the cap the value used longest ago goes. For memos that must stay
  * bounded whatever the input (an email on many deals read once).
  *
- * "Used" is counted as a memo needs it, not exactly: a get of a key that was
- * put or moved to the front fewer than cap/2 puts and moves ago leaves it
- * where it is (it is far from being evicted), so that a hit writes nothing
- * but its own node. A key got or put is kept for at least cap/2 more puts
- * and moves; with a cap of 3 or less the order is exact.
- *
  * Ownership: lru_put() takes the value over; the map frees it with the
  * free function given to lru_new() when it is replaced, evicted or the map
  * is freed. lru_get() lends it: it lives until the next lru_put() or
@@ -25,7 +19,7 @@ typedef struct lru lru_t;
 lru_t *lru_new(size_t cap, void (*free_fn)(void *));
 void lru_free(lru_t *l);
 
-/* The value of key (now counted as recently used, see above), or NULL. */
+/* The value of key (now the most recently used), or NULL. */
 void *lru_get(lru_t *l, const char *key);
 
 /*
