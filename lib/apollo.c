@@ -1047,9 +1047,13 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 
 /* ---- a contact's fields ---- */
 
-/* Writes "key": (keys here need no escaping) and starts the field's value in out. */
+/*
+ * Writes "key": and starts the field's value in out; member is that text,
+ * made from the literal key by ADD_KEY (keys here need no escaping).
+ */
 static int
-add_key(buf_t *out, struct apollo_field *f, int *n, const char *key)
+add_key(buf_t *out, struct apollo_field *f, int *n, const char *key, const char *member,
+    size_t member_len)
 {
 	/* After a field just written to out, a comma: jedit copies such a row at once. */
 	if (*n > 0 && f[*n - 1].text == NULL && f[*n - 1].off + f[*n - 1].len == buf_len(out) &&
@@ -1058,12 +1062,13 @@ add_key(buf_t *out, struct apollo_field *f, int *n, const char *key)
 	f[*n].key = key;
 	f[*n].text = NULL;
 	f[*n].member = buf_len(out);
-	if (buf_addc(out, '"') != BUF_OK || buf_adds(out, key) != BUF_OK ||
-	    buf_add(out, "\":", 2) != BUF_OK)
+	if (buf_add(out, member, member_len) != BUF_OK)
 		return -1;
 	f[*n].off = buf_len(out);
 	return 0;
 }
+#define ADD_KEY(out, f, n, key) \
+	add_key((out), (f), (n), key, "\"" key "\":", sizeof "\"" key "\":" - 1)
 
 static void
 end_key(buf_t *out, struct apollo_field *f, int *n)
@@ -1194,13 +1199,13 @@ enriched_text(buf_t *out, struct apollo_field *fl, apollo_facts_t *f,
 	head_field(fl, &n, f, HEAD_APOLLO, "apollo");
 	head_field(fl, &n, f, HEAD_LEVEL, "seniority_verified");
 	head_field(fl, &n, f, HEAD_DEPT, "department_verified");
-	bad = add_key(out, fl, &n, "tenure_months");
+	bad = ADD_KEY(out, fl, &n, "tenure_months");
 	if (months >= 0)
 		bad |= add_count(out, (unsigned)months) != BUF_OK;
 	else
 		bad |= buf_add(out, "null", 4) != BUF_OK;
 	end_key(out, fl, &n);
-	bad |= add_key(out, fl, &n, "job_changed");
+	bad |= ADD_KEY(out, fl, &n, "job_changed");
 	bad |= buf_adds(out, moved < 0 ? "null" : moved ? "true" : "false") != BUF_OK;
 	end_key(out, fl, &n);
 	if (moved == 1)
@@ -1222,29 +1227,29 @@ apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
 		return enriched_text(out, f, facts, acct, close, cached, fetched_at);
 	if (has_data)
 		cache_time_format(fetched_at, ts, sizeof ts);
-	bad = add_key(out, f, &n, "apollo") != 0 || buf_adds(out, "{\"status\":") != BUF_OK ||
+	bad = ADD_KEY(out, f, &n, "apollo") != 0 || buf_adds(out, "{\"status\":") != BUF_OK ||
 	    str_or_null(out, status) != 0 ||
 	    (cached >= 0 && buf_adds(out, cached ? ",\"cached\":true" : ",\"cached\":false") != 0) ||
 	    (has_data && (buf_adds(out, ",\"fetched_at\":") != 0 || add_plain(out, ts))) ||
 	    (reason && (buf_adds(out, ",\"reason\":") != 0 || str_or_null(out, reason) != 0)) ||
 	    buf_addc(out, '}') != BUF_OK;
 	end_key(out, f, &n);
-	bad |= add_key(out, f, &n, "seniority_verified");
+	bad |= ADD_KEY(out, f, &n, "seniority_verified");
 	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
-	bad |= add_key(out, f, &n, "department_verified");
+	bad |= ADD_KEY(out, f, &n, "department_verified");
 	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
-	bad |= add_key(out, f, &n, "tenure_months");
+	bad |= ADD_KEY(out, f, &n, "tenure_months");
 	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
-	bad |= add_key(out, f, &n, "job_changed");
+	bad |= ADD_KEY(out, f, &n, "job_changed");
 	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
-	bad |= add_key(out, f, &n, "enrichment_status");
+	bad |= ADD_KEY(out, f, &n, "enrichment_status");
 	bad |= str_or_null(out, status) != 0;
 	end_key(out, f, &n);
-	bad |= add_key(out, f, &n, "enriched_at");
+	bad |= ADD_KEY(out, f, &n, "enriched_at");
 	bad |= has_data ? add_plain(out, ts) : buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	return bad ? -1 : n;

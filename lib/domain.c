@@ -136,7 +136,7 @@ int domain_email_normalize(const char *in, char *out, size_t outlen)
 {
 	const char *s, *e, *at;
 	size_t n;
-	int ascii = 1;
+	int ascii = 1, room;
 	if (!out || !outlen)
 		return -1;
 	out[0] = '\0';
@@ -145,7 +145,7 @@ int domain_email_normalize(const char *in, char *out, size_t outlen)
 	s = in;
 	e = in + strlen(in);
 	trim(&s, &e);
-	if (e - s > 7 && strncasecmp(s, "mailto:", 7) == 0)
+	if (e - s > 7 && (*s | 0x20) == 'm' && strncasecmp(s, "mailto:", 7) == 0)
 		s += 7;
 	n = (size_t)(e - s);
 	if (n == 0)
@@ -153,25 +153,31 @@ int domain_email_normalize(const char *in, char *out, size_t outlen)
 	at = memrchr(s, '@', n);
 	if (!at || at == s || at == e - 1)
 		return 1;
-	/* Blanks and control bytes are all at or below the space. */
-	for (const char *p = s; p < e; p++) {
-		unsigned char c = (unsigned char)*p;
+	/*
+	 * One pass checks and, when out has room, lowercases (ASCII only) into
+	 * it; blanks and control bytes are all at or below the space.
+	 */
+	room = n + 1 <= outlen;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 
 		if (c >= 0x80)
 			ascii = 0;
-		else if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';')
+		else if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';') {
+			out[0] = '\0';
 			return 1;
+		}
+		if (room)
+			out[i] = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
 	}
-	if (!ascii && !utf8_valid(s, n))
+	if ((!ascii && !utf8_valid(s, n)) || (n == strlen(DOMAIN_EMAIL_PLACEHOLDER) &&
+	    strncasecmp(s, DOMAIN_EMAIL_PLACEHOLDER, n) == 0)) {
+		out[0] = '\0';
 		return 1;
-	if (n == strlen(DOMAIN_EMAIL_PLACEHOLDER) &&
-	    strncasecmp(s, DOMAIN_EMAIL_PLACEHOLDER, n) == 0)
-		return 1;
-	if (n + 1 > outlen)
+	}
+	if (!room) {
+		out[0] = '\0';
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		out[i] = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);   /* ASCII only */
 	}
 	out[n] = '\0';
 	return 0;
