@@ -976,37 +976,39 @@ static int
 find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
     const char *const *names, long *const *at, size_t nn)
 {
-	jspan_member_t m, *nm;
-	size_t pos = 0, alloc, i, kl;
+	jspan_member_t *m, *nm;
+	size_t alloc, i, kl, total, j;
 	const char *k;
 	char key[16];
 
 	for (i = 0; i < nn; i++)
 		*at[i] = -1;
 	*first = it->nmem;
-	*n = 0;
-	while (jspan_member_next_ix(it->text, &it->ix, obj, &pos, &m)) {
-		if (it->nmem == it->mem_alloc) {
-			alloc = it->mem_alloc ? 2 * it->mem_alloc : 32;
-			if ((nm = realloc(it->mem, alloc * sizeof *nm)) == NULL)
-				return -1;
-			it->mem = nm;
-			it->mem_alloc = alloc;
-		}
+	while ((total = jspan_members_ix(it->text, &it->ix, obj, it->mem ? it->mem + it->nmem : NULL,
+	    it->mem_alloc - it->nmem)) > it->mem_alloc - it->nmem) {
+		for (alloc = it->mem_alloc ? it->mem_alloc : 32; alloc - it->nmem < total; alloc *= 2)
+			;
+		if ((nm = realloc(it->mem, alloc * sizeof *nm)) == NULL)
+			return -1;
+		it->mem = nm;
+		it->mem_alloc = alloc;
+	}
+	m = it->mem + it->nmem;
+	for (j = 0; j < total; j++) {
 		/* A key without escapes is its bytes; another is unescaped (cut at a NUL). */
-		k = it->text + m.key.off + 1;
-		kl = m.key.len - 2;
+		k = it->text + m[j].key.off + 1;
+		kl = m[j].key.len - 2;
 		if (memchr(k, '\\', kl) != NULL) {
-			k = jspan_str(it->text, m.key, key, sizeof key) >= 0 ? key : NULL;
+			k = jspan_str(it->text, m[j].key, key, sizeof key) >= 0 ? key : NULL;
 			kl = k ? strlen(k) : 0;
 		}
 		for (i = 0; k && i < nn; i++)
 			if (*at[i] < 0 && k[0] == names[i][0] && strncmp(k, names[i], kl) == 0 &&
 			    names[i][kl] == '\0')
-				*at[i] = (long)*n;
-		it->mem[it->nmem++] = m;
-		(*n)++;
+				*at[i] = (long)j;
 	}
+	it->nmem += total;
+	*n = total;
 	return 0;
 }
 

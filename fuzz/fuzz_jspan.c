@@ -12,7 +12,8 @@
  * - jspan_parse_index must accept what jspan_parse accepts, and the _ix
  *   navigation functions, with a whole index and with one cut short (room
  *   for fewer containers than the text has), must find exactly what the
- *   functions without an index find;
+ *   functions without an index find; jspan_members_ix, all the members at
+ *   once (with room for all, and for half), what jspan_member_next finds;
  * - read as NDJSON, both readers must return the same codes, line numbers,
  *   messages and rejects, and ndj_read_text's text must parse to ndj_read's
  *   record.
@@ -247,9 +248,20 @@ walk_index(const char *s, size_t n, jspan_t v, const jspan_index_t *ix)
 	size_t pos = 0, posi = 0;
 	int more, morei;
 
-	if (jspan_type(s, v) == JSON_OBJECT)
+	if (jspan_type(s, v) == JSON_OBJECT) {
+		jspan_member_t all[16];
+		size_t count = jspan_members_ix(s, ix, v, all, 16), i = 0, cap = count / 2, c2;
+
+		/* all the members at once, whole and cut short, are those of the walk below */
+		if ((c2 = jspan_members_ix(s, ix, v, all, cap)) != count)
+			die("jspan_members_ix counts differently with less room", s, n);
+		c2 = jspan_members_ix(s, ix, v, all, 16);
 		for (;;) {
 			more = jspan_member_next(s, v, &pos, &m);
+			if (more && i < 16 && i < c2 && (!same_span(m.key, all[i].key) ||
+			    !same_span(m.val, all[i].val) || !same_span(m.cut, all[i].cut)))
+				die("jspan_members_ix differs from jspan_member_next", s, n);
+			i += more;
 			morei = jspan_member_next_ix(s, ix, v, &posi, &mi);
 			if (more != morei || pos != posi || (more && (!same_span(m.key, mi.key) ||
 			    !same_span(m.val, mi.val) || !same_span(m.cut, mi.cut))))
@@ -258,7 +270,9 @@ walk_index(const char *s, size_t n, jspan_t v, const jspan_index_t *ix)
 				break;
 			walk_index(s, n, m.val, ix);
 		}
-	else if (jspan_type(s, v) == JSON_ARRAY)
+		if (i != count)
+			die("jspan_members_ix counts other members", s, n);
+	} else if (jspan_type(s, v) == JSON_ARRAY)
 		for (;;) {
 			more = jspan_elem_next(s, v, &pos, &e);
 			morei = jspan_elem_next_ix(s, ix, v, &posi, &ei);

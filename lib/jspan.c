@@ -905,6 +905,47 @@ jspan_member_next_ix(const char *text, const jspan_index_t *ix, jspan_t obj, siz
 	return 1;
 }
 
+size_t
+jspan_members_ix(const char *text, const jspan_index_t *ix, jspan_t obj, jspan_member_t *m,
+    size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t p, end, k, ke, v, ve, n = 0, prev_end = 0, first_k = 0;
+
+	if (!inside(text, obj, '{', '}', &p, &end))
+		return 0;
+	for (p = skip_ws(s, p, end); p < end && s[p] == '"'; p = skip_ws(s, p + 1, end)) {
+		k = p;
+		ke = skip_str(s, k, end);
+		p = skip_ws(s, ke, end);
+		if (p >= end || s[p] != ':')
+			break;
+		v = skip_ws(s, p + 1, end);
+		if (v >= end)
+			break;
+		ve = skip_value(s, v, end, ix);
+		if (n < cap) {
+			m[n].key.off = k;
+			m[n].key.len = ke - k;
+			m[n].val.off = v;
+			m[n].val.len = ve - v;
+			/* as jspan_member_next cuts: see jspan_member_t */
+			m[n].cut.off = n == 0 ? k : prev_end;
+			m[n].cut.len = n == 0 ? ve - k : ve - prev_end;
+		}
+		if (n == 0)
+			first_k = k;
+		else if (n == 1 && cap > 0)
+			m[0].cut.len = k - first_k;   /* the first goes up to the next key */
+		n++;
+		prev_end = ve;
+		p = skip_ws(s, ve, end);
+		if (p >= end || s[p] != ',')
+			break;
+	}
+	return n;
+}
+
 int
 jspan_elem_next(const char *text, jspan_t arr, size_t *pos, jspan_t *elem)
 {

@@ -99,6 +99,14 @@ int jspan_member_next(const char *s, jspan_t obj, size_t *pos, jspan_member_t *m
 /* The same, stepping over containers with ix (NULL: none) made for s. */
 int jspan_member_next_ix(const char *s, const jspan_index_t *ix, jspan_t obj, size_t *pos,
     jspan_member_t *m);
+/*
+ * All the members of obj in one walk, as jspan_member_next would give them
+ * one by one (ix as there): the first cap go to m[0..cap). Returns how many
+ * members obj has (0 when it is not an object); more than cap means that
+ * only the first cap were stored.
+ */
+size_t jspan_members_ix(const char *s, const jspan_index_t *ix, jspan_t obj, jspan_member_t *m,
+    size_t cap);
 
 /*
  * The first member whose key, unescaped, equals key (NUL-terminated; a key

@@ -389,6 +389,37 @@ members_in_order(void **state)
 	free((void *)s);
 }
 
+/* All the members at once are those jspan_member_next gives, cuts included; room for fewer stores fewer. */
+static void
+members_at_once(void **state)
+{
+	const char *text = " { \"a\" : 1 , \"b\":[1,{\"x\":\"}\"}] ,\"c\\\"\" :\"v\\\"}\", \"d\":{} } ";
+	const char *s = dup0(text);
+	size_t n = strlen(text), pos = 0, i = 0, at[2 * 8];
+	jspan_index_t ix = { at, 0, 8 };
+	jspan_t r = root_of(s, n);
+	jspan_member_t all[8], some[2], m;
+
+	(void)state;
+	assert_int_equal(jspan_parse_index(s, n, 0, &r, &ix, NULL, NULL, 0), JSON_OK);
+	assert_int_equal(jspan_members_ix(s, NULL, r, all, 8), 4);
+	assert_int_equal(jspan_members_ix(s, &ix, r, some, 2), 4);
+	while (jspan_member_next(s, r, &pos, &m)) {
+		assert_memory_equal(&m, &all[i], sizeof m);
+		if (i < 2)
+			assert_memory_equal(&m, &some[i], sizeof m);
+		i++;
+	}
+	assert_int_equal(i, 4);
+	assert_int_equal(jspan_members_ix(s, NULL, r, NULL, 0), 4);
+	assert_int_equal(jspan_members_ix("{ }", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
+	assert_int_equal(jspan_members_ix("[1]", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
+	assert_int_equal(jspan_members_ix("{\"k\":1}", NULL, (jspan_t){ 0, 7 }, all, 8), 1);
+	assert_int_equal(all[0].cut.off, 1);
+	assert_int_equal(all[0].cut.len, 5);
+	free((void *)s);
+}
+
 static void
 elements_in_order(void **state)
 {
@@ -715,6 +746,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(values_and_root_spans),
 		cmocka_unit_test(index_of_containers),
+		cmocka_unit_test(members_at_once),
 		cmocka_unit_test(index_of_deep_text),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(strings),
