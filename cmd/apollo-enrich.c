@@ -642,6 +642,8 @@ static void
 item_destroy(struct item *it)
 {
 	free(it->ix.at);
+	free(it->ix.first);
+	free(it->ix.mem);
 	free(it->slot);
 	free(it->mem);
 	free(it->text);
@@ -666,6 +668,44 @@ item_free(void *p)
 	R.nspare++;
 }
 
+/* Makes dst a copy of src, growing its memory as needed. Returns 0, or -1 on ENOMEM. */
+static int
+index_copy(jspan_index_t *dst, const jspan_index_t *src)
+{
+	size_t *at, *first;
+	jspan_ixmember_t *mem;
+
+	if (src->n > dst->cap) {
+		if ((at = realloc(dst->at, 2 * src->n * sizeof *at)) == NULL)
+			return -1;
+		dst->at = at;
+		if ((first = realloc(dst->first, src->n * sizeof *first)) == NULL)
+			return -1;
+		dst->first = first;
+		dst->cap = src->n;
+	}
+	if (src->nmem > dst->memcap) {
+		if ((mem = realloc(dst->mem, src->nmem * sizeof *mem)) == NULL)
+			return -1;
+		dst->mem = mem;
+		dst->memcap = src->nmem;
+	}
+	if (src->n > 0)
+		memcpy(dst->at, src->at, 2 * src->n * sizeof *src->at);
+	dst->n = src->n;
+	/* Members are read from the copy only when the source held them. */
+	dst->nmem = 0;
+	if (src->first && src->mem && src->n > 0) {
+		memcpy(dst->first, src->first, src->n * sizeof *src->first);
+		if (src->nmem > 0)
+			memcpy(dst->mem, src->mem, src->nmem * sizeof *src->mem);
+		dst->nmem = src->nmem;
+	} else if (dst->first)
+		for (size_t i = 0; i < src->n; i++)
+			dst->first[i] = JSPAN_NONE;
+	return 0;
+}
+
 /*
  * An empty item holding a copy of text[0..len] (its NUL included) and of its
  * index ix; NULL on ENOMEM.
@@ -674,7 +714,6 @@ static struct item *
 item_new(const char *text, size_t len, const jspan_index_t *ix)
 {
 	struct item *it = R.spare;
-	size_t *at;
 	char *t;
 
 	if (it)
@@ -690,17 +729,10 @@ item_new(const char *text, size_t len, const jspan_index_t *ix)
 		it->text_alloc = len + 1;
 	}
 	memcpy(it->text, text, len + 1);
-	if (ix->n > it->ix.cap) {
-		if ((at = realloc(it->ix.at, 2 * ix->n * sizeof *at)) == NULL) {
-			item_destroy(it);
-			return NULL;
-		}
-		it->ix.at = at;
-		it->ix.cap = ix->n;
+	if (index_copy(&it->ix, ix) != 0) {
+		item_destroy(it);
+		return NULL;
 	}
-	if (ix->n > 0)
-		memcpy(it->ix.at, ix->at, 2 * ix->n * sizeof *ix->at);
-	it->ix.n = ix->n;
 	it->nmem = it->nroot = it->acc_mem = it->nacc = it->nslot = 0;
 	it->has_account = 0;
 	return it;

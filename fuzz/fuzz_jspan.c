@@ -12,8 +12,9 @@
  * - jspan_parse_index must accept what jspan_parse accepts, and the _ix
  *   navigation functions, with a whole index and with one cut short (room
  *   for fewer containers than the text has), must find exactly what the
- *   functions without an index find; jspan_members_ix, all the members at
- *   once (with room for all, and for half), what jspan_member_next finds;
+ *   functions without an index find, with members indexed (room for many,
+ *   few, none) or not; jspan_members_ix, all the members at once (with
+ *   room for all, and for half), what jspan_member_next finds;
  * - read as NDJSON, both readers must return the same codes, line numbers,
  *   messages and rejects, and ndj_read_text's text must parse to ndj_read's
  *   record.
@@ -250,7 +251,8 @@ walk_index(const char *s, size_t n, jspan_t v, const jspan_index_t *ix)
 
 	if (jspan_type(s, v) == JSON_OBJECT) {
 		jspan_member_t all[16];
-		size_t count = jspan_members_ix(s, ix, v, all, 16), i = 0, cap = count / 2, c2;
+		size_t count = jspan_members_ix(s, ix, v, all, 16), i = 0, c2;
+		size_t cap = count / 2 < 16 ? count / 2 : 16;
 
 		/* all the members at once, whole and cut short, are those of the walk below */
 		if ((c2 = jspan_members_ix(s, ix, v, all, cap)) != count)
@@ -287,26 +289,37 @@ walk_index(const char *s, size_t n, jspan_t v, const jspan_index_t *ix)
 static void
 indexed(const char *s, size_t n, size_t max_depth, jspan_t root)
 {
-	size_t at[2 * 64], cap, i;
+	size_t at[2 * 64], first[64], cap, i, memcaps[] = { 64, 3, 0 }, k;
+	jspan_ixmember_t mem[64];
 	jspan_index_t ix;
 	jspan_t r;
 
-	/* Whole (as far as 64 containers go), then cut short at each size below. */
-	for (cap = 64; ; cap = cap > 8 ? cap / 2 : cap - 1) {
-		ix.at = at;
-		ix.cap = cap;
-		ix.n = 99;
-		if (jspan_parse_index(s, n, max_depth, &r, &ix, NULL, NULL, 0) != JSON_OK ||
-		    !same_span(r, root) || ix.n > cap)
-			die("jspan_parse_index differs from jspan_parse", s, n);
-		for (i = 0; i < ix.n; i++)
-			if ((s[at[2 * i]] != '{' && s[at[2 * i]] != '[') || at[2 * i + 1] <= at[2 * i] ||
-			    at[2 * i + 1] > n || (i > 0 && at[2 * i] <= at[2 * i - 2]))
-				die("an index entry is not a container's span", s, n);
-		walk_index(s, n, root, &ix);
-		if (cap == 0)
-			break;
-	}
+	/*
+	 * Whole (as far as 64 containers go), then cut short at each size below;
+	 * without members, then with room for 64, 3 and 0 members.
+	 */
+	for (k = 0; k < 4; k++)
+		for (cap = 64; ; cap = cap > 8 ? cap / 2 : cap - 1) {
+			memset(&ix, 0, sizeof ix);
+			ix.at = at;
+			ix.cap = cap;
+			ix.n = 99;
+			if (k > 0) {
+				ix.first = first;
+				ix.mem = mem;
+				ix.memcap = memcaps[k - 1];
+			}
+			if (jspan_parse_index(s, n, max_depth, &r, &ix, NULL, NULL, 0) != JSON_OK ||
+			    !same_span(r, root) || ix.n > cap || ix.nmem > ix.memcap)
+				die("jspan_parse_index differs from jspan_parse", s, n);
+			for (i = 0; i < ix.n; i++)
+				if ((s[at[2 * i]] != '{' && s[at[2 * i]] != '[') || at[2 * i + 1] <= at[2 * i] ||
+				    at[2 * i + 1] > n || (i > 0 && at[2 * i] <= at[2 * i - 2]))
+					die("an index entry is not a container's span", s, n);
+			walk_index(s, n, root, &ix);
+			if (cap == 0)
+				break;
+		}
 }
 
 static void
@@ -340,7 +353,7 @@ differential(const char *s, size_t n, size_t max_depth)
 		indexed(s, n, max_depth, root);
 	} else {
 		size_t at[8];
-		jspan_index_t ix = { at, 99, 4 };
+		jspan_index_t ix = { .at = at, .n = 99, .cap = 4 };
 
 		if (jspan_parse_index(s, n, max_depth, &root, &ix, NULL, NULL, 0) != r1 || ix.n != 0)
 			die("jspan_parse_index kept an index of an invalid text", s, n);

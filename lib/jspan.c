@@ -427,7 +427,10 @@ fast_parse(const unsigned char *s, size_t n, size_t max_depth, jspan_t *root, js
 {
 	uint64_t bits[LOCAL_LEVELS / 64];
 	size_t open[JSPAN_INDEX_DEPTH];   /* the index entry of each open container, or NONE */
-	size_t p = 0, depth = 0, vstart;
+	/* Of each open object: its last member indexed, and the one whose value is being read. */
+	size_t lastm[JSPAN_INDEX_DEPTH], curm[JSPAN_INDEX_DEPTH];
+	size_t p = 0, depth = 0, vstart, k, ke, d, m;
+	int members = ix && ix->first && ix->mem;
 	unsigned c;
 
 	if (max_depth > LOCAL_LEVELS)
@@ -452,9 +455,12 @@ value:
 		if (ix && depth < JSPAN_INDEX_DEPTH) {
 			if (ix->n < ix->cap) {
 				ix->at[2 * ix->n] = p;
+				if (members)
+					ix->first[ix->n] = c == '{' ? JSPAN_EMPTY : JSPAN_NONE;
 				open[depth] = ix->n++;
 			} else
 				open[depth] = NONE;
+			lastm[depth] = curm[depth] = NONE;
 		}
 		depth++;
 		p++;
@@ -488,6 +494,11 @@ value:
 	} else
 		return 0;
 after_value:
+	/* The value of a member indexed ends here. */
+	if (members && depth > 0 && depth - 1 < JSPAN_INDEX_DEPTH && curm[depth - 1] != NONE) {
+		ix->mem[curm[depth - 1]].val_end = p;
+		curm[depth - 1] = NONE;
+	}
 	if (depth == 0) {
 		root->off = vstart;
 		root->len = p - vstart;
@@ -525,8 +536,10 @@ closed:   /* the container opened at depth ends at p */
 		ix->at[2 * open[depth] + 1] = p;
 	goto after_value;
 key:
+	k = p;
 	if (p >= n || s[p] != '"' || (p = fast_string(s, n, p + 1)) == 0)
 		return 0;
+	ke = p;
 	while (p < n && is_ws(s[p]))
 		p++;
 	if (p >= n || s[p] != ':')
@@ -534,6 +547,22 @@ key:
 	p++;
 	while (p < n && is_ws(s[p]))
 		p++;
+	d = depth - 1;   /* the object's own depth */
+	if (members && d < JSPAN_INDEX_DEPTH && open[d] != NONE && ix->first[open[d]] != JSPAN_NONE) {
+		if (ix->nmem < ix->memcap) {
+			m = ix->nmem++;
+			ix->mem[m].key = k;
+			ix->mem[m].key_end = ke;
+			ix->mem[m].val = p;
+			ix->mem[m].next = JSPAN_NONE;
+			if (lastm[d] == NONE)
+				ix->first[open[d]] = m;
+			else
+				ix->mem[lastm[d]].next = m;
+			lastm[d] = curm[d] = m;
+		} else
+			ix->first[open[d]] = JSPAN_NONE;   /* no room: its members are scanned */
+	}
 	goto value;
 }
 
@@ -720,14 +749,14 @@ jspan_parse_index(const char *s, size_t n, size_t max_depth, jspan_t *root, jspa
 	if (max_depth == 0)
 		max_depth = JSON_MAX_DEPTH_DEFAULT;
 	if (ix)
-		ix->n = 0;
+		ix->n = ix->nmem = 0;
 	if (s && fast_parse((const unsigned char *)s, n, max_depth, root, ix)) {
 		if (col)
 			*col = 0;
 		return JSON_OK;
 	}
 	if (ix)
-		ix->n = 0;
+		ix->n = ix->nmem = 0;
 	return slow_parse(s, n, max_depth, root, col, err, errlen);
 }
 
@@ -782,9 +811,9 @@ skip_str(const unsigned char *s, size_t p, size_t end)
 	}
 }
 
-/* Where the container that begins at p ends, from the index; 0 when it lacks it. */
+/* The index entry of the container that begins at p, or NONE. */
 static size_t
-indexed_end(const jspan_index_t *ix, size_t p)
+indexed(const jspan_index_t *ix, size_t p)
 {
 	size_t lo = 0, hi = ix->n, mid;
 
@@ -795,7 +824,16 @@ indexed_end(const jspan_index_t *ix, size_t p)
 		else
 			hi = mid;
 	}
-	return lo < ix->n && ix->at[2 * lo] == p ? ix->at[2 * lo + 1] : 0;
+	return lo < ix->n && ix->at[2 * lo] == p ? lo : NONE;
+}
+
+/* Where the container that begins at p ends, from the index; 0 when it lacks it. */
+static size_t
+indexed_end(const jspan_index_t *ix, size_t p)
+{
+	size_t e = indexed(ix, p);
+
+	return e == NONE ? 0 : ix->at[2 * e + 1];
 }
 
 /* Past the end of the value that begins at p. */
@@ -910,10 +948,34 @@ jspan_members_ix(const char *text, const jspan_index_t *ix, jspan_t obj, jspan_m
     size_t cap)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	size_t p, end, k, ke, v, ve, n = 0, prev_end = 0, first_k = 0;
+	size_t p, end, k, ke, v, ve, n = 0, prev_end = 0, first_k = 0, e, i;
+	const jspan_ixmember_t *x;
 
 	if (!inside(text, obj, '{', '}', &p, &end))
 		return 0;
+	/* From the index: the members the validator found, linked in order. */
+	if (ix && ix->first && (e = indexed(ix, obj.off)) != NONE &&
+	    ix->at[2 * e + 1] == obj.off + obj.len && ix->first[e] != JSPAN_NONE) {
+		for (i = ix->first[e]; i != JSPAN_EMPTY && i != JSPAN_NONE && i < ix->nmem;
+		    i = x->next) {
+			x = &ix->mem[i];
+			if (n < cap) {
+				m[n].key.off = x->key;
+				m[n].key.len = x->key_end - x->key;
+				m[n].val.off = x->val;
+				m[n].val.len = x->val_end - x->val;
+				m[n].cut.off = n == 0 ? x->key : prev_end;
+				m[n].cut.len = n == 0 ? x->val_end - x->key : x->val_end - prev_end;
+			}
+			if (n == 0)
+				first_k = x->key;
+			else if (n == 1 && cap > 0)
+				m[0].cut.len = x->key - first_k;
+			n++;
+			prev_end = x->val_end;
+		}
+		return n;
+	}
 	for (p = skip_ws(s, p, end); p < end && s[p] == '"'; p = skip_ws(s, p + 1, end)) {
 		k = p;
 		ke = skip_str(s, k, end);

@@ -51,20 +51,36 @@ int jspan_parse(const char *s, size_t n, size_t max_depth, jspan_t *root,
 /*
  * An index of a validated text: where its objects and arrays end, so that
  * the navigation functions given it step over one at once instead of
- * scanning it again. The caller owns the memory: at[] holds room for cap
- * containers (2 * cap offsets) and is never grown here. A text with more
- * containers than cap, or nested deeper than JSPAN_INDEX_DEPTH, is indexed
- * in part; a container the index lacks is scanned, so an index only ever
- * saves time and never changes a result. Valid for the text it was made for.
+ * scanning it again, and, when mem is given, where the members of its
+ * objects lie, so that jspan_members_ix reads them without a scan. The
+ * caller owns the memory: at[] holds room for cap containers (2 * cap
+ * offsets), first[] (when not NULL) for cap more, mem[] for memcap members;
+ * none is grown here. A text with more containers or members than that, or
+ * nested deeper than JSPAN_INDEX_DEPTH, is indexed in part; what the index
+ * lacks is scanned, so an index only ever saves time and never changes a
+ * result. Valid for the text it was made for.
  */
 #define JSPAN_INDEX_DEPTH 64
+#define JSPAN_NONE ((size_t)-1)    /* first[]: members not indexed; next: the last */
+#define JSPAN_EMPTY ((size_t)-2)   /* first[]: an object indexed with no member */
+typedef struct {
+	size_t key, key_end;       /* its key's literal, quotes included */
+	size_t val, val_end;       /* its value */
+	size_t next;               /* the next member of its object in mem[], or JSPAN_NONE */
+} jspan_ixmember_t;
 typedef struct {
 	size_t *at;          /* start, end (past the close) of each container, by start */
 	size_t n, cap;       /* containers held; room for */
+	size_t *first;       /* per container: its first member in mem[], JSPAN_EMPTY,
+	                      * or JSPAN_NONE (an array, or members not all held) */
+	jspan_ixmember_t *mem;
+	size_t nmem, memcap; /* members held; room for */
 } jspan_index_t;
 
 /*
- * jspan_parse, also filling ix (when the text is valid; otherwise ix->n is 0).
+ * jspan_parse, also filling ix (when the text is valid; otherwise ix->n and
+ * ix->nmem are 0). Members are indexed only when ix->first and ix->mem are
+ * both given.
  * Validation is the same; ix->n is 0 too for a text that nests deeper than
  * the fast validator goes (4096 levels).
  */
@@ -100,10 +116,11 @@ int jspan_member_next(const char *s, jspan_t obj, size_t *pos, jspan_member_t *m
 int jspan_member_next_ix(const char *s, const jspan_index_t *ix, jspan_t obj, size_t *pos,
     jspan_member_t *m);
 /*
- * All the members of obj in one walk, as jspan_member_next would give them
- * one by one (ix as there): the first cap go to m[0..cap). Returns how many
- * members obj has (0 when it is not an object); more than cap means that
- * only the first cap were stored.
+ * All the members of obj, as jspan_member_next would give them one by one:
+ * the first cap go to m[0..cap). Read from ix when it holds them, else in one
+ * walk (ix as in jspan_member_next_ix). Returns how many members obj has (0
+ * when it is not an object); more than cap means that only the first cap
+ * were stored.
  */
 size_t jspan_members_ix(const char *s, const jspan_index_t *ix, jspan_t obj, jspan_member_t *m,
     size_t cap);

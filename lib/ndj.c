@@ -13,8 +13,9 @@ struct ndj_reader {
 	unsigned long lineno, bad;
 	char err[512];
 	char chunk[8192];   /* read_line's: '\n' where no line is in it */
-	jspan_index_t ix;   /* of the last text read; ix.at NULL: none kept */
-	size_t ix_at[2 * NDJ_INDEX_CONTAINERS];
+	jspan_index_t ix;   /* of the last text read */
+	size_t ix_at[2 * NDJ_INDEX_CONTAINERS], ix_first[NDJ_INDEX_CONTAINERS];
+	jspan_ixmember_t ix_mem[NDJ_INDEX_MEMBERS];
 };
 
 ndj_reader_t *
@@ -37,6 +38,9 @@ ndj_reader_new(FILE *in, const char *name, size_t max_line, size_t max_depth,
 	buf_init(&r->line, r->max_line);
 	r->ix.at = r->ix_at;
 	r->ix.cap = NDJ_INDEX_CONTAINERS;
+	r->ix.first = r->ix_first;
+	r->ix.mem = r->ix_mem;
+	r->ix.memcap = NDJ_INDEX_MEMBERS;
 	return r;
 }
 
@@ -240,7 +244,7 @@ ndj_read(ndj_reader_t *r, json_t **rec)
 	int rc;
 
 	*rec = NULL;
-	r->ix.n = 0;
+	r->ix.n = r->ix.nmem = 0;
 	if ((rc = next_line(r, &p, &len)) != NDJ_OK)
 		return rc;
 	rc = json_parse(p, len, r->max_depth, &v, &col, why, sizeof why);
@@ -265,7 +269,7 @@ ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root)
 	*text = NULL;
 	*len = 0;
 	root->off = root->len = 0;
-	r->ix.n = 0;
+	r->ix.n = r->ix.nmem = 0;
 	if ((rc = next_line(r, &p, &n)) != NDJ_OK)
 		return rc;
 	rc = jspan_parse_index(p, n, r->max_depth, root, &r->ix, &col, why, sizeof why);
@@ -273,7 +277,7 @@ ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root)
 		rc = NOT_OBJECT;
 	if (rc != JSON_OK) {
 		root->off = root->len = 0;
-		r->ix.n = 0;
+		r->ix.n = r->ix.nmem = 0;
 		return bad_line(r, rc, col, why);
 	}
 	/* drop the "\r" for good, so that the text ends in a NUL */

@@ -65,9 +65,11 @@ int ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root
  * The index (lib/jspan.h) of the text ndj_read_text returned last, made as it
  * was validated, for the _ix navigation functions: borrowed, valid as long as
  * the text. It holds the first NDJ_INDEX_CONTAINERS objects and arrays of the
- * line (the others are scanned); empty after any other return.
+ * line and NDJ_INDEX_MEMBERS members of its objects (the others are
+ * scanned); empty after any other return.
  */
 #define NDJ_INDEX_CONTAINERS 512
+#define NDJ_INDEX_MEMBERS 2048
 const jspan_index_t *ndj_text_index(const ndj_reader_t *r);
 
 /* The name messages give the input ("stdin" or a path). */

@@ -396,7 +396,7 @@ members_at_once(void **state)
 	const char *text = " { \"a\" : 1 , \"b\":[1,{\"x\":\"}\"}] ,\"c\\\"\" :\"v\\\"}\", \"d\":{} } ";
 	const char *s = dup0(text);
 	size_t n = strlen(text), pos = 0, i = 0, at[2 * 8];
-	jspan_index_t ix = { at, 0, 8 };
+	jspan_index_t ix = { .at = at, .cap = 8 };
 	jspan_t r = root_of(s, n);
 	jspan_member_t all[8], some[2], m;
 
@@ -412,6 +412,33 @@ members_at_once(void **state)
 	}
 	assert_int_equal(i, 4);
 	assert_int_equal(jspan_members_ix(s, NULL, r, NULL, 0), 4);
+	/* From an index holding the members, or only some of them: the same. */
+	{
+		size_t first[8], memcap;
+		jspan_ixmember_t mem[8];
+		jspan_member_t got[8];
+
+		for (memcap = 8; ; memcap--) {
+			ix.first = first;
+			ix.mem = mem;
+			ix.memcap = memcap;
+			assert_int_equal(jspan_parse_index(s, n, 0, &r, &ix, NULL, NULL, 0), JSON_OK);
+			/* a, b, x, c, d: 5 members in 3 objects */
+			assert_int_equal(ix.nmem, memcap < 5 ? memcap : 5);
+			assert_int_equal(jspan_members_ix(s, &ix, r, got, 8), 4);
+			assert_memory_equal(got, all, 4 * sizeof *got);
+			if (memcap == 8) {
+				assert_int_equal(first[0], 0);   /* the root's first member: a */
+				assert_int_equal(first[3], JSPAN_EMPTY);   /* d's {} */
+				assert_int_equal(first[1], JSPAN_NONE);   /* b's array */
+			}
+			if (memcap == 0)
+				break;
+		}
+		ix.first = NULL;
+		ix.mem = NULL;
+		ix.memcap = 0;
+	}
 	assert_int_equal(jspan_members_ix("{ }", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
 	assert_int_equal(jspan_members_ix("[1]", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
 	assert_int_equal(jspan_members_ix("{\"k\":1}", NULL, (jspan_t){ 0, 7 }, all, 8), 1);
@@ -476,7 +503,7 @@ index_of_containers(void **state)
 	const char *text = " {\"a\":[1,{\"b\":\"]}\"},[]], \"c\" : {\"d\":[[{}]]},\"e\":\"x\"} ";
 	const char *s = dup0(text);
 	size_t n = strlen(text), at[2 * 16], cap;
-	jspan_index_t ix = { at, 0, 16 };
+	jspan_index_t ix = { .at = at, .cap = 16 };
 	char plain[2048] = "", got[2048];
 	jspan_t r = root_of(s, n), r2;
 	/* { [ { [ { [ [ { : where each opens and ends */
@@ -511,7 +538,7 @@ index_of_deep_text(void **state)
 {
 	char text[2 * 100 + 16], plain[8192] = "", got[8192] = "";
 	size_t at[2 * 200], n = 0, i;
-	jspan_index_t ix = { at, 0, 200 };
+	jspan_index_t ix = { .at = at, .cap = 200 };
 	jspan_t r;
 
 	(void)state;

@@ -188,10 +188,15 @@ read_text_keeps_an_index(void **state)
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_OK);
 	assert_int_equal(ix->n, 3);
 	assert_memory_equal(ix->at, want, sizeof want);
+	assert_int_equal(ix->nmem, 2);   /* "a" and "b" */
+	assert_int_equal(ix->mem[ix->first[0]].key, 1);
+	assert_int_equal(ix->mem[ix->mem[ix->first[0]].next].val, 13);
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_BAD);
 	assert_int_equal(ix->n, 0);
+	assert_int_equal(ix->nmem, 0);
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_OK);
 	assert_int_equal(ix->n, 1);
+	assert_int_equal(ix->nmem, 1);
 	assert_int_equal(ix->at[0], 0);
 	assert_int_equal(ix->at[1], n);
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_EOF);
