@@ -6,8 +6,9 @@
 #
 #   bench/apollo-enrich.sh [CONTACTS [DISTINCT]]     (after `make`)
 #
-# Times are CPU seconds, the best of RUNS runs (default 3): on a shared
-# machine a single run measures the neighbours too. PERF=FILE also records a
+# Times are CPU seconds, the best of RUNS runs (default 5), apollo-enrich and
+# jq taking turns: on a shared machine a single run measures the neighbours
+# too. PERF=FILE also records a
 # profile of apollo-enrich (perf record --call-graph dwarf) into FILE.
 #
 # Goals: at least 3 times jq's speed; peak memory flat, under 30 MB, whatever
@@ -52,17 +53,17 @@ gen $((contacts / 10)) "$distinct" >"$W/small.ndjson"
 kill "$fpid"; fpid=
 unset APOLLO_BASE_URL   # warm: no call may be made (a call would fail and show)
 
-# CPU seconds (user + sys), the best of RUNS, and the largest peak memory.
-measure() {   # NAME FILE CMD...: "cpu_seconds peak_kb"
-	local name=$1 file=$2 i; shift 2
-	: >"$W/times"
-	for i in $(seq "${RUNS:-3}"); do
-		/usr/bin/time -f '%U %S %M' -o "$W/time" "$@" <"$file" >/dev/null 2>"$W/$name.err" ||
-			{ echo "$name failed: $(head -3 "$W/$name.err")" >&2; exit 1; }
-		tail -1 "$W/time" >>"$W/times"
-	done
+# One run of NAME: CPU seconds (user + sys) and peak KB appended to $W/NAME.times.
+run_once() {   # NAME FILE CMD...
+	local name=$1 file=$2; shift 2
+	/usr/bin/time -f '%U %S %M' -o "$W/time" "$@" <"$file" >/dev/null 2>"$W/$name.err" ||
+		{ echo "$name failed: $(head -3 "$W/$name.err")" >&2; exit 1; }
+	tail -1 "$W/time" >>"$W/$name.times"
+}
+# "best_cpu_seconds largest_peak_kb" of NAME's runs.
+best_of() {
 	awk 'NR == 1 || $1 + $2 < best { best = $1 + $2 } $3 > kb { kb = $3 }
-	    END { printf "%.2f %d\n", best, kb }' "$W/times"
+	    END { printf "%.2f %d\n", best, kb }' "$W/$1.times"
 }
 records=$(wc -l <"$W/big.ndjson")
 mb=$(du -m "$W/big.ndjson" | cut -f1)
@@ -70,9 +71,15 @@ if [ -n "${PERF:-}" ]; then
 	perf record --call-graph dwarf -F 1000 -o "$PERF" "$bin/apollo-enrich" --quiet \
 	    <"$W/big.ndjson" >/dev/null 2>&1
 fi
-read -r ae_s ae_kb < <(measure apollo "$W/big.ndjson" "$bin/apollo-enrich" --quiet)
-read -r _ ae_small_kb < <(measure apollo_small "$W/small.ndjson" "$bin/apollo-enrich" --quiet)
-read -r jq_s jq_kb < <(measure jq "$W/big.ndjson" jq -c .)
+# apollo-enrich and jq take turns, so that both meet the same neighbours.
+for i in $(seq "${RUNS:-5}"); do
+	run_once apollo "$W/big.ndjson" "$bin/apollo-enrich" --quiet
+	run_once jq "$W/big.ndjson" jq -c .
+	run_once apollo_small "$W/small.ndjson" "$bin/apollo-enrich" --quiet
+done
+read -r ae_s ae_kb < <(best_of apollo)
+read -r _ ae_small_kb < <(best_of apollo_small)
+read -r jq_s jq_kb < <(best_of jq)
 awk -v r="$records" -v c="$contacts" -v mb="$mb" -v as="$ae_s" -v ak="$ae_kb" -v sk="$ae_small_kb" \
     -v js="$jq_s" -v jk="$jq_kb" 'BEGIN {
 	if (as <= 0) as = 0.01; if (js <= 0) js = 0.01
