@@ -1,5 +1,6 @@
 #include "jedit.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,7 @@ struct edit {
 	size_t nf, klen[JEDIT_MAX_FIELDS];
 	unsigned char used[JEDIT_MAX_FIELDS];   /* set in place: the rest go at the end */
 	const char *const *drop;
+	uint64_t heads[4];         /* the first bytes of the names set or dropped: a set */
 	jedit_member_fn fn;
 	void *ctx;
 	int first;
@@ -38,6 +40,23 @@ struct edit {
 	 */
 	size_t run, run_end;
 };
+
+static void
+add_head(uint64_t heads[4], const char *name)
+{
+	unsigned char c = (unsigned char)name[0];
+
+	heads[c >> 6] |= (uint64_t)1 << (c & 63);
+}
+
+/* Whether a name set or dropped begins as key[0..kl) does: if not, none is it. */
+static int
+may_be_named(const struct edit *e, const char *key, size_t kl)
+{
+	unsigned char c = kl ? (unsigned char)key[0] : 0;
+
+	return (e->heads[c >> 6] >> (c & 63)) & 1;
+}
 
 static int
 edit_begin(struct edit *e, buf_t *out, const char *s, const struct jedit_field *fields,
@@ -52,8 +71,13 @@ edit_begin(struct edit *e, buf_t *out, const char *s, const struct jedit_field *
 	e->s = s;
 	e->fields = fields;
 	e->nf = nf;
-	for (i = 0; i < nf; i++)
+	memset(e->heads, 0, sizeof e->heads);
+	for (i = 0; i < nf; i++) {
 		e->klen[i] = strlen(fields[i].key);
+		add_head(e->heads, fields[i].key);
+	}
+	for (i = 0; drop && drop[i]; i++)
+		add_head(e->heads, drop[i]);
 	e->drop = drop;
 	e->fn = fn;
 	e->ctx = ctx;
@@ -130,15 +154,16 @@ edit_member(struct edit *e, const jspan_member_t *m)
 	char key[256], *heap;
 	const char *k;
 	size_t i, kl, end = m->val.off + m->val.len;
-	int rc, done = 0, compact;
+	int rc, done = 0, compact, named;
 
 	if ((rc = member_key(e, m, key, &heap, &k, &kl)) != JSON_OK)
 		return rc;
-	if (listed(k, kl, e->drop)) {
+	named = may_be_named(e, k, kl);
+	if (named && listed(k, kl, e->drop)) {
 		free(heap);
 		return JSON_OK;
 	}
-	for (i = 0; i < e->nf; i++)
+	for (i = 0; named && i < e->nf; i++)
 		if (!e->used[i] && kl == e->klen[i] && memcmp(k, e->fields[i].key, kl) == 0) {
 			free(heap);
 			e->used[i] = 1;
