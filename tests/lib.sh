@@ -31,6 +31,21 @@ if [ "${VALGRIND:-0}" = 1 ]; then
 	done
 fi
 
+# t_kill9 PID: SIGKILL to PID and to every process under it, children first:
+# under VALGRIND=1 a program started with & is valgrind, a child of the
+# subshell whose pid $! gives.
+t_kill9() {
+	local f line fields c
+	for f in /proc/[0-9]*/stat; do
+		read -r line 2>/dev/null <"$f" || continue
+		read -r -a fields <<<"${line##*) }"   # after the name, which may hold spaces
+		[ "${fields[1]}" = "$1" ] || continue
+		c=${f#/proc/}
+		t_kill9 "${c%/stat}"
+	done
+	kill -9 "$1" 2>/dev/null
+}
+
 # TAP lines go to the script's own stdout (fd 3), so that a check written as
 # `t_status NAME 0 prog >file` still reports instead of landing in the file.
 exec 3>&1
