@@ -179,8 +179,9 @@ struct item {
 	size_t nslot, slot_alloc;
 };
 
-/* Items kept for reuse: at most as many as the window holds. */
+/* Items kept for reuse: at most as many as the window holds, none that held a huge line. */
 #define SPARE_ITEMS_MAX 256
+#define SPARE_TEXT_MAX (64 * 1024)
 
 struct u64set {
 	uint64_t *v;
@@ -216,6 +217,7 @@ struct run {
 	struct item *spare;
 	size_t nspare;
 	buf_t out;                 /* the records written, not yet on stdout */
+	int out_failed;            /* writing stdout failed: nothing more is tried */
 	buf_t vals;                /* the values of a contact's fields */
 	buf_t key;                 /* a contact's "workspace 0x1f email" */
 	const apollo_facts_t **people;   /* a record's people, for its firmographics */
@@ -659,7 +661,7 @@ item_free(void *p)
 	if (it == NULL)
 		return;
 	slots_release(it);
-	if (R.nspare >= SPARE_ITEMS_MAX) {
+	if (R.nspare >= SPARE_ITEMS_MAX || it->text_alloc > SPARE_TEXT_MAX) {
 		item_destroy(it);
 		return;
 	}
@@ -716,9 +718,10 @@ item_new(const char *text, size_t len, const jspan_index_t *ix)
 	struct item *it = R.spare;
 	char *t;
 
-	if (it)
-		R.spare = it->next_spare, R.nspare--;
-	else if ((it = calloc(1, sizeof *it)) == NULL)
+	if (it) {
+		R.spare = it->next_spare;
+		R.nspare--;
+	} else if ((it = calloc(1, sizeof *it)) == NULL)
 		return NULL;
 	if (len + 1 > it->text_alloc) {
 		if ((t = realloc(it->text, len + 1)) == NULL) {
@@ -1011,7 +1014,7 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
 	jspan_member_t *m, *nm;
 	size_t alloc, i, kl, total, j;
 	const char *k;
-	char key[16];
+	char key[64], *heap, *dst;
 
 	for (i = 0; i < nn; i++)
 		*at[i] = -1;
@@ -1030,14 +1033,21 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
 		/* A key without escapes is its bytes; another is unescaped (cut at a NUL). */
 		k = it->text + m[j].key.off + 1;
 		kl = m[j].key.len - 2;
+		heap = NULL;
 		if (memchr(k, '\\', kl) != NULL) {
-			k = jspan_str(it->text, m[j].key, key, sizeof key) >= 0 ? key : NULL;
-			kl = k ? strlen(k) : 0;
+			/* Unescaped it is never longer than its literal; cut at a NUL, as json_get reads it. */
+			if (m[j].key.len > sizeof key && (heap = malloc(m[j].key.len)) == NULL)
+				return -1;
+			dst = heap ? heap : key;
+			k = jspan_str(it->text, m[j].key, dst, heap ? m[j].key.len : sizeof key) >= 0 ?
+			    dst : "";
+			kl = strlen(k);
 		}
-		for (i = 0; k && i < nn; i++)
-			if (*at[i] < 0 && k[0] == names[i][0] && strncmp(k, names[i], kl) == 0 &&
+		for (i = 0; i < nn; i++)
+			if (*at[i] < 0 && kl > 0 && k[0] == names[i][0] && strncmp(k, names[i], kl) == 0 &&
 			    names[i][kl] == '\0')
 				*at[i] = (long)j;
+		free(heap);
 	}
 	it->nmem += total;
 	*n = total;
@@ -1204,7 +1214,6 @@ admit(const char *text, size_t len, jspan_t root, const jspan_index_t *ix)
 struct out_ctx {
 	struct item *it;
 	struct jedit_field firmo;  /* firmo.key NULL: none */
-	int contacts_seen, account_seen;
 };
 
 /* What a contact settled on: on admission, or through the entry it waited for. */
@@ -1295,15 +1304,17 @@ static int
 edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 {
 	struct out_ctx *o = vctx;
+	const struct item *it = o->it;
 	int rc;
 
-	(void)val;   /* admit() found the members of both the contacts and the account */
-	if (key == NULL)
-		return 0;
-	/* What admit() read is the first member of each name. */
-	if (strcmp(key, "contacts") == 0 && !o->contacts_seen++)
-		return o->it->nslot == 0 ? 0 : edit_contacts(o, out);   /* admit() found them */
-	if (strcmp(key, "account") == 0 && !o->account_seen++ && o->firmo.key) {
+	/*
+	 * The members admit() read (and found the members of) are known by where
+	 * their values lie, whatever their keys look like.
+	 */
+	(void)key;
+	if (it->at_contacts >= 0 && val.off == it->mem[it->at_contacts].val.off)
+		return it->nslot == 0 ? 0 : edit_contacts(o, out);
+	if (it->at_account >= 0 && val.off == it->mem[it->at_account].val.off && o->firmo.key) {
 		/* The account admit() read: its members are known. */
 		rc = jedit_members(out, o->it->text, o->it->mem + o->it->acc_mem, o->it->nacc, &o->firmo,
 		    1, NULL, NULL, NULL);
@@ -1322,9 +1333,11 @@ write_out(void)
 {
 	size_t n = buf_len(&R.out);
 
+	if (R.out_failed)
+		return -1;
 	if (n > 0 && fwrite(buf_ptr(&R.out), 1, n, stdout) != n) {
 		cli_msg(stderr, "stdout: %s", strerror(errno));
-		R.io_error = 1;
+		R.io_error = R.out_failed = 1;
 		return -1;
 	}
 	buf_reset(&R.out);
@@ -1337,7 +1350,7 @@ static int flush_out(void);
 static int
 emit(struct item *it)
 {
-	struct out_ctx o = { it, { NULL, NULL, 0, NULL, 0 }, 0, 0 };
+	struct out_ctx o = { it, { NULL, NULL, 0, NULL, 0 } };
 	const apollo_facts_t **people;
 	struct outcome oc;
 	size_t i, npeople = 0, start = buf_len(&R.out);
@@ -1399,7 +1412,7 @@ flush_out(void)
 		return -1;
 	if (fflush(stdout) != 0) {
 		cli_msg(stderr, "stdout: %s", strerror(errno));
-		R.io_error = 1;
+		R.io_error = R.out_failed = 1;
 		return -1;
 	}
 	return 0;
@@ -2136,8 +2149,8 @@ main(int argc, char **argv)
 			goto out;
 	}
 out:
-	if (!R.io_error)
-		(void)write_out();
+	/* What was gathered goes out, whatever stopped the run, unless stdout failed. */
+	(void)write_out();
 	report();
 	status = CLI_EX_OK;
 	if (R.n_error > 0)

@@ -687,6 +687,9 @@ struct fact_job {
 	date_t start, end;
 };
 
+/* head_cached before the head is first written: no value cached can take. */
+#define HEAD_NONE (-2)
+
 /* The members every enriched contact of the person gets, in the order they are written. */
 enum { HEAD_APOLLO, HEAD_LEVEL, HEAD_DEPT, HEAD_STATUS, HEAD_AT, HEAD_N };
 
@@ -707,7 +710,7 @@ struct apollo_facts {
 	/*
 	 * The head: the members of HEAD_* as one text, in which the person's
 	 * text lies at person_off. Written for one (cached, fetched) at a time;
-	 * until the first, it is the person's text alone (head_fetched -1).
+	 * until the first, it is the person's text alone (head_cached HEAD_NONE).
 	 */
 	char *head;
 	size_t head_len, person_off, person_len;
@@ -831,7 +834,7 @@ facts_texts(apollo_facts_t *f, const json_t *person)
 		goto fail;
 	f->head_len = f->person_len;
 	f->person_off = 0;
-	f->head_fetched = (time_t)-1;
+	f->head_cached = HEAD_NONE;
 	buf_init(&b, 1 << 20);
 	if (employer_text(f, &b) != 0 || (f->employer = buf_detach(&b, &f->employer_len)) == NULL)
 		goto fail;

@@ -954,7 +954,7 @@ jspan_members_ix(const char *text, const jspan_index_t *ix, jspan_t obj, jspan_m
 	if (!inside(text, obj, '{', '}', &p, &end))
 		return 0;
 	/* From the index: the members the validator found, linked in order. */
-	if (ix && ix->first && (e = indexed(ix, obj.off)) != NONE &&
+	if (ix && ix->first && ix->mem && (e = indexed(ix, obj.off)) != NONE &&
 	    ix->at[2 * e + 1] == obj.off + obj.len && ix->first[e] != JSPAN_NONE) {
 		for (i = ix->first[e]; i != JSPAN_EMPTY && i != JSPAN_NONE && i < ix->nmem;
 		    i = x->next) {

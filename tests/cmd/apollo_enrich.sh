@@ -152,6 +152,21 @@ apollo-enrich --batch-size 11 </dev/null 2>/dev/null; t_eq "--batch-size 11: 64"
 env APOLLO_BASE_URL=ftp://x apollo-enrich </dev/null 2>/dev/null; t_eq "bad base URL: 78" 78 $?
 chmod 600 "$XDG_CONFIG_HOME/deal-enrich/workspaces/acme.conf"
 apollo-enrich <"$IN" >/dev/full 2>/dev/null; t_eq "stdout to /dev/full: 74" 74 $?
+# A db that cannot open stops no record: all go out, their contacts marked.
+apollo-enrich --db /proc/no/such/db <"$IN" >"$T/nodb" 2>"$T/nodb.err"; t_eq "db cannot open: 74" 74 $?
+t_eq "db cannot open: every record out" 10 "$(wc -l <"$T/nodb")"
+t_eq "db cannot open: their contacts marked error" 0 \
+	"$(jq -c '.contacts[] | select(.email != null and .enrichment_status != "error")' "$T/nodb" | wc -l)"
+# The first member named contacts, as json_get reads keys (cut at an escaped
+# NUL), is the one enriched, however long the rest of its key.
+long=$(printf 'A%.0s' $(seq 300))
+printf '{"workspace_id":"acme","contacts\\u0000%s":[{"email":"sam.ng@globex.com"}],"contacts":[{"email":"dana.lopez@acme.com"}]}\n' \
+	"$long" >"$T/nulkey.ndjson"
+apollo-enrich <"$T/nulkey.ndjson" >"$T/nulkey.out" 2>/dev/null; t_eq "a key holding \\u0000: exit 0" 0 $?
+t_eq "a key holding \\u0000: that member enriched" sam.ng@globex.com \
+	"$(jq -r 'to_entries[] | select(.key != "contacts" and (.key | startswith("contacts"))) | .value[] | select(.apollo) | .email' "$T/nulkey.out")"
+t_eq "a key holding \\u0000: the plain one as it came" '[{"email":"dana.lopez@acme.com"}]' \
+	"$(jq -c '.contacts' "$T/nulkey.out")"
 printf '%s\nnot json\n' "$(head -1 "$IN")" >"$T/bad.ndjson"
 apollo-enrich <"$T/bad.ndjson" >"$T/badout" 2>"$T/baderr"; t_eq "bad input line: 65" 65 $?
 t_contains "bad line reported with its number" "$T/baderr" "stdin:2:"

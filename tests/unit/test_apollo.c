@@ -526,6 +526,21 @@ kept_fields_follow_cached_and_time(void **state)
 		assert_string_equal(got, want);
 		free(got);
 	}
+	/* Any time is one: the first head written for the last second of 1969 too. */
+	{
+		apollo_facts_t *g;
+		json_t *q = P(person);
+
+		assert_non_null(g = apollo_facts_new(q));
+		json_free(q);
+		buf_reset(&out);
+		assert_int_equal(n = apollo_contact_text(&out, fl, "enriched", g, &acme, close, 0,
+		    (time_t)-1, NULL), 8);
+		got = fields_object(fl, n, &out);
+		assert_non_null(strstr(got, "\"cached\":false,\"fetched_at\":\"1969-12-31T23:59:59Z\""));
+		free(got);
+		apollo_facts_free(g);
+	}
 	/* The fields of the deal are the contact's own: at the person's company, no move. */
 	buf_reset(&out);
 	assert_int_equal(n = apollo_contact_text(&out, fl, "enriched", f, &globex, close, 1,

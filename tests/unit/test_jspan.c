@@ -435,9 +435,14 @@ members_at_once(void **state)
 			if (memcap == 0)
 				break;
 		}
-		ix.first = NULL;
+		/* first[] without mem[]: no members indexed, whatever first[] held */
 		ix.mem = NULL;
 		ix.memcap = 0;
+		memset(first, 0, sizeof first);
+		assert_int_equal(jspan_parse_index(s, n, 0, &r, &ix, NULL, NULL, 0), JSON_OK);
+		assert_int_equal(jspan_members_ix(s, &ix, r, got, 8), 4);
+		assert_memory_equal(got, all, 4 * sizeof *got);
+		ix.first = NULL;
 	}
 	assert_int_equal(jspan_members_ix("{ }", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
 	assert_int_equal(jspan_members_ix("[1]", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
