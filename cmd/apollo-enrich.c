@@ -1012,9 +1012,10 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
     const char *const *names, long *const *at, size_t nn)
 {
 	jspan_member_t *m, *nm;
-	size_t alloc, i, kl, total, j;
+	size_t alloc, i, total, j;
 	const char *k;
-	char key[64], *heap, *dst;
+	char key[64];
+	long kl;
 
 	for (i = 0; i < nn; i++)
 		*at[i] = -1;
@@ -1030,24 +1031,13 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
 	}
 	m = it->mem + it->nmem;
 	for (j = 0; j < total; j++) {
-		/* A key without escapes is its bytes; another is unescaped (cut at a NUL). */
-		k = it->text + m[j].key.off + 1;
-		kl = m[j].key.len - 2;
-		heap = NULL;
-		if (memchr(k, '\\', kl) != NULL) {
-			/* Unescaped it is never longer than its literal; cut at a NUL, as json_get reads it. */
-			if (m[j].key.len > sizeof key && (heap = malloc(m[j].key.len)) == NULL)
-				return -1;
-			dst = heap ? heap : key;
-			k = jspan_str(it->text, m[j].key, dst, heap ? m[j].key.len : sizeof key) >= 0 ?
-			    dst : "";
-			kl = strlen(k);
-		}
+		/* As json_get reads keys: unescaped, cut at a NUL; longer ones are no name here. */
+		if ((kl = jspan_key(it->text, m[j].key, key, sizeof key, &k)) < 0)
+			continue;
 		for (i = 0; i < nn; i++)
-			if (*at[i] < 0 && kl > 0 && k[0] == names[i][0] && strncmp(k, names[i], kl) == 0 &&
-			    names[i][kl] == '\0')
+			if (*at[i] < 0 && kl > 0 && k[0] == names[i][0] &&
+			    strncmp(k, names[i], (size_t)kl) == 0 && names[i][kl] == '\0')
 				*at[i] = (long)j;
-		free(heap);
 	}
 	it->nmem += total;
 	*n = total;

@@ -1,7 +1,6 @@
 #include "jedit.h"
 
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 static int
@@ -118,54 +117,21 @@ member_start(struct edit *e, const jspan_member_t *m)
 	return buf_rc(buf_addc(e->out, ':'));
 }
 
-/*
- * The key of m as json_parse reads it: its own bytes when it holds no escape
- * (*k points into the text, not NUL-terminated), else unescaped into key, or
- * into *heap (malloc'd, the caller frees) when longer, and cut at a NUL it
- * holds. Returns JSON_OK or JSON_ENOMEM.
- */
-static int
-member_key(const struct edit *e, const jspan_member_t *m, char key[256], char **heap,
-    const char **k, size_t *kl)
-{
-	const char *raw = e->s + m->key.off + 1;
-
-	*heap = NULL;
-	if (memchr(raw, '\\', m->key.len - 2) == NULL) {
-		*k = raw;
-		*kl = m->key.len - 2;
-		return JSON_OK;
-	}
-	if (jspan_str(e->s, m->key, key, 256) >= 0)
-		*k = key;
-	else if ((*heap = malloc(m->key.len)) == NULL)   /* never longer unescaped */
-		return JSON_ENOMEM;
-	else if (jspan_str(e->s, m->key, *heap, m->key.len) >= 0)
-		*k = *heap;
-	else
-		*k = "";   /* cannot happen on a validated key */
-	*kl = strlen(*k);
-	return JSON_OK;
-}
-
 static int
 edit_member(struct edit *e, const jspan_member_t *m)
 {
-	char key[256], *heap;
+	char key[256];
 	const char *k;
-	size_t i, kl, end = m->val.off + m->val.len;
+	long ul = jspan_key(e->s, m->key, key, sizeof key, &k);
+	size_t i, kl = ul < 0 ? 0 : (size_t)ul, end = m->val.off + m->val.len;
 	int rc, done = 0, compact, named;
 
-	if ((rc = member_key(e, m, key, &heap, &k, &kl)) != JSON_OK)
-		return rc;
-	named = may_be_named(e, k, kl);
-	if (named && listed(k, kl, e->drop)) {
-		free(heap);
+	/* A key past 255 bytes (k NULL) is no name set or dropped: none is that long. */
+	named = k && may_be_named(e, k, kl);
+	if (named && listed(k, kl, e->drop))
 		return JSON_OK;
-	}
 	for (i = 0; named && i < e->nf; i++)
 		if (!e->used[i] && kl == e->klen[i] && memcmp(k, e->fields[i].key, kl) == 0) {
-			free(heap);
 			e->used[i] = 1;
 			if ((rc = member_start(e, m)) != JSON_OK)
 				return rc;
@@ -173,7 +139,6 @@ edit_member(struct edit *e, const jspan_member_t *m)
 		}
 	compact = m->val.off == m->key.off + m->key.len + 1;   /* "key":value, no blank */
 	if (e->fn == NULL && compact) {
-		free(heap);
 		if (e->run != e->run_end && m->key.off == e->run_end + 1 && e->s[e->run_end] == ',') {
 			e->run_end = end;
 			return JSON_OK;
@@ -184,13 +149,11 @@ edit_member(struct edit *e, const jspan_member_t *m)
 		e->run_end = end;
 		return JSON_OK;
 	}
-	if ((rc = member_start(e, m)) != JSON_OK) {
-		free(heap);
+	if ((rc = member_start(e, m)) != JSON_OK)
 		return rc;
-	}
 	if (e->fn) {
 		/* The callback takes a C string, and none past 255 bytes. */
-		if (kl >= sizeof key)
+		if (k == NULL || kl >= sizeof key)
 			k = NULL;
 		else if (k != key) {
 			memmove(key, k, kl);
@@ -199,7 +162,6 @@ edit_member(struct edit *e, const jspan_member_t *m)
 		}
 		done = e->fn(e->ctx, k, m->val, e->out);
 	}
-	free(heap);
 	if (done < 0)
 		return done;
 	return done ? JSON_OK : buf_rc(buf_add(e->out, e->s + m->val.off, m->val.len));

@@ -7,7 +7,8 @@
  * was between them; their keys and values keep their bytes. Setting a member
  * has json_set's meaning (the first member of that name replaced in place,
  * else appended) and dropping one json_del's (every member of that name),
- * keys read as json_parse reads them (one holding \u0000 is cut there).
+ * keys read as json_parse reads them (one holding \u0000 is cut there; one
+ * that is then longer than 255 bytes matches no name: none is that long).
  */
 #ifndef DE_JEDIT_H
 #define DE_JEDIT_H

@@ -947,9 +947,9 @@ size_t
 jspan_members_ix(const char *text, const jspan_index_t *ix, jspan_t obj, jspan_member_t *m,
     size_t cap)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	size_t p, end, k, ke, v, ve, n = 0, prev_end = 0, first_k = 0, e, i;
+	size_t p, end, n = 0, prev_end = 0, first_k = 0, e, i;
 	const jspan_ixmember_t *x;
+	jspan_member_t mm;
 
 	if (!inside(text, obj, '{', '}', &p, &end))
 		return 0;
@@ -976,35 +976,10 @@ jspan_members_ix(const char *text, const jspan_index_t *ix, jspan_t obj, jspan_m
 		}
 		return n;
 	}
-	for (p = skip_ws(s, p, end); p < end && s[p] == '"'; p = skip_ws(s, p + 1, end)) {
-		k = p;
-		ke = skip_str(s, k, end);
-		p = skip_ws(s, ke, end);
-		if (p >= end || s[p] != ':')
-			break;
-		v = skip_ws(s, p + 1, end);
-		if (v >= end)
-			break;
-		ve = skip_value(s, v, end, ix);
-		if (n < cap) {
-			m[n].key.off = k;
-			m[n].key.len = ke - k;
-			m[n].val.off = v;
-			m[n].val.len = ve - v;
-			/* as jspan_member_next cuts: see jspan_member_t */
-			m[n].cut.off = n == 0 ? k : prev_end;
-			m[n].cut.len = n == 0 ? ve - k : ve - prev_end;
-		}
-		if (n == 0)
-			first_k = k;
-		else if (n == 1 && cap > 0)
-			m[0].cut.len = k - first_k;   /* the first goes up to the next key */
-		n++;
-		prev_end = ve;
-		p = skip_ws(s, ve, end);
-		if (p >= end || s[p] != ',')
-			break;
-	}
+	/* Else the walk jspan_member_next makes. */
+	for (p = 0; jspan_member_next_ix(text, ix, obj, &p, &mm); n++)
+		if (n < cap)
+			m[n] = mm;
 	return n;
 }
 
@@ -1142,6 +1117,43 @@ fail:
 	if (cap > 0 && buf)
 		buf[0] = '\0';
 	return -1;
+}
+
+long
+jspan_key(const char *text, jspan_t k, char *buf, size_t cap, const char **key)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned char u[4];
+	size_t p, end, out = 0, n, i;
+
+	*key = NULL;
+	if (!inside(text, k, '"', '"', &p, &end))
+		return -1;
+	if (memchr(s + p, '\\', end - p) == NULL) {
+		*key = text + p;
+		return (long)(end - p);
+	}
+	if (cap == 0)
+		return -1;
+	while (p < end) {
+		if (s[p] == '\\')
+			n = unescape(s, &p, end, u);
+		else {
+			u[0] = s[p++];
+			n = 1;
+		}
+		for (i = 0; i < n; i++) {
+			if (u[i] == '\0')
+				goto cut;
+			if (out + 1 >= cap)
+				return -1;
+			buf[out++] = (char)u[i];
+		}
+	}
+cut:
+	buf[out] = '\0';
+	*key = buf;
+	return (long)out;
 }
 
 /* Whether the key literal k, unescaped, is key[0..klen). */

@@ -151,6 +151,15 @@ int jspan_elem_next_ix(const char *s, const jspan_index_t *ix, jspan_t arr, size
 long jspan_str(const char *s, jspan_t v, char *buf, size_t cap);
 
 /*
+ * A member's key (k, a string literal) as json_parse reads it: unescaped and
+ * cut at a NUL it holds. Sets *key to its bytes: in s when the literal holds
+ * no escape (then not NUL-terminated), else in buf, NUL-terminated. Returns
+ * its length, or -1 when k is not a string or an escaped key, so read, needs
+ * cap bytes or more. Names compared with keys are short: no allocation.
+ */
+long jspan_key(const char *s, jspan_t k, char *buf, size_t cap, const char **key);
+
+/*
  * Where a new member can go at the end of an object: returns the offset of its
  * closing '}' and sets *needs_comma (when not NULL) to 1 when the object has
  * members (a comma must come before the new one), else 0. Returns (size_t)-1

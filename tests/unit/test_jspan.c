@@ -452,6 +452,32 @@ members_at_once(void **state)
 	free((void *)s);
 }
 
+/* A key as json_parse reads it: its own bytes, or unescaped and cut at a NUL, within the room given. */
+static void
+keys_as_json_parse_reads_them(void **state)
+{
+	const char *text = "{\"plain\":1,\"\\u0061b\":2,\"a\\u0000bcdefgh\":3,\"\\u00e9\\u00e9\":4,\"ab\\/cd\":5}";
+	jspan_t r = root_of(text, strlen(text));
+	jspan_member_t m[5];
+	const char *k;
+	char buf[5];
+
+	(void)state;
+	assert_int_equal(jspan_members_ix(text, NULL, r, m, 5), 5);
+	assert_int_equal(jspan_key(text, m[0].key, buf, sizeof buf, &k), 5);   /* its bytes: any length */
+	assert_ptr_equal(k, text + 2);
+	assert_int_equal(jspan_key(text, m[1].key, buf, sizeof buf, &k), 2);
+	assert_string_equal(k, "ab");
+	assert_int_equal(jspan_key(text, m[2].key, buf, sizeof buf, &k), 1);   /* cut at the NUL */
+	assert_string_equal(k, "a");
+	assert_int_equal(jspan_key(text, m[3].key, buf, sizeof buf, &k), 4);
+	assert_string_equal(k, "\xc3\xa9\xc3\xa9");
+	assert_int_equal(jspan_key(text, m[4].key, buf, sizeof buf, &k), -1);   /* "ab/cd" needs 6 */
+	assert_null(k);
+	assert_int_equal(jspan_key(text, m[4].key, buf, 0, &k), -1);
+	assert_int_equal(jspan_key(text, m[0].val, buf, sizeof buf, &k), -1);   /* not a string */
+}
+
 static void
 elements_in_order(void **state)
 {
@@ -779,6 +805,7 @@ main(void)
 		cmocka_unit_test(values_and_root_spans),
 		cmocka_unit_test(index_of_containers),
 		cmocka_unit_test(members_at_once),
+		cmocka_unit_test(keys_as_json_parse_reads_them),
 		cmocka_unit_test(index_of_deep_text),
 		cmocka_unit_test(numbers),
 		cmocka_unit_test(strings),
