@@ -1,6 +1,8 @@
 # Sourced by every command test (tests/cmd/*.sh). Gives each script a private
 # temp dir, db, config and home, the binaries on PATH, and TAP helpers.
-# Every check prints "ok - NAME" or "not ok - NAME".
+# Every check prints "ok - NAME" or "not ok - NAME". A check that cannot run
+# here says why with t_skip ("ok - NAME # SKIP REASON"); tests/run fails a
+# script that reports no check at all, and a skip without a reason.
 set -u
 DE_ROOT=${DE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 DE_BIN=${DE_BIN:-$DE_ROOT/bin}
@@ -51,6 +53,11 @@ t_kill9() {
 exec 3>&1
 t_ok() { echo "ok - $1" >&3; }
 t_fail() { echo "not ok - $1${2:+: $2}" >&3; }
+# t_skip NAME REASON: the check NAME did not run here, for REASON.
+t_skip() {
+	if [ -n "${2:-}" ]; then echo "ok - $1 # SKIP $2" >&3; else
+		t_fail "$1" "skipped without a reason"; fi
+}
 
 # t_check NAME CMD...: ok when CMD exits 0.
 t_check() {
