@@ -24,9 +24,10 @@ trap _t_cleanup EXIT
 
 # Under VALGRIND=1 (make check-valgrind) programs run under valgrind; a leak or
 # an error makes them exit 99.
+_t_valgrind=(valgrind -q --leak-check=full --show-leak-kinds=definite,indirect
+	--errors-for-leak-kinds=definite,indirect --error-exitcode=99)
 if [ "${VALGRIND:-0}" = 1 ]; then
-	_t_wrap() { valgrind -q --leak-check=full --show-leak-kinds=definite,indirect \
-		--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "$@"; }
+	_t_wrap() { "${_t_valgrind[@]}" "$@"; }
 	for _p in "$DE_BIN"/*; do
 		_n=$(basename "$_p")
 		eval "$_n() { _t_wrap \"$_p\" \"\$@\"; }"
@@ -46,6 +47,21 @@ t_kill9() {
 		t_kill9 "${c%/stat}"
 	done
 	kill -9 "$1" 2>/dev/null
+}
+
+# t_no_override PROG ARGS...: runs the program PROG of DE_BIN held to the mode
+# bits of files as any user is: as root, without CAP_DAC_OVERRIDE (setpriv), so
+# a file without write permission cannot be written. Exits 125 when root and
+# setpriv is missing (check t_can_no_override first).
+t_can_no_override() { [ "$(id -u)" != 0 ] || command -v setpriv >/dev/null; }
+t_no_override() {
+	local p=$DE_BIN/$1 pre=(); shift
+	[ "${VALGRIND:-0}" = 1 ] && pre=("${_t_valgrind[@]}")
+	if [ "$(id -u)" = 0 ]; then
+		command -v setpriv >/dev/null || return 125
+		pre=(setpriv --inh-caps=-dac_override --bounding-set=-dac_override -- "${pre[@]}")
+	fi
+	"${pre[@]}" "$p" "$@"
 }
 
 # TAP lines go to the script's own stdout (fd 3), so that a check written as
