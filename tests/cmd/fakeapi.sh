@@ -136,6 +136,65 @@ t_check "hubspot toObjectId is a number" jqb '.status=="COMPLETE" and (.results[
 t_eq "hubspot no token 401" 401 "$(req -d '{}' "$U/crm/v3/objects/deals/search")"
 t_check "hubspot 401 body" jqb '.status=="error" and .category=="INVALID_AUTHENTICATION" and (.correlationId|length)>0'
 
+t_eq "hubspot pipelines" 200 "$(req -H "$HK" "$U/crm/v3/pipelines/deals")"
+t_check "hubspot pipeline stages: labels, isClosed as strings" jqb '.results[0].stages
+	| any(.id=="closedwon" and .label=="Closed Won" and .metadata.isClosed=="true")'
+t_eq "hubspot dated pipelines path" 200 "$(req -H "$HK" "$U/crm/pipelines/2026-03/deals")"
+t_check "hubspot rate-limit headers count calls" test "$(hdr x-hubspot-ratelimit-max)" -gt \
+	"$(hdr x-hubspot-ratelimit-remaining)"
+req -H "$HK" -d '{"inputs":[{"id":"9000000001"}]}' "$U/crm/associations/2026-03/deals/contacts/batch/read" >/dev/null
+t_check "hubspot association label next to the unlabeled type" jqb '.results[0].to[]
+	| select(.toObjectId==201) | [.associationTypes[].label] == [null, "Decision Maker"]'
+req -H "$HK" -d '{"properties":["industry","numberofemployees"],"inputs":[{"id":"301"}]}' \
+	"$U/crm/v3/objects/companies/batch/read" >/dev/null
+t_check "hubspot company firmographics" jqb '.results[0].properties | .industry=="OIL_ENERGY" and .numberofemployees=="1600"'
+fake_post config '{"hubspot_search_cap":4}'
+t_eq "hubspot search past the cap is 400" 400 "$(req -H "$HK" -d '{"limit":2,"after":"3"}' "$U/crm/v3/objects/deals/search")"
+fake_post config '{"hubspot_limit_interval":1000,"hubspot_limit_daily":0}'
+t_eq "hubspot daily limit 429" 429 "$(req -H "$HK" -d '{}' "$U/crm/v3/objects/deals/search")"
+t_check "hubspot DAILY policy" jqb '.policyName=="DAILY" and .errorType=="RATE_LIMIT"'
+fake_post config '{"hubspot_limit_interval":0,"hubspot_limit_daily":100}'
+t_eq "hubspot ten-secondly limit 429" 429 "$(req -H "$HK" -d '{}' "$U/crm/v3/objects/deals/search")"
+t_check "hubspot TEN_SECONDLY_ROLLING policy" jqb '.policyName=="TEN_SECONDLY_ROLLING"'
+fake_post reset '{}'
+fake_post fault '{"provider":"hubspot","kind":"403"}'
+t_eq "hubspot 403 fault" 403 "$(req -H "$HK" -d '{}' "$U/crm/v3/objects/deals/search")"
+t_check "hubspot 403 MISSING_SCOPES names the scope" jqb '.category=="MISSING_SCOPES"
+	and .errors[0].context.requiredGranularScopes[0]=="crm.objects.deals.read"'
+
+# --- Salesforce: token, SOQL pages, session expiry, API limit
+SFT='grant_type=refresh_token&client_id=test-sf-client-id&client_secret=test-sf-client-secret&refresh_token=test-sf-refresh-token'
+t_eq "salesforce token" 200 "$(req -d "$SFT" "$U/services/oauth2/token")"
+t_check "salesforce token answer" jqb '.token_type=="Bearer" and (.instance_url|startswith("http://127.0.0.1:"))
+	and (.access_token|length)>20 and has("refresh_token")==false'
+ST="Authorization: Bearer $(jq -r .access_token "$T/b")"
+t_eq "salesforce bad refresh token 400" 400 "$(req -d "${SFT/refresh_token=test/refresh_token=x}" "$U/services/oauth2/token")"
+t_check "salesforce invalid_grant" jqb '.error=="invalid_grant"'
+fake_post config '{"salesforce_batch_size":2}'
+soql='SELECT Id, Name, (SELECT Role, Contact.Email FROM OpportunityContactRoles) FROM Opportunity
+	WHERE IsClosed = true AND (LastModifiedDate > 2020-01-01T00:00:00Z OR CloseDate = LAST_N_MONTHS:6)
+	ORDER BY LastModifiedDate ASC'
+t_eq "salesforce query" 200 "$(req -G -H "$ST" --data-urlencode "q=$soql" "$U/services/data/v60.0/query")"
+t_check "salesforce first page" jqb '.totalSize==4 and .done==false and (.records|length)==2
+	and (.nextRecordsUrl|startswith("/services/data/v60.0/query/"))'
+t_check "salesforce Sforce-Limit-Info" test "$(hdr sforce-limit-info)" = "api-usage=1/15000"
+t_eq "salesforce next page" 200 "$(req -H "$ST" "$U$(jq -r .nextRecordsUrl "$T/b")")"
+t_check "salesforce last page: done, a null subquery" jqb '.done==true and has("nextRecordsUrl")==false
+	and any(.records[]; .OpportunityContactRoles==null) and any(.records[]; .OpportunityContactRoles.records[0].attributes.type=="OpportunityContactRole")'
+t_eq "salesforce CurrencyIsoCode in a single-currency org" 400 \
+	"$(req -G -H "$ST" --data-urlencode "q=SELECT Id, CurrencyIsoCode FROM Opportunity" "$U/services/data/v60.0/query")"
+t_check "salesforce INVALID_FIELD is an array" jqb '.[0].errorCode=="INVALID_FIELD"'
+fake_post config '{"salesforce_expire_after":3}'
+t_eq "salesforce expired session 401" 401 "$(req -G -H "$ST" --data-urlencode "q=$soql" "$U/services/data/v60.0/query")"
+t_check "salesforce INVALID_SESSION_ID" jqb '.[0].errorCode=="INVALID_SESSION_ID"'
+t_eq "salesforce stays expired" 401 "$(req -G -H "$ST" --data-urlencode "q=$soql" "$U/services/data/v60.0/query")"
+fake_post config '{"salesforce_api_limit":3}'
+req -d "$SFT" "$U/services/oauth2/token" >/dev/null
+ST="Authorization: Bearer $(jq -r .access_token "$T/b")"
+t_eq "salesforce REQUEST_LIMIT_EXCEEDED 403" 403 "$(req -G -H "$ST" --data-urlencode "q=$soql" "$U/services/data/v60.0/query")"
+t_check "salesforce limit body" jqb '.[0].errorCode=="REQUEST_LIMIT_EXCEEDED"'
+fake_post reset '{}'
+
 # --- LinkedIn
 t_eq "linkedin enrich-lead" 200 "$(req -H "$RK" -H 'X-RapidAPI-Host: fresh-linkedin-profile-data.p.rapidapi.com' \
 	"$U/enrich-lead?linkedin_url=https://www.linkedin.com/in/dana-lopez/")"

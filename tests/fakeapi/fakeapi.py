@@ -35,7 +35,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 PROG = "fakeapi"
 DEFAULT_KEYS = ["test-apollo-key", "test-serper-key", "test-deepseek-key",
                 "test-hubspot-key", "test-rapidapi-key"]
-PROVIDERS = ("apollo", "serper", "deepseek", "hubspot", "linkedin")
+PROVIDERS = ("apollo", "serper", "deepseek", "hubspot", "linkedin", "salesforce")
+# Salesforce's connected app, as the token endpoint knows it (FAKEAPI_SF_* override).
+SF_CLIENT_ID = os.environ.get("FAKEAPI_SF_CLIENT_ID", "test-sf-client-id")
+SF_CLIENT_SECRET = os.environ.get("FAKEAPI_SF_CLIENT_SECRET", "test-sf-client-secret")
+SF_REFRESH_TOKEN = os.environ.get("FAKEAPI_SF_REFRESH_TOKEN", "test-sf-refresh-token")
 FAULT_KINDS = ("429", "500", "502", "503", "504", "401", "403", "credits", "slow",
                "cut", "reset", "badjson", "blank", "leading_blank", "drop_company",
                "html", "huge")
@@ -130,7 +134,8 @@ class State:
         data = {}
         d = self.cfg.data
         if d:
-            for name in ("apollo_people.json", "serper_results.json", "hubspot.json"):
+            for name in ("apollo_people.json", "serper_results.json", "hubspot.json",
+                         "salesforce.json"):
                 p = os.path.join(d, name)
                 if os.path.exists(p):
                     with open(p, encoding="utf-8") as f:
@@ -140,6 +145,7 @@ class State:
         serper = data.get("serper_results.json") or {}
         self.serper_results = {str(k).strip().lower(): v for k, v in serper.items()}
         self.hubspot = HubSpotData(data.get("hubspot.json"))
+        self.salesforce = SalesforceData(data.get("salesforce.json"))
 
     def reset(self):
         with self.lock:
@@ -160,8 +166,20 @@ class State:
                 "apollo_limit_minute": self.cfg.apollo_limit_minute,
                 "apollo_limit_hourly": self.cfg.apollo_limit_hourly,
                 "apollo_limit_daily": self.cfg.apollo_limit_daily,
+                "hubspot_enforce_limits": True,
+                "hubspot_limit_interval": 100,
+                "hubspot_limit_daily": 250000,
+                "hubspot_search_cap": 10000,
+                "salesforce_api_limit": 15000,
+                "salesforce_batch_size": 0,
+                "salesforce_expire_after": 0,
+                "salesforce_multi_currency": False,
             }
             self.apollo_usage = {"minute": [None, 0], "hourly": [None, 0], "daily": [None, 0]}
+            self.hs_usage = {"interval": [None, 0], "daily": [None, 0]}
+            self.sf_used = 0
+            self.sf_tokens = {}      # access token -> API calls made with it
+            self.sf_cursors = {}     # query locator -> records of the query
 
     # --- in-flight accounting
     def begin(self, provider, endpoint):
@@ -238,6 +256,54 @@ class State:
             hdr["x-%s-requests-left" % name] = str(max(0, limits["daily"] - used["daily"]))
         return True, hdr, None
 
+    # --- HubSpot's per-portal windows: 10 s rolling (as fixed windows) and daily
+    def hs_take(self):
+        """Count one HubSpot call. Returns (headers, policy refused or None)."""
+        t = time.time()
+        windows = {"interval": int(t // 10), "daily": int(t // 86400)}
+        with self.lock:
+            sw = self.switches
+            limits = {"interval": sw["hubspot_limit_interval"], "daily": sw["hubspot_limit_daily"]}
+            for k, w in windows.items():
+                u = self.hs_usage[k]
+                if u[0] != w:
+                    u[0], u[1] = w, 0
+            refused = None
+            if sw["hubspot_enforce_limits"]:
+                if self.hs_usage["daily"][1] >= limits["daily"]:
+                    refused = "DAILY"
+                elif self.hs_usage["interval"][1] >= limits["interval"]:
+                    refused = "TEN_SECONDLY_ROLLING"
+            if refused is None:
+                for k in windows:
+                    self.hs_usage[k][1] += 1
+            used = {k: self.hs_usage[k][1] for k in windows}
+        hdr = {"X-HubSpot-RateLimit-Daily": str(limits["daily"]),
+               "X-HubSpot-RateLimit-Daily-Remaining": str(max(0, limits["daily"] - used["daily"])),
+               "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
+               "X-HubSpot-RateLimit-Max": str(limits["interval"]),
+               "X-HubSpot-RateLimit-Remaining": str(max(0, limits["interval"] - used["interval"]))}
+        return hdr, refused
+
+    # --- Salesforce: rolling 24 h API usage (never resets here) and session tokens
+    def sf_take(self, token):
+        """Count one API call made with token. Returns (limit-info header, error or None)."""
+        with self.lock:
+            sw = self.switches
+            limit = sw["salesforce_api_limit"]
+            n = self.sf_tokens.get(token)
+            if n is None or (sw["salesforce_expire_after"] > 0 and n >= sw["salesforce_expire_after"]):
+                self.sf_tokens.pop(token, None)
+                err = "session"
+            elif self.sf_used >= limit:
+                err = "limit"
+            else:
+                self.sf_tokens[token] = n + 1
+                self.sf_used += 1
+                err = None
+            info = "api-usage=%d/%d" % (self.sf_used, limit)
+        return {"Sforce-Limit-Info": info}, err
+
     def stats(self):
         with self.lock:
             return {
@@ -253,6 +319,8 @@ class State:
                 "latency_ms": self.latency_ms,
                 "config": dict(self.switches),
                 "apollo_usage": {k: v[1] for k, v in self.apollo_usage.items()},
+                "hubspot_usage": {k: v[1] for k, v in self.hs_usage.items()},
+                "salesforce_usage": self.sf_used,
                 "requests": list(self.requests),
                 "uptime_s": round(time.time() - self.started, 3),
             }
@@ -1084,9 +1152,11 @@ def builtin_hubspot():
     today = now_utc().replace(hour=17, minute=0, second=0, microsecond=0)
     deals_spec = [
         # id, name, stage, amount, company, contacts
-        ("9000000001", "Globex - New Business", "closedwon", "25000", "301", ["201", "202"]),
+        ("9000000001", "Globex - New Business", "closedwon", "25000", "301",
+         [{"id": "201", "label": "Decision Maker"}, "202"]),
         ("9000000002", "Initech - Expansion", "closedlost", "12000", "302", ["203"]),
-        ("9000000003", "Acme - Renewal", "closedwon", "48000", "303", ["204", "205"]),
+        ("9000000003", "Acme - Renewal", "closedwon", "48000", "303",
+         [{"id": "204", "label": "Champion"}, "205"]),
         ("9000000004", "Umbrella - Pilot", "closedwon", None, "304", ["206"]),
         ("9000000005", "Globex - Services", "closedwon", "", "301", ["201"]),
         ("9000000006", "Hooli - Platform", "appointmentscheduled", "90000", "305", ["207"]),
@@ -1117,16 +1187,20 @@ def builtin_hubspot():
         ("206", "locked.user@umbrella.io", "Lee", "Chan", "Director of Research"),
         ("207", "gavin.belson@hooli.com", "Gavin", "Belson", "CEO"),
     ]
-    companies = [("301", "Globex", "globex.com"), ("302", "Initech", "initech.com"),
-                 ("303", "Acme", "acme.com"), ("304", "Umbrella", "umbrella.io"),
-                 ("305", "Hooli", "hooli.com")]
+    companies = [("301", "Globex", "globex.com", "OIL_ENERGY", "1600", "100000000"),
+                 ("302", "Initech", "initech.com", "COMPUTER_SOFTWARE", "120", None),
+                 ("303", "Acme", "acme.com", None, None, None),
+                 ("304", "Umbrella", "umbrella.io", "BIOTECHNOLOGY", "5200", "900000000"),
+                 ("305", "Hooli", "hooli.com", "INTERNET", "80000", None)]
     created = iso_ms(today - dt.timedelta(days=400))
     return {
         "deals": deals,
         "contacts": [{"id": c[0], "properties": {"email": c[1], "firstname": c[2], "lastname": c[3],
                                                  "jobtitle": c[4]},
                       "createdAt": created, "updatedAt": created} for c in contacts],
-        "companies": [{"id": c[0], "properties": {"name": c[1], "domain": c[2]},
+        "companies": [{"id": c[0], "properties": {"name": c[1], "domain": c[2], "industry": c[3],
+                                                  "numberofemployees": c[4],
+                                                  "annualrevenue": c[5]},
                        "createdAt": created, "updatedAt": created} for c in companies],
         "deal_contacts": dc, "deal_companies": dco,
     }
@@ -1156,10 +1230,73 @@ class HubSpotData:
                             "updatedAt": updated, "archived": False})
             self.objects[typ] = lst
         self.by_id = {t: {o["id"]: o for o in lst} for t, lst in self.objects.items()}
+        # deal id -> [(to id, [labels])]; an entry is "201" or {"id":"201","label":"Champion"}
+        # ("labels":[...] for several); a deal's first company is its "Primary" one
         self.assoc = {}
         for key, typ in (("deal_contacts", "contacts"), ("deal_companies", "companies")):
             m = raw.get(key) or {}
-            self.assoc[typ] = {str(k): [str(x) for x in (v or [])] for k, v in m.items()}
+            self.assoc[typ] = {}
+            for k, v in m.items():
+                lst = []
+                for i, x in enumerate(v or []):
+                    if isinstance(x, dict):
+                        labels = x.get("labels") or ([x["label"]] if x.get("label") else [])
+                        lst.append((str(x.get("id")), [str(l) for l in labels]))
+                    else:
+                        lst.append((str(x), []))
+                    if typ == "companies" and i == 0 and "Primary" not in lst[-1][1]:
+                        lst[-1][1].insert(0, "Primary")
+                self.assoc[typ][str(k)] = lst
+        self.pipelines = raw.get("pipelines") or builtin_pipelines()
+
+
+def builtin_pipelines():
+    stages = [("appointmentscheduled", "Appointment Scheduled", "0.2", "false"),
+              ("qualifiedtobuy", "Qualified To Buy", "0.4", "false"),
+              ("presentationscheduled", "Presentation Scheduled", "0.6", "false"),
+              ("decisionmakerboughtin", "Decision Maker Bought-In", "0.8", "false"),
+              ("contractsent", "Contract Sent", "0.9", "false"),
+              ("closedwon", "Closed Won", "1.0", "true"),
+              ("closedlost", "Closed Lost", "0.0", "true")]
+    return [{"id": "default", "label": "Sales Pipeline", "displayOrder": 0,
+             "stages": [{"id": i, "label": l, "displayOrder": n,
+                         "metadata": {"isClosed": c, "probability": p}}
+                        for n, (i, l, p, c) in enumerate(stages)]}]
+
+
+def hs_assoc_types(to_typ, labels):
+    """v4 association types: the unlabeled default, then one entry per label."""
+    out = [{"category": "HUBSPOT_DEFINED", "typeId": 3 if to_typ == "contacts" else 341,
+            "label": None}]
+    for label in labels:
+        if label == "Primary" and to_typ == "companies":
+            out.append({"category": "HUBSPOT_DEFINED", "typeId": 5, "label": "Primary"})
+        else:
+            out.append({"category": "USER_DEFINED", "typeId": 100 + h64(label) % 900,
+                        "label": label})
+    return out
+
+
+def h_hs_pipelines(state, req):
+    hs_auth(state, req)
+    created = "2024-01-01T00:00:00.000Z"
+    out = []
+    for p in state.hubspot.pipelines:
+        p = copy.deepcopy(p)
+        for st in p.get("stages") or []:
+            md = st.setdefault("metadata", {})
+            for k in list(md):
+                md[k] = hs_str(md[k])
+            st.setdefault("createdAt", created)
+            st.setdefault("updatedAt", created)
+            st.setdefault("archived", False)
+            st.setdefault("writePermissions", "CRM_PERMISSIONS_ENFORCEMENT")
+        p.setdefault("createdAt", created)
+        p.setdefault("updatedAt", created)
+        p.setdefault("archived", False)
+        out.append(p)
+    req.asked = ["pipelines deals"]
+    return 200, {"results": out}, {}
 
 
 def hs_error(status, message, category, **extra):
@@ -1167,12 +1304,6 @@ def hs_error(status, message, category, **extra):
     body.update(extra)
     body["category"] = category
     return Reply(status, jdump(body))
-
-
-def hs_rate_headers():
-    return {"X-HubSpot-RateLimit-Daily": "250000", "X-HubSpot-RateLimit-Daily-Remaining": "249000",
-            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000", "X-HubSpot-RateLimit-Max": "100",
-            "X-HubSpot-RateLimit-Remaining": "99"}
 
 
 def hs_auth(state, req):
@@ -1294,8 +1425,10 @@ def h_hs_search(state, req, typ):
     after = as_int(body.get("after") if body.get("after") not in (None, "") else 0)
     if after is None or after < 0:
         raise hs_error(400, "after must be a non-negative integer string", "VALIDATION_ERROR")
-    if after + limit > 10000:
-        raise hs_error(400, "The maximum number of results for a search is 10,000",
+    with state.lock:
+        cap = state.switches["hubspot_search_cap"]
+    if after + limit > cap:
+        raise hs_error(400, "The maximum number of results for a search is %s" % format(cap, ","),
                        "VALIDATION_ERROR")
     req.asked = ["%s/search after=%d" % (typ, after)]
     objs = state.hubspot.objects[typ]
@@ -1342,17 +1475,12 @@ def h_hs_assoc(state, req, to_typ):
         to = state.hubspot.assoc[to_typ].get(did) or []
         if not to:
             continue
-        if to_typ == "contacts":
-            types = [{"category": "HUBSPOT_DEFINED", "typeId": 3, "label": None}]
-        else:
-            types = [{"category": "HUBSPOT_DEFINED", "typeId": 5, "label": "Primary"},
-                     {"category": "HUBSPOT_DEFINED", "typeId": 341, "label": None}]
         results.append({"from": {"id": did},
-                        "to": [{"toObjectId": as_int(t, t), "associationTypes": copy.deepcopy(types)}
-                               for t in to]})
+                        "to": [{"toObjectId": as_int(t, t), "associationTypes": hs_assoc_types(to_typ, labels)}
+                               for t, labels in to]})
     req.asked = ["deals->%s %s" % (to_typ, i) for i in ids]
     return 200, {"status": "COMPLETE", "results": results, "startedAt": iso_ms(started),
-                 "completedAt": iso_ms(now_utc())}, hs_rate_headers()
+                 "completedAt": iso_ms(now_utc())}, {}
 
 
 def h_hs_batch_read(state, req, typ):
@@ -1386,8 +1514,8 @@ def h_hs_batch_read(state, req, typ):
                           "message": "Could not get some %s objects, they may be deleted or not "
                                      "exist. Check that ids are valid." % OBJ_LABEL[typ],
                           "context": {"ids": missing}}]
-        return 207, out, hs_rate_headers()
-    return 200, out, hs_rate_headers()
+        return 207, out, {}
+    return 200, out, {}
 
 
 def h_hs_get(state, req, typ, rid):
@@ -1408,10 +1536,350 @@ def h_hs_get(state, req, typ, rid):
             to = state.hubspot.assoc.get(a, {}).get(rid) or []
             if to:
                 kind = "deal_to_contact" if a == "contacts" else "deal_to_company"
-                out_assoc[a] = {"results": [{"id": t, "type": kind} for t in to]}
+                out_assoc[a] = {"results": [{"id": t, "type": kind} for t, _ in to]}
         if out_assoc:
             out["associations"] = out_assoc
-    return 200, out, hs_rate_headers()
+    return 200, out, {}
+
+
+# ---------------------------------------------------------------------------
+# Salesforce (OAuth refresh-token flow, SOQL query of Opportunities)
+
+SF_API_VERSION_RE = r"v\d+\.\d"
+
+
+def sf_dt(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d+0000" % (t.microsecond // 1000)
+
+
+def builtin_salesforce():
+    today = now_utc().replace(hour=17, minute=0, second=0, microsecond=0)
+    accounts = {
+        "0015g00000Acc001": {"Id": "0015g00000Acc001", "Name": "Globex", "Website": "https://www.globex.com",
+                             "Industry": "Energy", "NumberOfEmployees": 1600, "AnnualRevenue": 1.0E8,
+                             "BillingCountry": "United States"},
+        "0015g00000Acc002": {"Id": "0015g00000Acc002", "Name": "Initech", "Website": "initech.com",
+                             "Industry": None, "NumberOfEmployees": None, "AnnualRevenue": None,
+                             "BillingCountry": None},
+        "0015g00000Acc003": {"Id": "0015g00000Acc003", "Name": "Acme", "Website": "acme.com",
+                             "Industry": "Technology", "NumberOfEmployees": 450, "AnnualRevenue": None,
+                             "BillingCountry": "Canada"},
+    }
+
+    def role(role, primary, cid, email, first, last, title):
+        return {"Role": role, "IsPrimary": primary,
+                "Contact": {"Id": cid, "Email": email, "FirstName": first, "LastName": last,
+                            "Title": title}}
+    spec = [
+        # id, name, stage, amount, account, roles (None: no roles), days since close
+        ("0065g00000Opp001", "Globex - Platform", "Closed Won", 25000.0, "0015g00000Acc001",
+         [role("Economic Buyer", True, "0035g00000Con001", "pat.ng@globex.com", "Pat", "Ng", "CFO"),
+          role(None, False, "0035g00000Con002", "sam.lee@globex.com", "Sam", "Lee", "Head of IT")], 10),
+        ("0065g00000Opp002", "Initech - Expansion", "Closed Lost", None, "0015g00000Acc002", None, 40),
+        ("0065g00000Opp003", "Acme - Renewal", "Closed Won", 48000.0, "0015g00000Acc003",
+         [role("Technical Buyer", True, "0035g00000Con003", "dana.lopez@acme.com", "Dana", "Lopez",
+               "VP Engineering")], 70),
+        ("0065g00000Opp004", "Acme - Services", "Closed Won", 9000.0, "0015g00000Acc003",
+         [role("Decision Maker", False, "0035g00000Con003", "dana.lopez@acme.com", "Dana", "Lopez",
+               "VP Engineering")], 100),
+        ("0065g00000Opp005", "Globex - Pilot", "Negotiation/Review", 5000.0, "0015g00000Acc001", None, -20),
+    ]
+    opps = []
+    for oid, name, stage, amount, acc, roles, days in spec:
+        close = today - dt.timedelta(days=days)
+        closed = stage.startswith("Closed")
+        opps.append({"Id": oid, "Name": name, "Amount": amount, "CloseDate": close.strftime("%Y-%m-%d"),
+                     "StageName": stage, "IsClosed": closed, "IsWon": stage == "Closed Won",
+                     "LastModifiedDate": sf_dt(min(close, today) + dt.timedelta(minutes=5)),
+                     "Owner": {"Name": "Jo Smith"}, "Account": copy.deepcopy(accounts.get(acc)),
+                     "OpportunityContactRoles": roles})
+    return {"opportunities": opps}
+
+
+class SalesforceData:
+    def __init__(self, raw):
+        if not raw:
+            raw = builtin_salesforce()
+        self.opportunities = [copy.deepcopy(o) for o in raw.get("opportunities") or []]
+
+
+def sf_attrs(typ, rid):
+    return {"type": typ, "url": "/services/data/v60.0/sobjects/%s/%s" % (typ, rid or "x")}
+
+
+def sf_render(opp):
+    """An Opportunity as the query answers it: attributes on every object, child rows wrapped."""
+    out = {"attributes": sf_attrs("Opportunity", opp.get("Id"))}
+    for k, v in opp.items():
+        if k == "OpportunityContactRoles":
+            if not v:
+                out[k] = None
+                continue
+            recs = []
+            for r in v:
+                r = dict(r)
+                c = r.get("Contact")
+                if isinstance(c, dict):
+                    r["Contact"] = dict({"attributes": sf_attrs("Contact", c.get("Id"))}, **c)
+                recs.append(dict({"attributes": sf_attrs("OpportunityContactRole", None)}, **r))
+            out[k] = {"totalSize": len(recs), "done": True, "records": recs}
+        elif isinstance(v, dict):
+            typ = "User" if k == "Owner" else k
+            out[k] = dict({"attributes": sf_attrs(typ, v.get("Id"))}, **v)
+        else:
+            out[k] = v
+    return out
+
+
+def sf_error(status, code, message):
+    return Reply(status, jdump([{"message": message, "errorCode": code}]))
+
+
+SOQL_TOKEN = re.compile(r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*')|(?P<dt>\d{4}-\d{2}-\d{2}T[0-9:.]+(?:Z|[+-]\d{2}:?\d{2}))"
+                        r"|(?P<date>\d{4}-\d{2}-\d{2})|(?P<num>-?\d+(?:\.\d+)?)"
+                        r"|(?P<op><=|>=|!=|<>|=|<|>|\(|\))|(?P<lit>[A-Za-z_]+:\d+)"
+                        r"|(?P<id>[A-Za-z_][A-Za-z0-9_.]*))")
+
+
+def soql_tokens(text):
+    pos, out = 0, []
+    text = text.rstrip()
+    while pos < len(text):
+        m = SOQL_TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise sf_error(400, "MALFORMED_QUERY", "unexpected token at: %s" % text[pos:pos + 20])
+        kind = m.lastgroup
+        out.append((kind, m.group(kind)))
+        pos = m.end()
+    return out
+
+
+def soql_value(tok):
+    kind, v = tok
+    if kind == "str":
+        return ("s", v[1:-1].replace("\\'", "'"))
+    if kind in ("dt", "date", "num"):
+        return ("n", to_num(v.replace("+0000", "Z")))
+    if kind == "lit":
+        name, n = v.split(":")
+        if name.upper() != "LAST_N_MONTHS":
+            raise sf_error(400, "MALFORMED_QUERY", "unsupported date literal %s" % v)
+        # from the first day of the month N months ago to the end of last month
+        t = now_utc()
+        y, m = t.year, t.month - int(n)
+        while m < 1:
+            y, m = y - 1, m + 12
+        lo = dt.datetime(y, m, 1, tzinfo=dt.timezone.utc).timestamp() * 1000
+        hi = dt.datetime(t.year, t.month, 1, tzinfo=dt.timezone.utc).timestamp() * 1000 - 1
+        return ("r", (lo, hi))
+    low = v.lower()
+    if low in ("true", "false"):
+        return ("b", low == "true")
+    if low == "null":
+        return ("null", None)
+    raise sf_error(400, "MALFORMED_QUERY", "unexpected %s" % v)
+
+
+def soql_field(rec, path):
+    v = rec
+    for part in path.split("."):
+        if not isinstance(v, dict):
+            return None
+        v = next((x for k, x in v.items() if k.lower() == part.lower()), None)
+    return v
+
+
+def soql_where(tokens):
+    """A predicate over records from WHERE's tokens: comparisons, AND, OR, NOT, parentheses."""
+    pos = [0]
+
+    def peek():
+        return tokens[pos[0]] if pos[0] < len(tokens) else (None, None)
+
+    def take():
+        t = peek()
+        pos[0] += 1
+        return t
+
+    def primary():
+        t = peek()
+        if t == ("op", "("):
+            take()
+            e = disj()
+            if take() != ("op", ")"):
+                raise sf_error(400, "MALFORMED_QUERY", "missing )")
+            return e
+        if t[0] == "id" and t[1].upper() == "NOT":
+            take()
+            e = primary()
+            return lambda r: not e(r)
+        if t[0] != "id":
+            raise sf_error(400, "MALFORMED_QUERY", "expected a field, got %s" % t[1])
+        field = take()[1]
+        op = take()
+        if op[0] != "op" or op[1] in ("(", ")"):
+            raise sf_error(400, "MALFORMED_QUERY", "expected an operator after %s" % field)
+        kind, val = soql_value(take())
+        o = op[1]
+
+        def cmp(r):
+            v = soql_field(r, field)
+            if kind == "null":
+                return (v is None) == (o == "=") if o in ("=", "!=", "<>") else False
+            if v is None:
+                return o in ("!=", "<>")
+            if kind == "b":
+                eq = bool(v) == val
+                return eq if o == "=" else not eq
+            if kind == "r":
+                n = to_num(str(v).replace("+0000", "Z"))
+                inside = n is not None and val[0] <= n <= val[1]
+                return inside if o == "=" else not inside
+            if kind == "s":
+                a, b = str(v).lower(), val.lower()
+            else:
+                a, b = to_num(str(v).replace("+0000", "Z")), val
+                if a is None:
+                    return False
+            return {"=": a == b, "!=": a != b, "<>": a != b, "<": a < b, "<=": a <= b,
+                    ">": a > b, ">=": a >= b}[o]
+        return cmp
+
+    def conj():
+        e = primary()
+        while peek()[0] == "id" and peek()[1].upper() == "AND":
+            take()
+            a, b = e, primary()
+            e = (lambda a, b: lambda r: a(r) and b(r))(a, b)
+        return e
+
+    def disj():
+        e = conj()
+        while peek()[0] == "id" and peek()[1].upper() == "OR":
+            take()
+            a, b = e, conj()
+            e = (lambda a, b: lambda r: a(r) or b(r))(a, b)
+        return e
+
+    if not tokens:
+        return lambda r: True
+    e = disj()
+    if pos[0] != len(tokens):
+        raise sf_error(400, "MALFORMED_QUERY", "unexpected %s" % peek()[1])
+    return e
+
+
+SOQL_RE = re.compile(r"^\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<obj>\w+)"
+                     r"(?:\s+WHERE\s+(?P<where>.+?))?(?:\s+ORDER\s+BY\s+(?P<order>[\w.]+)"
+                     r"(?:\s+(?P<dir>ASC|DESC))?)?(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$", re.I | re.S)
+
+
+def soql_run(state, q):
+    sub = re.search(r"\(\s*SELECT\s.+?\sFROM\s+(\w+)\s*\)", q, re.I | re.S)
+    if sub and sub.group(1) != "OpportunityContactRoles":
+        raise sf_error(400, "INVALID_TYPE", "Didn't understand relationship '%s' in FROM part of "
+                                            "query call." % sub.group(1))
+    main = q[:sub.start()] + q[sub.end():] if sub else q
+    m = SOQL_RE.match(main)
+    if not m:
+        raise sf_error(400, "MALFORMED_QUERY", "unexpected token: %s" % q[:40])
+    if m.group("obj") != "Opportunity":
+        raise sf_error(400, "INVALID_TYPE", "sObject type '%s' is not supported." % m.group("obj"))
+    with state.lock:
+        multi = state.switches["salesforce_multi_currency"]
+    if not multi and re.search(r"\bCurrencyIsoCode\b", q):
+        raise sf_error(400, "INVALID_FIELD", "\nSELECT Id, CurrencyIsoCode\n           ^\nERROR at Row:1:"
+                                             "Column:12\nNo such column 'CurrencyIsoCode' on entity "
+                                             "'Opportunity'.")
+    pred = soql_where(soql_tokens(m.group("where") or ""))
+    recs = [o for o in state.salesforce.opportunities if pred(o)]
+    if m.group("order"):
+        f = m.group("order")
+
+        def sk(o):
+            v = soql_field(o, f)
+            n = to_num(str(v).replace("+0000", "Z")) if v is not None else None
+            return (v is None, n if n is not None else 0, str(v or "").lower())
+        recs.sort(key=sk, reverse=(m.group("dir") or "").upper() == "DESC")
+    if m.group("limit"):
+        recs = recs[:int(m.group("limit"))]
+    return [sf_render(o) for o in recs]
+
+
+def sf_auth(state, req):
+    auth = req.header("authorization") or ""
+    mt = re.match(r"^\s*(?:Bearer|OAuth)\s+(\S+)\s*$", auth, re.I)
+    hdr, err = state.sf_take(mt.group(1) if mt else "")
+    if err == "session":
+        raise Reply(401, jdump([{"message": "Session expired or invalid",
+                                 "errorCode": "INVALID_SESSION_ID"}]), headers=hdr)
+    if err == "limit":
+        raise Reply(403, jdump([{"message": "TotalRequests Limit exceeded.",
+                                 "errorCode": "REQUEST_LIMIT_EXCEEDED"}]), headers=hdr)
+    return hdr
+
+
+def sf_page(state, locator, recs, offset, batch):
+    page = recs[offset: offset + batch]
+    out = {"totalSize": len(recs), "done": offset + batch >= len(recs), "records": page}
+    if not out["done"]:
+        with state.lock:
+            state.sf_cursors[locator] = (recs, batch)
+        out["nextRecordsUrl"] = "/services/data/v60.0/query/%s-%d" % (locator, offset + batch)
+    return out
+
+
+def h_sf_query(state, req):
+    hdr = sf_auth(state, req)
+    q = (req.query().get("q") or [""])[-1]
+    if not q.strip():
+        raise sf_error(400, "MALFORMED_QUERY", "q: the query is empty")
+    req.asked = ["query"]
+    recs = soql_run(state, q)
+    m = re.search(r"batchSize\s*=\s*(\d+)", req.header("Sforce-Query-Options") or "")
+    batch = min(2000, max(200, int(m.group(1)))) if m else 2000
+    with state.lock:
+        if state.switches["salesforce_batch_size"] > 0:
+            batch = state.switches["salesforce_batch_size"]
+    locator = "01gFAKE" + hexid(q, time.time(), n=11).upper()
+    return 200, sf_page(state, locator, recs, 0, batch), hdr
+
+
+def h_sf_more(state, req, locator, offset):
+    hdr = sf_auth(state, req)
+    req.asked = ["query more"]
+    with state.lock:
+        cur = state.sf_cursors.get(locator)
+    if cur is None:
+        raise sf_error(400, "INVALID_QUERY_LOCATOR", "invalid query locator")
+    return 200, sf_page(state, locator, cur[0], offset, cur[1]), hdr
+
+
+def h_sf_token(state, req):
+    form = {k: v[-1] for k, v in parse_qs(req.body.decode("utf-8", "replace"),
+                                          keep_blank_values=True).items()}
+    req.asked = ["token"]
+    if form.get("grant_type") != "refresh_token":
+        raise Reply(400, jdump({"error": "unsupported_grant_type",
+                                "error_description": "grant type not supported"}))
+    if form.get("client_id") != SF_CLIENT_ID:
+        raise Reply(400, jdump({"error": "invalid_client_id",
+                                "error_description": "client identifier invalid"}))
+    if form.get("client_secret") != SF_CLIENT_SECRET:
+        raise Reply(400, jdump({"error": "invalid_client",
+                                "error_description": "invalid client credentials"}))
+    if form.get("refresh_token") != SF_REFRESH_TOKEN:
+        raise Reply(400, jdump({"error": "invalid_grant",
+                                "error_description": "expired access/refresh token"}))
+    token = "00DFAKE000001!" + hexid(uuid.uuid4(), n=40)
+    with state.lock:
+        state.sf_tokens[token] = 0
+    host = req.header("host") or "127.0.0.1"
+    t = int(time.time() * 1000)
+    return 200, {"access_token": token, "signature": hexid(token, n=20), "scope": "refresh_token api",
+                 "instance_url": "http://%s" % host,
+                 "id": "http://%s/id/00DFAKE000001/0055g00000User01" % host,
+                 "token_type": "Bearer", "issued_at": str(t)}, {}
 
 
 # ---------------------------------------------------------------------------
@@ -1541,7 +2009,10 @@ def route(method, path):
     if m:
         typ = m.group(1)
         return "hubspot", "hubspot.%s_search" % typ, lambda s, r, f: h_hs_search(s, r, typ), ("POST",)
-    m = re.fullmatch(r"/crm/v4/associations/deals/(contacts|companies)/batch/read", p)
+    m = re.fullmatch(r"/crm/(?:v3/pipelines|pipelines/[^/]+)/deals", p)
+    if m:
+        return "hubspot", "hubspot.pipelines", lambda s, r, f: h_hs_pipelines(s, r), ("GET",)
+    m = re.fullmatch(r"/crm/(?:v4/associations|associations/[^/]+)/deals/(contacts|companies)/batch/read", p)
     if m:
         typ = m.group(1)
         return "hubspot", "hubspot.assoc_" + typ, lambda s, r, f: h_hs_assoc(s, r, typ), ("POST",)
@@ -1553,6 +2024,15 @@ def route(method, path):
     if m and m.group(2) not in ("search", "batch"):
         typ, rid = m.group(1), unquote(m.group(2))
         return "hubspot", "hubspot.%s_get" % OBJ_LABEL[typ].lower(), lambda s, r, f: h_hs_get(s, r, typ, rid), ("GET",)
+    if p == "/services/oauth2/token":
+        return "salesforce", "salesforce.token", lambda s, r, f: h_sf_token(s, r), ("POST",)
+    m = re.fullmatch(r"/services/data/%s/query" % SF_API_VERSION_RE, p)
+    if m:
+        return "salesforce", "salesforce.query", lambda s, r, f: h_sf_query(s, r), ("GET",)
+    m = re.fullmatch(r"/services/data/%s/query/([^/]+)-(\d+)" % SF_API_VERSION_RE, p)
+    if m:
+        loc, off = m.group(1), int(m.group(2))
+        return "salesforce", "salesforce.query_more", lambda s, r, f: h_sf_more(s, r, loc, off), ("GET",)
     if p in ("/enrich-lead", "/get-linkedin-profile"):
         return "linkedin", "linkedin.person", lambda s, r, f: h_li_person(s, r), ("GET",)
     if p == "/get-company-by-domain":
@@ -1585,6 +2065,8 @@ def fault_reply(provider, kind, path, retry_after):
         elif provider == "deepseek":
             r = ds_error(429, "Rate Limit Reached", "rate_limit_error") if kind == "429" else \
                 ds_error(402, "Insufficient Balance", "unknown_error")
+        elif provider == "salesforce":
+            r = sf_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         elif provider == "hubspot":
             policy, what = ("TEN_SECONDLY_ROLLING", "ten_secondly_rolling") if kind == "429" \
                 else ("DAILY", "daily")
@@ -1605,6 +2087,8 @@ def fault_reply(provider, kind, path, retry_after):
                          "authentication_error")
         elif provider == "hubspot":
             r = hs_error(401, "Authentication credentials not found.", "INVALID_AUTHENTICATION")
+        elif provider == "salesforce":
+            r = sf_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
         else:
             r = Reply(401, jdump({"message": "Invalid API key. Go to https://docs.rapidapi.com/docs/keys "
                                              "for more info."}))
@@ -1618,7 +2102,12 @@ def fault_reply(provider, kind, path, retry_after):
             r = ds_error(403, "Forbidden", "permission_error")
         elif provider == "hubspot":
             r = hs_error(403, "This app hasn't been granted all required scopes to make this call.",
-                         "MISSING_SCOPES")
+                         "MISSING_SCOPES", errors=[{"message": "One or more of the following scopes are "
+                                                   "required.", "context": {"requiredGranularScopes":
+                                                   ["crm.objects.deals.read"]}}])
+        elif provider == "salesforce":
+            r = sf_error(403, "API_DISABLED_FOR_ORG", "The REST API is not enabled for this "
+                                                      "Organization.")
         else:
             r = Reply(403, jdump({"message": "You are not subscribed to this API."}))
     else:   # 500 502 503 504
@@ -1638,6 +2127,9 @@ def fault_reply(provider, kind, path, retry_after):
         elif provider == "hubspot":
             r = hs_error(st, "internal error" if st == 500 else "Service unavailable",
                          "INTERNAL_ERROR" if st == 500 else "SERVICE_UNAVAILABLE")
+        elif provider == "salesforce":
+            r = sf_error(st, "UNKNOWN_EXCEPTION" if st == 500 else "SERVER_UNAVAILABLE",
+                         "An unexpected error occurred." if st == 500 else "Server unavailable")
         else:
             r = Reply(st, jdump({"message": "Internal Server Error" if st == 500 else
                                  "Service Unavailable"}))
@@ -1796,6 +2288,12 @@ class Handler(BaseHTTPRequestHandler):
             return 0
         if kind in ("429", "500", "502", "503", "504", "401", "403", "credits"):
             rep = fault_reply(provider, kind, self.path, fault.get("retry_after"))
+            if provider == "salesforce" and endpoint == "salesforce.token" and kind in ("401", "403"):
+                rep = Reply(400, jdump({"error": "invalid_grant",
+                                        "error_description": "expired access/refresh token"}))
+            elif provider == "salesforce" and kind == "401":
+                with state.lock:
+                    state.sf_tokens.clear()     # an expired session stays expired
             self.record_asked(state, provider, False)
             self.send_raw(rep.status, rep.body, rep.ctype, rep.headers)
             return rep.status
@@ -1822,6 +2320,14 @@ class Handler(BaseHTTPRequestHandler):
             self.send_raw(405, jdump({"error": "Method Not Allowed"}), JSON_CT, {"Allow": ", ".join(methods)})
             return 405
         headers = {}
+        limit_headers = {}
+        if provider == "hubspot":
+            limit_headers, refused = state.hs_take()
+            if refused:
+                self.record_asked(state, provider, False)
+                rep = fault_reply("hubspot", "429" if refused != "DAILY" else "credits", self.path, None)
+                self.send_raw(rep.status, rep.body, rep.ctype, dict(limit_headers, **rep.headers))
+                return rep.status
         try:
             status, body, headers = handler(state, self, kind)
             ctype = JSON_CT
@@ -1838,6 +2344,7 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             status, ctype, headers = 500, JSON_CT, {}
             raw = jdump({"error": "fakeapi internal error: %s: %s" % (type(e).__name__, e)})
+        headers = dict(limit_headers, **(headers or {}))
         paid = 200 <= status < 300
         if kind == "cut":
             paid = False
