@@ -56,7 +56,7 @@ $(SAN)/bin/%: cmd/%.c $(SAN)/libdeal.a $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) $(SANFLAGS) $(DEPCFLAGS) $< -o $@ $(SAN)/libdeal.a $(DEPLIBS)
 
-$(SAN)/unit/%: tests/unit/%.c $(SAN)/libdeal.a $(LIBHDR)
+$(SAN)/unit/%: tests/unit/%.c $(SAN)/libdeal.a $(LIBHDR) tests/unit/fixture.h
 	@mkdir -p $(@D)
 	$(CC) $(WFLAGS) $(SANFLAGS) $(DEPCFLAGS) $< -o $@ $(SAN)/libdeal.a $(DEPLIBS) -lcmocka
 

@@ -16,35 +16,7 @@
 #include "claim.h"
 #include "db.h"
 
-static char dir[256];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/de-test-claim.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[400];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static db_t *
-open_db(void)
-{
-	db_t *db;
-	char err[256];
-
-	assert_int_equal(db_open(dir, 0, &db, err, sizeof err), DB_OK);
-	return db;
-}
+#include "fixture.h"
 
 static const char *const keys[] = { "a@x.com", "b@x.com", "c@x.com" };
 
@@ -83,7 +55,7 @@ claim_present(db_t *db, const char *key)
 static void
 fresh_keys_are_taken_and_released(void **state)
 {
-	db_t *db = open_db();
+	db_t *db = fx_open_db("db");
 	enum claim_state st[3] = { CLAIM_HELD, CLAIM_HELD, CLAIM_HELD };
 	char err[256];
 
@@ -122,7 +94,7 @@ answered_if_recent(const char *val, size_t len, void *ctx)
 static void
 an_answer_in_the_cache_is_not_claimed(void **state)
 {
-	db_t *db = open_db();
+	db_t *db = fx_open_db("db");
 	enum claim_state st[2];
 	long long since = 1000;
 	char err[256];
@@ -155,8 +127,10 @@ a_live_process_holds_its_claim_until_it_dies(void **state)
 	assert_int_equal(pipe(ready), 0);
 	if ((pid = fork()) == 0) {
 		db_t *cdb;
+		char path[300];
 
-		if (db_open(dir, 0, &cdb, err, sizeof err) != DB_OK ||
+		snprintf(path, sizeof path, "%s/db", fx_dir);   /* where fx_open_db("db") opens */
+		if (db_open(path, 0, &cdb, err, sizeof err) != DB_OK ||
 		    claim_take(cdb, "apollo", "ws", keys, 2, NULL, NULL, time(NULL), st, err,
 		    sizeof err) != DB_OK || st[0] != CLAIM_TAKEN || st[1] != CLAIM_TAKEN)
 			_exit(1);
@@ -168,7 +142,7 @@ a_live_process_holds_its_claim_until_it_dies(void **state)
 	}
 	assert_true(pid > 0);
 	assert_int_equal(read(ready[0], &c, 1), 1);
-	db = open_db();
+	db = fx_open_db("db");
 	assert_int_equal(claim_take(db, "apollo", "ws", keys, 3, NULL, NULL, time(NULL), st, err,
 	    sizeof err), DB_OK);
 	assert_int_equal(st[0], CLAIM_HELD);
@@ -195,7 +169,7 @@ a_live_process_holds_its_claim_until_it_dies(void **state)
 static void
 a_claim_too_old_or_unreadable_is_stale(void **state)
 {
-	db_t *db = open_db();
+	db_t *db = fx_open_db("db");
 	enum claim_state st[3];
 	time_t now = time(NULL);
 	char err[256];
@@ -254,7 +228,7 @@ two_puts(db_txn_t *txn, void *ctx)
 static void
 db_write_commits_all_or_nothing(void **state)
 {
-	db_t *db = open_db();
+	db_t *db = fx_open_db("db");
 	char err[256], *v;
 	size_t n;
 	int fail = -5, ok = 0;
@@ -273,13 +247,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(fresh_keys_are_taken_and_released, setup, teardown),
-		cmocka_unit_test_setup_teardown(an_answer_in_the_cache_is_not_claimed, setup, teardown),
-		cmocka_unit_test_setup_teardown(a_live_process_holds_its_claim_until_it_dies, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(a_claim_too_old_or_unreadable_is_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(fresh_keys_are_taken_and_released, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(an_answer_in_the_cache_is_not_claimed, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(a_live_process_holds_its_claim_until_it_dies, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(a_claim_too_old_or_unreadable_is_stale, fx_setup, fx_teardown),
 		cmocka_unit_test(entry_time),
-		cmocka_unit_test_setup_teardown(db_write_commits_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(db_write_commits_all_or_nothing, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

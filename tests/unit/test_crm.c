@@ -10,15 +10,7 @@
 
 #include "crm.h"
 
-static char *
-dump(const json_t *v)
-{
-	buf_t b;
-
-	buf_init(&b, 1 << 20);
-	assert_int_equal(json_dump(v, &b), JSON_OK);
-	return buf_detach(&b, NULL);
-}
+#include "fixture.h"
 
 static json_t *
 parse(const char *s)
@@ -89,7 +81,7 @@ deal(crm_ctx_t *c, crm_table_t *t, const char *line)
 		return s;
 	}
 	assert_int_equal(rc, CRM_OK);
-	s = dump(rec);
+	s = fx_dump(rec);
 	json_free(rec);
 	return s;
 }
@@ -500,7 +492,7 @@ canonical_json_keeps_everything(void **state)
 	in = parse("{\"amount\":0.1,\"n\":12345678901234567891,\"x\":{\"keep\":\"me\"}}");
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
 	assert_ptr_equal(in, out);
-	s = dump(out);
+	s = fx_dump(out);
 	assert_string_equal(s, "{\"amount\":0.1,\"n\":12345678901234567891,\"x\":{\"keep\":\"me\"},"
 	    "\"workspace_id\":\"default\",\"stage_normalized\":\"open\"}");
 	free(s);
@@ -513,7 +505,7 @@ canonical_json_keeps_everything(void **state)
 	    "\"contacts\":[{\"contact_id\":503,\"email\":\"Erlich@Aviato.com\"},"
 	    "{\"email\":\"email_not_unlocked@domain.com\"}]}");
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
-	s = dump(out);
+	s = fx_dump(out);
 	assert_string_equal(s, "{\"workspace_id\":\"acme\",\"deal_id\":\"9000000002\",\"stage\":\"closedwon\","
 	    "\"close_date\":\"2026-10-30\",\"amount\":12500,\"z\":[1,2.50],"
 	    "\"account\":{\"account_id\":\"402\",\"domain\":\"aviato.com\"},"
@@ -527,7 +519,7 @@ canonical_json_keeps_everything(void **state)
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_BAD);
 	assert_null(out);
 	assert_string_equal(err, "close_date 'someday' is not a date");
-	s = dump(in);
+	s = fx_dump(in);
 	assert_string_equal(s, "{\"deal_id\":\"1\",\"workspace_id\":\"w\",\"close_date\":\"someday\"}");
 	free(s);
 	json_free(in);
@@ -544,7 +536,7 @@ forced_workspace_replaces(void **state)
 
 	(void)state;
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
-	s = dump(out);
+	s = fx_dump(out);
 	assert_string_equal(s, "{\"workspace_id\":\"beta\",\"deal_id\":\"1\",\"stage_normalized\":\"closed_won\"}");
 	free(s);
 	json_free(out);
@@ -566,7 +558,7 @@ flat_rows_are_mapped(void **state)
 	assert_true(crm_json_is_flat(in));
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
 	assert_ptr_not_equal(in, out);
-	s = dump(out);
+	s = fx_dump(out);
 	assert_string_equal(s, "{\"workspace_id\":\"w\",\"deal_id\":\"9100000003\",\"deal_name\":\"Raviga\","
 	    "\"stage\":\"closedwon\",\"stage_normalized\":\"closed_won\",\"close_date\":\"2026-11-02\","
 	    "\"amount\":88000,\"currency\":null,\"owner\":null,\"source\":\"hubspot\","
@@ -582,7 +574,7 @@ flat_rows_are_mapped(void **state)
 	    "\"Amount\":30000.50,\"IsWon\":true,\"Account\":{\"Name\":\"B\",\"Website\":\"www.bachmanity.com\"},\"Score\":7}");
 	assert_true(crm_json_is_flat(in));
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
-	s = dump(out);
+	s = fx_dump(out);
 	assert_non_null(strstr(s, "\"deal_id\":\"006A\",\"deal_name\":\"Bachmanity\""));
 	assert_non_null(strstr(s, "\"amount\":30000.5,"));
 	assert_non_null(strstr(s, "\"source\":\"salesforce\",\"custom_fields\":{\"score\":7}"));
@@ -612,7 +604,7 @@ merging_rows_of_one_deal(void **state)
 
 	(void)state;
 	assert_int_equal(crm_merge_contacts(a, b), 0);
-	s = dump(a);
+	s = fx_dump(a);
 	assert_string_equal(s, "{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"a@x.com\","
 	    "\"crm_role\":\"Champion\"},{\"contact_id\":null,\"email\":\"b@x.com\"}]}");
 	free(s);

@@ -20,94 +20,7 @@
 
 #include "http.h"
 
-enum { SEND, CUT, DROP };
-
-struct canned {
-	int mode;
-	const char *text;   /* the whole answer for SEND; headers + partial body for CUT */
-};
-
-static pid_t server;
-static int port;
-static int count_fd[2];   /* the child writes one byte per request */
-
-static void
-read_request(int fd)
-{
-	char buf[8192];
-	size_t len = 0;
-	ssize_t n;
-	char *end, *cl;
-	long body = 0;
-
-	while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
-		len += (size_t)n;
-		buf[len] = '\0';
-		if ((end = strstr(buf, "\r\n\r\n")) != NULL) {
-			if ((cl = strcasestr(buf, "content-length:")) != NULL)
-				body = strtol(cl + 15, NULL, 10);
-			if ((size_t)(end + 4 - buf) + (size_t)body <= len)
-				return;
-		}
-	}
-}
-
-static void
-start_server(const struct canned *script, size_t n)
-{
-	struct sockaddr_in a;
-	socklen_t alen = sizeof a;
-	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-	assert_true(s >= 0);
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(listen(s, 16), 0);
-	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
-	port = ntohs(a.sin_port);
-	assert_int_equal(pipe(count_fd), 0);
-	server = fork();
-	assert_true(server >= 0);
-	if (server == 0) {
-		size_t i = 0;
-
-		close(count_fd[0]);
-		for (;;) {
-			int c = accept(s, NULL, NULL);
-			const struct canned *k = &script[i < n ? i : n - 1];
-
-			if (c < 0)
-				_exit(0);
-			read_request(c);
-			if (write(count_fd[1], "x", 1) != 1)
-				_exit(1);
-			if (k->mode != DROP && write(c, k->text, strlen(k->text)) < 0)
-				_exit(1);
-			close(c);
-			i++;
-		}
-	}
-	close(s);
-	close(count_fd[1]);
-}
-
-static int
-stop_server(void)
-{
-	char b[256];
-	ssize_t n;
-	int total = 0;
-
-	kill(server, SIGTERM);
-	waitpid(server, NULL, 0);
-	while ((n = read(count_fd[0], b, sizeof b)) > 0)
-		total += (int)n;
-	close(count_fd[0]);
-	return total;
-}
+#include "fixture.h"
 
 static http_response_t *
 get(struct http_opts *o, const char *path)
@@ -119,7 +32,7 @@ get(struct http_opts *o, const char *path)
 	char url[128];
 
 	assert_non_null(c);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", fx_port, path);
 	req.url = url;
 	assert_int_equal(http_do(c, &req, &r), HTTP_OK);
 	http_client_free(c);
@@ -142,16 +55,16 @@ fast_opts(void)
 static void
 ok_answer_and_headers(void **state)
 {
-	static const struct canned s[] = {
-		{ SEND, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-Minute-Requests-Left: 49\r\n\r\n{\"ok\":true}" },
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nX-Minute-Requests-Left: 49\r\n\r\n{\"ok\":true}" },
 	};
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
-	start_server(s, 1);
+	fx_server_start(s, 1);
 	r = get(&o, "/api/v1/people/bulk_match");
-	assert_int_equal(stop_server(), 1);
+	assert_int_equal(fx_server_stop(NULL), 1);
 	assert_int_equal(r->status, 200);
 	assert_string_equal(r->body, "{\"ok\":true}");
 	assert_string_equal(http_header(r, "x-minute-requests-left"), "49");
@@ -163,18 +76,18 @@ ok_answer_and_headers(void **state)
 static void
 server_errors_are_retried(void **state)
 {
-	static const struct canned s[] = {
-		{ SEND, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" },
-		{ SEND, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n" },
-		{ SEND, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" },
+		{ FX_SEND, 0, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n" },
+		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
 	};
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
-	start_server(s, 3);
+	fx_server_start(s, 3);
 	r = get(&o, "/x");
-	assert_int_equal(stop_server(), 3);
+	assert_int_equal(fx_server_stop(NULL), 3);
 	assert_int_equal(r->status, 200);
 	assert_int_equal(r->attempts, 3);
 	http_response_free(r);
@@ -183,17 +96,17 @@ server_errors_are_retried(void **state)
 static void
 retries_run_out(void **state)
 {
-	static const struct canned s[] = {
-		{ SEND, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n" },
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n" },
 	};
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
 	o.max_retries = 1;
-	start_server(s, 1);
+	fx_server_start(s, 1);
 	r = get(&o, "/x");
-	assert_int_equal(stop_server(), 2);
+	assert_int_equal(fx_server_stop(NULL), 2);
 	assert_int_equal(r->status, 500);
 	assert_int_equal(r->transient, 1);
 	assert_string_equal(r->error, "HTTP 500");
@@ -203,18 +116,18 @@ retries_run_out(void **state)
 static void
 rate_limit_honors_retry_after_once(void **state)
 {
-	static const struct canned s[] = {
-		{ SEND, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n" },
-		{ SEND, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n" },
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n" },
+		{ FX_SEND, 0, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n" },
 	};
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
-	start_server(s, 2);
+	fx_server_start(s, 2);
 	r = get(&o, "/x");
 	/* One retry for 429 by default: two requests, the last answer final. */
-	assert_int_equal(stop_server(), 2);
+	assert_int_equal(fx_server_stop(NULL), 2);
 	assert_int_equal(r->status, 429);
 	assert_int_equal(r->attempts, 2);
 	http_response_free(r);
@@ -223,16 +136,16 @@ rate_limit_honors_retry_after_once(void **state)
 static void
 client_errors_are_final(void **state)
 {
-	static const struct canned s[] = {
-		{ SEND, "HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 27\r\n\r\nInvalid access credentials." },
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 401 Unauthorized\r\nContent-Type: text/plain\r\nContent-Length: 27\r\n\r\nInvalid access credentials." },
 	};
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
-	start_server(s, 1);
+	fx_server_start(s, 1);
 	r = get(&o, "/x");
-	assert_int_equal(stop_server(), 1);
+	assert_int_equal(fx_server_stop(NULL), 1);
 	assert_int_equal(r->status, 401);
 	assert_int_equal(r->attempts, 1);
 	assert_string_equal(http_header(r, "content-type"), "text/plain");
@@ -243,17 +156,17 @@ client_errors_are_final(void **state)
 static void
 cut_body_is_retried(void **state)
 {
-	static const struct canned s[] = {
-		{ CUT, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"matches\":[" },
-		{ SEND, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
+	static const struct fx_reply s[] = {
+		{ FX_CUT, 0, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"matches\":[" },
+		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
 	};
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
-	start_server(s, 2);
+	fx_server_start(s, 2);
 	r = get(&o, "/x");
-	assert_int_equal(stop_server(), 2);
+	assert_int_equal(fx_server_stop(NULL), 2);
 	assert_int_equal(r->status, 200);
 	assert_string_equal(r->body, "{}");
 	http_response_free(r);
@@ -262,15 +175,15 @@ cut_body_is_retried(void **state)
 static void
 dropped_connection_reports_error(void **state)
 {
-	static const struct canned s[] = { { DROP, "" } };
+	static const struct fx_reply s[] = { { FX_DROP, 0, "" } };
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
 	o.max_retries = 2;
-	start_server(s, 1);
+	fx_server_start(s, 1);
 	r = get(&o, "/x");
-	assert_int_equal(stop_server(), 3);
+	assert_int_equal(fx_server_stop(NULL), 3);
 	assert_int_equal(r->status, 0);
 	assert_int_equal(r->transient, 1);
 	assert_true(r->error[0] != '\0');
@@ -280,17 +193,17 @@ dropped_connection_reports_error(void **state)
 static void
 body_cap_is_enforced(void **state)
 {
-	static const struct canned s[] = {
-		{ SEND, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789" },
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789" },
 	};
 	struct http_opts o = fast_opts();
 	http_response_t *r;
 
 	(void)state;
 	o.max_body = 16;
-	start_server(s, 1);
+	fx_server_start(s, 1);
 	r = get(&o, "/x");
-	assert_int_equal(stop_server(), 1);
+	assert_int_equal(fx_server_stop(NULL), 1);
 	assert_int_equal(r->status, 0);
 	assert_int_equal(r->transient, 0);
 	assert_non_null(strstr(r->error, "larger than 16 bytes"));
@@ -313,7 +226,7 @@ refused_connection(void **state)
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
 	getsockname(s, (struct sockaddr *)&a, &alen);
-	port = ntohs(a.sin_port);
+	fx_port = ntohs(a.sin_port);
 	o.max_retries = 1;
 	r = get(&o, "/x");
 	close(s);
@@ -336,8 +249,8 @@ count_done(http_response_t *r, void *user)
 static void
 in_flight_is_bounded(void **state)
 {
-	static const struct canned s[] = {
-		{ SEND, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
 	};
 	struct http_opts o = fast_opts();
 	struct http_request req = { "GET", NULL, NULL, NULL, 0 };
@@ -347,9 +260,9 @@ in_flight_is_bounded(void **state)
 
 	(void)state;
 	o.max_in_flight = 3;
-	start_server(s, 1);
+	fx_server_start(s, 1);
 	c = http_client_new(&o);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/search", port);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/search", fx_port);
 	req.url = url;
 	done_count = 0;
 	for (i = 0; i < 8; i++)
@@ -359,7 +272,7 @@ in_flight_is_bounded(void **state)
 	assert_int_equal(http_started(c), 8);
 	assert_true(http_max_seen_in_flight(c) <= 3);
 	http_client_free(c);
-	assert_int_equal(stop_server(), 8);
+	assert_int_equal(fx_server_stop(NULL), 8);
 }
 
 int

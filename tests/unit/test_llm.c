@@ -26,6 +26,8 @@
 #include "llm.h"
 #include "sha256.h"
 
+#include "fixture.h"
+
 #define KEY "sk-test-secret-key-0123"
 
 /* ---- pieces ---- */
@@ -228,111 +230,17 @@ config(void **state)
 
 /* ---- the client against a scripted server ---- */
 
-static pid_t server;
-static int port;
-static int count_fd[2];
-static char reqfile[64];
-
-static void
-read_request(int fd, FILE *log)
-{
-	char buf[65536];
-	size_t len = 0;
-	ssize_t n;
-	char *end, *cl;
-	long body = 0;
-
-	while (len < sizeof buf - 1 && (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0) {
-		len += (size_t)n;
-		buf[len] = '\0';
-		if ((end = strstr(buf, "\r\n\r\n")) != NULL) {
-			if ((cl = strcasestr(buf, "content-length:")) != NULL)
-				body = strtol(cl + 15, NULL, 10);
-			if ((size_t)(end + 4 - buf) + (size_t)body <= len)
-				break;
-		}
-	}
-	fwrite(buf, 1, len, log);
-	fputs("\n=====\n", log);
-	fflush(log);
-}
-
+/* The server answers status k with the JSON body k to the k-th request. */
 static void
 start_server(const char *const *bodies, const long *statuses, size_t n)
 {
-	struct sockaddr_in a;
-	socklen_t alen = sizeof a;
-	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1, fd;
+	static struct fx_reply script[8];
+	size_t i;
 
-	assert_true(s >= 0);
-	setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
-	assert_int_equal(listen(s, 16), 0);
-	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &alen), 0);
-	port = ntohs(a.sin_port);
-	assert_int_equal(pipe(count_fd), 0);
-	snprintf(reqfile, sizeof reqfile, "/tmp/de-test-llm.XXXXXX");
-	fd = mkstemp(reqfile);
-	assert_true(fd >= 0);
-	close(fd);
-	server = fork();
-	assert_true(server >= 0);
-	if (server == 0) {
-		FILE *log = fopen(reqfile, "w");
-		size_t i = 0;
-
-		close(count_fd[0]);
-		for (;;) {
-			int c = accept(s, NULL, NULL);
-			size_t k = i < n ? i : n - 1;
-			char head[256];
-
-			if (c < 0 || log == NULL)
-				_exit(0);
-			read_request(c, log);
-			if (write(count_fd[1], "x", 1) != 1)
-				_exit(1);
-			snprintf(head, sizeof head, "HTTP/1.1 %ld X\r\nContent-Type: application/json\r\n"
-			    "Content-Length: %zu\r\nConnection: close\r\n\r\n", statuses[k], strlen(bodies[k]));
-			if (write(c, head, strlen(head)) < 0 || write(c, bodies[k], strlen(bodies[k])) < 0)
-				_exit(1);
-			close(c);
-			i++;
-		}
-	}
-	close(s);
-	close(count_fd[1]);
-}
-
-/* Stops the server; returns the requests it got, their text in *log (free it). */
-static int
-stop_server(char **log)
-{
-	char b[256];
-	ssize_t n;
-	int total = 0;
-	FILE *f;
-	long len;
-
-	kill(server, SIGTERM);
-	waitpid(server, NULL, 0);
-	while ((n = read(count_fd[0], b, sizeof b)) > 0)
-		total += (int)n;
-	close(count_fd[0]);
-	f = fopen(reqfile, "r");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	*log = calloc(1, (size_t)len + 1);
-	assert_non_null(*log);
-	assert_int_equal(fread(*log, 1, (size_t)len, f), (size_t)len);
-	fclose(f);
-	unlink(reqfile);
-	return total;
+	assert_true(n <= sizeof script / sizeof *script);
+	for (i = 0; i < n; i++)
+		script[i] = (struct fx_reply){ FX_SEND, statuses[i], bodies[i] };
+	fx_server_start(script, n);
 }
 
 struct env {
@@ -395,7 +303,7 @@ teardown(void **state)
 static void
 point_at_server(struct env *e)
 {
-	snprintf(e->cfg.base_url, sizeof e->cfg.base_url, "http://127.0.0.1:%d", port);
+	snprintf(e->cfg.base_url, sizeof e->cfg.base_url, "http://127.0.0.1:%d", fx_port);
 }
 
 static void
@@ -414,7 +322,7 @@ blank_content_is_asked_again_once(void **state)
 	start_server(bodies, st, 2);
 	point_at_server(e);
 	assert_int_equal(llm_chat(e->llm, &e->call, &r), LLM_OK);
-	assert_int_equal(stop_server(&log), 2);
+	assert_int_equal(fx_server_stop(&log), 2);
 	assert_int_equal(r.calls, 2);
 	assert_int_equal(r.cached, 0);
 	assert_int_equal(r.total_tokens, 110);
@@ -446,7 +354,7 @@ blank_twice_gives_up(void **state)
 	start_server(bodies, st, 1);
 	point_at_server(e);
 	assert_int_equal(llm_chat(e->llm, &e->call, &r), LLM_EBLANK);
-	assert_int_equal(stop_server(&log), 2);
+	assert_int_equal(fx_server_stop(&log), 2);
 	free(log);
 	assert_int_equal(r.calls, 2);
 	assert_null(r.answer);
@@ -464,7 +372,7 @@ balance_is_not_retried(void **state)
 	start_server(bodies, st, 1);
 	point_at_server(e);
 	assert_int_equal(llm_chat(e->llm, &e->call, &r), LLM_EBALANCE);
-	assert_int_equal(stop_server(&log), 1);
+	assert_int_equal(fx_server_stop(&log), 1);
 	free(log);
 	assert_int_equal(r.calls, 1);
 	assert_int_equal(r.http_status, 402);
@@ -482,7 +390,7 @@ server_errors_are_retried(void **state)
 	start_server(bodies, st, 2);
 	point_at_server(e);
 	assert_int_equal(llm_chat(e->llm, &e->call, &r), LLM_OK);
-	assert_int_equal(stop_server(&log), 2);
+	assert_int_equal(fx_server_stop(&log), 2);
 	free(log);
 	assert_true(json_is(r.answer, JSON_ARRAY));
 	llm_result_clear(&r);
@@ -500,7 +408,7 @@ the_key_never_shows(void **state)
 	start_server(bodies, st, 1);
 	point_at_server(e);
 	assert_int_equal(llm_chat(e->llm, &e->call, &r), LLM_EREQUEST);
-	assert_int_equal(stop_server(&log), 1);
+	assert_int_equal(fx_server_stop(&log), 1);
 	free(log);
 	assert_null(strstr(r.error, KEY));
 	assert_non_null(strstr(r.error, "****"));
@@ -541,7 +449,7 @@ answers_are_cached_by_model_and_input(void **state)
 	assert_int_equal(llm_chat(e->llm, &e->call, &r), LLM_OK);
 	assert_int_equal(r.cached, 0);
 	llm_result_clear(&r);
-	assert_int_equal(stop_server(&log), 3);
+	assert_int_equal(fx_server_stop(&log), 3);
 	free(log);
 	/* where it is kept: provider deepseek, key chat:<hash of model, system, user> */
 	parts[0] = e->call.system;

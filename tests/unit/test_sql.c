@@ -12,16 +12,7 @@
 #include "json.h"
 #include "sql.h"
 
-static json_t *
-J(const char *s)
-{
-	json_t *v = NULL;
-	char err[256];
-
-	if (json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err) != JSON_OK)
-		fail_msg("test JSON does not parse: %s: %s", err, s);
-	return v;
-}
+#include "fixture.h"
 
 static void
 check_quote(const char *in, size_t n, const char *want)

@@ -14,69 +14,7 @@
 #include "json.h"
 #include "store.h"
 
-static char dir[256];
-
-static json_t *
-J(const char *s)
-{
-	json_t *v = NULL;
-	char err[256];
-
-	if (json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err) != JSON_OK)
-		fail_msg("test JSON does not parse: %s: %s", err, s);
-	return v;
-}
-
-static char *
-dump(const json_t *v)
-{
-	buf_t b;
-
-	buf_init(&b, 1 << 24);
-	assert_int_equal(json_dump(v, &b), JSON_OK);
-	return buf_detach(&b, NULL);
-}
-
-static void
-assert_json_eq(const json_t *v, const char *want)
-{
-	json_t *w = J(want);
-	char *a = dump(v), *b = dump(w);
-
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
-	json_free(w);
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/de-test-store.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static db_t *
-open_db(const char *sub)
-{
-	char path[512], err[256];
-	db_t *db;
-
-	snprintf(path, sizeof path, "%s/%s", dir, sub);
-	assert_int_equal(db_open(path, 0, &db, err, sizeof err), DB_OK);
-	return db;
-}
+#include "fixture.h"
 
 /* ---- ranks and status ---- */
 
@@ -273,16 +211,16 @@ merge_without_old_is_a_copy(void **state)
 
 	(void)state;
 	m = store_merge(NULL, nw);
-	a = dump(m);
-	b = dump(nw);
+	a = fx_dump(m);
+	b = fx_dump(nw);
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
 	json_free(m);
 	/* Merging a record over itself changes nothing either. */
 	m = store_merge(nw, nw);
-	a = dump(m);
-	b = dump(nw);
+	a = fx_dump(m);
+	b = fx_dump(nw);
 	assert_string_equal(a, b);
 	free(a);
 	free(b);
@@ -391,7 +329,7 @@ static const char *rec1 =
 static void
 loader_writes_deal_facts_and_index(void **state)
 {
-	db_t *db = open_db("load");
+	db_t *db = fx_open_db("load");
 	store_loader_t *l = store_loader_new(db, 0);
 	json_t *r = J(rec1), *v = NULL;
 	struct store_deal_numbers n;
@@ -477,7 +415,7 @@ loader_writes_deal_facts_and_index(void **state)
 static void
 same_deal_twice_in_one_batch_merges(void **state)
 {
-	db_t *db = open_db("twice");
+	db_t *db = fx_open_db("twice");
 	store_loader_t *l = store_loader_new(db, 100);
 	json_t *a = J("{\"deal_id\":\"7\",\"contacts\":[{\"email\":\"a@x.com\",\"apollo\":{\"status\":\"enriched\"},"
 	    "\"seniority_verified\":\"vp\"}]}");
@@ -507,7 +445,7 @@ same_deal_twice_in_one_batch_merges(void **state)
 static void
 index_follows_the_account(void **state)
 {
-	db_t *db = open_db("stale");
+	db_t *db = fx_open_db("stale");
 	store_loader_t *l = store_loader_new(db, 1);
 	json_t *a = J("{\"deal_id\":\"5\",\"close_date\":\"2026-01-02\",\"account\":{\"account_id\":\"77\"},"
 	    "\"contacts\":[{\"email\":\"a@x.com\",\"buying_role\":\"champion\",\"role_source\":\"crm_deal_field\"}]}");
@@ -576,7 +514,7 @@ counter_counts_deals_and_accounts_once(void **state)
 static void
 stats_count_closed_deals(void **state)
 {
-	db_t *db = open_db("stats");
+	db_t *db = fx_open_db("stats");
 	store_loader_t *l = store_loader_new(db, 0);
 	struct store_stats s;
 	char err[256];
@@ -631,5 +569,5 @@ main(void)
 		cmocka_unit_test(stats_count_closed_deals),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -15,58 +15,7 @@
 #include "store.h"
 #include "summary.h"
 
-static char dir[256];
-
-static json_t *
-J(const char *s)
-{
-	json_t *v = NULL;
-	char err[256];
-
-	if (json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err) != JSON_OK)
-		fail_msg("test JSON does not parse: %s: %s", err, s);
-	return v;
-}
-
-static char *
-dump(const json_t *v)
-{
-	buf_t b;
-
-	buf_init(&b, 1 << 24);
-	assert_int_equal(json_dump(v, &b), JSON_OK);
-	return buf_detach(&b, NULL);
-}
-
-static void
-assert_json_eq(const json_t *v, const char *want)
-{
-	json_t *w = J(want);
-	char *a = dump(v), *b = dump(w);
-
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
-	json_free(w);
-}
-
-static int
-setup(void **state)
-{
-	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/de-test-summary.XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	char cmd[300];
-
-	(void)state;
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
+#include "fixture.h"
 
 static void
 months_before_clamps_the_day(void **state)
@@ -276,7 +225,7 @@ cache_size_and_age(void **state)
 	time_t now = 1764000000;   /* 2025-11-24T16:00:00Z */
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/cache", dir);
+	snprintf(path, sizeof path, "%s/cache", fx_dir);
 	assert_int_equal(db_open(path, 0, &db, err, sizeof err), DB_OK);
 	assert_int_equal(cache_put(db, "apollo", "acme", "a@x.com", v, now - 100 * 86400, err, sizeof err), DB_OK);
 	assert_int_equal(cache_put(db, "apollo", "acme", "b@x.com", v, now - 10 * 86400, err, sizeof err), DB_OK);
@@ -328,7 +277,7 @@ committee_of_a_deal(void **state)
 	buf_t b;
 
 	(void)state;
-	snprintf(path, sizeof path, "%s/committee", dir);
+	snprintf(path, sizeof path, "%s/committee", fx_dir);
 	assert_int_equal(db_open(path, 0, &db, err, sizeof err), DB_OK);
 	l = store_loader_new(db, 0);
 	assert_int_equal(store_load(l, "acme", rec, 1764000000, NULL, err, sizeof err), DB_OK);
@@ -368,5 +317,5 @@ main(void)
 		cmocka_unit_test(committee_of_a_deal),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
