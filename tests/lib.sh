@@ -124,6 +124,20 @@ t_start_fakeapi() {
 fake_stat() { curl -s "$FAKEAPI_URL/_fake/stats" | jq -r "$1"; }
 fake_post() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$FAKEAPI_URL/_fake/$1" >/dev/null; }
 
+# t_deals N PER WS PREFIX: N deals of workspace WS, PER contacts each, every
+# email distinct (PREFIX.i.j@corpi.com): NDJSON on stdout.
+t_deals() {
+	local n=$1 per=$2 ws=$3 p=$4 i j c
+	for ((i = 1; i <= n; i++)); do
+		c=
+		for ((j = 1; j <= per; j++)); do
+			c+="${c:+,}{\"contact_id\":\"$i-$j\",\"email\":\"$p.$i.$j@corp$i.com\"}"
+		done
+		printf '{"workspace_id":"%s","deal_id":"%s-%d","close_date":"2026-01-15","account":{"name":"Corp%d","domain":"corp%d.com"},"contacts":[%s]}\n' \
+			"$ws" "$p" "$i" "$i" "$i" "$c"
+	done
+}
+
 # A workspace file with mode 600, from "key = value" lines on stdin.
 t_workspace() {
 	local f=$XDG_CONFIG_HOME/deal-enrich/workspaces/$1.conf

@@ -8,22 +8,11 @@ source "$(dirname "$0")/../lib.sh"
 t_start_fakeapi --apollo-limit-minute 1000 || exit 1
 printf 'apollo_api_key = test-apollo-key\n' | t_workspace acme
 calls() { fake_stat '.calls["apollo.bulk_match"] // 0'; }
-deals() {
-	local n=$1 per=$2 ws=$3 p=$4 i j c
-	for ((i = 1; i <= n; i++)); do
-		c=
-		for ((j = 1; j <= per; j++)); do
-			c+="${c:+,}{\"contact_id\":\"$i-$j\",\"email\":\"$p.$i.$j@corp$i.com\"}"
-		done
-		printf '{"workspace_id":"%s","deal_id":"%s-%d","close_date":"2026-01-15","account":{"name":"Corp%d","domain":"corp%d.com"},"contacts":[%s]}\n' \
-			"$ws" "$p" "$i" "$i" "$i" "$c"
-	done
-}
 statuses() { jq -r '.contacts[].apollo.status' "$1" | sort | uniq -c | awk '{printf "%s %s,", $2, $1}'; }
 ledger() { mdb_dump -p -s usage "${1:-$T/db}" | grep -a '"credits"' | sed 's/^ //' | jq -r '"\(.calls) \(.credits)"'; }
 FAST="--delay-ms 5"
 
-deals 4 5 acme b >"$T/in20"
+t_deals 4 5 acme b >"$T/in20"
 
 # ---- --budget 15 for 20 new emails ----
 apollo-enrich $FAST --budget 15 <"$T/in20" >"$T/o" 2>"$T/e"; t_eq "budget 15: exit 75" 75 $?
@@ -58,14 +47,14 @@ t_eq "DEAL_ENRICH_APOLLO_BUDGET=12: 12 credits" "12 enriched 12,quota_exhausted 
 apollo-enrich --budget lots </dev/null 2>/dev/null; t_eq "--budget lots: 64" 64 $?
 
 # ---- not found costs nothing ----
-deals 2 5 acme nobody >"$T/nf"
+t_deals 2 5 acme nobody >"$T/nf"
 fake_post reset '{}'
 apollo-enrich $FAST --db "$T/db4" --budget 5 <"$T/nf" >"$T/o" 2>"$T/e"; t_eq "not found under a budget of 5: exit 0" 0 $?
 t_eq "not found: two calls of 5, all not_found, 0 credits" "2 not_found 10, 0 0" \
 	"$(calls) $(statuses "$T/o") $(fake_stat '.credits.apollo // 0') $(ledger "$T/db4" | cut -d' ' -f2)"
 
 # ---- dry run with a budget: cost and what is left ----
-deals 1 5 acme d >"$T/in5"
+t_deals 1 5 acme d >"$T/in5"
 apollo-enrich --dry-run --stats-json --budget 15 <"$T/in5" >"$T/o" 2>"$T/e"; t_eq "dry run: exit 0" 0 $?
 t_contains "dry run: budget left said" "$T/e" "0 of 15 budget credits left"
 apollo-enrich --dry-run --budget 30 <"$T/in5" >"$T/o" 2>"$T/e"
@@ -74,7 +63,7 @@ t_contains "dry run: budget left said (2)" "$T/e" "10 of 30 budget credits left"
 # ---- rate-limit headers: stop before Apollo's hourly limit, no 429 ----
 fake_post reset '{}'
 fake_post config '{"apollo_limit_hourly": 2}'
-deals 6 5 acme r >"$T/in30"
+t_deals 6 5 acme r >"$T/in30"
 apollo-enrich $FAST --db "$T/db5" <"$T/in30" >"$T/o" 2>"$T/e"; t_eq "hourly limit: exit 75" 75 $?
 t_eq "hourly limit: 2 calls, the third not made" 2 "$(calls)"
 t_eq "hourly limit: Apollo never had to answer 429" 0 "$(fake_stat '[.requests[] | select(.status==429)] | length')"
@@ -82,7 +71,7 @@ t_eq "hourly limit: 20 enriched, 10 quota_exhausted" "enriched 20,quota_exhauste
 t_contains "hourly limit: said why" "$T/e" "hourly rate limit is reached"
 # The dry run's least time uses the limits Apollo reported: 30 new emails,
 # 3 calls, 2 an hour -> at least one hour.
-deals 6 5 acme s >"$T/in30b"
+t_deals 6 5 acme s >"$T/in30b"
 apollo-enrich --dry-run --stats-json --db "$T/db5" <"$T/in30b" >/dev/null 2>"$T/e"
 t_eq "dry run: least time from the reported hourly limit" '[3,3600]' \
 	"$(grep '^{' "$T/e" | jq -c '[.calls, .least_seconds]')"

@@ -10,23 +10,11 @@ t_start_fakeapi --apollo-limit-minute 1000 || exit 1
 printf 'apollo_api_key = %s\n' "$KEY" | t_workspace acme
 calls() { fake_stat '.calls["apollo.bulk_match"] // 0'; }
 
-# deals N PER WS PREFIX: N deals of PER contacts each, distinct emails.
-deals() {
-	local n=$1 per=$2 ws=$3 p=$4 i j c
-	for ((i = 1; i <= n; i++)); do
-		c=
-		for ((j = 1; j <= per; j++)); do
-			c+="${c:+,}{\"contact_id\":\"$i-$j\",\"email\":\"$p.$i.$j@corp$i.com\"}"
-		done
-		printf '{"workspace_id":"%s","deal_id":"%s-%d","close_date":"2026-01-15","account":{"name":"Corp%d","domain":"corp%d.com"},"contacts":[%s]}\n' \
-			"$ws" "$p" "$i" "$i" "$i" "$c"
-	done
-}
 statuses() { jq -r '.contacts[].apollo.status' "$1" | sort | uniq -c | awk '{printf "%s %s,", $2, $1}'; }
 fresh() { rm -rf "$T/db"; fake_post reset '{}'; }
 FAST="--delay-ms 5 --backoff-ms 10"
 
-deals 2 3 acme a >"$T/in"   # 6 emails, 1 call
+t_deals 2 3 acme a >"$T/in"   # 6 emails, 1 call
 
 # ---- 429 with Retry-After: 1, then success ----
 fresh
@@ -95,7 +83,7 @@ t_eq "HTML page: contacts error" "error 6," "$(statuses "$T/o")"
 
 # ---- 503 throughout: unavailable, 69, calls stop after --max-failures ----
 fresh
-deals 6 5 acme u >"$T/in30"   # 30 emails, 3 calls
+t_deals 6 5 acme u >"$T/in30"   # 30 emails, 3 calls
 fake_post fault '{"provider":"apollo","kind":"503","count":-1}'
 apollo-enrich $FAST --retries 1 --max-failures 2 <"$T/in30" >"$T/o" 2>"$T/e"; t_eq "503 throughout: exit 69" 69 $?
 t_eq "503 throughout: 2 calls of 2 attempts, then no more" 4 "$(calls)"
@@ -112,7 +100,7 @@ t_eq "connection refused: contacts error" "error 6," "$(statuses "$T/o")"
 # ---- 401 text/plain for one workspace; the other goes on ----
 fresh
 printf 'apollo_api_key = wrong-key\n' | t_workspace bad
-{ deals 3 5 bad b; deals 2 5 acme g; deals 2 5 bad c; } >"$T/mixed"   # bad: 25 emails, acme: 10
+{ t_deals 3 5 bad b; t_deals 2 5 acme g; t_deals 2 5 bad c; } >"$T/mixed"   # bad: 25 emails, acme: 10
 apollo-enrich $FAST --window 3 <"$T/mixed" >"$T/o" 2>"$T/e"; t_eq "401: exit 1" 1 $?
 t_eq "401: one call for the bad workspace, one for the good" 2 "$(calls)"
 t_eq "401: the bad workspace's contacts are error" "error 25," \
@@ -134,7 +122,7 @@ t_contains "403: the reason" "$T/o" "API_INACCESSIBLE"
 # ---- flushed before waiting on the network ----
 # Small records (not found) that a block buffer would hold back.
 fresh
-deals 3 5 acme nobody >"$T/in3"
+t_deals 3 5 acme nobody >"$T/in3"
 fake_post latency '{"ms": 800}'
 apollo-enrich --delay-ms 5 --window 1 <"$T/in3" >"$T/o" 2>"$T/e" &
 pid=$!

@@ -8,21 +8,10 @@ source "$(dirname "$0")/../lib.sh"
 t_start_fakeapi --apollo-limit-minute 1000 || exit 1
 printf 'apollo_api_key = test-apollo-key\n' | t_workspace acme
 calls() { fake_stat '.calls["apollo.bulk_match"] // 0'; }
-deals() {
-	local n=$1 per=$2 ws=$3 p=$4 i j c
-	for ((i = 1; i <= n; i++)); do
-		c=
-		for ((j = 1; j <= per; j++)); do
-			c+="${c:+,}{\"contact_id\":\"$i-$j\",\"email\":\"$p.$i.$j@corp$i.com\"}"
-		done
-		printf '{"workspace_id":"%s","deal_id":"%s-%d","close_date":"2026-01-15","account":{"name":"Corp%d","domain":"corp%d.com"},"contacts":[%s]}\n' \
-			"$ws" "$p" "$i" "$i" "$i" "$c"
-	done
-}
 emails() { jq -r '.contacts[].email' "$1" | sort -u; }
 
 # ---- SIGKILL mid-run ----
-deals 6 10 acme k >"$T/in"     # 60 emails, 6 calls
+t_deals 6 10 acme k >"$T/in"     # 60 emails, 6 calls
 emails "$T/in" >"$T/all"
 fake_post latency '{"ms": 600}'
 apollo-enrich --delay-ms 5 <"$T/in" >"$T/o1" 2>"$T/e1" &
@@ -66,8 +55,8 @@ t_eq "rerun: the cached ones came from the cache" "$n" "$(jq -s '[.[].contacts[]
 
 # ---- two processes on one db at once ----
 fake_post reset '{}'
-deals 4 10 acme x >"$T/x"                 # 40 emails
-{ deals 2 10 acme x; deals 2 10 acme y; } >"$T/y"   # 20 of x's, 20 new
+t_deals 4 10 acme x >"$T/x"                 # 40 emails
+{ t_deals 2 10 acme x; t_deals 2 10 acme y; } >"$T/y"   # 20 of x's, 20 new
 fake_post latency '{"ms": 150}'
 apollo-enrich --delay-ms 5 --db "$T/db2" <"$T/x" >"$T/ox" 2>"$T/ex" &
 p1=$!
