@@ -49,10 +49,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *to)
-{
-	fprintf(to,
+static const char usage[] =
 "usage: deals-extract [OPTION]... [FILE]...\n"
 "Reads CRM exports (HubSpot or Salesforce CSV, or NDJSON) from the FILEs or\n"
 "stdin and writes one canonical deal record per line (NDJSON): the closed deals\n"
@@ -76,8 +73,7 @@ usage(FILE *to)
 CLI_COMMON_HELP
 "\n"
 "Exit: 0 ok, 64 usage, 65 bad input rows (reported, copied to --rejects),\n"
-"74 I/O error, 78 bad configuration.\n");
-}
+"74 I/O error, 78 bad configuration.\n";
 
 enum fmt { FMT_AUTO, FMT_CSV, FMT_HUBSPOT, FMT_SALESFORCE, FMT_NDJSON };
 
@@ -815,13 +811,9 @@ main(int argc, char **argv)
 			goto done;
 		}
 	}
-	if (r.cli.want_help) {
-		usage(stdout);
-		goto close_out;
-	}
-	if (r.cli.want_version) {
-		printf("deals-extract %s\n", DE_VERSION);
-		goto close_out;
+	if ((rc = cli_help_version(&r.cli, usage)) >= 0) {
+		ex = rc;
+		goto done;
 	}
 	if (r.cli.workspace && !conf_workspace_valid(r.cli.workspace)) {
 		ex = usage_error("--workspace: '%s' is not a workspace id (1-64 of A-Z a-z 0-9 _ . -)",
@@ -972,7 +964,6 @@ main(int argc, char **argv)
 		ex = CLI_EX_IOERR;
 	}
 	r.rejects = NULL;
-close_out:
 	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);
 		ex = CLI_EX_IOERR;

@@ -36,10 +36,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *to)
-{
-	fprintf(to,
+static const char usage[] =
 "usage: deals-load [OPTIONS] < records.ndjson\n"
 "Merges enriched deal records into the store (LMDB) without losing data, keeps\n"
 "the cross-deal role index, and prints a JSON run report.\n"
@@ -50,8 +47,7 @@ usage(FILE *to)
 "      --no-schema       with --sql: leave out the CREATE TABLE IF NOT EXISTS statements\n"
 "      --sql-schema      print the PostgreSQL DDL and exit\n"
 "      --batch N         deals written per db transaction (1-100000, default 256)\n"
-CLI_COMMON_HELP);
-}
+CLI_COMMON_HELP;
 
 /* The run report of one workspace. */
 struct wsrep {
@@ -191,18 +187,12 @@ main(int argc, char **argv)
 			return CLI_EX_USAGE;
 		}
 		if (rc == 0) {
-			usage(stderr);
+			fputs(usage, stderr);
 			return CLI_EX_USAGE;
 		}
 	}
-	if (com.want_help) {
-		usage(stdout);
-		return cli_close_output(stdout, "stdout", err, sizeof err) ? CLI_EX_IOERR : 0;
-	}
-	if (com.want_version) {
-		printf("deals-load %s\n", DE_VERSION);
-		return cli_close_output(stdout, "stdout", err, sizeof err) ? CLI_EX_IOERR : 0;
-	}
+	if ((rc = cli_help_version(&com, usage)) >= 0)
+		return rc;
 	if (optind < argc) {
 		cli_msg(stderr, "unexpected argument '%s' (records come on stdin)", argv[optind]);
 		return CLI_EX_USAGE;

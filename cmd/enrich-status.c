@@ -30,18 +30,14 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *to)
-{
-	fprintf(to,
+static const char usage[] =
 "usage: enrich-status --workspace ID [OPTIONS]\n"
 "Prints the workspace's enrichment status as JSON: config (which providers have a\n"
 "key, never the key), stats of the closed deals in the store, credits used this\n"
 "month per provider next to the budget, and the provider cache's size and age.\n"
 "\n"
 "      --month YYYY-MM   the month of the usage figures (default: this month, UTC)\n"
-CLI_COMMON_HELP);
-}
+CLI_COMMON_HELP;
 
 static const char *const providers[] = { "apollo", "serper", "deepseek" };
 
@@ -114,18 +110,12 @@ main(int argc, char **argv)
 			return CLI_EX_USAGE;
 		}
 		if (rc == 0) {
-			usage(stderr);
+			fputs(usage, stderr);
 			return CLI_EX_USAGE;
 		}
 	}
-	if (com.want_help) {
-		usage(stdout);
-		return cli_close_output(stdout, "stdout", err, sizeof err) ? CLI_EX_IOERR : 0;
-	}
-	if (com.want_version) {
-		printf("enrich-status %s\n", DE_VERSION);
-		return cli_close_output(stdout, "stdout", err, sizeof err) ? CLI_EX_IOERR : 0;
-	}
+	if ((rc = cli_help_version(&com, usage)) >= 0)
+		return rc;
 	if (optind < argc) {
 		cli_msg(stderr, "unexpected argument '%s'", argv[optind]);
 		return CLI_EX_USAGE;

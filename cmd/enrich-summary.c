@@ -40,10 +40,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *to)
-{
-	fprintf(to,
+static const char usage[] =
 "usage: enrich-summary --workspace ID [OPTIONS]\n"
 "Summarizes the enriched closed deals in the store: coverage, top findings\n"
 "(industries, company sizes, tenure, seniorities, departments, buying roles,\n"
@@ -56,8 +53,7 @@ usage(FILE *to)
 "      --deal ID         one deal's buying committee and its account's signals\n"
 "      --raw             with --deal: the stored value as it is\n"
 "      --format F        json (default) or table (aligned text, 80 columns)\n"
-CLI_COMMON_HELP);
-}
+CLI_COMMON_HELP;
 
 struct rows {
 	const struct summary_opts *o;
@@ -155,18 +151,12 @@ main(int argc, char **argv)
 		if (rc < 0)
 			goto usage_err;
 		if (rc == 0) {
-			usage(stderr);
+			fputs(usage, stderr);
 			return CLI_EX_USAGE;
 		}
 	}
-	if (com.want_help) {
-		usage(stdout);
-		return cli_close_output(stdout, "stdout", err, sizeof err) ? CLI_EX_IOERR : 0;
-	}
-	if (com.want_version) {
-		printf("enrich-summary %s\n", DE_VERSION);
-		return cli_close_output(stdout, "stdout", err, sizeof err) ? CLI_EX_IOERR : 0;
-	}
+	if ((rc = cli_help_version(&com, usage)) >= 0)
+		return rc;
 	if (optind < argc) {
 		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
 		goto usage_err;

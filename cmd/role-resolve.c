@@ -322,13 +322,9 @@ main(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (cc.want_help) {
-		fputs(usage, stdout);
-		goto close_out;
-	}
-	if (cc.want_version) {
-		printf("role-resolve %s\n", DE_VERSION);
-		goto close_out;
+	if ((rc = cli_help_version(&cc, usage)) >= 0) {
+		status = rc;
+		goto free;
 	}
 	if (tables) {
 		print_tables();

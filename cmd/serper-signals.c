@@ -58,10 +58,7 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-static void
-usage(FILE *to)
-{
-	fputs(
+static const char usage[] =
 "usage: serper-signals [OPTIONS] < deals.ndjson > deals.ndjson\n"
 "Finds each account's news with Serper (once per run and per cache_days) and\n"
 "adds account.signals: typed buying/risk signals, a summary and a score, from\n"
@@ -93,9 +90,7 @@ CLI_COMMON_HELP
 "Keys: serper_api_key / SERPER_API_KEY, deepseek_api_key / DEEPSEEK_API_KEY.\n"
 "Exit: 0 ok, 1 some records carry a provider error, 64 usage, 65 bad input\n"
 "lines, 69 Serper unavailable throughout, 74 I/O or db, 75 rate limit (429), credits or budget\n"
-"exhausted, 78 configuration (including a Serper key refused with 403).\n",
-	    to);
-}
+"exhausted, 78 configuration (including a Serper key refused with 403).\n";
 
 static void
 notice(void *ctx, const char *msg)
@@ -228,14 +223,8 @@ main(int argc, char **argv)
 			return CLI_EX_USAGE;
 		}
 	}
-	if (com.want_help) {
-		usage(stdout);
-		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? CLI_EX_OK : CLI_EX_IOERR;
-	}
-	if (com.want_version) {
-		printf("serper-signals %s\n", DE_VERSION);
-		return cli_close_output(stdout, "stdout", err, sizeof err) == 0 ? CLI_EX_OK : CLI_EX_IOERR;
-	}
+	if ((rc = cli_help_version(&com, usage)) >= 0)
+		return rc;
 	if (optind < argc) {
 		snprintf(err, sizeof err, "unexpected argument '%s' (records come on stdin)", argv[optind]);
 		goto usage_err;
