@@ -7,54 +7,15 @@
 #include <string.h>
 
 /*
- * Two validators of one language. fast_parse, a plain recursive-descent scan
- * without recursion, takes every valid text and says only yes or no; on no,
- * slow_parse goes over the text again to say why, as json_parse would.
- *
- * slow_parse is a hand-written lexer and the state machine of yajl 2.1's
- * parser (its states, and which error each token gives in each), so that it
- * fails where and as json_parse fails. Two yajl behaviours shape the columns:
- * yajl reports as "consumed" the offset its lexer stopped at (past a bad
- * character it read, or at one it put back; in one state, the token's start),
- * and a token that runs into the end of the text is finished in a second pass
- * over a single " ", so any error found from there on is at column 1. What
- * json_parse adds to yajl comes last, as there: a string left open after the
- * value is trailing garbage, and UTF-8 of the right shape that is no UTF-8
- * (overlong, a surrogate, past U+10FFFF) is refused at its first byte.
+ * One validator, with no error reporting: fast_parse, a plain recursive-descent
+ * scan without recursion, takes every valid text and says only yes or no. On
+ * no, json_parse (lib/json.h) is asked why, so that the code, message and
+ * column are its own by construction.
  *
  * Containers need no stack of states, only which kind each open one is (a bit
  * per level, the first 4096 levels in an array on the C stack): the state
  * after a value follows from the kind of the container it is in.
  */
-
-enum {
-	T_ERR, T_EOF, T_LBRACE, T_RBRACE, T_LBRACK, T_RBRACK, T_COMMA, T_COLON,
-	T_STR, T_OPENSTR, T_NUM, T_LIT
-};
-
-enum {
-	S_START, S_DONE, S_ARR_START, S_ARR_NEED, S_ARR_GOT,
-	S_MAP_START, S_MAP_NEED_KEY, S_MAP_SEP, S_MAP_NEED_VAL, S_MAP_GOT
-};
-
-/* yajl's messages, word for word. */
-static const char E_UTF8[] = "invalid bytes in UTF8 string.";
-static const char E_ESC[] = "inside a string, '\\' occurs before a character which it may not.";
-static const char E_CTRL[] = "invalid character inside string.";
-static const char E_HEX[] = "invalid (non-hex) character occurs after '\\u' inside string.";
-static const char E_CHAR[] = "invalid char in json text.";
-static const char E_LIT[] = "invalid string in json text.";
-static const char E_EXP[] = "malformed number, a digit is required after the exponent.";
-static const char E_DEC[] = "malformed number, a digit is required after the decimal point.";
-static const char E_MINUS[] = "malformed number, a digit is required after the minus sign.";
-static const char E_COMMENT[] = "probable comment found in input text, comments are not enabled.";
-static const char E_EOF[] = "premature EOF";
-static const char E_TRAIL[] = "trailing garbage";
-static const char E_COLON[] = "object key and value must be separated by a colon (':')";
-static const char E_MAPSEP[] = "after key and value, inside map, I expect ',' or '}'";
-static const char E_KEY[] = "invalid object key (must be a string)";
-static const char E_ARRSEP[] = "after array element, I expect ',' or ']'";
-static const char E_TOKEN[] = "unallowed token at this point in JSON text";
 
 #define LOCAL_LEVELS 4096
 #define NONE ((size_t)-1)
@@ -66,17 +27,6 @@ static const char E_TOKEN[] = "unallowed token at this point in JSON text";
 #else
 #define SWAR 0
 #endif
-
-struct lexer {
-	const unsigned char *s;
-	size_t n;
-	size_t pos;         /* past the last token */
-	size_t start;       /* where the last token began */
-	size_t errat;       /* yajl's "consumed" at a lexical error */
-	const char *msg;    /* the lexical error */
-	int atend;          /* the last token ran into the end of the text */
-	size_t strict_bad;  /* the first lead byte of UTF-8 yajl lets through but strict UTF-8 refuses */
-};
 
 /* yajl's whitespace: space, \t \n \v \f \r. */
 static inline int
@@ -134,197 +84,6 @@ plain_run(const unsigned char *s, size_t n, size_t q)
 	while (q < n && !str_special(s[q]))
 		q++;
 	return q;
-}
-
-static inline int
-lex_err(struct lexer *L, size_t at, const char *msg)
-{
-	L->errat = at;
-	L->msg = msg;
-	return T_ERR;
-}
-
-/* An error yajl finds in its end-of-input pass, on the " " it feeds. */
-static inline int
-lex_err_end(struct lexer *L, const char *msg)
-{
-	L->atend = 1;
-	L->msg = msg;
-	return T_ERR;
-}
-
-static int
-lex_lit(struct lexer *L, size_t p, const char *lit, size_t len)
-{
-	size_t i;
-
-	for (i = 1; i < len; i++) {
-		if (p + i == L->n)
-			return lex_err_end(L, E_LIT);
-		if (L->s[p + i] != (unsigned char)lit[i])
-			return lex_err(L, p + i, E_LIT);
-	}
-	L->pos = p + len;
-	return T_LIT;
-}
-
-static int
-lex_number(struct lexer *L, size_t q)
-{
-	const unsigned char *s = L->s;
-	size_t n = L->n;
-
-	if (s[q] == '-' && ++q == n)
-		return lex_err_end(L, E_MINUS);
-	if (s[q] == '0')
-		q++;
-	else if (s[q] >= '1' && s[q] <= '9')
-		while (++q < n && is_digit(s[q]))
-			;
-	else
-		return lex_err(L, q, E_MINUS);
-	if (q == n)
-		goto at_end;
-	if (s[q] == '.') {
-		if (++q == n)
-			return lex_err_end(L, E_DEC);
-		if (!is_digit(s[q]))
-			return lex_err(L, q, E_DEC);
-		while (++q < n && is_digit(s[q]))
-			;
-		if (q == n)
-			goto at_end;
-	}
-	if (s[q] == 'e' || s[q] == 'E') {
-		if (++q == n)
-			return lex_err_end(L, E_EXP);
-		if ((s[q] == '+' || s[q] == '-') && ++q == n)
-			return lex_err_end(L, E_EXP);
-		if (!is_digit(s[q]))
-			return lex_err(L, q, E_EXP);
-		while (++q < n && is_digit(s[q]))
-			;
-		if (q == n)
-			goto at_end;
-	}
-	L->pos = q;
-	return T_NUM;
-at_end:
-	L->atend = 1;
-	L->pos = q;
-	return T_NUM;
-}
-
-/* The string whose opening quote is at p. */
-static int
-lex_string(struct lexer *L, size_t p)
-{
-	const unsigned char *s = L->s;
-	size_t n = L->n, q = p + 1, need, i;
-	unsigned c;
-
-	for (;;) {
-		q = plain_run(s, n, q);
-		if (q == n) {
-			/* yajl waits for more, then takes its " " as string content */
-			L->atend = 1;
-			L->pos = q;
-			return T_OPENSTR;
-		}
-		c = s[q];
-		if (c == '"') {
-			L->pos = q + 1;
-			return T_STR;
-		}
-		if (c == '\\') {
-			if (++q == n)
-				return lex_err_end(L, E_ESC);
-			c = s[q];
-			if (c == 'u') {
-				for (i = 0; i < 4; i++) {
-					if (++q == n)
-						return lex_err_end(L, E_HEX);
-					if (!is_hex(s[q]))
-						return lex_err(L, q, E_HEX);
-				}
-				q++;
-			} else if (c == '"' || c == '\\' || c == '/' || c == 'b' ||
-			    c == 'f' || c == 'n' || c == 'r' || c == 't')
-				q++;
-			else
-				return lex_err(L, q, E_ESC);
-			continue;
-		}
-		if (c < 0x20)
-			return lex_err(L, q, E_CTRL);
-		/* yajl checks only the shape of a UTF-8 sequence ... */
-		if (c >= 0xc0 && c <= 0xdf)
-			need = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			need = 2;
-		else if (c >= 0xf0 && c <= 0xf7)
-			need = 3;
-		else
-			return lex_err(L, q + 1, E_UTF8);
-		for (i = 1; i <= need; i++) {
-			if (q + i == n)
-				return lex_err_end(L, E_UTF8);
-			if ((s[q + i] & 0xc0) != 0x80)
-				return lex_err(L, q + i + 1, E_UTF8);
-		}
-		/* ... json_parse then refuses overlong forms, surrogates and
-		 * code points past U+10FFFF, once the text has no other error */
-		if (L->strict_bad == NONE &&
-		    (c < 0xc2 || c > 0xf4 ||
-		    (c == 0xe0 && s[q + 1] < 0xa0) || (c == 0xed && s[q + 1] > 0x9f) ||
-		    (c == 0xf0 && s[q + 1] < 0x90) || (c == 0xf4 && s[q + 1] > 0x8f)))
-			L->strict_bad = q;
-		q += need + 1;
-	}
-}
-
-static inline int
-lex(struct lexer *L)
-{
-	const unsigned char *s = L->s;
-	size_t n = L->n, p = L->pos;
-
-	while (p < n && is_ws(s[p]))
-		p++;
-	L->start = p;
-	if (p == n) {
-		L->pos = p;
-		return T_EOF;
-	}
-	switch (s[p]) {
-	case '{': L->pos = p + 1; return T_LBRACE;
-	case '}': L->pos = p + 1; return T_RBRACE;
-	case '[': L->pos = p + 1; return T_LBRACK;
-	case ']': L->pos = p + 1; return T_RBRACK;
-	case ',': L->pos = p + 1; return T_COMMA;
-	case ':': L->pos = p + 1; return T_COLON;
-	case '"': return lex_string(L, p);
-	case 't': return lex_lit(L, p, "true", 4);
-	case 'f': return lex_lit(L, p, "false", 5);
-	case 'n': return lex_lit(L, p, "null", 4);
-	case '-': case '0': case '1': case '2': case '3': case '4':
-	case '5': case '6': case '7': case '8': case '9':
-		return lex_number(L, p);
-	case '/':
-		return lex_err(L, p, E_COMMENT);
-	default:
-		return lex_err(L, p + 1, E_CHAR);
-	}
-}
-
-static int
-fail(int rc, const char *msg, size_t at, size_t *col, char *err, size_t errlen)
-{
-	if (col)
-		*col = at ? at : 1;
-	if (err && errlen)
-		snprintf(err, errlen, "%s", msg);
-	return rc;
 }
 
 /* The length of the strict UTF-8 sequence at s (n bytes left), 0 when there is none. */
@@ -420,7 +179,7 @@ fast_number(const unsigned char *s, size_t n, size_t q)
 /*
  * The fast path: a validator of the same language, with no error reporting.
  * Returns 1 with *root for a valid text, 0 for anything else (an invalid text,
- * or one nested past LOCAL_LEVELS), which slow_parse then looks at.
+ * or one nested past LOCAL_LEVELS), which json_parse then looks at.
  */
 static int
 fast_parse(const unsigned char *s, size_t n, size_t max_depth, jspan_t *root, jspan_index_t *ix)
@@ -566,173 +325,32 @@ key:
 	goto value;
 }
 
-/* The validator that says why: what jspan_parse runs when fast_parse says no. */
+/*
+ * What jspan_parse_index does when fast_parse says no: json_parse says why.
+ * It also takes what fast_parse leaves to it (a valid text nested past
+ * LOCAL_LEVELS), and then the value is the text without the whitespace
+ * around it.
+ */
 static int
-slow_parse(const char *text, size_t n, size_t max_depth, jspan_t *root,
+why_not(const char *s, size_t n, size_t max_depth, jspan_t *root,
     size_t *col, char *err, size_t errlen)
 {
-	uint64_t local[LOCAL_LEVELS / 64];
-	uint64_t *bits = local, *heap = NULL;
-	size_t levels = LOCAL_LEVELS, depth = 0, vstart = 0, vend = 0, at;
-	struct lexer L;
-	const char *msg = E_EOF;
-	char why[64];
-	int state = S_START, deferred = 0, tok, rc = JSON_EPARSE;
+	json_t *v;
+	size_t at;
+	int rc;
 
 	root->off = root->len = 0;
-	if (col)
-		*col = 0;
-	if (max_depth == 0)
-		max_depth = JSON_MAX_DEPTH_DEFAULT;
-	memset(&L, 0, sizeof L);
-	L.s = (const unsigned char *)text;
-	L.n = text ? n : 0;
-	L.strict_bad = NONE;
-	for (;;) {
-		tok = lex(&L);
-		deferred |= L.atend;
-		switch (state) {
-		case S_START:
-		case S_ARR_START:
-		case S_ARR_NEED:
-		case S_MAP_NEED_VAL:
-			switch (tok) {
-			case T_STR:
-			case T_NUM:
-			case T_LIT:
-				if (depth == 0)
-					vstart = L.start;
-				goto value_done;
-			case T_LBRACE:
-			case T_LBRACK:
-				if (depth >= max_depth) {
-					snprintf(why, sizeof why, "nested deeper than %zu levels", max_depth);
-					rc = JSON_EDEPTH;
-					msg = why;
-					at = L.pos;
-					goto failed;
-				}
-				if (depth == levels) {
-					uint64_t *more = malloc(levels / 4);
-
-					if (more == NULL) {
-						rc = JSON_ENOMEM;
-						msg = "out of memory";
-						at = L.pos;
-						goto failed;
-					}
-					memcpy(more, bits, levels / 8);
-					free(heap);
-					bits = heap = more;
-					levels *= 2;
-				}
-				if (tok == T_LBRACE)
-					bits[depth >> 6] |= (uint64_t)1 << (depth & 63);
-				else
-					bits[depth >> 6] &= ~((uint64_t)1 << (depth & 63));
-				if (depth++ == 0)
-					vstart = L.start;
-				state = tok == T_LBRACE ? S_MAP_START : S_ARR_START;
-				continue;
-			case T_RBRACK:
-				if (state == S_ARR_START)
-					goto close;
-				msg = E_TOKEN;
-				goto parse_error;
-			case T_RBRACE:
-			case T_COMMA:
-			case T_COLON:
-				msg = E_TOKEN;
-				goto parse_error;
-			}
-			goto other;
-		case S_MAP_START:
-		case S_MAP_NEED_KEY:
-			if (tok == T_STR) {
-				state = S_MAP_SEP;
-				continue;
-			}
-			if (tok == T_RBRACE && state == S_MAP_START)
-				goto close;
-			msg = E_KEY;
-			goto other;
-		case S_MAP_SEP:
-			if (tok == T_COLON) {
-				state = S_MAP_NEED_VAL;
-				continue;
-			}
-			msg = E_COLON;
-			goto other;
-		case S_MAP_GOT:
-			if (tok == T_RBRACE)
-				goto close;
-			if (tok == T_COMMA) {
-				state = S_MAP_NEED_KEY;
-				continue;
-			}
-			msg = E_MAPSEP;
-			if (tok == T_EOF || tok == T_OPENSTR || tok == T_ERR || deferred)
-				goto other;
-			/* here yajl moves back to where the token began (the inside of
-			 * a string: its length without the quotes) */
-			at = L.start + (tok == T_STR ? 2 : 0);
-			goto failed;
-		case S_ARR_GOT:
-			if (tok == T_RBRACK)
-				goto close;
-			if (tok == T_COMMA) {
-				state = S_ARR_NEED;
-				continue;
-			}
-			msg = E_ARRSEP;
-			goto other;
-		default:   /* S_DONE */
-			if (tok == T_EOF)
-				goto done;
-			msg = E_TRAIL;
-			if (tok == T_OPENSTR) {
-				/* yajl would take it for the end of the text; json_parse does not */
-				at = L.start + 1;
-				goto failed;
-			}
-			at = deferred ? 1 : tok == T_ERR ? L.errat : L.pos;
-			goto failed;
-		}
-	close:
-		depth--;
-	value_done:
-		if (depth == 0) {
-			vend = L.pos;
-			state = S_DONE;
-		} else
-			state = (bits[(depth - 1) >> 6] >> ((depth - 1) & 63)) & 1 ? S_MAP_GOT : S_ARR_GOT;
-		continue;
-	other:
-		/* tokens every state but S_DONE treats alike */
-		if (tok == T_EOF || tok == T_OPENSTR) {
-			msg = E_EOF;
-			at = 1;
-			goto failed;
-		}
-		if (tok == T_ERR) {
-			msg = L.msg;
-			at = deferred ? 1 : L.errat;
-			goto failed;
-		}
-	parse_error:
-		at = deferred ? 1 : L.pos;
-		goto failed;
-	}
-done:
-	free(heap);
-	if (L.strict_bad != NONE)
-		return fail(JSON_EPARSE, E_UTF8, L.strict_bad + 1, col, err, errlen);
-	root->off = vstart;
-	root->len = vend - vstart;
+	rc = json_parse(s, n, max_depth, &v, col, err, errlen);
+	json_free(v);
+	if (rc != JSON_OK)
+		return rc;
+	for (at = 0; is_ws((unsigned char)s[at]); at++)
+		;
+	while (is_ws((unsigned char)s[n - 1]))
+		n--;
+	root->off = at;
+	root->len = n - at;
 	return JSON_OK;
-failed:
-	free(heap);
-	return fail(rc, msg, at, col, err, errlen);
 }
 
 int
@@ -757,7 +375,7 @@ jspan_parse_index(const char *s, size_t n, size_t max_depth, jspan_t *root, jspa
 	}
 	if (ix)
 		ix->n = ix->nmem = 0;
-	return slow_parse(s, n, max_depth, root, col, err, errlen);
+	return why_not(s, n, max_depth, root, col, err, errlen);
 }
 
 json_type

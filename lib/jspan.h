@@ -1,14 +1,14 @@
 /*
  * jspan: one JSON text validated, and found things in, where it lies: no tree,
- * no allocation. A program that passes records through keeps each line as
+ * no allocation for a valid text. A program that passes records through keeps each line as
  * text and splices its own fields into it (jspan_obj_end, the cut of a
  * member) instead of parsing it into a json_t and dumping it again.
  *
- * jspan_parse accepts exactly what json_parse (lib/json.h) accepts and gives
- * the same error codes, messages and columns: the same yajl grammar (the
- * whitespace yajl knows: space, \t, \n, \r, \v, \f), strict UTF-8 in strings,
- * no control bytes in strings, the same depth counting, nothing after the
- * value. The navigation functions then read the validated text; they assume it
+ * jspan_parse accepts exactly what json_parse (lib/json.h) accepts: the same
+ * yajl grammar (the whitespace yajl knows: space, \t, \n, \r, \v, \f), strict
+ * UTF-8 in strings, no control bytes in strings, the same depth counting,
+ * nothing after the value. A text it refuses it gives to json_parse, whose
+ * error code, message and column it returns: they are json_parse's own. The navigation functions then read the validated text; they assume it
  * passed jspan_parse (and that the span they are given is one it or they
  * returned), never read outside the span given, and do not crash on anything.
  *
@@ -37,13 +37,13 @@ typedef struct {
  * allowed. max_depth bounds the nesting of arrays and objects as in json_parse
  * (0 means JSON_MAX_DEPTH_DEFAULT). On success *root is the value's span
  * without the whitespace around it and JSON_OK is returned. On failure *root is
- * {0, 0} and JSON_EPARSE (invalid JSON), JSON_EDEPTH (nested deeper than
- * max_depth) or JSON_ENOMEM (only when max_depth passes 4096 and the text
- * nests deeper than that: the first 4096 levels need no memory) is returned,
- * err (when errlen > 0) gets the one-line reason json_parse gives, e.g.
- * "trailing garbage", and *col (when not NULL) the 1-based byte column where
- * it stopped, as json_parse reports it (1 for an error found at the end of
- * the text, as yajl does). *col is 0 on success.
+ * {0, 0} and what json_parse returns for s is returned: JSON_EPARSE (invalid
+ * JSON), JSON_EDEPTH (nested deeper than max_depth) or JSON_ENOMEM (json_parse,
+ * asked why, ran out of memory), err (when errlen > 0) gets json_parse's
+ * one-line reason, e.g. "trailing garbage", and *col (when not NULL) the
+ * 1-based byte column where it stopped (1 for an error found at the end of
+ * the text, as yajl says). *col is 0 on success. Only json_parse allocates:
+ * for a text refused, or valid but nested deeper than 4096 levels.
  */
 int jspan_parse(const char *s, size_t n, size_t max_depth, jspan_t *root,
     size_t *col, char *err, size_t errlen);

@@ -247,10 +247,41 @@ depth(void **state)
 		bad_n(text, n, 0, JSON_EDEPTH, 193, "nested deeper than 64 levels");
 		assert_int_equal(jspan_parse(text, n, 5000, &(jspan_t){ 0, 0 }, NULL, NULL, 0), JSON_OK);
 		assert_int_equal(jspan_parse(text, n, 4999, &(jspan_t){ 0, 0 }, NULL, NULL, 0), JSON_EDEPTH);
+		/* past the fast validator, json_parse takes it: the root is still the value alone */
+		{
+			char *padded = malloc(n + 4);
+			jspan_t r;
+
+			assert_non_null(padded);
+			memcpy(padded, " \n", 2);
+			memcpy(padded + 2, text, n);
+			memcpy(padded + 2 + n, "\t ", 2);
+			assert_int_equal(jspan_parse(padded, n + 4, 5000, &r, NULL, NULL, 0), JSON_OK);
+			assert_int_equal(r.off, 2);
+			assert_int_equal(r.len, n);
+			free(padded);
+		}
 		/* a bad closer deep down is still found */
 		text[n - 3000] = text[n - 3000] == '}' ? ']' : '}';
 		assert_int_equal(jspan_parse(text, n, 5000, &(jspan_t){ 0, 0 }, NULL, NULL, 0), JSON_EPARSE);
 	}
+}
+
+/* A valid text within 4096 levels is the fast validator's: it is indexed. */
+static void
+valid_text_is_indexed(void **state)
+{
+	const char *s = " {\"a\":[1,{\"b\":2}],\"c\":{}} ";
+	size_t at[16];
+	jspan_index_t ix = { .at = at, .cap = 8 };
+	jspan_t r;
+
+	(void)state;
+	assert_int_equal(jspan_parse_index(s, strlen(s), 0, &r, &ix, NULL, NULL, 0), JSON_OK);
+	assert_int_equal(r.off, 1);
+	assert_int_equal(ix.n, 4);
+	assert_int_equal(at[0], 1);
+	assert_int_equal(at[1], strlen(s) - 1);
 }
 
 static void
@@ -812,6 +843,7 @@ main(void)
 		cmocka_unit_test(structure),
 		cmocka_unit_test(trailing_garbage),
 		cmocka_unit_test(depth),
+		cmocka_unit_test(valid_text_is_indexed),
 		cmocka_unit_test(null_err_and_col),
 		cmocka_unit_test(differential_table),
 		cmocka_unit_test(types),
