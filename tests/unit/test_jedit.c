@@ -10,16 +10,7 @@
 
 #include "jedit.h"
 
-static json_t *
-P(const char *s)
-{
-	json_t *v = NULL;
-	char err[256];
-
-	if (json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err) != JSON_OK)
-		fail_msg("bad test JSON: %s: %s", err, s);
-	return v;
-}
+#include "fixture.h"
 
 /* The members of a JSON object as fields, their values dumped into vals. */
 static size_t
@@ -44,7 +35,7 @@ static const char *
 E(const char *text, const char *fields, const char *const *drop)
 {
 	static char out[4096];
-	json_t *f = fields ? P(fields) : NULL;
+	json_t *f = fields ? J(fields) : NULL;
 	struct jedit_field fs[JEDIT_MAX_FIELDS + 1];
 	jspan_t root;
 	char err[128];
@@ -175,8 +166,8 @@ same_as_the_tree(void **state)
 	(void)state;
 	buf_init(&a, 1 << 20);
 	for (i = 0; i < sizeof texts / sizeof *texts; i++) {
-		t = P(texts[i]);
-		f = P(fields);
+		t = J(texts[i]);
+		f = J(fields);
 		json_del(t, "new_employer");
 		for (j = 0; j < json_len(f); j++)
 			assert_int_equal(json_set(t, json_key_at(f, j), json_clone(json_val_at(f, j))), JSON_OK);
@@ -184,7 +175,7 @@ same_as_the_tree(void **state)
 		assert_int_equal(json_dump(t, &a), JSON_OK);
 		json_free(t);
 		/* Compare as trees: jedit keeps escapes the tree writes out. */
-		t = P(E(texts[i], fields, drop));
+		t = J(E(texts[i], fields, drop));
 		{
 			buf_t b;
 
@@ -215,7 +206,7 @@ static void
 callback_and_failures(void **state)
 {
 	const char *text = "{\"a\":1,\"b\":2,\"c\":3}", *stop = "{\"stop\":1}";
-	json_t *f = P("{\"c\":0}"), *many = json_new_object();
+	json_t *f = J("{\"c\":0}"), *many = json_new_object();
 	struct jedit_field fs[JEDIT_MAX_FIELDS + 1], ms[JEDIT_MAX_FIELDS + 1];
 	jspan_t root, r2;
 	char err[64], k[16];

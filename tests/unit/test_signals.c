@@ -18,16 +18,7 @@
 /* 2026-03-10 12:00:00 UTC */
 #define NOW ((time_t)1773144000)
 
-static json_t *
-parse(const char *s)
-{
-	json_t *v = NULL;
-	char err[200];
-
-	if (json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err) != JSON_OK)
-		fail_msg("bad test JSON: %s: %s", err, s);
-	return v;
-}
+#include "fixture.h"
 
 static const struct {
 	const char *title, *snippet, *type;   /* type NULL: no signal */
@@ -182,7 +173,7 @@ word_boundaries_and_wildcards(void **state)
 static void
 rules_result_shape(void **state)
 {
-	json_t *items = parse("["
+	json_t *items = J("["
 	    "{\"title\":\"Globex raises $20M Series B\",\"link\":\"https://n.example/1\",\"date\":\"2026-03-03\"},"
 	    "{\"title\":\"Globex - Official Site\",\"link\":\"https://globex.com/\"},"
 	    "{\"title\":\"Globex to cut 200 jobs | Reuters\",\"link\":\"https://n.example/2\",\"date\":\"2024-01-01\"},"
@@ -241,9 +232,9 @@ rules_without_results(void **state)
 static void
 score_is_clamped(void **state)
 {
-	json_t *sigs = parse("[{\"type\":\"funding\",\"relevance\":1},{\"type\":\"funding\",\"relevance\":1},"
+	json_t *sigs = J("[{\"type\":\"funding\",\"relevance\":1},{\"type\":\"funding\",\"relevance\":1},"
 	    "{\"type\":\"hiring\",\"relevance\":1}]");
-	json_t *neg = parse("[{\"type\":\"layoff\",\"relevance\":1},{\"type\":\"negative_press\",\"relevance\":1}]");
+	json_t *neg = J("[{\"type\":\"layoff\",\"relevance\":1},{\"type\":\"negative_press\",\"relevance\":1}]");
 
 	(void)state;
 	assert_true(signals_score(sigs) == 1);
@@ -255,9 +246,9 @@ score_is_clamped(void **state)
 static void
 llm_answers_are_checked(void **state)
 {
-	json_t *items = parse("[{\"title\":\"Globex raises $20M\",\"link\":\"https://n.example/1\",\"date\":\"2026-03-03\"},"
+	json_t *items = J("[{\"title\":\"Globex raises $20M\",\"link\":\"https://n.example/1\",\"date\":\"2026-03-03\"},"
 	    "{\"title\":\"Globex hires\",\"link\":\"https://n.example/2\",\"date\":null}]");
-	json_t *entry = parse("{\"id\":\"1\",\"company\":\"Globex\",\"signals\":["
+	json_t *entry = J("{\"id\":\"1\",\"company\":\"Globex\",\"signals\":["
 	    "{\"type\":\"Funding\",\"signal\":\"  Raised a $20M\\nSeries B \",\"source_url\":\"https://n.example/1\",\"relevance\":\"1.7\",\"date\":null},"
 	    "{\"type\":\"rumor\",\"signal\":\"Might be sold\",\"source_url\":\"https://n.example/9\",\"relevance\":0.5},"
 	    "{\"type\":\"hiring\",\"signal\":\"Hiring 50\",\"source_url\":\"https://n.example/2\",\"relevance\":-3,\"date\":\"3 days ago\"},"
@@ -303,11 +294,11 @@ llm_answers_are_checked(void **state)
 static void
 llm_entries_are_found(void **state)
 {
-	json_t *ans = parse("{\"accounts\":[{\"id\":1,\"company\":\"Acme\",\"signals\":[]},"
+	json_t *ans = J("{\"accounts\":[{\"id\":1,\"company\":\"Acme\",\"signals\":[]},"
 	    "{\"id\":\"x\",\"company\":\"GLOBEX \",\"signals\":[]},"
 	    "{\"company\":\"Other\",\"domain\":\"initech.com\",\"signals\":[]}]}");
-	json_t *one = parse("{\"company\":\"Hooli\",\"signals\":[],\"summary\":\"s\",\"score\":0}");
-	json_t *arr = parse("[{\"id\":\"2\",\"company\":\"B\",\"signals\":[]}]");
+	json_t *one = J("{\"company\":\"Hooli\",\"signals\":[],\"summary\":\"s\",\"score\":0}");
+	json_t *arr = J("[{\"id\":\"2\",\"company\":\"B\",\"signals\":[]}]");
 
 	(void)state;
 	assert_ptr_equal(signals_llm_find(ans, "1", "Nope", NULL, 0), json_at(json_get(ans, "accounts"), 0));
@@ -325,7 +316,7 @@ llm_entries_are_found(void **state)
 static void
 llm_input_is_stable(void **state)
 {
-	json_t *items = parse("[{\"title\":\"T\",\"link\":\"https://x/1\",\"snippet\":\"S\",\"date\":\"2026-03-01\",\"source\":\"Reuters\",\"date_text\":\"9 days ago\"}]");
+	json_t *items = J("[{\"title\":\"T\",\"link\":\"https://x/1\",\"snippet\":\"S\",\"date\":\"2026-03-01\",\"source\":\"Reuters\",\"date_text\":\"9 days ago\"}]");
 	json_t *a = signals_llm_input("Acme", "acme.com", items), *b;
 	buf_t x, y, u;
 
