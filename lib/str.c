@@ -1,0 +1,93 @@
+/* str: see str.h. */
+#include "str.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+int
+str_is_blank(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+void
+str_trim_span(const char **s, const char **e)
+{
+	for (;;) {
+		if (*s < *e && str_is_blank((unsigned char)**s))
+			(*s)++;
+		else if (*e - *s >= 2 && (unsigned char)(*s)[0] == 0xC2 && (unsigned char)(*s)[1] == 0xA0)
+			*s += 2;
+		else
+			break;
+	}
+	for (;;) {
+		if (*e > *s && str_is_blank((unsigned char)(*e)[-1]))
+			(*e)--;
+		else if (*e - *s >= 2 && (unsigned char)(*e)[-2] == 0xC2 && (unsigned char)(*e)[-1] == 0xA0)
+			*e -= 2;
+		else
+			break;
+	}
+}
+
+const char *
+str_trimmed(const char *s, size_t *n)
+{
+	const char *b = s, *e;
+
+	*n = 0;
+	if (s == NULL)
+		return NULL;
+	e = s + strlen(s);
+	str_trim_span(&b, &e);
+	*n = (size_t)(e - b);
+	return b;
+}
+
+char *
+str_dup_trim(const char *s)
+{
+	size_t n;
+	const char *b = str_trimmed(s, &n);
+
+	return b ? strndup(b, n) : NULL;
+}
+
+int
+str_starts_ci(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void
+str_upper(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x80)
+			*s = (char)toupper((unsigned char)*s);
+}
+
+void
+str_lower(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x80)
+			*s = (char)tolower((unsigned char)*s);
+}
+
+void
+str_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

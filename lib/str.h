@@ -1,0 +1,42 @@
+/*
+ * str: the small string helpers every module needs (blanks, trimming, case,
+ * error messages), written once.
+ *
+ * "Blank" is ASCII white space: space, \t, \r, \n, \v, \f. Case changes are
+ * ASCII only; bytes >= 0x80 (UTF-8) are left as they are. Nothing here
+ * prints or exits; the functions that allocate say so.
+ */
+#ifndef DE_STR_H
+#define DE_STR_H
+
+#include <stddef.h>
+
+/* 1 when c is a blank byte, else 0. */
+int str_is_blank(int c);
+
+/* [*s, *e) trimmed of blanks and of UTF-8 no-break spaces (U+00A0) at both ends. */
+void str_trim_span(const char **s, const char **e);
+
+/* Where s trimmed as str_trim_span does begins, its length in *n; NULL
+ * (and *n 0) when s is NULL. */
+const char *str_trimmed(const char *s, size_t *n);
+
+/* A malloc'd copy of s trimmed as str_trim_span does; NULL when s is NULL or
+ * on ENOMEM. The caller frees it. */
+char *str_dup_trim(const char *s);
+
+/* 1 when s begins with prefix, ignoring ASCII case. */
+int str_starts_ci(const char *s, const char *prefix);
+
+/* s changed in place to ASCII upper or lower case; s may be NULL. */
+void str_upper(char *s);
+void str_lower(char *s);
+
+/*
+ * Writes printf(fmt, ...) into err[errlen], cut to fit; does nothing when err
+ * is NULL or errlen is 0. How lib/ fills the err buffer its callers pass.
+ */
+void str_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

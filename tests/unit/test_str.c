@@ -1,0 +1,76 @@
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "str.h"
+
+static void
+trims_blanks_and_no_break_spaces(void **state)
+{
+	const char *s = " \t\xc2\xa0 Acme Inc\xc2\xa0\r\n", *b = s, *e = s + strlen(s);
+	char *d;
+	size_t n;
+
+	(void)state;
+	str_trim_span(&b, &e);
+	assert_int_equal(e - b, 8);
+	assert_memory_equal(b, "Acme Inc", 8);
+	assert_string_equal(d = str_dup_trim(s), "Acme Inc");
+	free(d);
+	assert_string_equal(d = str_dup_trim(" \xc2\xa0 "), "");
+	free(d);
+	assert_null(str_dup_trim(NULL));
+	b = str_trimmed("  ab c ", &n);
+	assert_int_equal(n, 4);
+	assert_memory_equal(b, "ab c", 4);
+	assert_null(str_trimmed(NULL, &n));
+	assert_int_equal(n, 0);
+	/* a lone 0xC2 is not a no-break space */
+	assert_string_equal(d = str_dup_trim("x\xc2"), "x\xc2");
+	free(d);
+	assert_true(str_is_blank('\v'));
+	assert_false(str_is_blank('x'));
+	assert_false(str_is_blank(0xA0));
+}
+
+static void
+case_is_ascii_only(void **state)
+{
+	char s[] = "Grand Total \xc3\xa9t\xc3\xa9";
+
+	(void)state;
+	assert_true(str_starts_ci(s, "GRAND total"));
+	assert_false(str_starts_ci("Gran", "grand"));
+	str_upper(s);
+	assert_string_equal(s, "GRAND TOTAL \xc3\xa9T\xc3\xa9");
+	str_lower(s);
+	assert_string_equal(s, "grand total \xc3\xa9t\xc3\xa9");
+	str_upper(NULL);
+}
+
+static void
+errf_cuts_to_fit(void **state)
+{
+	char err[8];
+
+	(void)state;
+	str_errf(err, sizeof err, "line %d: %s", 12, "bad");
+	assert_string_equal(err, "line 12");
+	str_errf(NULL, 0, "%s", "nothing");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(trims_blanks_and_no_break_spaces),
+		cmocka_unit_test(case_is_ascii_only),
+		cmocka_unit_test(errf_cuts_to_fit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
