@@ -9,10 +9,12 @@
  * "properties", Salesforce API rows, or rows keyed by export headers) and
  * canonical records.
  *
- * Headers are matched case-insensitively, trimmed, with runs of blanks as
- * one. A column the mapping does not know goes into the record's
- * custom_fields under its snake_case name ("Champion Name" -> champion_name);
- * empty cells are left out.
+ * The parts, each with its own header: crm_value.h (cells: amounts, dates,
+ * booleans; the CRM_* return codes), crm_stage.h (stage_normalized and the
+ * stage map), crm_columns.h (export kinds, headers to fields, custom
+ * fields), crm_join.h (a deal's contacts). This header includes them all and
+ * adds the context a run keeps and the canonical record builder, which any
+ * source of CRM deals (exports here, CRM APIs) writes its records through.
  *
  * The record, keys in this order: workspace_id, deal_id, deal_name, stage,
  * stage_normalized, close_date, amount, currency, owner, source,
@@ -31,114 +33,18 @@
  * and contacts from a contacts export when the record has none.
  *
  * Ownership: records returned in *out belong to the caller (json_free); a
- * crm_ctx_t owns the contacts it was given. Nothing here prints or exits.
+ * crm_ctx_t owns the contacts it was given and copies its options' strings.
+ * Nothing here prints or exits.
  */
 #ifndef DE_CRM_H
 #define DE_CRM_H
 
 #include <stddef.h>
-#include "buf.h"
-#include "date.h"
+#include "crm_columns.h"
+#include "crm_join.h"
+#include "crm_stage.h"
+#include "crm_value.h"
 #include "json.h"
-
-enum {
-	CRM_OK = 0,
-	CRM_SKIP = 1,     /* not data: a Salesforce footer or subtotal row, a blank row */
-	CRM_BAD = 2,      /* a bad row or record; err says why; the rest may go on */
-	CRM_ENOMEM = -1
-};
-
-typedef enum {
-	CRM_KIND_UNKNOWN = 0,
-	CRM_KIND_HUBSPOT_DEALS,
-	CRM_KIND_HUBSPOT_CONTACTS,
-	CRM_KIND_SF_OPPORTUNITIES,      /* also "Opportunities with Contact Roles" */
-	CRM_KIND_SF_CONTACT_ROLES,
-	CRM_KIND_GENERIC_DEALS          /* canonical column names: deal_id, stage, ... */
-} crm_kind;
-
-/* "hubspot-deals", "hubspot-contacts", "salesforce-opportunities",
- * "salesforce-contact-roles", "csv", "unknown". */
-const char *crm_kind_name(crm_kind k);
-/* 1 for the two contacts kinds. */
-int crm_kind_is_contacts(crm_kind k);
-/* "hubspot", "salesforce" or "csv": the record's source. */
-const char *crm_kind_source(crm_kind k);
-
-/* ---- values ---- */
-
-/* 1 for true/yes/y/t/1/x/checked, 0 for false/no/n/f/0, -1 for anything else
- * (empty included). Case-insensitive, trimmed. */
-int crm_parse_bool(const char *s);
-
-/*
- * An amount: "25000", "$1,234,567", "£1,009", "€ 1.234,56", "1 234,56 EUR",
- * "(1,200.50)", "USD 99". Writes the JSON number text into num (reset first;
- * "1234567", "1009", "1234.56", "-1200.5") and, when the text names a
- * currency, its ISO code into currency ("" otherwise; $ is USD, £ GBP, € EUR,
- * ¥ JPY, ₹ INR). Returns 0; 1 when s is empty; CRM_BAD when it is not an
- * amount; CRM_ENOMEM.
- */
-int crm_parse_amount(const char *s, buf_t *num, char currency[4]);
-
-/* A CRM date (date_parse_crm) or epoch seconds/milliseconds (10 or 13 digits). */
-int crm_parse_date(const char *s, enum date_order order, date_t *out);
-
-/* "Probability (%)" -> "probability", "Champion Name" -> "champion_name",
- * "createdAt" -> "created_at". Returns BUF_OK or a BUF_E* code. */
-int crm_snake_case(const char *s, buf_t *out);
-
-/* ---- stages ---- */
-
-typedef struct crm_stage_map crm_stage_map_t;
-
-crm_stage_map_t *crm_stage_map_new(void);
-void crm_stage_map_free(crm_stage_map_t *m);
-/* Maps a stage label or id (matched ignoring case, blanks and punctuation) to
- * closed_won, closed_lost or open (also won, lost). Returns 0, CRM_BAD with
- * err (a bad value), or CRM_ENOMEM. */
-int crm_stage_map_add(crm_stage_map_t *m, const char *stage, const char *norm,
-    char *err, size_t errlen);
-/*
- * Reads a map: one "stage = closed_won" per line ("stage: value" and
- * "stage,value" work too), '#' comments, blank lines. parse() takes the same
- * in one string with ';' or newlines between entries (the workspace setting
- * stage_map). Return 0, CRM_BAD with err naming the file and line (or an
- * unreadable file), or CRM_ENOMEM.
- */
-int crm_stage_map_load(crm_stage_map_t *m, const char *path, char *err, size_t errlen);
-int crm_stage_map_parse(crm_stage_map_t *m, const char *text, char *err, size_t errlen);
-size_t crm_stage_map_size(const crm_stage_map_t *m);
-
-/*
- * "closed_won", "closed_lost" or "open". In order: the user's map (m may be
- * NULL) on stage; the flags (1/0/-1 as crm_parse_bool gives them: won, closed,
- * lost); the stage text (HubSpot ids closedwon/closedlost and labels,
- * Salesforce "Closed Won", "Closed Lost", anything starting with "Closed").
- * *known (may be NULL) is 0 when nothing above decided and "open" is a guess
- * (an unknown label of a custom pipeline), and also when there was no stage
- * and no flag at all (stage NULL or empty).
- */
-const char *crm_stage_normalize(const crm_stage_map_t *m, const char *stage,
-    int is_won, int is_closed, int is_lost, int *known);
-
-/* ---- headers ---- */
-
-/* The kind of export a header row is, or CRM_KIND_UNKNOWN. */
-crm_kind crm_detect(char *const *hdr, size_t n);
-
-typedef struct crm_table crm_table_t;
-
-/*
- * Maps a header row for kind (CRM_KIND_UNKNOWN: detect). Returns CRM_OK,
- * CRM_BAD with err (unknown format, no column to read a deal or a contact
- * from, duplicate header names are fine), or CRM_ENOMEM.
- */
-int crm_table_new(crm_kind kind, char *const *hdr, size_t n, crm_table_t **out,
-    char *err, size_t errlen);
-void crm_table_free(crm_table_t *t);
-crm_kind crm_table_kind(const crm_table_t *t);
-size_t crm_table_width(const crm_table_t *t);
 
 /* ---- the extraction context: options and the contacts to join ---- */
 
@@ -165,6 +71,21 @@ int crm_ctx_add_contact_row(crm_ctx_t *c, const crm_table_t *t, char *const *f,
 size_t crm_ctx_contacts(const crm_ctx_t *c);
 
 /*
+ * The canonical deal record from a deal's fields (r: trimmed, NULL when
+ * absent; the builder may change r's values: the currency uppercased, the
+ * account ID cut at its first ';' or ','). custom is the custom_fields
+ * object (taken over, also on failure; NULL: none). kind gives the source and
+ * how IDs join; id_column 1 says the source has a deal ID column, so a deal
+ * without an ID is bad rather than given a synthetic one. Contacts: the
+ * row's own (crm_join_row) and the ones the context's contacts exports link
+ * to the deal. Returns CRM_OK with the record in *out, CRM_BAD with err (no
+ * deal ID or name, a close date or amount that cannot be read), or
+ * CRM_ENOMEM.
+ */
+int crm_deal_build(crm_ctx_t *c, crm_kind kind, crm_fields_t *r, int id_column,
+    json_t *custom, json_t **out, char *err, size_t errlen);
+
+/*
  * One row of a deals export -> a new canonical record in *out. Returns CRM_OK,
  * CRM_SKIP (footer rows, blank rows), CRM_BAD (wrong number of fields, no
  * deal ID or name, a close date or amount that cannot be read; err says
@@ -181,16 +102,6 @@ int crm_deal_from_row(crm_ctx_t *c, const crm_table_t *t, char *const *f, size_t
  * CRM_ENOMEM.
  */
 int crm_deal_from_json(crm_ctx_t *c, json_t *rec, json_t **out, char *err, size_t errlen);
-
-/* 1 when an NDJSON object looks like a flat CRM row rather than a canonical record. */
-int crm_json_is_flat(const json_t *rec);
-
-/*
- * Adds from's contacts that into lacks (same contact_id, else same email) to
- * into: the rows of one deal in a report with a row per contact role.
- * Returns 0 or CRM_ENOMEM.
- */
-int crm_merge_contacts(json_t *into, const json_t *from);
 
 /* NDJSON records that had no stage at all (read as open). */
 unsigned long crm_ctx_stageless(const crm_ctx_t *c);

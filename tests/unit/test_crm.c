@@ -99,164 +99,6 @@ contact_row(crm_ctx_t *c, crm_table_t *t, const char *line)
 	return rc;
 }
 
-static void
-booleans(void **state)
-{
-	(void)state;
-	assert_int_equal(crm_parse_bool("TRUE"), 1);
-	assert_int_equal(crm_parse_bool(" 1 "), 1);
-	assert_int_equal(crm_parse_bool("yes"), 1);
-	assert_int_equal(crm_parse_bool("false"), 0);
-	assert_int_equal(crm_parse_bool("0"), 0);
-	assert_int_equal(crm_parse_bool("FALSE"), 0);
-	assert_int_equal(crm_parse_bool(""), -1);
-	assert_int_equal(crm_parse_bool(NULL), -1);
-	assert_int_equal(crm_parse_bool("maybe"), -1);
-}
-
-static void
-amounts(void **state)
-{
-	static const struct { const char *in, *num, *cur; int rc; } t[] = {
-		{ "25000", "25000", "", 0 },
-		{ "$1,234,567", "1234567", "USD", 0 },
-		{ "\xc2\xa3" "1,009", "1009", "GBP", 0 },
-		{ "$310,500.00", "310500", "USD", 0 },
-		{ "1,250,000", "1250000", "", 0 },
-		{ "1.234,56", "1234.56", "", 0 },
-		{ "1.234,56 \xe2\x82\xac", "1234.56", "EUR", 0 },
-		{ "\xe2\x82\xac" "75,500.00", "75500", "EUR", 0 },
-		{ "1234,5", "1234.5", "", 0 },
-		{ "0.1", "0.1", "", 0 },
-		{ "0.125", "0.125", "", 0 },
-		{ "99.000", "99000", "", 0 },
-		{ "\xe2\x82\xac 99.000", "99000", "EUR", 0 },
-		{ "1,500", "1500", "", 0 },
-		{ "1234.567", "1234.567", "", 0 },
-		{ "1.5", "1.5", "", 0 },
-		{ "1.234.567", "1234567", "", 0 },
-		{ "1.234.567,8", "1234567.8", "", 0 },
-		{ "1 234 567", "1234567", "", 0 },
-		{ "(1,200.50)", "-1200.5", "", 0 },
-		{ "-$5", "-5", "USD", 0 },
-		{ "USD 99", "99", "USD", 0 },
-		{ "99 CAD", "99", "CAD", 0 },
-		{ "CA$12", "12", "CAD", 0 },
-		{ "000", "0", "", 0 },
-		{ "12345678901234567891", "12345678901234567891", "", 0 },
-		{ "", "", "", 1 },
-		{ "  ", "", "", 1 },
-		{ "abc", NULL, NULL, CRM_BAD },
-		{ "$", NULL, NULL, CRM_BAD },
-		{ "1.2.3", NULL, NULL, CRM_BAD },
-		{ "12 apples", NULL, NULL, CRM_BAD },
-		{ "25k", NULL, NULL, CRM_BAD },
-		{ NULL, NULL, NULL, 0 }
-	};
-	buf_t num;
-	char cur[4];
-
-	(void)state;
-	buf_init(&num, 4096);
-	for (int i = 0; t[i].in; i++) {
-		int rc = crm_parse_amount(t[i].in, &num, cur);
-		if (rc != t[i].rc)
-			fail_msg("'%s': rc %d, expected %d", t[i].in, rc, t[i].rc);
-		if (rc == 0) {
-			if (strcmp(buf_ptr(&num), t[i].num) != 0 || strcmp(cur, t[i].cur) != 0)
-				fail_msg("'%s': got %s %s, expected %s %s", t[i].in, buf_ptr(&num), cur,
-				    t[i].num, t[i].cur);
-		}
-	}
-	buf_free(&num);
-}
-
-static void
-snake_case(void **state)
-{
-	buf_t b;
-
-	(void)state;
-	buf_init(&b, 4096);
-	crm_snake_case("Champion Name", &b);
-	assert_string_equal(buf_ptr(&b), "champion_name");
-	crm_snake_case("Probability (%)", &b);
-	assert_string_equal(buf_ptr(&b), "probability");
-	crm_snake_case("createdAt", &b);
-	assert_string_equal(buf_ptr(&b), "created_at");
-	crm_snake_case("HubSpot Score", &b);
-	assert_string_equal(buf_ptr(&b), "hubspot_score");
-	crm_snake_case("  Next Step  ", &b);
-	assert_string_equal(buf_ptr(&b), "next_step");
-	crm_snake_case("%%", &b);
-	assert_string_equal(buf_ptr(&b), "field");
-	buf_free(&b);
-}
-
-static void
-stages(void **state)
-{
-	int known;
-
-	(void)state;
-	assert_string_equal(crm_stage_normalize(NULL, "closedwon", -1, -1, -1, &known), "closed_won");
-	assert_int_equal(known, 1);
-	assert_string_equal(crm_stage_normalize(NULL, "Closed Won", -1, -1, -1, NULL), "closed_won");
-	assert_string_equal(crm_stage_normalize(NULL, "closedlost", -1, -1, -1, NULL), "closed_lost");
-	assert_string_equal(crm_stage_normalize(NULL, "Closed Lost", -1, -1, -1, NULL), "closed_lost");
-	assert_string_equal(crm_stage_normalize(NULL, "Closed - Duplicate", -1, -1, -1, NULL), "closed_lost");
-	assert_string_equal(crm_stage_normalize(NULL, "Won", -1, -1, -1, NULL), "closed_won");
-	assert_string_equal(crm_stage_normalize(NULL, "Appointment Scheduled", -1, -1, -1, &known), "open");
-	assert_int_equal(known, 1);
-	assert_string_equal(crm_stage_normalize(NULL, "Negotiation/Review", -1, -1, -1, &known), "open");
-	assert_int_equal(known, 1);
-	assert_string_equal(crm_stage_normalize(NULL, "Contract Signed", -1, -1, -1, &known), "open");
-	assert_int_equal(known, 0);
-	assert_string_equal(crm_stage_normalize(NULL, NULL, -1, -1, -1, &known), "open");
-	assert_int_equal(known, 0);
-	/* the Won/Closed columns */
-	assert_string_equal(crm_stage_normalize(NULL, "Contract Signed", 1, 1, -1, NULL), "closed_won");
-	assert_string_equal(crm_stage_normalize(NULL, "Contract Signed", 0, 1, -1, NULL), "closed_lost");
-	assert_string_equal(crm_stage_normalize(NULL, "Closed Won", -1, 0, -1, NULL), "open");
-	assert_string_equal(crm_stage_normalize(NULL, NULL, -1, -1, 1, NULL), "closed_lost");
-	assert_string_equal(crm_stage_normalize(NULL, "Closed Won", 0, -1, -1, &known), "open");
-}
-
-static void
-stage_maps(void **state)
-{
-	crm_stage_map_t *m = crm_stage_map_new();
-	char err[256], path[] = "/tmp/crm-stage-map-XXXXXX";
-	int fd, known;
-	FILE *f;
-
-	(void)state;
-	assert_int_equal(crm_stage_map_parse(m, "Contract Signed = won; 12345678: closed_lost", err, sizeof err), 0);
-	assert_int_equal(crm_stage_map_size(m), 2);
-	assert_string_equal(crm_stage_normalize(m, "contract-signed", -1, -1, -1, &known), "closed_won");
-	assert_int_equal(known, 1);
-	assert_string_equal(crm_stage_normalize(m, "12345678", -1, -1, -1, NULL), "closed_lost");
-	/* the map wins over the columns */
-	assert_string_equal(crm_stage_normalize(m, "12345678", 1, 1, -1, NULL), "closed_lost");
-	assert_int_equal(crm_stage_map_parse(m, "Churned = maybe", err, sizeof err), CRM_BAD);
-	assert_non_null(strstr(err, "'maybe' is not closed_won, closed_lost or open"));
-	assert_int_equal(crm_stage_map_parse(m, "just words", err, sizeof err), CRM_BAD);
-
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fputs("# custom pipeline\n\nVerbal Yes = open\nSigned,closed_won\nLost to competitor = closed_lost # why\nbad line\n", f);
-	fclose(f);
-	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), CRM_BAD);
-	assert_non_null(strstr(err, "line 6"));
-	assert_string_equal(crm_stage_normalize(m, "Signed", -1, -1, -1, NULL), "closed_won");
-	assert_string_equal(crm_stage_normalize(m, "LOST TO COMPETITOR", -1, -1, -1, NULL), "closed_lost");
-	unlink(path);
-	assert_int_equal(crm_stage_map_load(m, path, err, sizeof err), CRM_BAD);
-	assert_non_null(strstr(err, "No such file"));
-	crm_stage_map_free(m);
-}
-
 static crm_kind
 detect(const char *hdr)
 {
@@ -635,15 +477,58 @@ unknown_stages_are_counted(void **state)
 	crm_ctx_free(c);
 }
 
+/* The builder a CRM API source shares with the exports: fields in, record out. */
+static void
+deal_built_from_fields(void **state)
+{
+	crm_opts_t o = { .workspace = "acme", .currency = "EUR" };
+	crm_ctx_t *c = crm_ctx_new(&o);
+	crm_fields_t f = { 0 };
+	json_t *custom = json_new_object(), *rec;
+	char err[256], *s;
+
+	(void)state;
+	f.v[CRM_F_DEAL_NAME] = strdup("Renewal 2026");
+	f.v[CRM_F_ACCOUNT_NAME] = strdup("Globex Corp");
+	f.v[CRM_F_ACCOUNT_ID] = strdup("001A;001B");
+	f.v[CRM_F_STAGE] = strdup("Closed Won");
+	f.v[CRM_F_CLOSE_DATE] = strdup("5/1/2026");
+	f.v[CRM_F_AMOUNT] = strdup("1.200,50");
+	f.v[CRM_F_C_NAME] = strdup("Pat Ng");
+	f.v[CRM_F_C_EMAIL] = strdup("Pat@Globex.com");
+	assert_int_equal(json_set_str(custom, "region", "EMEA"), JSON_OK);
+	assert_int_equal(crm_deal_build(c, CRM_KIND_SF_OPPORTUNITIES, &f, 0, custom, &rec, err,
+	    sizeof err), CRM_OK);
+	s = fx_dump(rec);
+	/* the synthetic ID is the one deals-extract has always given this deal */
+	assert_string_equal(s, "{\"workspace_id\":\"acme\",\"deal_id\":\"salesforce-d24680b7c55307c5\","
+	    "\"deal_name\":\"Renewal 2026\",\"stage\":\"Closed Won\",\"stage_normalized\":\"closed_won\","
+	    "\"close_date\":\"2026-05-01\",\"amount\":1200.5,\"currency\":\"EUR\",\"owner\":null,"
+	    "\"source\":\"salesforce\",\"custom_fields\":{\"region\":\"EMEA\"},\"account\":{"
+	    "\"account_id\":\"001A\",\"name\":\"Globex Corp\",\"domain\":\"globex.com\"},"
+	    "\"contacts\":[{\"contact_id\":null,\"email\":\"pat@globex.com\",\"first_name\":\"Pat\","
+	    "\"last_name\":\"Ng\",\"title\":null,\"crm_role\":null}]}");
+	free(s);
+	json_free(rec);
+
+	/* a source with an ID column: no ID is a bad deal, not a synthetic one */
+	assert_int_equal(crm_deal_build(c, CRM_KIND_SF_OPPORTUNITIES, &f, 1, NULL, &rec, err,
+	    sizeof err), CRM_BAD);
+	assert_string_equal(err, "no deal ID");
+	assert_null(rec);
+	free(f.v[CRM_F_CLOSE_DATE]);
+	f.v[CRM_F_CLOSE_DATE] = strdup("31/31/2026");
+	assert_int_equal(crm_deal_build(c, CRM_KIND_HUBSPOT_DEALS, &f, 0, NULL, &rec, err,
+	    sizeof err), CRM_BAD);
+	assert_non_null(strstr(err, "close date '31/31/2026'"));
+	crm_fields_free(&f);
+	crm_ctx_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(booleans),
-		cmocka_unit_test(amounts),
-		cmocka_unit_test(snake_case),
-		cmocka_unit_test(stages),
-		cmocka_unit_test(stage_maps),
 		cmocka_unit_test(detects_exports),
 		cmocka_unit_test(unknown_header_is_refused),
 		cmocka_unit_test(hubspot_deal_joined_to_contacts),
@@ -656,6 +541,7 @@ main(void)
 		cmocka_unit_test(flat_rows_are_mapped),
 		cmocka_unit_test(merging_rows_of_one_deal),
 		cmocka_unit_test(unknown_stages_are_counted),
+		cmocka_unit_test(deal_built_from_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
