@@ -148,7 +148,7 @@ done < <(role-resolve --print-tables | awk '
 	s==3 && /e\.g\./ { sub(/^ +e\.g\. /, ""); print }')
 t_eq "man page: every CRM label, deal field and title rule example" "" "$missing"
 t_eq "man page: every title rule" "$(role-resolve --print-tables | grep -cE '^ +[0-9]+ ')" \
-	"$(grep -cE '^ {7}[0-9]+\. (unresolved|decision_maker|economic_buyer|champion|technical_evaluator|influencer|end_user|blocker)$' "$T/man")"
+	"$(grep -cE '^ +[0-9]+\. (unresolved|decision_maker|economic_buyer|champion|technical_evaluator|influencer|end_user|blocker)$' "$T/man")"
 missing=""
 for o in llm model llm-batch cache-days dry-run no-store stream-memory crm-label deal-field \
 	print-tables explain db workspace rejects max-line max-depth unbuffered quiet verbose version help; do
