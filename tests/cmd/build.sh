@@ -24,10 +24,8 @@ for p in pipelines/*; do
 	case $p in *.md) continue;; esac
 	t_check "pipeline $(basename "$p") installed" test -x "$root/opt/de/bin/deal-enrich-$(basename "$p")"
 done
-if [ "$n_progs" -gt 0 ]; then  # none before the first program lands
-	first=$(basename "$(ls cmd/*.c | head -1)" .c)
-	t_check "an installed program runs ($first --version)" "$root/opt/de/bin/$first" --version
-fi
+first=$(basename "$(ls cmd/*.c | head -1)" .c)
+t_check "an installed program runs ($first --version)" "$root/opt/de/bin/$first" --version
 make -s uninstall PREFIX=/opt/de DESTDIR="$root" >"$T/uninstall.log" 2>&1
 left=$(find "$root" -type f | wc -l)
 t_eq "make uninstall removes every installed file" 0 "$left"
@@ -42,5 +40,7 @@ if id nobody >/dev/null 2>&1 && command -v runuser >/dev/null; then
 	*"sudo apt-get install -y de-no-such-package-xyz"*) t_ok "deps prints the apt-get command" ;;
 	*) t_fail "deps prints the apt-get command" "$out" ;;
 	esac
+else
+	t_skip "deps as non-root exits 1" "no user nobody or no runuser here"
 fi
 t_check "deps with everything installed says nothing and succeeds" sh tools/deps make

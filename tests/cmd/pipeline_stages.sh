@@ -192,6 +192,8 @@ if command -v deals-filter >/dev/null; then
 	t_eq "each domain in exactly one shard" "d0.example:1 d1.example:1 d2.example:1 d3.example:1" \
 		"$(for k in 1 2 3 4; do jq -r .account.domain "$T/shard$k.ndjson" | sort -u; done | sort | uniq -c |
 			awk '{printf "%s%s:%s", (NR > 1 ? " " : ""), $2, $1}')"
+else
+	t_fail "--closed-since inserts deals-filter" "no deals-filter on PATH ($DE_BIN)"
 fi
 
 # --- numbers and unknown keys reach the last stage untouched
