@@ -12,7 +12,7 @@ VERSION   = 0.1.0
 
 CC        = cc
 PKG_CONFIG = pkg-config
-PKGS      = yajl lmdb libcurl
+PKGS      = yajl lmdb libcurl gsl
 DEPCFLAGS = $$($(PKG_CONFIG) --cflags $(PKGS))
 DEPLIBS   = $$($(PKG_CONFIG) --libs $(PKGS)) -lcsv -lm
 CFLAGS    = -O2 -g
@@ -103,7 +103,7 @@ demo: deps all
 
 # ---- Debian packages ----
 DEB_PKGS = gcc make pkg-config libyajl-dev liblmdb-dev libcsv-dev libcmocka-dev \
-	libcurl4-openssl-dev python3 jq curl postgresql lmdb-utils valgrind parallel man-db
+	libcurl4-openssl-dev libgsl-dev python3 jq curl postgresql lmdb-utils valgrind parallel man-db
 DEB_FUZZ_PKGS = clang libclang-rt-14-dev
 
 deps:
