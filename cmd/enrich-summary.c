@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -102,13 +101,12 @@ main(int argc, char **argv)
 	struct cli_common com = { 0 };
 	struct summary_opts so;
 	const char *ws, *deal = NULL, *as_of = NULL;
-	char err[512], dbdir[4096], probe[4200];
+	char err[512], dbdir[4096];
 	int opt, rc, ex = CLI_EX_OK, deals = 0, raw = 0, table = 0, dberr = 0;
 	long months = 6, top = 10;
 	db_t *db = NULL;
 	json_t *res = NULL, *win = NULL;
 	buf_t out;
-	struct stat sb;
 	struct rows rows;
 
 	cli_init(argv[0]);
@@ -184,10 +182,7 @@ main(int argc, char **argv)
 	so.months = (int)months;
 	so.top = (size_t)top;
 	if (as_of) {
-		char probe_date[11];
-
-		if (strlen(as_of) != 10 || summary_months_before(as_of, 0, probe_date) != 0 ||
-		    strcmp(probe_date, as_of) != 0) {
+		if (!summary_date_valid(as_of)) {
 			snprintf(err, sizeof err, "--as-of: '%s' is not a date YYYY-MM-DD", as_of);
 			goto usage_err;
 		}
@@ -199,8 +194,7 @@ main(int argc, char **argv)
 		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
 		return CLI_EX_CONFIG;
 	}
-	snprintf(probe, sizeof probe, "%s/data.mdb", dbdir);
-	if (stat(probe, &sb) == 0 && db_open(dbdir, 1, &db, err, sizeof err) != DB_OK) {
+	if (db_open_existing(dbdir, 1, &db, err, sizeof err) < 0) {
 		cli_msg(stderr, "%s", err);
 		return CLI_EX_IOERR;
 	}

@@ -1,6 +1,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -163,6 +164,20 @@ out:
 		mdb_txn_abort(txn);
 	db_close(db);
 	return rc;
+}
+
+int
+db_open_existing(const char *dir, int readonly, db_t **out, char *err, size_t errlen)
+{
+	char probe[PATH_MAX];
+	struct stat st;
+
+	*out = NULL;
+	if ((size_t)snprintf(probe, sizeof probe, "%s/data.mdb", dir) >= sizeof probe)
+		return fail(err, errlen, DB_EIO, "db %s: path too long", dir);
+	if (stat(probe, &st) != 0)
+		return DB_NOTFOUND;
+	return db_open(dir, readonly, out, err, errlen);
 }
 
 void

@@ -50,6 +50,11 @@ typedef struct db db_t;
  * dir. readonly opens without creating. Returns DB_OK or DB_EIO.
  */
 int db_open(const char *dir, int readonly, db_t **out, char *err, size_t errlen);
+/*
+ * The same for a reader that must not create a db: DB_NOTFOUND (and *out
+ * NULL) when dir holds none yet, so that it can answer "nothing yet".
+ */
+int db_open_existing(const char *dir, int readonly, db_t **out, char *err, size_t errlen);
 void db_close(db_t *db);
 const char *db_dir(const db_t *db);
 

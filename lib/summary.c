@@ -73,6 +73,14 @@ summary_months_before(const char *date, int months, char *out)
 	return 0;
 }
 
+int
+summary_date_valid(const char *s)
+{
+	int y, m, d;
+
+	return parse_date(s, &y, &m, &d) == 0;
+}
+
 enum { W_IN, W_OPEN, W_OUTSIDE, W_NODATE };
 
 /* from: the window's first day, or NULL for every closed deal. */

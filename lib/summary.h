@@ -41,6 +41,9 @@ void summary_today(struct summary_opts *o, time_t now);
 /* "YYYY-MM-DD" minus months (the day clamped to the month's length), into out[11]. */
 int summary_months_before(const char *date, int months, char *out);
 
+/* 1 when s is a date YYYY-MM-DD that exists. */
+int summary_date_valid(const char *s);
+
 /* 1 when the facts' deal is closed and in the window. */
 int summary_in_window(const struct summary_opts *o, const json_t *facts);
 
