@@ -93,6 +93,11 @@ int summary_cache(db_t *db, const char *ws, time_t now, long cache_days, json_t 
 
 /* The display width of UTF-8 text (East Asian wide characters count 2). */
 size_t summary_width(const char *s);
+/*
+ * Appends s cut to width columns (an ellipsis ends a cut text), control
+ * characters shown as '?', padded with spaces to width when pad is 1.
+ */
+int summary_cell(buf_t *out, const char *s, size_t width, int pad);
 int summary_table(const json_t *summary, buf_t *out);
 int summary_table_deals_header(buf_t *out);
 int summary_table_deal_row(const json_t *row, buf_t *out);
