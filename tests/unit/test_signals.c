@@ -370,11 +370,11 @@ man_page_lists_every_keyword(void **state)
 		char head[64];
 		const char *sect, *end;
 
-		snprintf(head, sizeof head, ".BR %s \" (relevance", rules[i].type);
+		snprintf(head, sizeof head, ".It Li %s ( No relevance", rules[i].type);
 		sect = strstr(text, head);
 		if (sect == NULL)
 			fail_msg("man page lacks the rule %s", rules[i].type);
-		end = strstr(sect + 1, ".TP");
+		end = strstr(sect + 1, ".It ");
 		for (k = rules[i].keywords; *k; k++) {
 			const char *kw = (*k)[0] == '!' ? *k + 1 : *k;
 			const char *at = strstr(sect, kw);
