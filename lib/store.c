@@ -1061,6 +1061,36 @@ store_get_last_run(db_t *db, const char *ws, char *out, size_t n, char *err, siz
 /* ---- reading ---- */
 
 int
+store_is_enriched(db_t *db, const char *ws, const char *deal_id, char *err, size_t errlen)
+{
+	buf_t key;
+	char *val = NULL, why[128];
+	size_t vlen;
+	json_t *v;
+	int rc, res = 0;
+
+	buf_init(&key, 4096);
+	if (db_key(&key, ws, deal_id, (char *)NULL) != DB_OK) {
+		buf_free(&key);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = db_get(db, DB_DEALS, buf_ptr(&key), buf_len(&key), &val, &vlen, err, errlen);
+	buf_free(&key);
+	if (rc == DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return -1;
+	if (json_parse(val, vlen, 0, &v, NULL, why, sizeof why) == JSON_OK) {
+		const char *st = json_str(json_get(v, "status"));
+		res = st && strcmp(st, "enriched") == 0;
+		json_free(v);
+	}
+	free(val);
+	return res;
+}
+
+int
 store_get(db_t *db, const char *ws, const char *deal_id, json_t **val, char *err,
     size_t errlen)
 {

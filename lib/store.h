@@ -137,6 +137,13 @@ int store_get_last_run(db_t *db, const char *ws, char *out, size_t n, char *err,
  */
 int store_get(db_t *db, const char *ws, const char *deal_id, json_t **val, char *err,
     size_t errlen);
+/*
+ * 1 when the store holds ws's deal_id with status "enriched"; 0 when it
+ * holds it otherwise, does not hold it, or its value does not parse; -1 on a
+ * db error (err says which).
+ */
+int store_is_enriched(db_t *db, const char *ws, const char *deal_id, char *err,
+    size_t errlen);
 
 /*
  * Calls fn with the facts of every deal of ws, in deal_id key order. fn

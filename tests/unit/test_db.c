@@ -298,6 +298,25 @@ time_format_as_gmtime(void **state)
 	}
 }
 
+/* No store yet is a new user's state, not an error; one that is there opens read-only. */
+static void
+open_existing(void **state)
+{
+	db_t *db;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(db_open_existing(dir, 1, &db, err, sizeof err), DB_NOTFOUND);
+	assert_null(db);
+	assert_int_equal(db_open(dir, 0, &db, err, sizeof err), DB_OK);
+	assert_int_equal(db_put(db, DB_DEALS, "k", 1, "v", 1, err, sizeof err), DB_OK);
+	db_close(db);
+	assert_int_equal(db_open_existing(dir, 1, &db, err, sizeof err), DB_OK);
+	assert_non_null(db);
+	assert_int_not_equal(db_put(db, DB_DEALS, "k", 1, "w", 1, err, sizeof err), DB_OK);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -311,6 +330,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(cache_ttl_and_workspaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(ledger_and_budget, setup, teardown),
 		cmocka_unit_test(time_format_roundtrip),
+		cmocka_unit_test_setup_teardown(open_existing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -551,6 +551,35 @@ stats_count_closed_deals(void **state)
 	db_close(db);
 }
 
+/* deals-extract --pending: only a stored "enriched" status counts. */
+static void
+is_enriched_reads_the_stored_status(void **state)
+{
+	db_t *db = fx_open_db("pending");
+	static const struct { const char *id, *val; int want; } t[] = {
+		{ "d1", "{\"status\":\"enriched\",\"record\":{}}", 1 },
+		{ "d2", "{\"status\":\"partial\",\"record\":{}}", 0 },
+		{ "d3", "{\"status\":", 0 },
+	};
+	char err[256];
+	buf_t key;
+
+	(void)state;
+	buf_init(&key, 4096);
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		buf_reset(&key);
+		assert_int_equal(db_key(&key, "acme", t[i].id, (char *)NULL), DB_OK);
+		assert_int_equal(db_put(db, DB_DEALS, buf_ptr(&key), buf_len(&key), t[i].val,
+		    strlen(t[i].val), err, sizeof err), DB_OK);
+	}
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+		assert_int_equal(store_is_enriched(db, "acme", t[i].id, err, sizeof err), t[i].want);
+	assert_int_equal(store_is_enriched(db, "acme", "d4", err, sizeof err), 0);
+	assert_int_equal(store_is_enriched(db, "other", "d1", err, sizeof err), 0);
+	buf_free(&key);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -567,6 +596,7 @@ main(void)
 		cmocka_unit_test(index_follows_the_account),
 		cmocka_unit_test(counter_counts_deals_and_accounts_once),
 		cmocka_unit_test(stats_count_closed_deals),
+		cmocka_unit_test(is_enriched_reads_the_stored_status),
 	};
 
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
