@@ -15,7 +15,9 @@ enum {
 	CRM_OK = 0,
 	CRM_SKIP = 1,     /* not data: a Salesforce footer or subtotal row, a blank row */
 	CRM_BAD = 2,      /* a bad row or record; err says why; the rest may go on */
-	CRM_ENOMEM = -1
+	CRM_ENOMEM = -1,
+	CRM_EIO = -2,     /* an input could not be read, the rejects not written, or a callee stopped */
+	CRM_EUSAGE = -3   /* what the user gave on the command line is wrong; err says why */
 };
 
 /* 1 for true/yes/y/t/1/x/checked, 0 for false/no/n/f/0, -1 for anything else
