@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1425,7 +1426,7 @@ store_stats(db_t *db, const char *ws, struct store_stats *out, char *err, size_t
 /* ---- reading facts without a tree ---- */
 
 enum { FK_NONE = -1, FK_DEAL_ID, FK_STAGE, FK_CLOSE, FK_STATUS, FK_ACCOUNT_KEY, FK_INDUSTRY,
-	FK_SIZE, FK_SIGNALS, FK_ENRICHED_AT, FK_TYPES, FK_CONTACTS, FK_N };
+	FK_SIZE, FK_SIGNALS, FK_ENRICHED_AT, FK_TYPES, FK_CONTACTS, FK_AMOUNT, FK_N };
 struct fkey {
 	const char *k;
 	size_t n;
@@ -1433,7 +1434,7 @@ struct fkey {
 #define FKEY(s) { s, sizeof s - 1 }
 static const struct fkey fkeys[] = { FKEY("deal_id"), FKEY("stage"), FKEY("close_date"),
 	FKEY("status"), FKEY("account_key"), FKEY("industry"), FKEY("size_band"), FKEY("signals"),
-	FKEY("enriched_at"), FKEY("signal_types"), FKEY("contacts") };
+	FKEY("enriched_at"), FKEY("signal_types"), FKEY("contacts"), FKEY("amount") };
 enum { CK_NONE = -1, CK_APOLLO, CK_SENIORITY, CK_DEPARTMENT, CK_ROLE, CK_TENURE, CK_EMAIL };
 static const struct fkey ckeys[] = { FKEY("apollo"), FKEY("seniority"), FKEY("department"),
 	FKEY("role"), FKEY("tenure"), FKEY("email") };
@@ -1456,6 +1457,8 @@ struct store_freader {
 	size_t nc, ac;
 	struct store_fcontact *cptr;
 	size_t acptr;
+	double amount;
+	int has_amount;
 	int depth, key, ckey, nomem;
 };
 
@@ -1530,8 +1533,14 @@ static int
 fr_number(void *ctx, const char *s, size_t len)
 {
 	store_freader_t *r = ctx;
-	char num[64];
+	char num[64], *end;
 
+	if (r->depth == 1 && r->key == FK_AMOUNT && len < sizeof num) {
+		memcpy(num, s, len);
+		num[len] = '\0';
+		r->amount = strtod(num, &end);
+		r->has_amount = *end == '\0' && isfinite(r->amount);
+	}
 	if (r->depth == 3 && r->key == FK_CONTACTS && r->nc > 0 && r->ckey == CK_TENURE &&
 	    len < sizeof num) {
 		memcpy(num, s, len);
@@ -1648,6 +1657,7 @@ store_freader_read(store_freader_t *r, const char *text, size_t len, struct stor
 	for (i = 0; i <= FK_ENRICHED_AT; i++)
 		r->top[i] = NOOFF;
 	r->ntypes = r->nc = 0;
+	r->has_amount = 0;
 	r->depth = 0;
 	r->key = FK_NONE;
 	r->ckey = CK_NONE;
@@ -1680,6 +1690,8 @@ store_freader_read(store_freader_t *r, const char *text, size_t len, struct stor
 	d->size_band = AT(r->top[FK_SIZE]);
 	d->signals = AT(r->top[FK_SIGNALS]);
 	d->enriched_at = AT(r->top[FK_ENRICHED_AT]);
+	d->has_amount = r->has_amount;
+	d->amount = r->has_amount ? r->amount : 0;
 	for (i = 0; i < r->ntypes; i++)
 		r->tptr[i] = AT(r->types[i]);
 	d->types = r->tptr;

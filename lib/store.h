@@ -173,6 +173,8 @@ struct store_fdeal {
 	size_t ntypes;
 	const struct store_fcontact *contacts;
 	size_t ncontacts;
+	double amount;                     /* the deal's amount when has_amount */
+	int has_amount;
 };
 
 typedef int (*store_fdeal_fn)(const struct store_fdeal *d, void *ctx);
