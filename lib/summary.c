@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "stats.h"
 #include "store.h"
 
 /* ---- dates and the window ---- */
@@ -120,6 +121,7 @@ summary_in_window(const struct summary_opts *o, const json_t *facts)
 struct seg {
 	char *value;
 	long deals, won, lost, contacts;
+	double won_amount;
 };
 
 struct segmap {
@@ -275,6 +277,7 @@ struct summary {
 	long deals, won, lost, st[3];
 	long open, outside, nodate;
 	long contacts, with_email, roles;
+	double won_amount;
 	long apollo_enriched, apollo_not_found, apollo_failed, apollo_skipped;
 	struct u64set accounts, signal_accounts;
 	struct segmap f[F_N];
@@ -326,7 +329,7 @@ blank(const char *s)
 
 /* Counts one deal in a finding's segment, with its contacts (0 for deal-level ones). */
 static int
-seg_count(struct segmap *m, const char *value, int won, long contacts)
+seg_count(struct segmap *m, const char *value, int won, double amount, long contacts)
 {
 	struct seg *g;
 
@@ -335,9 +338,10 @@ seg_count(struct segmap *m, const char *value, int won, long contacts)
 	if ((g = segmap_get(m, value)) == NULL)
 		return -1;
 	g->deals++;
-	if (won)
+	if (won) {
 		g->won++;
-	else
+		g->won_amount += amount;
+	} else
 		g->lost++;
 	g->contacts += contacts;
 	return 0;
@@ -352,7 +356,7 @@ cfield(const struct store_fcontact *c, int which)
 
 /* A contact-level finding: each distinct value once per deal, with its contact count. */
 static int
-seg_contacts(struct segmap *m, const struct store_fdeal *d, int which, int won)
+seg_contacts(struct segmap *m, const struct store_fdeal *d, int which, int won, double amount)
 {
 	size_t i, j, n = d->ncontacts;
 
@@ -376,7 +380,7 @@ seg_contacts(struct segmap *m, const struct store_fdeal *d, int which, int won)
 			if (w && strcmp(w, v) == 0)
 				k++;
 		}
-		if (seg_count(m, v, won, k) != 0)
+		if (seg_count(m, v, won, amount, k) != 0)
 			return -1;
 	}
 	return 0;
@@ -385,6 +389,7 @@ seg_contacts(struct segmap *m, const struct store_fdeal *d, int which, int won)
 int
 summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 {
+	double amount;
 	int won, st, r;
 	size_t i;
 
@@ -400,9 +405,13 @@ summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 		return 0;
 	}
 	won = strcmp(d->stage, "closed_won") == 0;
+	/* Amounts are summed over won deals only: a lost deal's is often 0. */
+	amount = won && d->has_amount ? d->amount : 0;
 	s->deals++;
-	if (won)
+	if (won) {
 		s->won++;
+		s->won_amount += amount;
+	}
 	else
 		s->lost++;
 	st = store_status_parse(d->status);
@@ -441,14 +450,14 @@ summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 				goto nomem;
 		}
 	}
-	if (seg_count(&s->f[F_INDUSTRY], d->industry, won, 0) != 0 ||
-	    seg_count(&s->f[F_SIZE], d->size_band, won, 0) != 0 ||
-	    seg_contacts(&s->f[F_SENIORITY], d, F_SENIORITY, won) != 0 ||
-	    seg_contacts(&s->f[F_DEPARTMENT], d, F_DEPARTMENT, won) != 0 ||
-	    seg_contacts(&s->f[F_ROLE], d, F_ROLE, won) != 0)
+	if (seg_count(&s->f[F_INDUSTRY], d->industry, won, amount, 0) != 0 ||
+	    seg_count(&s->f[F_SIZE], d->size_band, won, amount, 0) != 0 ||
+	    seg_contacts(&s->f[F_SENIORITY], d, F_SENIORITY, won, amount) != 0 ||
+	    seg_contacts(&s->f[F_DEPARTMENT], d, F_DEPARTMENT, won, amount) != 0 ||
+	    seg_contacts(&s->f[F_ROLE], d, F_ROLE, won, amount) != 0)
 		goto nomem;
 	for (i = 0; i < d->ntypes; i++)
-		if (seg_count(&s->f[F_SIGNAL], d->types[i], won, 0) != 0)
+		if (seg_count(&s->f[F_SIGNAL], d->types[i], won, amount, 0) != 0)
 			goto nomem;
 	return 0;
 nomem:
@@ -480,6 +489,7 @@ summary_add(summary_t *s, const json_t *facts)
 	d.size_band = json_str(json_get(facts, "size_band"));
 	d.signals = json_str(json_get(facts, "signals"));
 	d.enriched_at = json_str(json_get(facts, "enriched_at"));
+	d.has_amount = json_num_double(json_get(facts, "amount"), &d.amount) == 0;
 	for (i = 0; i < json_len(types); i++)
 		if ((t[d.ntypes] = json_str(json_at(types, i))) != NULL)
 			d.ntypes++;
@@ -520,6 +530,27 @@ static int
 set_ratio(json_t *o, const char *k, long num, long den)
 {
 	return den > 0 ? json_set_double(o, k, r4((double)num / (double)den)) : json_set_null(o, k);
+}
+
+/* ci_low and ci_high: the Wilson 95% interval of won of n (null when n is 0). */
+static int
+set_interval(json_t *o, long won, long n)
+{
+	double lo, hi;
+
+	if (n <= 0)
+		return json_set_null(o, "ci_low") | json_set_null(o, "ci_high");
+	stats_wilson(won, n, 0.95, &lo, &hi);
+	return json_set_double(o, "ci_low", r4(lo)) | json_set_double(o, "ci_high", r4(hi));
+}
+
+/* won_revenue and avg_won_deal (rounded to whole units; null with no won deal). */
+static int
+set_revenue(json_t *o, double amount, long won)
+{
+	return json_set_double(o, "won_revenue", amount) |
+	    (won > 0 ? json_set_double(o, "avg_won_deal", round(amount / (double)won)) :
+	    json_set_null(o, "avg_won_deal"));
 }
 
 static int
@@ -594,6 +625,9 @@ segments_json(const summary_t *s, struct segmap *m, int with_contacts)
 		rc |= set_ratio(o, "share_won", g->won, s->won);
 		rc |= set_ratio(o, "share_lost", g->lost, s->lost);
 		rc |= set_ratio(o, "win_rate", g->won, g->won + g->lost);
+		rc |= set_interval(o, g->won, g->won + g->lost);
+		rc |= json_set_bool(o, "few_deals", g->deals < SUMMARY_FEW_DEALS);
+		rc |= set_revenue(o, g->won_amount, g->won);
 		if (rc != 0)
 			goto fail;
 	}
@@ -648,6 +682,7 @@ summary_result(summary_t *s, const char *workspace, const char *last_run)
 	rc |= json_set_int(o, "total", s->deals);
 	rc |= json_set_int(o, "won", s->won);
 	rc |= json_set_int(o, "lost", s->lost);
+	rc |= set_revenue(o, s->won_amount, s->won);
 	rc |= json_set_int(o, "enriched", s->st[STORE_ENRICHED]);
 	rc |= json_set_int(o, "partial", s->st[STORE_PARTIAL]);
 	rc |= json_set_int(o, "failed", s->st[STORE_FAILED]);
@@ -700,6 +735,8 @@ summary_result(summary_t *s, const char *workspace, const char *last_run)
 		if (rc)
 			goto fail;
 	}
+	if (summary_set_moved(r, NULL, 0) != 0)
+		goto fail;
 	return r;
 fail:
 	json_free(r);
@@ -733,6 +770,7 @@ summary_build(db_t *db, const char *ws, const struct summary_opts *o, json_t **o
     int *dberr, char *err, size_t errlen)
 {
 	struct build_ctx b;
+	json_t *moved = NULL;
 	char last[32];
 	int rc;
 
@@ -758,6 +796,31 @@ summary_build(db_t *db, const char *ws, const struct summary_opts *o, json_t **o
 	summary_free(b.s);
 	if (*out == NULL)
 		return set_err(dberr, 0, err, errlen, "out of memory");
+	if (summary_moved(db, ws, &moved, dberr, err, errlen) != 0 ||
+	    summary_set_moved(*out, moved, o->top ? o->top : 10) != 0) {
+		json_free(moved);
+		json_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	json_free(moved);
+	return 0;
+}
+
+int
+summary_set_moved(json_t *summary, const json_t *rows, size_t top)
+{
+	json_t *m = json_new_object(), *newest;
+	size_t i;
+
+	/* json_set takes the value it is given, also when it fails. */
+	if (json_set(summary, "moved", m) != JSON_OK ||
+	    json_set_int(m, "contacts", (int64_t)json_len(rows)) != JSON_OK ||
+	    json_set(m, "newest", newest = json_new_array()) != JSON_OK)
+		return -1;
+	for (i = 0; i < json_len(rows) && i < top; i++)
+		if (json_push(newest, json_clone(json_at(rows, i))) != JSON_OK)
+			return -1;
 	return 0;
 }
 
@@ -825,6 +888,16 @@ fail:
 	return NULL;
 }
 
+void
+summary_contact_name(const json_t *c, char *out, size_t n)
+{
+	const char *first = json_str(json_get(c, "first_name"));
+	const char *last = json_str(json_get(c, "last_name"));
+
+	snprintf(out, n, "%s%s%s", first ? first : "", first && last && *first && *last ? " " : "",
+	    last ? last : "");
+}
+
 int
 summary_committee(db_t *db, const char *ws, const char *deal_id, json_t **out, int *dberr,
     char *err, size_t errlen)
@@ -868,16 +941,13 @@ summary_committee(db_t *db, const char *ws, const char *deal_id, json_t **out, i
 		goto nomem;
 	for (i = 0; i < json_len(cs); i++) {
 		const json_t *c = json_at(cs, i);
-		const char *first = json_str(json_get(c, "first_name"));
-		const char *last = json_str(json_get(c, "last_name"));
 		double conf = store_role_confidence(c);
 
 		if (!json_is(c, JSON_OBJECT))
 			continue;
 		if ((m = json_new_object()) == NULL || json_push(arr, m) != JSON_OK)
 			goto nomem;
-		snprintf(name, sizeof name, "%s%s%s", first ? first : "",
-		    first && last && *first && *last ? " " : "", last ? last : "");
+		summary_contact_name(c, name, sizeof name);
 		rc |= copy_or_null(m, "contact_id", json_get(c, "contact_id"));
 		rc |= name[0] ? json_set_str(m, "name", name) : json_set_null(m, "name");
 		rc |= copy_or_null(m, "email", json_get(c, "email"));

@@ -11,9 +11,13 @@
  * seniority...) the deals that have it (a deal has a seniority when one of its
  * contacts has it), how many of them were won and lost, the share of won
  * deals and of lost deals that have it, and the segment's win rate
- * won / (won + lost). Shares and rates are rounded to 4 decimals, tenure
- * averages to 2; a share with no deal to divide by is null. Segments are
- * ordered by deals (most first), then by value.
+ * won / (won + lost) with its Wilson 95% interval (ci_low, ci_high), few_deals
+ * (true under SUMMARY_FEW_DEALS deals: the rate says little), the won
+ * revenue (the amounts of its won deals; lost deals' amounts are never
+ * summed, many CRMs record them as 0) and the average won deal. Shares,
+ * rates and intervals are rounded to 4 decimals, tenure averages to 2,
+ * average won deals to whole units; a share with no deal to divide by is
+ * null. Segments are ordered by deals (most first), then by value.
  *
  * Ownership: returned json_t values belong to the caller (json_free()).
  * Functions return 0, or -1 with err set ("out of memory" or the db's error);
@@ -28,6 +32,8 @@
 #include "db.h"
 #include "json.h"
 #include "store.h"
+
+#define SUMMARY_FEW_DEALS 10
 
 struct summary_opts {
 	int months;          /* 0: no window */
@@ -60,13 +66,35 @@ int summary_add(summary_t *s, const json_t *facts);
 int summary_add_fdeal(summary_t *s, const struct store_fdeal *d);
 /*
  * The summary object: workspace, window, total_deals_enriched, last_run_at,
- * last_enriched_at, deals, coverage, findings. last_run may be NULL.
+ * last_enriched_at, deals (with won_revenue, avg_won_deal), coverage,
+ * findings, moved (empty here: summary_build fills it). last_run may be NULL.
  */
 json_t *summary_result(summary_t *s, const char *workspace, const char *last_run);
 
-/* The whole summary of ws from the db. */
+/*
+ * Sets summary's "moved": {"contacts": the rows (summary_moved), "newest":
+ * the first top of them}. rows may be NULL (none). -1 on ENOMEM.
+ */
+int summary_set_moved(json_t *summary, const json_t *rows, size_t top);
+
+/* The whole summary of ws from the db, with "moved". */
 int summary_build(db_t *db, const char *ws, const struct summary_opts *o, json_t **out,
     int *dberr, char *err, size_t errlen);
+
+/* A contact's "first last" (either alone when the other is blank) into out; "" for none. */
+void summary_contact_name(const json_t *contact, char *out, size_t n);
+
+/*
+ * The champions and buyers who moved: every contact of ws's won deals
+ * (closed_won, whatever the window: the move is what is new) with
+ * job_changed true, as rows {workspace, deal_id, deal_name, close_date,
+ * account, contact_id, name, email, buying_role, title, new_company,
+ * new_domain, new_title, since} (flat, for a CRM import), newest first: by
+ * since, then close_date, deal_id and contact_id, each descending, a row
+ * without since last. *out is an array (empty without a db).
+ */
+int summary_moved(db_t *db, const char *ws, json_t **out, int *dberr, char *err,
+    size_t errlen);
 
 /* One row of the per-deal breakdown (enrich-summary --deals), from its facts. */
 json_t *summary_deal_row(const json_t *facts);
@@ -102,5 +130,12 @@ int summary_table(const json_t *summary, buf_t *out);
 int summary_table_deals_header(buf_t *out);
 int summary_table_deal_row(const json_t *row, buf_t *out);
 int summary_table_committee(const json_t *committee, buf_t *out);
+
+/*
+ * The summary as one self-contained HTML page (lib/html.h): coverage bars,
+ * each finding's win rates with their intervals against the base rate, the
+ * champions and buyers who moved. 0, or -1 when out cannot grow.
+ */
+int summary_html(const json_t *summary, buf_t *out);
 
 #endif

@@ -171,14 +171,50 @@ str_or(const json_t *v, const char *def)
 	return s ? s : def;
 }
 
+/* An amount in at most 8 columns: 950, 12.5k, 3.2M, 1.1B. */
+static void
+compact(char *out, size_t n, double v)
+{
+	if (!(v == v))
+		snprintf(out, n, "-");
+	else if (v < 10000)
+		snprintf(out, n, "%.0f", v);
+	else if (v < 1e6)
+		snprintf(out, n, "%.1fk", v / 1e3);
+	else if (v < 1e9)
+		snprintf(out, n, "%.1fM", v / 1e6);
+	else
+		snprintf(out, n, "%.1fB", v / 1e9);
+}
+
+/* The Wilson interval as "lo-hi%" in 7 columns, "-" without one. */
+static int
+add_interval(buf_t *out, const json_t *g)
+{
+	double lo, hi;
+	char t[32];
+
+	if (json_num_double(json_get(g, "ci_low"), &lo) != 0 ||
+	    json_num_double(json_get(g, "ci_high"), &hi) != 0)
+		return buf_addf(out, " %7s", "-") == BUF_OK ? 0 : -1;
+	snprintf(t, sizeof t, "%.0f-%.0f%%", lo * 100, hi * 100);
+	return buf_addf(out, " %7s", t) == BUF_OK ? 0 : -1;
+}
+
+/*
+ * Columns: value 22, bar 10 | deals 6 | of won 7 | of lost 8 | win 7 (a '*'
+ * under SUMMARY_FEW_DEALS deals) | 95% CI 8 | won revenue 10: 79 in all.
+ */
 static int
 segments_table(buf_t *out, const char *title, const json_t *segs)
 {
 	size_t i;
 	long long max = 1;
+	double rev, rate;
+	char t[32];
 
-	if (buf_addf(out, "\n%-41s%6s %6s%7s%10s\n", title, "deals", "of won", "of lost",
-	    "win rate") != BUF_OK)
+	if (buf_addf(out, "\n%-35s%5s%7s%8s%6s %8s%10s\n", title, "deals", "of won", "of lost",
+	    "win", "95% CI", "won rev.") != BUF_OK)
 		return -1;
 	if (json_len(segs) == 0)
 		return buf_adds(out, "  (none)\n") == BUF_OK ? 0 : -1;
@@ -189,15 +225,24 @@ segments_table(buf_t *out, const char *title, const json_t *segs)
 		const json_t *g = json_at(segs, i);
 		long long d = num_of(json_get(g, "deals"));
 
+		if (json_num_double(json_get(g, "won_revenue"), &rev) != 0)
+			rev = 0;
+		compact(t, sizeof t, rev);
 		if (buf_adds(out, "  ") != BUF_OK ||
 		    add_cell(out, json_str(json_get(g, "value")), 22) != 0 ||
 		    buf_addc(out, ' ') != BUF_OK ||
-		    add_bar(out, (double)d / (double)max, 15) != 0 ||
-		    buf_addf(out, " %6lld ", d) != BUF_OK ||
-		    add_pct(out, json_get(g, "share_won"), 6) != 0 ||
-		    add_pct(out, json_get(g, "share_lost"), 7) != 0 ||
-		    add_pct(out, json_get(g, "win_rate"), 10) != 0 ||
-		    buf_addc(out, '\n') != BUF_OK)
+		    add_bar(out, (double)d / (double)max, 10) != 0 ||
+		    buf_addf(out, " %4lld", d) != BUF_OK ||
+		    add_pct(out, json_get(g, "share_won"), 7) != 0 ||
+		    add_pct(out, json_get(g, "share_lost"), 8) != 0)
+			return -1;
+		if (json_num_double(json_get(g, "win_rate"), &rate) == 0) {
+			if (buf_addf(out, " %4.0f%%%c", rate * 100,
+			    json_bool(json_get(g, "few_deals")) == 1 ? '*' : ' ') != BUF_OK)
+				return -1;
+		} else if (buf_addf(out, " %5s ", "-") != BUF_OK)
+			return -1;
+		if (add_interval(out, g) != 0 || buf_addf(out, " %9s\n", t) != BUF_OK)
 			return -1;
 	}
 	return 0;
@@ -227,6 +272,40 @@ coverage_line(buf_t *out, const char *label, long long num, long long den, const
 	return buf_addc(out, '\n') == BUF_OK ? 0 : -1;
 }
 
+/* The champions and buyers who moved, newest first: who, role, where to, as what, since. */
+static int
+moved_table(buf_t *out, const json_t *m)
+{
+	const json_t *rows = json_get(m, "newest");
+	size_t i;
+
+	if (buf_addf(out, "\nCHAMPIONS AND BUYERS WHO MOVED (%lld, newest first)\n",
+	    num_of(json_get(m, "contacts"))) != BUF_OK)
+		return -1;
+	if (json_len(rows) == 0)
+		return buf_adds(out, "  (none)\n") == BUF_OK ? 0 : -1;
+	if (buf_addf(out, "  %-16s %-14s %-18s %-16s %s\n", "name", "role", "now at", "as",
+	    "since") != BUF_OK)
+		return -1;
+	for (i = 0; i < json_len(rows); i++) {
+		const json_t *r = json_at(rows, i);
+
+		if (buf_adds(out, "  ") != BUF_OK ||
+		    add_cell(out, str_or(json_get(r, "name"), str_or(json_get(r, "email"), "-")),
+		    16) != 0 || buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(r, "buying_role"), "-"), 14) != 0 ||
+		    buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(r, "new_company"), "-"), 18) != 0 ||
+		    buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(r, "new_title"), "-"), 16) != 0 ||
+		    buf_addc(out, ' ') != BUF_OK ||
+		    add_cell(out, str_or(json_get(r, "since"), "-"), 10) != 0 ||
+		    buf_addc(out, '\n') != BUF_OK)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 summary_table_(const json_t *s, buf_t *out)
 {
@@ -239,6 +318,8 @@ summary_table_(const json_t *s, buf_t *out)
 		{ "buying_roles", "BUYING ROLES" }, { "signal_types", "SIGNALS" },
 	};
 	size_t i;
+	double rev;
+	char rv[32], avg[32];
 
 	if (buf_adds(out, "Enrichment summary: ") != BUF_OK ||
 	    add_cell(out, str_or(json_get(s, "workspace"), "-"),
@@ -252,10 +333,16 @@ summary_table_(const json_t *s, buf_t *out)
 			return -1;
 	} else if (buf_adds(out, "Every closed deal\n") != BUF_OK)
 		return -1;
+	if (json_num_double(json_get(d, "won_revenue"), &rev) != 0)
+		rev = 0;
+	compact(rv, sizeof rv, rev);
+	compact(avg, sizeof avg, json_num_double(json_get(d, "avg_won_deal"), &rev) == 0 ? rev :
+	    NAN);
 	if (buf_addf(out, "Deals %lld: won %lld, lost %lld; enriched %lld, partial %lld, "
-	    "failed %lld\n", num_of(json_get(d, "total")), num_of(json_get(d, "won")),
-	    num_of(json_get(d, "lost")), num_of(json_get(d, "enriched")),
-	    num_of(json_get(d, "partial")), num_of(json_get(d, "failed"))) != BUF_OK ||
+	    "failed %lld\nWon revenue %s, average won deal %s\n", num_of(json_get(d, "total")),
+	    num_of(json_get(d, "won")), num_of(json_get(d, "lost")),
+	    num_of(json_get(d, "enriched")), num_of(json_get(d, "partial")),
+	    num_of(json_get(d, "failed")), rv, avg) != BUF_OK ||
 	    buf_addf(out, "Last run %s; last enrichment %s\n",
 	    str_or(json_get(s, "last_run_at"), "never"),
 	    str_or(json_get(s, "last_enriched_at"), "never")) != BUF_OK)
@@ -281,7 +368,10 @@ summary_table_(const json_t *s, buf_t *out)
 		    tenure_line(out, "lost", json_get(t, "lost")) != 0))
 			return -1;
 	}
-	return 0;
+	if (buf_addf(out, "\n* fewer than %d deals: the win rate says little; 95%% CI: the Wilson "
+	    "interval\n", SUMMARY_FEW_DEALS) != BUF_OK)
+		return -1;
+	return moved_table(out, json_get(s, "moved"));
 }
 
 int

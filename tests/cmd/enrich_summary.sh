@@ -25,15 +25,16 @@ print(max(w) if w else 0)' "$1"
 
 # ---- help, man, usage errors ----
 enrich-summary --help >"$T/help"; t_eq "--help exits 0" 0 $?
-for o in --workspace --months --as-of --top --deals --deal --raw --format --db --help --version; do
+for o in --workspace --months --as-of --top --deals --deal --raw --moved --format --db --help --version; do
 	t_contains "--help lists $o" "$T/help" "$o"
 done
 t_check "--version" test -n "$(enrich-summary --version)"
 man -l "$DE_ROOT/man/enrich-summary.1" >"$T/man" 2>"$T/manerr"; t_eq "man page renders" 0 $?
 t_eq "man page renders cleanly" "" "$(cat "$T/manerr")"
-for o in --months --as-of --top --deals --deal --raw --format; do t_contains "man page documents $o" "$T/man" "$o"; done
+for o in --months --as-of --top --deals --deal --raw --moved --format; do t_contains "man page documents $o" "$T/man" "$o"; done
 for bad in "" "--months 121" "--months x" "--top 0" "--as-of 2026-02-30" "--as-of 26-1-1" "--format xml" \
-	"--deals --deal 1" "--raw" "--deal 1 --raw --format table" "extra"; do
+	"--deals --deal 1" "--raw" "--deal 1 --raw --format table" "extra" "--moved --deals" \
+	"--moved --format table" "--deals --format html" "--deal 1 --format html"; do
 	# shellcheck disable=SC2086
 	enrich-summary $( [ -n "$bad" ] && echo --workspace acme ) $bad >/dev/null 2>&1
 	t_eq "usage error${bad:+ ($bad)}: 64" 64 $?
@@ -55,8 +56,10 @@ enrich-summary --workspace acme --as-of "$AS_OF" >"$T/s1"
 t_eq "last_run_at is the load's run_at" "$(jq -r .run_at "$T/rep")" "$(jq -r .last_run_at "$T/s1")"
 t_eq "by hand: 5 deals, 3 won, 2 lost, 4 with an answer" '5 3 2 4' \
 	"$(jq -r '"\(.deals.total) \(.deals.won) \(.deals.lost) \(.total_deals_enriched)"' "$T/s1")"
-t_eq "by hand: oil & energy, 3 deals, 2 won of 3, 1 lost of 2, win rate 2/3" \
-	'{"value":"oil & energy","deals":3,"won":2,"lost":1,"share_won":0.6667,"share_lost":0.5,"win_rate":0.6667}' \
+# Wilson at 2 of 3: (2/3 + z²/6 ± z sqrt(2/27 + z²/36)) / (1 + z²/3) = 0.2077, 0.9385;
+# the won revenue is 1001's and 1008's 25000 each, never the lost 1006's.
+t_eq "by hand: oil & energy, 3 deals, 2 won of 3, 1 lost of 2, win rate 2/3 in [0.21, 0.94], 50000 won" \
+	'{"value":"oil & energy","deals":3,"won":2,"lost":1,"share_won":0.6667,"share_lost":0.5,"win_rate":0.6667,"ci_low":0.2077,"ci_high":0.9385,"few_deals":true,"won_revenue":50000,"avg_won_deal":25000}' \
 	"$(jq -c '.findings.industries[0]' "$T/s1")"
 t_eq "by hand: tenure 55,20,30,41 won; 12,53 lost" '{"contacts":6,"average":35.17,"median":35.5,"won":{"contacts":4,"average":36.5,"median":35.5},"lost":{"contacts":2,"average":32.5,"median":32.5}}' \
 	"$(jq -c '.findings.tenure' "$T/s1")"
@@ -70,7 +73,12 @@ t_eq "after a worse run: equals jq over the merged records" "$(want "$T/merged" 
 t_eq "... 6 enriched contacts kept, 2 newly answered" 8 "$(got acme 6 10 | jq .coverage.apollo.enriched)"
 
 # ---- 600 generated deals, two workspaces ----
-python3 "$S/gen-deals.py" 500 21 acme >"$T/gen"
+# Every 9th deal's first contact moved (every other one with no since date),
+# in both workspaces, on won and lost deals alike.
+python3 "$S/gen-deals.py" 500 21 acme | jq -c 'if (.deal_id | tostring | explode | add) % 9 == 0 and
+	(.contacts | length) > 0 then .contacts[0] += {job_changed: true, new_employer: {name: "New \(.deal_id)",
+	domain: null, title: "VP", since: (if (.deal_id | tostring | explode | add) % 2 == 0 then null
+	else "2026-0\((.deal_id | tostring | explode | add) % 7 + 1)-01" end)}} else . end' >"$T/gen"
 python3 "$S/gen-deals.py" 100 22 beta >>"$T/gen"
 export DEAL_ENRICH_DB=$T/db2
 deals-load <"$T/gen" >/dev/null
@@ -82,6 +90,14 @@ from=$(date -u -d "$AS_OF -6 month" +%F)
 t_eq "generated deals: --deals rows equal jq's" \
 	"$(jq -s -S -c "$LIB deal_rows(\"acme\"; \"$from\"; \"$AS_OF\")" "$T/gen")" \
 	"$(enrich-summary --workspace acme --as-of "$AS_OF" --deals | jq -S -c '.deals | map(del(.loaded_at))')"
+t_check "generated deals: some contacts of won deals moved" \
+	test "$(enrich-summary --workspace acme --as-of "$AS_OF" | jq .moved.contacts)" -gt 5
+enrich-summary --workspace acme --moved >"$T/moved"; t_eq "--moved exits 0" 0 $?
+t_eq "--moved: every moved contact of a won deal, any window, newest first, as jq finds them" \
+	"$(jq -s -S -c "$LIB moved_rows(\"acme\")[]" "$T/gen")" "$(jq -S -c . "$T/moved")"
+t_eq "--moved: newest first, the ones without a since date last" \
+	"$(jq -r '.since // "0"' "$T/moved" | sort -r | sed 's/^0$/null/')" "$(jq -r '.since' "$T/moved")"
+t_eq "--moved: nobody from a lost deal" 0 "$(jq -r .deal_id "$T/moved" | grep -c -F -x -f <(jq -r 'select(.workspace_id == "acme" and .stage_normalized != "closed_won") | .deal_id' "$T/gen"))"
 t_eq "--deals: workspace and window" "{\"workspace\":\"acme\",\"window\":{\"months\":6,\"from\":\"$from\",\"to\":\"$AS_OF\"}}" \
 	"$(enrich-summary --workspace acme --as-of "$AS_OF" --deals | jq -c 'del(.deals)')"
 t_eq "--deals --months 0: every deal of the workspace but open ones" \
@@ -107,8 +123,13 @@ export DEAL_ENRICH_DB=$T/db4
 deals-load <"$GOOD" >/dev/null
 enrich-summary --workspace acme --as-of "$AS_OF" --format table >"$T/tab"; t_eq "table exits 0" 0 $?
 t_check "table: at most 80 columns" test "$(widest "$T/tab")" -le 80
-t_check "table: the oil & energy row (3 deals, 67% of won, 50% of lost, 67% win rate)" \
-	grep -Eq '^  oil & energy +█+░* +3 +67% +50% +67%$' "$T/tab"
+t_check "table: the oil & energy row (3 deals, 67% of won, 50% of lost, 67% win rate, few deals, 21-94%, 50.0k)" \
+	grep -Eq '^  oil & energy +█+░* +3 +67% +50% +67%\* +21-94% +50\.0k$' "$T/tab"
+t_check "table: the column headers, each over its column" \
+	grep -Eq '^INDUSTRIES +deals of won of lost   win   95% CI  won rev\.$' "$T/tab"
+t_contains "table: the * is explained" "$T/tab" "* fewer than 10 deals: the win rate says little"
+t_contains "table: the won revenue" "$T/tab" "Won revenue 75.0k, average won deal 25.0k"
+t_contains "table: the moved section, empty here" "$T/tab" "CHAMPIONS AND BUYERS WHO MOVED (0, newest first)"
 t_check "table: tenure for won deals" grep -Eq '^  won +average +36\.5 +median +35\.5' "$T/tab"
 t_check "table: apollo coverage 6 of 10" grep -q '6 of 10 contacts (60%)' "$T/tab"
 t_check "table: no line ends in a space" bash -c "! grep -q ' \$' '$T/tab'"

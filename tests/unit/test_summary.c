@@ -91,14 +91,18 @@ findings_won_against_lost(void **state)
 	assert_json_eq(json_get(r, "window"), "{\"months\":6,\"from\":\"2025-12-30\",\"to\":\"2026-06-30\"}");
 	/* 2025-12-30 is "to" minus 6 months: deal 6 is in; 7 is after the end. */
 	assert_json_eq(json_get(r, "deals"),
-	    "{\"total\":6,\"won\":3,\"lost\":3,\"enriched\":4,\"partial\":1,\"failed\":1,"
+	    "{\"total\":6,\"won\":3,\"lost\":3,\"won_revenue\":0,\"avg_won_deal\":0,"
+	    "\"enriched\":4,\"partial\":1,\"failed\":1,"
 	    "\"excluded\":{\"open\":1,\"outside_window\":1,\"no_close_date\":1}}");
-	/* --top 1: oil (deals 1, 2, 3, 6) before retail (4); deal 5 has no industry. */
+	/* --top 1: oil (deals 1, 2, 3, 6) before retail (4); deal 5 has no industry.
+	 * Wilson at 3 of 4: [0.3006, 0.9544]; these facts hold no amount. */
 	assert_json_eq(json_path(r, "findings.industries"),
-	    "[{\"value\":\"oil\",\"deals\":4,\"won\":3,\"lost\":1,\"share_won\":1,\"share_lost\":0.3333,\"win_rate\":0.75}]");
+	    "[{\"value\":\"oil\",\"deals\":4,\"won\":3,\"lost\":1,\"share_won\":1,\"share_lost\":0.3333,\"win_rate\":0.75,"
+	    "\"ci_low\":0.3006,\"ci_high\":0.9544,\"few_deals\":true,\"won_revenue\":0,\"avg_won_deal\":0}]");
 	/* A seniority counts a deal once however many contacts have it: vp on 1, 5, 6. */
 	assert_json_eq(json_path(r, "findings.seniorities"),
-	    "[{\"value\":\"vp\",\"deals\":3,\"contacts\":6,\"won\":2,\"lost\":1,\"share_won\":0.6667,\"share_lost\":0.3333,\"win_rate\":0.6667}]");
+	    "[{\"value\":\"vp\",\"deals\":3,\"contacts\":6,\"won\":2,\"lost\":1,\"share_won\":0.6667,\"share_lost\":0.3333,\"win_rate\":0.6667,"
+	    "\"ci_low\":0.2077,\"ci_high\":0.9385,\"few_deals\":true,\"won_revenue\":0,\"avg_won_deal\":0}]");
 	/* Tenure: won 10,20 (1), 10,20 (6); lost 7 (3), 7 (4), 10,20 (5). */
 	assert_json_eq(json_path(r, "findings.tenure"),
 	    "{\"contacts\":8,\"average\":13,\"median\":10,"
@@ -110,7 +114,8 @@ findings_won_against_lost(void **state)
 	    "\"signals\":{\"accounts\":3,\"with_signals\":2,\"share\":0.6667},"
 	    "\"roles\":{\"resolved\":4,\"unresolved\":6,\"share\":0.4}}");
 	assert_json_eq(json_path(r, "findings.signal_types"),
-	    "[{\"value\":\"funding\",\"deals\":6,\"won\":3,\"lost\":3,\"share_won\":1,\"share_lost\":1,\"win_rate\":0.5}]");
+	    "[{\"value\":\"funding\",\"deals\":6,\"won\":3,\"lost\":3,\"share_won\":1,\"share_lost\":1,\"win_rate\":0.5,"
+	    "\"ci_low\":0.1876,\"ci_high\":0.8124,\"few_deals\":true,\"won_revenue\":0,\"avg_won_deal\":0}]");
 	{
 		int64_t n;
 
@@ -119,6 +124,39 @@ findings_won_against_lost(void **state)
 	}
 	assert_string_equal(json_str(json_get(r, "last_run_at")), "2026-07-01T00:00:00Z");
 	assert_string_equal(json_str(json_get(r, "last_enriched_at")), "2026-01-06T00:00:00Z");
+	json_free(r);
+	summary_free(s);
+}
+
+/* The won revenue sums the won deals' amounts only: a lost deal's (often 0) never counts. */
+static void
+won_revenue_of_won_deals(void **state)
+{
+	struct summary_opts o = { 0, "2026-06-30", 0 };
+	summary_t *s = summary_new(&o);
+	static const struct { const char *id, *stage; int amount; } d[] = {
+		{ "1", "closed_won", 1000 }, { "2", "closed_won", 2001 }, { "3", "closed_lost", 5000 },
+		{ "4", "closed_lost", 0 }, { "5", "closed_won", -1 },
+	};
+	json_t *r, *f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof d / sizeof d[0]; i++) {
+		f = facts(d[i].id, d[i].stage, "2026-01-01", "enriched", "oil", "[]");
+		if (d[i].amount >= 0)
+			assert_int_equal(json_set_int(f, "amount", d[i].amount), JSON_OK);
+		assert_int_equal(summary_add(s, f), 0);
+		json_free(f);
+	}
+	r = summary_result(s, "w", NULL);
+	/* 3001 over the 3 won deals (one with no amount): 1000.33, rounded */
+	assert_json_eq(json_path(r, "deals.won_revenue"), "3001");
+	assert_json_eq(json_path(r, "deals.avg_won_deal"), "1000");
+	assert_json_eq(json_path(r, "findings.industries"),
+	    "[{\"value\":\"oil\",\"deals\":5,\"won\":3,\"lost\":2,\"share_won\":1,\"share_lost\":1,"
+	    "\"win_rate\":0.6,\"ci_low\":0.2307,\"ci_high\":0.8824,\"few_deals\":true,"
+	    "\"won_revenue\":3001,\"avg_won_deal\":1000}]");
 	json_free(r);
 	summary_free(s);
 }
@@ -145,7 +183,8 @@ no_window_and_empty(void **state)
 	json_free(f);
 	r = summary_result(s, "w", NULL);
 	assert_json_eq(json_path(r, "findings.industries"),
-	    "[{\"value\":\"oil\",\"deals\":1,\"won\":0,\"lost\":1,\"share_won\":null,\"share_lost\":1,\"win_rate\":0}]");
+	    "[{\"value\":\"oil\",\"deals\":1,\"won\":0,\"lost\":1,\"share_won\":null,\"share_lost\":1,\"win_rate\":0,"
+	    "\"ci_low\":0,\"ci_high\":0.7935,\"few_deals\":true,\"won_revenue\":0,\"avg_won_deal\":null}]");
 	json_free(r);
 	summary_free(s);
 }
@@ -310,6 +349,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(months_before_clamps_the_day),
 		cmocka_unit_test(findings_won_against_lost),
+		cmocka_unit_test(won_revenue_of_won_deals),
 		cmocka_unit_test(no_window_and_empty),
 		cmocka_unit_test(widths_and_table_fit_80_columns),
 		cmocka_unit_test(deal_row_counts),

@@ -27,6 +27,17 @@ def r4: . * 10000 | round / 10000;
 def r2: . * 100 | round / 100;
 def ratio($n; $d): if $d > 0 then ($n / $d | r4) else null end;
 def num: if type == "number" then . elif type == "string" then (tonumber? // null) else null end;
+# The Wilson 95% interval of $k of $n, z = the normal's 0.975 quantile.
+def wilson($k; $n):
+  1.959963984540054 as $z | ($k / $n) as $p | (1 + $z * $z / $n) as $d
+  | (($p + $z * $z / (2 * $n)) / $d) as $c
+  | ($z * (($p * (1 - $p) / $n + $z * $z / (4 * $n * $n)) | sqrt) / $d) as $h
+  | {ci_low: ([$c - $h, 0] | max | r4), ci_high: ([$c + $h, 1] | min | r4)};
+# A won deal's amount (a lost deal's is never summed).
+def won_amount: if won then (.amount | num // 0) else 0 end;
+def revenue($amounts; $won):
+  ($amounts | add // 0) as $r
+  | {won_revenue: $r, avg_won_deal: (if $won > 0 then ($r / $won | round) else null end)};
 
 # enrich-status's stats of the closed deals of workspace $ws.
 def status_stats($ws):
@@ -55,18 +66,20 @@ def segments($W; $L; $top; $with_contacts):
   group_by(.value)
   | map({value: .[0].value, deals: length,
          contacts: (map(.contacts) | add),
-         won: map(select(.won)) | length, lost: map(select(.won | not)) | length})
+         won: map(select(.won)) | length, lost: map(select(.won | not)) | length,
+         amounts: map(.amount)})
   | sort_by(-.deals, .value)
   | .[:$top]
   | map({value, deals} + (if $with_contacts then {contacts} else {} end)
         + {won, lost, share_won: ratio(.won; $W), share_lost: ratio(.lost; $L),
-           win_rate: ratio(.won; .won + .lost)});
+           win_rate: ratio(.won; .won + .lost)} + wilson(.won; .won + .lost)
+        + {few_deals: (.deals < 10)} + revenue(.amounts; .won));
 
 # One entry per deal and distinct value of a contact field.
 def contact_values($f):
   . as $deal
   | [contacts[] | .[$f] | select(nonblank)] | group_by(.)
-  | map({value: .[0], won: ($deal | won), contacts: length})[];
+  | map({value: .[0], won: ($deal | won), contacts: length, amount: ($deal | won_amount)})[];
 
 def tenure_of:
   map(select(. != null and . >= 0)) | sort
@@ -75,6 +88,18 @@ def tenure_of:
      average: (if $n > 0 then (add / $n | r2) else null end),
      median: (if $n == 0 then null elif $n % 2 == 1 then (.[($n - 1) / 2] | r2)
               else ((.[$n / 2 - 1] + .[$n / 2]) / 2 | r2) end)};
+
+# The contacts of won deals who moved (any window), newest first.
+def moved_rows($ws):
+  [.[] | select(.workspace_id == $ws and won) | . as $r | contacts[] | select(.job_changed == true)
+   | {workspace: $ws, deal_id: $r.deal_id, deal_name: $r.deal_name, close_date: $r.close_date,
+      account: $r.account.name, contact_id,
+      name: ([.first_name, .last_name] | map(select(nonblank)) | join(" ")
+             | if . == "" then null else . end),
+      email, buying_role, title, new_company: .new_employer.name,
+      new_domain: .new_employer.domain, new_title: .new_employer.title,
+      since: .new_employer.since}]
+  | sort_by(.since, .close_date, .deal_id, .contact_id) | reverse;
 
 # enrich-summary's summary (without last_run_at) of workspace $ws.
 def summary($ws; $months; $from; $to; $top):
@@ -90,13 +115,13 @@ def summary($ws; $months; $from; $to; $top):
       total_deals_enriched: [$st[] | select(. != "failed")] | length,
       last_enriched_at: ([$d[] | contacts[] | select((apollo_status | rank) >= 2)
                           | .enriched_at | select(type == "string")] | max),
-      deals: {total: ($d | length), won: $W, lost: $L,
+      deals: ({total: ($d | length), won: $W, lost: $L} + revenue([$d[] | won_amount]; $W) + {
               enriched: [$st[] | select(. == "enriched")] | length,
               partial: [$st[] | select(. == "partial")] | length,
               failed: [$st[] | select(. == "failed")] | length,
               excluded: {open: [$all[] | select(window($from; $to) == "open")] | length,
                          outside_window: [$all[] | select(window($from; $to) == "outside")] | length,
-                         no_close_date: [$all[] | select(window($from; $to) == "nodate")] | length}},
+                         no_close_date: [$all[] | select(window($from; $to) == "nodate")] | length}}),
       coverage: {
         contacts: ($c | length),
         contacts_with_email: [$c[] | select(has_email)] | length,
@@ -115,10 +140,10 @@ def summary($ws; $months; $from; $to; $top):
       },
       findings: {
         industries: [$d[] | select(.account.firmographics.industry | nonblank)
-                     | {value: .account.firmographics.industry, won: won, contacts: 0}]
+                     | {value: .account.firmographics.industry, won: won, contacts: 0, amount: won_amount}]
                     | segments($W; $L; $top; false),
         size_bands: [$d[] | select(.account.firmographics.size_band | nonblank)
-                     | {value: .account.firmographics.size_band, won: won, contacts: 0}]
+                     | {value: .account.firmographics.size_band, won: won, contacts: 0, amount: won_amount}]
                     | segments($W; $L; $top; false),
         tenure: (([$d[] | contacts[] | .tenure_months | num] | tenure_of)
           + {won: ([$d[] | select(won) | contacts[] | .tenure_months | num] | tenure_of),
@@ -127,9 +152,10 @@ def summary($ws; $months; $from; $to; $top):
         departments: [$d[] | contact_values("department_verified")] | segments($W; $L; $top; true),
         buying_roles: [$d[] | contact_values("buying_role")] | segments($W; $L; $top; true),
         signal_types: [$d[] | . as $deal | [.account.signals.items[]?.type | select(nonblank)] | unique
-                       | .[] | {value: ., won: ($deal | won), contacts: 0}]
+                       | .[] | {value: ., won: ($deal | won), contacts: 0, amount: ($deal | won_amount)}]
                       | segments($W; $L; $top; false)
-      }
+      },
+      moved: (moved_rows($ws) | {contacts: length, newest: .[:$top]})
     };
 
 # enrich-summary --deals: the rows (without loaded_at), in deal_id order.
