@@ -103,7 +103,8 @@ demo: deps all
 
 # ---- Debian packages ----
 DEB_PKGS = gcc make pkg-config libyajl-dev liblmdb-dev libcsv-dev libcmocka-dev \
-	libcurl4-openssl-dev libgsl-dev python3 jq curl postgresql lmdb-utils valgrind parallel man-db
+	libcurl4-openssl-dev libgsl-dev python3 jq curl postgresql lmdb-utils valgrind parallel man-db \
+	chromium
 DEB_FUZZ_PKGS = clang libclang-rt-14-dev
 
 deps:

@@ -1,5 +1,6 @@
 #include "icp_report.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -156,7 +157,8 @@ drivers_table(buf_t *out, const json_t *ds, size_t n)
 		    inum(json_get(d, "deals")), dnum(json_get(d, "win_rate")) * 100,
 		    dnum(json_get(d, "ci_low")) * 100, dnum(json_get(d, "ci_high")) * 100,
 		    dnum(json_get(d, "lift"))) != BUF_OK ||
-		    (isnan(q) ? buf_adds(out, "<td class=\"n\">-</td>") :
+		    (isnan(q) ? buf_adds(out, "<td class=\"n\">-</td>") : q < 1e-4 ?
+		    buf_adds(out, "<td class=\"n\">&lt;0.0001</td>") :
 		    buf_addf(out, "<td class=\"n\">%.4f</td>", q)) != BUF_OK ||
 		    buf_addf(out, "<td class=\"n\">%.0f</td><td%s>%s</td></tr>\n",
 		    dnum(json_get(d, "won_revenue")), m == '+' ? " class=\"up\"" : m == '-' ?
@@ -183,6 +185,7 @@ icp_report_html(const json_t *p, buf_t *out)
 	    html_text(out, json_str(json_get(p, "conclusion"))) != 0)
 		return -1;
 	window_line(p, line, sizeof line);
+	line[0] = (char)toupper((unsigned char)line[0]);
 	if (buf_adds(out, "</p>\n<p>") != BUF_OK || html_text(out, line) != 0 ||
 	    buf_addf(out, ": %lld closed deals, %lld won and %lld lost; base win rate %.0f%%. "
 	    "Won revenue %.0f, average won deal %.0f. Profile made %s.</p>\n",
