@@ -39,6 +39,7 @@
 #include "lru.h"
 #include "ndj.h"
 #include "window.h"
+#include "workspace.h"
 
 enum {
 	OPT_DELAY = CLI_OPT_FIRST_FREE, OPT_RETRIES, OPT_RETRY_429, OPT_BACKOFF_429,
@@ -94,21 +95,20 @@ CLI_COMMON_HELP
 
 /* ---- state ---- */
 
-enum ws_state { WS_OK, WS_NOKEY, WS_CONF, WS_AUTH, WS_BADNAME };
+/* How a workspace opened; why calls stop later is the workspace's stop state. */
+enum ws_state { WS_OK, WS_NOKEY, WS_CONF, WS_BADNAME };
 
+/* A workspace's run: its settings (lib/workspace.h), and what this run keeps of it. */
 struct ws {
 	struct ws *next;
 	char name[72];
-	conf_t *conf;
+	workspace_t *ws;           /* NULL when it could not be opened */
 	enum ws_state state;
 	char reason[600];
 	char *hdr_key;             /* "x-api-key: ...", wiped at free */
 	char *key;                 /* a copy, for redaction only; wiped at free */
 	long ttl;
-	struct budget budget;
-	int quota_hit;             /* budget reached: the rest quota_exhausted */
-	const char *stop_status;   /* calls stopped for this workspace (rate limit) */
-	char stop_reason[300];
+	struct budget *budget;     /* the workspace's */
 	struct apollo_ratelimit rl;
 	int rl_seen, rl_saved;
 	unsigned long long asked, hits, contacts;
@@ -435,7 +435,7 @@ open_db(void)
 static void
 ws_free(struct ws *w)
 {
-	conf_free(w->conf);
+	workspace_free(w->ws);
 	wipe_free(w->hdr_key);
 	wipe_free(w->key);
 	free(w);
@@ -496,7 +496,6 @@ ws_get(const char *name)
 	struct ws *w;
 	char err[512];
 	const char *key;
-	long days;
 	int rc, dberr;
 	size_t n;
 
@@ -523,8 +522,9 @@ ws_get(const char *name)
 	R.wss = w;
 	for (n = 0; n < APOLLO_RL_N; n++)
 		w->rl.limit[n] = w->rl.usage[n] = w->rl.left[n] = -1;
-	if ((rc = conf_load(name, &w->conf, err, sizeof err)) != CONF_OK) {
-		if (rc == CONF_ENOMEM)
+	if ((rc = workspace_open(name, R.cache_days_text, &w->ws, err, sizeof err)) !=
+	    WORKSPACE_OK) {
+		if (rc == WORKSPACE_ENOMEM)
 			return NULL;
 		w->state = WS_CONF;
 		snprintf(w->reason, sizeof w->reason, "configuration: %s", err);
@@ -532,21 +532,15 @@ ws_get(const char *name)
 		R.conf_error = 1;
 		return w;
 	}
-	if (conf_long(w->conf, "cache_days", R.cache_days_text, NULL, 1, 36500, 90, &days, err,
-	    sizeof err) != CONF_OK) {
-		w->state = WS_CONF;
-		snprintf(w->reason, sizeof w->reason, "configuration: %s", err);
-		cli_msg(stderr, "workspace %s: %s", name, err);
-		R.conf_error = 1;
-		return w;
-	}
-	w->ttl = days * 86400L;
-	if ((key = conf_api_key(w->conf, "apollo_api_key", "APOLLO_API_KEY")) == NULL) {
+	w->ttl = workspace_ttl(w->ws);
+	w->budget = workspace_budget(w->ws, WS_APOLLO);
+	if ((key = workspace_key(w->ws, WS_APOLLO)) == NULL) {
 		w->state = WS_NOKEY;
-		if (!R.cc.quiet)
-			cli_msg(stderr, "workspace %s: no Apollo key (set apollo_api_key in %s, or "
-			    "APOLLO_API_KEY): its contacts pass through marked skipped", name,
-			    conf_path(w->conf)[0] ? conf_path(w->conf) : "the workspace file");
+		if (!R.cc.quiet) {
+			workspace_key_hint(w->ws, WS_APOLLO, err, sizeof err);
+			cli_msg(stderr, "workspace %s: no Apollo key (set %s): its contacts pass "
+			    "through marked skipped", name, err);
+		}
 		return w;
 	}
 	if (strpbrk(key, "\r\n") != NULL) {
@@ -566,8 +560,9 @@ ws_get(const char *name)
 		snprintf(w->reason, sizeof w->reason, "the db cannot be opened");
 		return w;
 	}
-	if (budget_load(R.db, w->conf, name, APOLLO_PROVIDER, R.budget_text, time(NULL),
-	    &w->budget, &dberr, err, sizeof err) != 0) {
+	if ((rc = workspace_budget_load(w->ws, WS_APOLLO, R.db, R.budget_text, time(NULL), err,
+	    sizeof err)) != WORKSPACE_OK) {
+		dberr = rc == WORKSPACE_EIO;
 		w->state = WS_CONF;
 		snprintf(w->reason, sizeof w->reason, "%s%s", dberr ? "db: " : "configuration: ",
 		    err);
@@ -889,6 +884,7 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 	jspan_t ev = { 0, 0 };
 	const char *key;
 	time_t fetched;
+	enum workspace_stop stop;
 	int rc, bad;
 
 	R.contacts++;
@@ -909,6 +905,10 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 		return 0;
 	default:
 		settle(sl, "error", w->reason, NULL, -1);
+		return 0;
+	}
+	if ((stop = workspace_stopped(w->ws, WS_APOLLO)) == WS_KEY_REFUSED) {
+		settle(sl, "error", workspace_stop_reason(w->ws, WS_APOLLO), NULL, -1);
 		return 0;
 	}
 	buf_reset(&R.key);
@@ -960,13 +960,12 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 		settle(sl, "dry_run", NULL, NULL, 0);
 		return 0;
 	}
-	if (w->quota_hit) {
-		settle(sl, "quota_exhausted", w->reason, NULL, -1);
+	if (stop != WS_CALLING) {
+		settle(sl, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO), NULL, -1);
 		return 0;
 	}
-	if (w->stop_status || R.stop_all) {
-		settle(sl, w->stop_status ? w->stop_status : "error", w->stop_status ?
-		    w->stop_reason : R.stop_reason, NULL, -1);
+	if (R.stop_all) {
+		settle(sl, "error", R.stop_reason, NULL, -1);
 		return 0;
 	}
 	if ((e = entry_new(w, email, text, c)) == NULL ||
@@ -1419,7 +1418,7 @@ count_call(struct ws *w, long attempts, double credits)
 		cli_msg(stderr, "db: usage ledger: %s", err);
 		R.io_error = 1;
 	}
-	budget_spend(&w->budget, credits);
+	budget_spend(w->budget, credits);
 }
 
 /* Credits this workspace may still spend this month, or -1 for no limit. */
@@ -1430,14 +1429,14 @@ credits_left(struct ws *w)
 	char month[16], err[512];
 	double left;
 
-	if (!w->budget.limited)
+	if (!w->budget->limited)
 		return -1;
 	ledger_month(time(NULL), month, sizeof month);
 	/* Another pipeline may have spent meanwhile: the ledger has the last word. */
 	if (ledger_get(R.db, w->name, APOLLO_PROVIDER, month, &u, err, sizeof err) == DB_OK &&
-	    u.credits > w->budget.used)
-		w->budget.used = u.credits;
-	left = floor(w->budget.budget - w->budget.used + 1e-9);
+	    u.credits > w->budget->used)
+		w->budget->used = u.credits;
+	left = floor(w->budget->budget - w->budget->used + 1e-9);
 	return left > 0 ? (long)left : 0;
 }
 
@@ -1474,6 +1473,7 @@ after_headers(struct ws *w, const http_response_t *resp)
 {
 	struct apollo_ratelimit rl;
 	static const char *wname[APOLLO_RL_N] = { "minute", "hourly", "daily" };
+	char reason[300];
 	long pause;
 	int win, i;
 
@@ -1490,13 +1490,13 @@ after_headers(struct ws *w, const http_response_t *resp)
 	if (pause <= 0)
 		return;
 	if (pause > R.max_pause_ms && win != APOLLO_RL_MINUTE) {
-		w->stop_status = "quota_exhausted";
-		snprintf(w->stop_reason, sizeof w->stop_reason,
+		snprintf(reason, sizeof reason,
 		    "Apollo's %s rate limit is reached (%ld calls); try later", wname[win],
 		    rl.limit[win]);
-		cli_msg(stderr, "workspace %s: %s", w->name, w->stop_reason);
+		workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
+		cli_msg(stderr, "workspace %s: %s", w->name, reason);
 		R.rate_limited = 1;
-		drain(w, w->stop_status, w->stop_reason);
+		drain(w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
 		return;
 	}
 	if (pause > R.max_pause_ms)
@@ -1658,7 +1658,7 @@ call_once(void)
 	struct ws *w = NULL;
 	long long now = mono_ms(), wake = -1;
 	long max = R.batch, left;
-	char err[512];
+	char err[512], reason[300];
 	size_t n = 0, i, taken;
 	int rc;
 
@@ -1679,14 +1679,14 @@ call_once(void)
 	}
 	if (!R.dry_run && (left = credits_left(w)) >= 0 && left < max) {
 		if (left == 0) {
-			w->quota_hit = 1;
-			snprintf(w->reason, sizeof w->reason,
+			snprintf(reason, sizeof reason,
 			    "monthly Apollo budget of %g credits reached (%g used)",
-			    w->budget.budget, w->budget.used);
+			    w->budget->budget, w->budget->used);
+			workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
 			cli_msg(stderr, "workspace %s: %s: the rest are quota_exhausted", w->name,
-			    w->reason);
+			    reason);
 			R.quota = 1;
-			drain(w, "quota_exhausted", w->reason);
+			drain(w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
 			return 0;
 		}
 		max = left;
@@ -1848,22 +1848,22 @@ ask(struct entry **b, size_t n)
 	count_call(w, http_started(R.http) - started, 0);
 	excerpt(resp->body, resp->body_len, w, ex, sizeof ex);
 	if (resp->status == 401 || resp->status == 403) {
-		w->state = WS_AUTH;
-		snprintf(w->reason, sizeof w->reason, "Apollo refused the API key (HTTP %ld%s%s)",
+		snprintf(reason, sizeof reason, "Apollo refused the API key (HTTP %ld%s%s)",
 		    resp->status, *ex ? ": " : "", ex);
+		workspace_stop(w->ws, WS_APOLLO, WS_KEY_REFUSED, reason);
 		cli_msg(stderr, "workspace %s: %s: no more calls for this workspace", w->name,
-		    w->reason);
-		fail_batch(b, n, "error", w->reason);
-		drain(w, "error", w->reason);
+		    reason);
+		fail_batch(b, n, "error", workspace_stop_reason(w->ws, WS_APOLLO));
+		drain(w, "error", workspace_stop_reason(w->ws, WS_APOLLO));
 	} else if (resp->status == 429) {
-		w->stop_status = "quota_exhausted";
-		snprintf(w->stop_reason, sizeof w->stop_reason,
+		snprintf(reason, sizeof reason,
 		    "Apollo rate limit reached (HTTP 429 after %d attempts); try later",
 		    resp->attempts);
-		cli_msg(stderr, "workspace %s: %s", w->name, w->stop_reason);
+		workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
+		cli_msg(stderr, "workspace %s: %s", w->name, reason);
 		R.rate_limited = 1;
-		fail_batch(b, n, w->stop_status, w->stop_reason);
-		drain(w, w->stop_status, w->stop_reason);
+		fail_batch(b, n, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
+		drain(w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
 	} else if (resp->status == 0 || resp->transient) {
 		R.calls_unavail++;
 		R.consecutive_fail++;
@@ -1928,10 +1928,10 @@ report(void)
 		    R.records, R.contacts, R.with_email, R.hits, R.in_run, R.calls, R.emails_asked,
 		    R.credits_max, secs, lim);
 		for (w = R.wss; w; w = w->next)
-			if (w->budget.limited)
+			if (w->budget && w->budget->limited)
 				cli_msg(stderr, "dry run: workspace %s: %g of %g budget credits left this "
-				    "month", w->name, w->budget.used < w->budget.budget ?
-				    w->budget.budget - w->budget.used : 0, w->budget.budget);
+				    "month", w->name, w->budget->used < w->budget->budget ?
+				    w->budget->budget - w->budget->used : 0, w->budget->budget);
 	} else if (R.cc.verbose)
 		cli_msg(stderr, "%llu records, %llu contacts: %llu enriched, %llu not found, "
 		    "%llu errors, %llu skipped, %llu quota_exhausted; %llu cache hits, %llu calls, "
@@ -1970,7 +1970,8 @@ parse_opt(int opt, const char *arg)
 	case OPT_MAX_FAILURES: dst = &R.max_failures; name = "--max-failures"; min = 1; max = 1000000;
 		break;
 	case OPT_CACHE_DAYS:
-		if (cli_parse_long("--cache-days", arg, 1, 36500, &R.cache_days_flag, err,
+		if (cli_parse_long("--cache-days", arg, WORKSPACE_CACHE_DAYS_MIN,
+		    WORKSPACE_CACHE_DAYS_MAX, &R.cache_days_flag, err,
 		    sizeof err) != 0) {
 			cli_msg(stderr, "%s", err);
 			return -1;
@@ -2077,8 +2078,8 @@ main(int argc, char **argv)
 		cli_msg(stderr, "--workspace: invalid workspace id '%s'", R.cc.workspace);
 		return CLI_EX_USAGE;
 	}
-	if (conf_base_url("APOLLO_BASE_URL", APOLLO_BASE_DEFAULT, base, sizeof base) != 0) {
-		cli_msg(stderr, "APOLLO_BASE_URL must start with http:// or https://");
+	if (workspace_base_url(WS_APOLLO, base, sizeof base, err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
 		return CLI_EX_CONFIG;
 	}
 	snprintf(R.url, sizeof R.url, "%s%s", base, APOLLO_BULK_PATH);

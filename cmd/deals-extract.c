@@ -22,6 +22,7 @@
 #include "json.h"
 #include "ndj.h"
 #include "store.h"
+#include "workspace.h"
 
 enum {
 	OPT_FORMAT = CLI_OPT_FIRST_FREE,
@@ -214,7 +215,7 @@ main(int argc, char **argv)
 	struct run r;
 	crm_opts_t co = { 0 };
 	crm_settings_t set = { 0 };
-	conf_t *conf = NULL;
+	workspace_t *wsp = NULL;
 	const char *lookback_flag = NULL, *today_flag = NULL, *stage_map_flag = NULL;
 	const char *date_order_flag = NULL;
 	const char **contacts = NULL;
@@ -330,11 +331,12 @@ main(int argc, char **argv)
 	}
 
 	/* the workspace's settings */
-	rc = conf_load(r.cli.workspace ? r.cli.workspace : "default", &conf, err, sizeof err);
-	if (rc != CONF_OK)
-		rc = rc == CONF_ENOMEM ? CRM_ENOMEM : CRM_BAD;
+	rc = workspace_open(r.cli.workspace ? r.cli.workspace : "default", NULL, &wsp, err,
+	    sizeof err);
+	if (rc != WORKSPACE_OK)
+		rc = rc == WORKSPACE_ENOMEM ? CRM_ENOMEM : CRM_BAD;
 	else
-		rc = crm_settings_load(&set, conf, lookback_flag, date_order_flag, stage_map_flag,
+		rc = crm_settings_load(&set, workspace_conf(wsp), lookback_flag, date_order_flag, stage_map_flag,
 		    err, sizeof err);
 	if (rc == CRM_ENOMEM) {
 		cli_msg(stderr, "out of memory");
@@ -437,7 +439,7 @@ done:
 		db_close(r.db);
 	crm_ctx_free(r.rd.ctx);
 	crm_settings_free(&set);
-	conf_free(conf);
+	workspace_free(wsp);
 	free(contacts);
 	free(is_contacts);
 	return ex;

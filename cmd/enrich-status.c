@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "cli.h"
 #include "conf.h"
+#include "workspace.h"
 #include "db.h"
 #include "json.h"
 #include "ledger.h"
@@ -90,7 +91,8 @@ main(int argc, char **argv)
 	char err[512], dbdir[4096], month[16], probe[4200], last[32];
 	int opt, rc, ex = CLI_EX_OK, b;
 	long lookback, cache_days;
-	conf_t *conf = NULL;
+	workspace_t *wsp = NULL;
+	const conf_t *conf = NULL;
 	db_t *db = NULL;
 	json_t *out = NULL, *o, *u, *p, *cache = NULL;
 	struct store_stats st;
@@ -138,17 +140,17 @@ main(int argc, char **argv)
 	else
 		ledger_month(now, month, sizeof month);
 
-	rc = conf_load(ws, &conf, err, sizeof err);
-	if (rc != CONF_OK) {
+	rc = workspace_open(ws, NULL, &wsp, err, sizeof err);
+	if (rc != WORKSPACE_OK) {
 		cli_msg(stderr, "%s", err);
-		return rc == CONF_ENOMEM ? CLI_EX_IOERR : CLI_EX_CONFIG;
+		return rc == WORKSPACE_ENOMEM ? CLI_EX_IOERR : CLI_EX_CONFIG;
 	}
+	conf = workspace_conf(wsp);
+	cache_days = workspace_cache_days(wsp);
 	if (conf_bool(conf, "auto_enrich_on_close", NULL, "DEAL_ENRICH_AUTO_ENRICH_ON_CLOSE", 1,
 	    &b, err, sizeof err) != CONF_OK ||
 	    conf_long(conf, "lookback_months", NULL, "DEAL_ENRICH_LOOKBACK_MONTHS", 1, 24, 6,
-	    &lookback, err, sizeof err) != CONF_OK ||
-	    conf_long(conf, "cache_days", NULL, "DEAL_ENRICH_CACHE_DAYS", 1, 36500, 90,
-	    &cache_days, err, sizeof err) != CONF_OK) {
+	    &lookback, err, sizeof err) != CONF_OK) {
 		cli_msg(stderr, "%s", err);
 		ex = CLI_EX_CONFIG;
 		goto done;
@@ -174,11 +176,11 @@ main(int argc, char **argv)
 	if (rc)
 		goto nomem;
 	rc |= json_set_bool(o, "apollo_configured",
-	    conf_api_key(conf, "apollo_api_key", "APOLLO_API_KEY") != NULL);
+	    workspace_key(wsp, WS_APOLLO) != NULL);
 	rc |= json_set_bool(o, "serper_configured",
-	    conf_api_key(conf, "serper_api_key", "SERPER_API_KEY") != NULL);
+	    workspace_key(wsp, WS_SERPER) != NULL);
 	rc |= json_set_bool(o, "deepseek_configured",
-	    conf_api_key(conf, "deepseek_api_key", "DEEPSEEK_API_KEY") != NULL);
+	    workspace_key(wsp, WS_DEEPSEEK) != NULL);
 	rc |= json_set_bool(o, "auto_enrich_on_close", b);
 	rc |= json_set_int(o, "lookback_months", lookback);
 	rc |= json_set_int(o, "cache_days", cache_days);
@@ -261,6 +263,6 @@ nomem:
 done:
 	json_free(out);
 	db_close(db);
-	conf_free(conf);
+	workspace_free(wsp);
 	return ex;
 }

@@ -10,6 +10,7 @@
 struct conf_entry {
 	char *key;
 	char *val;
+	unsigned long line;
 };
 
 struct conf {
@@ -83,11 +84,12 @@ is_secret_key(const char *k)
 	size_t n = strlen(k);
 
 	return (n > 4 && strcmp(k + n - 4, "_key") == 0) ||
-	    (n > 6 && strcmp(k + n - 6, "_token") == 0);
+	    (n > 6 && strcmp(k + n - 6, "_token") == 0) ||
+	    (n > 7 && strcmp(k + n - 7, "_secret") == 0);
 }
 
 static int
-conf_add(conf_t *c, const char *k, const char *v)
+conf_add(conf_t *c, const char *k, const char *v, unsigned long line)
 {
 	struct conf_entry *e;
 
@@ -101,6 +103,7 @@ conf_add(conf_t *c, const char *k, const char *v)
 		free(e[c->n].val);
 		return -1;
 	}
+	e[c->n].line = line;
 	c->n++;
 	return 0;
 }
@@ -171,7 +174,7 @@ conf_load(const char *ws, conf_t **out, char *err, size_t errlen)
 		}
 		if (is_secret_key(k) && *v)
 			has_secret = 1;
-		if (conf_add(c, k, v) != 0) {
+		if (conf_add(c, k, v, lineno) != 0) {
 			snprintf(err, errlen, "out of memory");
 			rc = CONF_ENOMEM;
 			goto fail;
@@ -220,6 +223,22 @@ conf_get(const conf_t *c, const char *key)
 		if (strcmp(c->e[i - 1].key, key) == 0)
 			return c->e[i - 1].val;
 	return NULL;
+}
+
+size_t
+conf_count(const conf_t *c)
+{
+	return c ? c->n : 0;
+}
+
+const char *
+conf_key_at(const conf_t *c, size_t i, unsigned long *line)
+{
+	if (c == NULL || i >= c->n)
+		return NULL;
+	if (line)
+		*line = c->e[i].line;
+	return c->e[i].key;
 }
 
 const char *

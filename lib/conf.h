@@ -7,8 +7,11 @@
  *
  * Precedence for settings: flag > environment > workspace file > built-in
  * default. API keys: the workspace file's key, else the platform variable
- * (APOLLO_API_KEY...). A file holding a key that others can read is refused,
- * as ssh refuses a private key.
+ * (APOLLO_API_KEY...). A file holding a key (a name ending in _key, _token or
+ * _secret) that others can read is refused, as ssh refuses a private key.
+ *
+ * Programs do not load the file themselves: lib/workspace.h does, and checks
+ * every key against the table of known settings.
  *
  * Ownership: conf_load() returns a conf_t the caller frees with conf_free();
  * strings returned by conf_get()/conf_api_key() are borrowed from the conf_t
@@ -51,6 +54,11 @@ void conf_free(conf_t *c);
 const char *conf_path(const conf_t *c);
 /* The raw value of key in the file, or NULL. */
 const char *conf_get(const conf_t *c, const char *key);
+
+/* The number of "key = value" lines, and the key of line i (0-based) with its
+ * line number in the file; NULL past the end. */
+size_t conf_count(const conf_t *c);
+const char *conf_key_at(const conf_t *c, size_t i, unsigned long *line);
 
 /*
  * An API key: the file's conf_key (e.g. "apollo_api_key"), else the platform

@@ -8,6 +8,7 @@
 #include "budget.h"
 #include "cache.h"
 #include "conf.h"
+#include "workspace.h"
 #include "http.h"
 #include "llm.h"
 
@@ -16,20 +17,21 @@
 #define QKEY_MAX 80
 #define INFLIGHT_MAX 4
 
-struct ws {
-	char *name;
-	conf_t *conf;
+/* A workspace's run: its settings (lib/workspace.h), and what this run keeps of it. */
+struct wsrun {
+	workspace_t *ws;
+	const char *name;         /* the workspace's */
 	struct llm_config llm;
-	struct budget lb;
+	struct budget *lb;        /* DeepSeek tokens: the workspace's */
 	long ttl;
-	int has_key, stop;
-	struct ws *next;
+	int has_key;
+	struct wsrun *next;
 };
 
 /* One question: the facts of one or more contacts without a role. */
 struct question {
 	char key[QKEY_MAX];
-	struct ws *ws;
+	struct wsrun *ws;
 	json_t *facts;
 	json_t **waiters;   /* contacts (inside held records) waiting for the answer */
 	size_t nwaiters, awaiters;
@@ -37,7 +39,7 @@ struct question {
 
 struct batch {
 	roles_run_t *r;
-	struct ws *ws;
+	struct wsrun *ws;
 	struct question **q;
 	size_t n;
 };
@@ -45,7 +47,7 @@ struct batch {
 struct roles_run {
 	struct roles_run_opts o;
 	roles_t *roles;
-	struct ws *wss;
+	struct wsrun *wss;
 	http_client_t *http;
 	llm_t *llm;
 	json_t **held;
@@ -115,7 +117,7 @@ question_free(struct question *q)
 void
 roles_run_free(roles_run_t *r)
 {
-	struct ws *w, *next;
+	struct wsrun *w, *next;
 	size_t i;
 
 	if (r == NULL)
@@ -130,8 +132,7 @@ roles_run_free(roles_run_t *r)
 	http_client_free(r->http);
 	for (w = r->wss; w; w = next) {
 		next = w->next;
-		conf_free(w->conf);
-		free(w->name);
+		workspace_free(w->ws);
 		free(w);
 	}
 	roles_free(r->roles);
@@ -153,51 +154,40 @@ roles_run_stats(const roles_run_t *r)
 /* ---- workspaces (only with the LLM layer) ---- */
 
 static int
-ws_get(roles_run_t *r, const char *name, struct ws **out, char *err, size_t errlen)
+ws_get(roles_run_t *r, const char *name, struct wsrun **out, char *err, size_t errlen)
 {
-	struct ws *w;
-	long days;
-	int rc, dberr = 0;
+	struct wsrun *w;
+	int rc;
 
 	for (w = r->wss; w; w = w->next)
 		if (strcmp(w->name, name) == 0) {
 			*out = w;
 			return ROLES_RUN_OK;
 		}
-	if (!conf_workspace_valid(name)) {
-		snprintf(err, errlen, "workspace '%s': not a usable workspace id (1-64 of "
-		    "A-Z a-z 0-9 _ . -)", name);
-		return ROLES_RUN_ECONFIG;
-	}
-	if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
-		free(w);
+	if ((w = calloc(1, sizeof *w)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return ROLES_RUN_ENOMEM;
 	}
-	rc = conf_load(name, &w->conf, err, errlen);
-	if (rc == CONF_ENOMEM) {
-		rc = ROLES_RUN_ENOMEM;
+	rc = workspace_open(name, r->o.cache_days_flag, &w->ws, err, errlen);
+	if (rc != WORKSPACE_OK) {
+		rc = rc == WORKSPACE_ENOMEM ? ROLES_RUN_ENOMEM : ROLES_RUN_ECONFIG;
 		goto fail;
 	}
-	if (rc != CONF_OK) {
-		rc = ROLES_RUN_ECONFIG;
-		goto fail;
-	}
+	w->name = workspace_name(w->ws);
+	w->ttl = workspace_ttl(w->ws);
+	w->lb = workspace_budget(w->ws, WS_DEEPSEEK);
 	rc = ROLES_RUN_ECONFIG;
-	if (conf_long(w->conf, "cache_days", r->o.cache_days_flag, "DEAL_ENRICH_CACHE_DAYS", 1,
-	    3650, 90, &days, err, errlen) != CONF_OK ||
-	    llm_config_load(w->conf, r->o.model_flag, &w->llm, err, errlen) != 0)
+	if (llm_config_load(workspace_conf(w->ws), r->o.model_flag, &w->llm, err, errlen) != 0)
 		goto fail;
-	w->ttl = days * 86400;
-	if (r->o.db && budget_load(r->o.db, w->conf, name, "deepseek", NULL, r->o.now, &w->lb,
-	    &dberr, err, errlen) != 0) {
-		rc = dberr ? ROLES_RUN_EIO : ROLES_RUN_ECONFIG;
+	if (r->o.db && (rc = workspace_budget_load(w->ws, WS_DEEPSEEK, r->o.db, NULL, r->o.now,
+	    err, errlen)) != WORKSPACE_OK) {
+		rc = rc == WORKSPACE_EIO ? ROLES_RUN_EIO : ROLES_RUN_ECONFIG;
 		goto fail;
 	}
 	w->has_key = w->llm.api_key != NULL;
 	if (!w->has_key)
 		say(r, "workspace %s: --llm: no DeepSeek key (deepseek_api_key in %s, or "
-		    "DEEPSEEK_API_KEY): roles from the rules only", name, conf_path(w->conf));
+		    "DEEPSEEK_API_KEY): roles from the rules only", name, workspace_path(w->ws));
 	else if (r->o.verbose)
 		say(r, "workspace %s: asking %s about contacts no rule placed", name, w->llm.model);
 	w->next = r->wss;
@@ -205,8 +195,7 @@ ws_get(roles_run_t *r, const char *name, struct ws **out, char *err, size_t errl
 	*out = w;
 	return ROLES_RUN_OK;
 fail:
-	conf_free(w->conf);
-	free(w->name);
+	workspace_free(w->ws);
 	free(w);
 	return rc;
 }
@@ -214,7 +203,7 @@ fail:
 /* ---- questions ---- */
 
 static int
-question_key(const struct ws *w, const json_t *facts, char *key, size_t n)
+question_key(const struct wsrun *w, const json_t *facts, char *key, size_t n)
 {
 	const char *parts[2];
 	char h[65];
@@ -234,7 +223,7 @@ question_key(const struct ws *w, const json_t *facts, char *key, size_t n)
 }
 
 static struct question *
-question_find(roles_run_t *r, const struct ws *w, const char *key)
+question_find(roles_run_t *r, const struct wsrun *w, const char *key)
 {
 	size_t i;
 
@@ -283,7 +272,7 @@ answer(roles_run_t *r, struct question *q, int role)
  * answered from the cache, 0 when queued (or nothing to ask), -1 on memory.
  */
 static int
-ask(roles_run_t *r, struct ws *w, json_t *contact, char *err, size_t errlen)
+ask(roles_run_t *r, struct wsrun *w, json_t *contact, char *err, size_t errlen)
 {
 	json_t *facts, *val = NULL;
 	struct question *q;
@@ -355,7 +344,7 @@ on_answer(struct llm_result *res, void *user)
 {
 	struct batch *b = user;
 	roles_run_t *r = b->r;
-	struct ws *w = b->ws;
+	struct wsrun *w = b->ws;
 	int *roles;
 	size_t i;
 	char err[200];
@@ -364,7 +353,7 @@ on_answer(struct llm_result *res, void *user)
 	r->inflight--;
 	r->st.llm_calls += (unsigned long)res->calls;
 	r->st.llm_tokens += res->total_tokens;
-	budget_spend(&w->lb, (double)res->total_tokens);
+	budget_spend(w->lb, (double)res->total_tokens);
 	if (res->db_error && !r->st.db_error++)
 		say(r, "cannot write the usage ledger: %s", res->db_err);
 	if (res->status != LLM_OK) {
@@ -373,10 +362,12 @@ on_answer(struct llm_result *res, void *user)
 			r->nomem = 1;
 		else if (res->status == LLM_EAUTH || res->status == LLM_EBALANCE ||
 		    res->status == LLM_EREQUEST) {
-			if (!w->stop)
+			if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING)
 				say(r, "workspace %s: DeepSeek: %s: no more questions; roles from the "
 				    "rules only", w->name, res->error);
-			w->stop = 1;
+			workspace_stop(w->ws, WS_DEEPSEEK, res->status == LLM_EBALANCE ?
+			    WS_QUOTA_REACHED : res->status == LLM_EAUTH ? WS_KEY_REFUSED :
+			    WS_UNAVAILABLE, res->error);
 		} else
 			say(r, "workspace %s: DeepSeek: %s: %zu question%s left unanswered", w->name,
 			    res->error, b->n, b->n == 1 ? "" : "s");
@@ -428,17 +419,19 @@ feed(roles_run_t *r)
 	buf_init(&user, (size_t)64 << 20);
 	while (r->next < r->nbatches && r->inflight < (r->answered_once ? INFLIGHT_MAX : 1)) {
 		struct batch *b = &r->batches[r->next++];
-		struct ws *w = b->ws;
+		struct wsrun *w = b->ws;
 		struct llm_call call;
 		json_t **facts;
 
-		if (!w->stop && w->lb.limited && !budget_allows(&w->lb, 1)) {
-			w->stop = 1;
+		if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING && w->lb->limited &&
+		    !budget_allows(w->lb, 1)) {
+			workspace_stop(w->ws, WS_DEEPSEEK, WS_QUOTA_REACHED,
+			    "deepseek_monthly_budget reached");
 			r->st.budget_reached = 1;
 			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
-			    "this month): roles from the rules only", w->name, w->lb.used, w->lb.budget);
+			    "this month): roles from the rules only", w->name, w->lb->used, w->lb->budget);
 		}
-		if (w->stop)
+		if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING)
 			continue;
 		if ((facts = malloc(b->n * sizeof *facts)) == NULL) {
 			r->nomem = 1;
@@ -475,7 +468,7 @@ static int
 ask_all(roles_run_t *r)
 {
 	size_t i, j, k;
-	struct ws *w;
+	struct wsrun *w;
 	int rc = 0;
 
 	if (r->nqs == 0)
@@ -569,7 +562,7 @@ roles_run_push(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 {
 	const char *ws = r->o.workspace ? r->o.workspace : json_str(json_get(rec, "workspace_id"));
 	json_t *contacts;
-	struct ws *w = NULL;
+	struct wsrun *w = NULL;
 	size_t i, asked = 0;
 	int rc;
 
@@ -591,7 +584,8 @@ roles_run_push(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 			return rc;
 		}
 		contacts = json_get(rec, "contacts");
-		for (i = 0; w->has_key && !w->stop && i < json_len(contacts); i++) {
+		for (i = 0; w->has_key &&
+		    workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING && i < json_len(contacts); i++) {
 			json_t *c = json_at(contacts, i);
 
 			if (!roles_llm_wanted(r->roles, c))

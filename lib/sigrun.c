@@ -12,6 +12,7 @@
 #include "cache.h"
 #include "claim.h"
 #include "conf.h"
+#include "workspace.h"
 #include "hash.h"
 #include "ledger.h"
 #include "llm.h"
@@ -23,22 +24,19 @@
 #define MAX_MERGED 50       /* results kept per account across its queries */
 #define MAX_CACHED_QUERIES 32
 
-enum { STOP_NONE, STOP_AUTH, STOP_CREDITS, STOP_BUDGET };
 enum { A_NEW, A_OK, A_ERROR, A_QUOTA, A_DRY };
 enum { Q_NEED, Q_CACHED, Q_FETCHED, Q_FAILED };
 
-struct ws {
-	struct ws *next;
-	char *name;
-	conf_t *conf;
+/* A workspace's run: its settings (lib/workspace.h), and what this run keeps of it. */
+struct wsrun {
+	struct wsrun *next;
+	workspace_t *ws;
+	const char *name;              /* the workspace's */
 	const char *serper_key;
 	long ttl;
-	struct budget sb, lb;          /* Serper credits, DeepSeek tokens */
+	struct budget *sb, *lb;        /* Serper credits, DeepSeek tokens: the workspace's */
 	struct llm_config llm;
 	int use_llm;
-	int sstop;                     /* STOP_*: no more searches */
-	char smsg[240];
-	int lstop;                     /* no more DeepSeek calls */
 	int said_nokey, said_lfail;
 	/* --dry-run */
 	unsigned long d_accounts, d_cached, d_search, d_calls, d_pending_llm;
@@ -54,7 +52,7 @@ struct qslot {
 
 struct acct {
 	struct acct *next;
-	struct ws *ws;
+	struct wsrun *ws;
 	char *wkey;                    /* ws + 0x1f + key: the window's key */
 	char *key, *company, *domain;
 	int state;
@@ -92,7 +90,7 @@ struct job {
 
 struct batch {
 	sigrun_t *r;
-	struct ws *ws;
+	struct wsrun *ws;
 	size_t n;
 	struct acct **a;
 };
@@ -102,7 +100,7 @@ struct sigrun {
 	window_t *w;
 	http_client_t *shttp, *lhttp;
 	llm_t *llm;
-	struct ws *wss;
+	struct wsrun *wss;
 	struct acct *accts, *accts_tail;
 	size_t nrecs;
 	time_t now, start;
@@ -150,57 +148,52 @@ nonblank(const char *s)
 /* ---- workspaces ---- */
 
 static void
-ws_free(struct ws *w)
+ws_free(struct wsrun *w)
 {
 	if (w == NULL)
 		return;
-	conf_free(w->conf);
-	free(w->name);
+	workspace_free(w->ws);
 	free(w);
 }
 
 static int
-ws_load(sigrun_t *r, const char *name, struct ws **out, char *err, size_t errlen)
+ws_load(sigrun_t *r, const char *name, struct wsrun **out, char *err, size_t errlen)
 {
-	struct ws *w;
-	long days;
-	int dberr, rc;
+	struct wsrun *w;
+	int rc;
 
 	for (w = r->wss; w; w = w->next)
 		if (strcmp(w->name, name) == 0) {
 			*out = w;
 			return SIGRUN_OK;
 		}
-	if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
-		free(w);
+	if ((w = calloc(1, sizeof *w)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return SIGRUN_ENOMEM;
 	}
-	rc = conf_load(name, &w->conf, err, errlen);
-	if (rc == CONF_ENOMEM) {
+	rc = workspace_open(name, r->o.cache_days_flag, &w->ws, err, errlen);
+	if (rc != WORKSPACE_OK) {
 		ws_free(w);
-		return SIGRUN_ENOMEM;
+		return rc == WORKSPACE_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_ECONFIG;
 	}
-	if (rc != CONF_OK)
-		goto config;
-	w->serper_key = conf_api_key(w->conf, "serper_api_key", "SERPER_API_KEY");
-	if (conf_long(w->conf, "cache_days", r->o.cache_days_flag, "DEAL_ENRICH_CACHE_DAYS",
-	    1, 3650, 90, &days, err, errlen) != CONF_OK)
-		goto config;
-	w->ttl = days * 86400;
-	if (budget_load(r->o.db, w->conf, name, "serper", r->o.budget_flag, r->now, &w->sb,
-	    &dberr, err, errlen) != 0 ||
-	    budget_load(r->o.db, w->conf, name, "deepseek", NULL, r->now, &w->lb,
-	    &dberr, err, errlen) != 0) {
+	w->name = workspace_name(w->ws);
+	w->serper_key = workspace_key(w->ws, WS_SERPER);
+	w->ttl = workspace_ttl(w->ws);
+	w->sb = workspace_budget(w->ws, WS_SERPER);
+	w->lb = workspace_budget(w->ws, WS_DEEPSEEK);
+	if ((rc = workspace_budget_load(w->ws, WS_SERPER, r->o.db, r->o.budget_flag, r->now,
+	    err, errlen)) != WORKSPACE_OK ||
+	    (rc = workspace_budget_load(w->ws, WS_DEEPSEEK, r->o.db, NULL, r->now,
+	    err, errlen)) != WORKSPACE_OK) {
 		ws_free(w);
-		return dberr ? SIGRUN_EIO : SIGRUN_ECONFIG;
+		return rc == WORKSPACE_EIO ? SIGRUN_EIO : SIGRUN_ECONFIG;
 	}
-	if (llm_config_load(w->conf, r->o.model_flag, &w->llm, err, errlen) != 0)
+	if (llm_config_load(workspace_conf(w->ws), r->o.model_flag, &w->llm, err, errlen) != 0)
 		goto config;
 	w->use_llm = r->o.classifier != SIGRUN_RULES && w->llm.api_key != NULL;
 	if (r->o.classifier == SIGRUN_LLM && w->llm.api_key == NULL) {
 		snprintf(err, errlen, "--classifier llm: workspace %s has no DeepSeek key "
-		    "(deepseek_api_key in %s, or DEEPSEEK_API_KEY)", name, conf_path(w->conf));
+		    "(deepseek_api_key in %s, or DEEPSEEK_API_KEY)", name, workspace_path(w->ws));
 		goto config;
 	}
 	if (w->serper_key && r->o.verbose)
@@ -218,7 +211,7 @@ config:
 int
 sigrun_workspace(sigrun_t *r, const char *ws, char *err, size_t errlen)
 {
-	struct ws *w;
+	struct wsrun *w;
 
 	if (r->now == 0)
 		r->now = r->o.now ? r->o.now : time(NULL);
@@ -329,7 +322,7 @@ accts_free(sigrun_t *r)
 void
 sigrun_free(sigrun_t *r)
 {
-	struct ws *w, *n;
+	struct wsrun *w, *n;
 
 	if (r == NULL)
 		return;
@@ -386,7 +379,7 @@ sigrun_next(sigrun_t *r)
 void
 sigrun_stats(const sigrun_t *r, struct sigrun_stats *out)
 {
-	const struct ws *w;
+	const struct wsrun *w;
 
 	*out = r->st;
 	out->would_search = out->would_classify_calls = 0;
@@ -435,7 +428,7 @@ seen_add(sigrun_t *r, uint64_t h)
 /* ---- intake: which account each record is about ---- */
 
 static struct acct *
-acct_new(sigrun_t *r, struct ws *w, const char *wkey, const char *key, const char *company,
+acct_new(sigrun_t *r, struct wsrun *w, const char *wkey, const char *key, const char *company,
     const char *domain)
 {
 	struct acct *a = calloc(1, sizeof *a);
@@ -487,7 +480,7 @@ intake(sigrun_t *r, char *err, size_t errlen)
 		    json_str(json_get(ri->rec, "workspace_id"));
 		const char *name = json_str(json_get(acc, "name"));
 		const char *domain = json_str(json_get(acc, "domain"));
-		struct ws *w;
+		struct wsrun *w;
 		struct acct *a;
 		int k;
 
@@ -535,7 +528,7 @@ intake(sigrun_t *r, char *err, size_t errlen)
 			if (!w->said_nokey++)
 				say(r, "workspace %s: no Serper key (serper_api_key in %s, or "
 				    "SERPER_API_KEY): records passed through with signals skipped",
-				    w->name, conf_path(w->conf));
+				    w->name, workspace_path(w->ws));
 			continue;
 		}
 		buf_reset(&wkey);
@@ -721,10 +714,11 @@ query_over(sigrun_t *r, struct acct *a)
 static void
 query_stopped(sigrun_t *r, struct acct *a, int qi)
 {
-	struct ws *w = a->ws;
+	struct wsrun *w = a->ws;
 
 	a->q[qi].state = Q_FAILED;
-	acct_fail(a, w->sstop == STOP_AUTH ? A_ERROR : A_QUOTA, w->smsg);
+	acct_fail(a, workspace_stopped(w->ws, WS_SERPER) == WS_KEY_REFUSED ? A_ERROR : A_QUOTA,
+	    workspace_stop_reason(w->ws, WS_SERPER));
 	query_over(r, a);
 }
 
@@ -734,7 +728,7 @@ on_search(http_response_t *resp, void *user)
 	struct job *j = user;
 	sigrun_t *r = j->r;
 	struct acct *a = j->a;
-	struct ws *w = a->ws;
+	struct wsrun *w = a->ws;
 	struct qslot *s = &a->q[j->qi];
 	struct ledger_usage u = { 1, 0, 0 };
 	char err[200], month[8], msg[256];
@@ -751,7 +745,7 @@ on_search(http_response_t *resp, void *user)
 		rc = serper_parse(resp->status, resp->body, resp->body_len, resp->error, r->now,
 		    items, &credits, err, sizeof err);
 	/* The budget held one credit back for this call: settle it. */
-	budget_spend(&w->sb, credits - 1);
+	budget_spend(w->sb, credits - 1);
 	u.credits = credits;
 	ledger_month(r->now, month, sizeof month);
 	if (ledger_add(r->o.db, w->name, "serper", month, &u, msg, sizeof msg) != DB_OK &&
@@ -772,23 +766,23 @@ on_search(http_response_t *resp, void *user)
 		switch (rc) {
 		case SERPER_EAUTH:
 			r->st.auth_failed = 1;
-			if (w->sstop == STOP_NONE) {
-				w->sstop = STOP_AUTH;
-				snprintf(w->smsg, sizeof w->smsg, "Serper refused the key (%s)", err);
+			if (workspace_stopped(w->ws, WS_SERPER) == WS_CALLING) {
+				snprintf(msg, sizeof msg, "Serper refused the key (%s)", err);
+				workspace_stop(w->ws, WS_SERPER, WS_KEY_REFUSED, msg);
 				say(r, "workspace %s: Serper refused the key (%s): no more searches for it; "
 				    "check serper_api_key in %s or SERPER_API_KEY", w->name, err,
-				    conf_path(w->conf));
+				    workspace_path(w->ws));
 			}
-			acct_fail(a, A_ERROR, w->smsg);
+			acct_fail(a, A_ERROR, workspace_stop_reason(w->ws, WS_SERPER));
 			break;
 		case SERPER_ECREDITS:
-			if (w->sstop == STOP_NONE) {
-				w->sstop = STOP_CREDITS;
-				snprintf(w->smsg, sizeof w->smsg, "Serper: %s", err);
+			if (workspace_stopped(w->ws, WS_SERPER) == WS_CALLING) {
+				snprintf(msg, sizeof msg, "Serper: %s", err);
+				workspace_stop(w->ws, WS_SERPER, WS_QUOTA_REACHED, msg);
 				say(r, "workspace %s: Serper is out of credits (%s): no more searches "
 				    "this run", w->name, err);
 			}
-			acct_fail(a, A_QUOTA, w->smsg);
+			acct_fail(a, A_QUOTA, workspace_stop_reason(w->ws, WS_SERPER));
 			break;
 		case SERPER_ENOMEM:
 			r->nomem = 1;
@@ -824,15 +818,15 @@ feed(sigrun_t *r)
 	while (r->out_s < max && r->next_job < r->njobs) {
 		struct job *j = &r->jobs[r->next_job++];
 		struct acct *a = j->a;
-		struct ws *w = a->ws;
+		struct wsrun *w = a->ws;
 
-		if (w->sstop == STOP_NONE && !budget_allows(&w->sb, 1)) {
-			w->sstop = STOP_BUDGET;
-			snprintf(w->smsg, sizeof w->smsg, "serper_monthly_budget reached (%.0f of %.0f "
-			    "credits used this month)", w->sb.used, w->sb.budget);
-			say(r, "workspace %s: %s: no more searches this run", w->name, w->smsg);
+		if (workspace_stopped(w->ws, WS_SERPER) == WS_CALLING && !budget_allows(w->sb, 1)) {
+			snprintf(url, sizeof url, "serper_monthly_budget reached (%.0f of %.0f "
+			    "credits used this month)", w->sb->used, w->sb->budget);
+			workspace_stop(w->ws, WS_SERPER, WS_QUOTA_REACHED, url);
+			say(r, "workspace %s: %s: no more searches this run", w->name, url);
 		}
-		if (w->sstop != STOP_NONE) {
+		if (workspace_stopped(w->ws, WS_SERPER) != WS_CALLING) {
 			query_stopped(r, a, j->qi);
 			continue;
 		}
@@ -862,7 +856,7 @@ feed(sigrun_t *r)
 			query_over(r, a);
 			continue;
 		}
-		budget_spend(&w->sb, 1);
+		budget_spend(w->sb, 1);
 		r->out_s++;
 	}
 	if (h.ptr)
@@ -1129,7 +1123,7 @@ llm_cached(sigrun_t *r, struct acct *a, int take)
 }
 
 static int
-batch_add(sigrun_t *r, struct ws *w, struct acct **list, size_t n)
+batch_add(sigrun_t *r, struct wsrun *w, struct acct **list, size_t n)
 {
 	struct batch *b;
 
@@ -1159,7 +1153,7 @@ batch_add(sigrun_t *r, struct ws *w, struct acct **list, size_t n)
 static void feed_llm(sigrun_t *r);
 
 static void
-llm_said(sigrun_t *r, struct ws *w, const struct llm_result *res, size_t n)
+llm_said(sigrun_t *r, struct wsrun *w, const struct llm_result *res, size_t n)
 {
 	if (w->said_lfail++)
 		return;
@@ -1172,7 +1166,7 @@ on_batch(struct llm_result *res, void *user)
 {
 	struct batch *b = user;
 	sigrun_t *r = b->r;
-	struct ws *w = b->ws;
+	struct wsrun *w = b->ws;
 	struct acct *again[64];
 	size_t i, nagain = 0;
 	char id[24], err[200];
@@ -1180,14 +1174,16 @@ on_batch(struct llm_result *res, void *user)
 	r->out_l--;
 	r->st.llm_calls += (unsigned long)res->calls;
 	r->st.llm_tokens += res->total_tokens;
-	budget_spend(&w->lb, (double)res->total_tokens);
+	budget_spend(w->lb, (double)res->total_tokens);
 	if (res->db_error && !r->st.db_failed++)
 		say(r, "cannot write the usage ledger: %s", res->db_err);
 	if (res->status != LLM_OK) {
 		if (res->status == LLM_EBALANCE || res->status == LLM_EAUTH ||
 		    res->status == LLM_EREQUEST) {
-			if (!w->lstop) {
-				w->lstop = 1;
+			if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING) {
+				workspace_stop(w->ws, WS_DEEPSEEK, res->status == LLM_EBALANCE ?
+				    WS_QUOTA_REACHED : res->status == LLM_EAUTH ? WS_KEY_REFUSED :
+				    WS_UNAVAILABLE, res->error);
 				say(r, "workspace %s: DeepSeek: %s: classifying with the rules from now on",
 				    w->name, res->error);
 			}
@@ -1250,16 +1246,18 @@ feed_llm(sigrun_t *r)
 	buf_init(&user, (size_t)64 << 20);
 	while (r->out_l < max && r->next_batch < r->nbatches) {
 		struct batch *b = r->batches[r->next_batch++];
-		struct ws *w = b->ws;
+		struct wsrun *w = b->ws;
 		struct llm_call call;
 
-		if (!w->lstop && w->lb.limited && !budget_allows(&w->lb, 1)) {
-			w->lstop = 1;
+		if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING && w->lb->limited &&
+		    !budget_allows(w->lb, 1)) {
+			workspace_stop(w->ws, WS_DEEPSEEK, WS_QUOTA_REACHED,
+			    "deepseek_monthly_budget reached");
 			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
-			    "this month): classifying with the rules from now on", w->name, w->lb.used,
-			    w->lb.budget);
+			    "this month): classifying with the rules from now on", w->name, w->lb->used,
+			    w->lb->budget);
 		}
-		if (w->lstop) {
+		if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING) {
 			for (i = 0; i < b->n; i++)
 				by_rules(r, b->a[i]);
 			continue;
@@ -1309,7 +1307,7 @@ static int
 classify(sigrun_t *r, char *err, size_t errlen)
 {
 	struct acct *a, *list[50];
-	struct ws *w;
+	struct wsrun *w;
 	size_t n;
 	int k;
 
@@ -1321,7 +1319,7 @@ classify(sigrun_t *r, char *err, size_t errlen)
 			goto nomem;
 		if (a->cached)
 			r->st.cache_hits++;
-		if (json_len(a->items) == 0 || !a->ws->use_llm || a->ws->lstop) {
+		if (json_len(a->items) == 0 || !a->ws->use_llm || workspace_stopped(a->ws->ws, WS_DEEPSEEK) != WS_CALLING) {
 			by_rules(r, a);
 			continue;
 		}
@@ -1367,7 +1365,7 @@ static int
 dry(sigrun_t *r, char *err, size_t errlen)
 {
 	struct acct *a;
-	struct ws *w;
+	struct wsrun *w;
 	int k, rc;
 
 	for (a = r->accts; a; a = a->next) {
@@ -1416,7 +1414,7 @@ nomem:
 int
 sigrun_dry_report(const sigrun_t *r, buf_t *out)
 {
-	const struct ws *w;
+	const struct wsrun *w;
 	struct sigrun_stats st;
 	int nws = 0;
 
@@ -1431,8 +1429,8 @@ sigrun_dry_report(const sigrun_t *r, buf_t *out)
 		    w->d_search == 1 ? "" : "es", w->d_credits, w->d_credits == 1 ? "" : "s",
 		    w->d_calls, w->d_calls == 1 ? "" : "s") != BUF_OK)
 			return -1;
-		if (w->sb.limited && buf_addf(out, "; Serper budget %.0f, %.0f used this month%s",
-		    w->sb.budget, w->sb.used, budget_allows(&w->sb, w->d_credits) ? "" :
+		if (w->sb->limited && buf_addf(out, "; Serper budget %.0f, %.0f used this month%s",
+		    w->sb->budget, w->sb->used, budget_allows(w->sb, w->d_credits) ? "" :
 		    ": NOT ENOUGH for this run") != BUF_OK)
 			return -1;
 		if (buf_addc(out, '\n') != BUF_OK)
