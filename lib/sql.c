@@ -60,7 +60,11 @@ static const char schema[] =
 "  custom_fields jsonb,\n"
 "  roles_summary jsonb,\n"
 "  enrichment_status text,\n"
-"  loaded_at timestamptz NOT NULL DEFAULT now()\n"
+"  loaded_at timestamptz NOT NULL DEFAULT now(),\n"
+"  lead_score integer,\n"
+"  win_probability numeric,\n"
+"  lead_score_reasons jsonb,\n"
+"  lead_scored_at timestamptz\n"
 ");\n"
 "CREATE INDEX IF NOT EXISTS deals_workspace_id ON deals (workspace_id, stage_normalized);\n"
 "CREATE TABLE IF NOT EXISTS contacts (\n"
@@ -87,9 +91,22 @@ static const char schema[] =
 "  seniority_verified text,\n"
 "  department_verified text,\n"
 "  tenure_months integer,\n"
+"  job_changed boolean,\n"
+"  new_company text,\n"
+"  new_title text,\n"
+"  new_employer jsonb,\n"
 "  UNIQUE (deal_id, contact_id)\n"
 ");\n"
-"CREATE INDEX IF NOT EXISTS deal_contacts_contact_id ON deal_contacts (contact_id);\n";
+"CREATE INDEX IF NOT EXISTS deal_contacts_contact_id ON deal_contacts (contact_id);\n"
+/* A schema made before these columns gets them. */
+"ALTER TABLE deals ADD COLUMN IF NOT EXISTS lead_score integer,\n"
+"  ADD COLUMN IF NOT EXISTS win_probability numeric,\n"
+"  ADD COLUMN IF NOT EXISTS lead_score_reasons jsonb,\n"
+"  ADD COLUMN IF NOT EXISTS lead_scored_at timestamptz;\n"
+"ALTER TABLE deal_contacts ADD COLUMN IF NOT EXISTS job_changed boolean,\n"
+"  ADD COLUMN IF NOT EXISTS new_company text,\n"
+"  ADD COLUMN IF NOT EXISTS new_title text,\n"
+"  ADD COLUMN IF NOT EXISTS new_employer jsonb;\n";
 
 const char *
 sql_schema(void)
@@ -543,14 +560,17 @@ deal_sql(buf_t *out, const char *ws, const char *deal_id, const char *akey, cons
     time_t now)
 {
 	static const char *const cols[] = { "name", "stage", "stage_normalized", "close_date",
-	    "amount", "currency", "owner", "source", "account_id", "custom_fields" };
+	    "amount", "currency", "owner", "source", "account_id", "custom_fields", "lead_score",
+	    "win_probability", "lead_score_reasons", "lead_scored_at" };
+	const json_t *ls = json_get(rec, "lead_score");
 	char when[32];
 	size_t i;
 
 	cache_time_format(now, when, sizeof when);
 	ADD("INSERT INTO deals (id, workspace_id, crm_deal_id, name, stage, stage_normalized, "
 	    "close_date, amount, currency, owner, source, account_id, custom_fields, "
-	    "enrichment_status, loaded_at) VALUES (");
+	    "enrichment_status, loaded_at, lead_score, win_probability, lead_score_reasons, "
+	    "lead_scored_at) VALUES (");
 	CHK(add_id(out, ws, deal_id));
 	ADD(", ");
 	CHK(add_text(out, ws));
@@ -581,6 +601,16 @@ deal_sql(buf_t *out, const char *ws, const char *deal_id, const char *akey, cons
 	CHK(add_obj(out, json_get(rec, "custom_fields")));
 	ADD(", 'failed', ");
 	CHK(add_ts(out, when));
+	/* lead-score's: the newest score replaces the last; a record without one keeps it. */
+	ADD(", ");
+	CHK(add_int(out, json_get(ls, "score"), 0, 100));
+	ADD(", ");
+	CHK(add_num(out, json_get(ls, "win_probability")));
+	ADD(", ");
+	CHK(json_is(json_get(ls, "reasons"), JSON_ARRAY) ?
+	    sql_quote_jsonb(out, json_get(ls, "reasons")) : buf_adds(out, "NULL"));
+	ADD(", ");
+	CHK(add_ts(out, json_str(json_get(ls, "profile_at"))));
 	ADD(")\n  ON CONFLICT (id) DO UPDATE SET");
 	for (i = 0; i < sizeof cols / sizeof cols[0]; i++)
 		if (buf_addf(out, "%s %s = COALESCE(EXCLUDED.%s, deals.%s)", i ? "," : "",
@@ -632,7 +662,9 @@ static int
 contact_sql(buf_t *out, const char *ws, const char *deal_id, const json_t *c)
 {
 	static const char *const apollo_cols[] = { "enrichment_status", "enriched_at",
-	    "apollo_data", "seniority_verified", "department_verified", "tenure_months" };
+	    "apollo_data", "seniority_verified", "department_verified", "tenure_months",
+	    "job_changed", "new_company", "new_title", "new_employer" };
+	const json_t *moved = json_get(c, "job_changed"), *ne = json_get(c, "new_employer");
 	static const char *const role_cols[] = { "buying_role", "role_confidence", "role_source" };
 	const json_t *email = json_get(c, "email");
 	double conf = store_role_confidence(c);
@@ -666,7 +698,8 @@ contact_sql(buf_t *out, const char *ws, const char *deal_id, const json_t *c)
 		goto out;
 	if (buf_adds(out, "INSERT INTO deal_contacts (deal_id, contact_id, workspace_id, crm_role, "
 	    "buying_role, role_confidence, role_source, enrichment_status, enriched_at, "
-	    "apollo_data, seniority_verified, department_verified, tenure_months) VALUES (") ||
+	    "apollo_data, seniority_verified, department_verified, tenure_months, job_changed, "
+	    "new_company, new_title, new_employer) VALUES (") ||
 	    add_id(out, ws, deal_id) || buf_adds(out, ", ") ||
 	    add_id(out, ws, buf_ptr(&key)) || buf_adds(out, ", ") || add_text(out, ws) ||
 	    buf_adds(out, ", ") || add_text_v(out, json_get(c, "crm_role")) || buf_adds(out, ", "))
@@ -684,6 +717,9 @@ contact_sql(buf_t *out, const char *ws, const char *deal_id, const json_t *c)
 	    add_text_v(out, json_get(c, "seniority_verified")) || buf_adds(out, ", ") ||
 	    add_text_v(out, json_get(c, "department_verified")) || buf_adds(out, ", ") ||
 	    add_int(out, json_get(c, "tenure_months"), -2147483647, 2147483647) ||
+	    buf_adds(out, json_is(moved, JSON_BOOL) ? (json_bool(moved) ? ", true, " : ", false, ") :
+	    ", NULL, ") || add_text_v(out, json_get(ne, "name")) || buf_adds(out, ", ") ||
+	    add_text_v(out, json_get(ne, "title")) || buf_adds(out, ", ") || add_obj(out, ne) ||
 	    buf_adds(out, ")\n  ON CONFLICT (deal_id, contact_id) DO UPDATE SET"
 	    " crm_role = COALESCE(EXCLUDED.crm_role, deal_contacts.crm_role)"))
 		goto out;

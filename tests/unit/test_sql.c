@@ -109,9 +109,11 @@ record_statements(void **state)
 	/* Ids: workspace-qualified, account by its key, contact by lowercased email or name. */
 	assert_non_null(strstr(s, "VALUES (E'acme:globex.com', E'acme', E'globex.com', NULL, E'Globex', E'Globex.com', E'oil', 1600, NULL, NULL, NULL, "));
 	assert_non_null(strstr(s, "INSERT INTO deals (id, workspace_id, crm_deal_id, name, stage, stage_normalized, "
-	    "close_date, amount, currency, owner, source, account_id, custom_fields, enrichment_status, loaded_at) "
+	    "close_date, amount, currency, owner, source, account_id, custom_fields, enrichment_status, loaded_at, "
+	    "lead_score, win_probability, lead_score_reasons, lead_scored_at) "
 	    "VALUES (E'acme:9', E'acme', E'9', E'Globex', NULL, E'closed_won', NULL, 18000.50, NULL, NULL, NULL, "
-	    "E'acme:globex.com', E'{\"x\":1}'::jsonb, 'failed', E'2025-11-24T16:00:00Z'::timestamptz)"));
+	    "E'acme:globex.com', E'{\"x\":1}'::jsonb, 'failed', E'2025-11-24T16:00:00Z'::timestamptz, "
+	    "NULL, NULL, NULL, NULL)"));
 	assert_non_null(strstr(s, "E'acme:pat@globex.com'"));
 	assert_non_null(strstr(s, "E'acme:name:no email'"));
 	/* The contact with nothing to key it by is left out: two contacts, two deal_contacts. */
@@ -126,8 +128,8 @@ record_statements(void **state)
 		assert_int_equal(n, 2);
 	}
 	/* Role confidence from its source; a bad time is NULL; apollo_data only when enriched. */
-	assert_non_null(strstr(s, "E'champion', 0.85, E'crm_deal_field', E'enriched', NULL, E'{\"status\":\"enriched\",\"person\":{}}'::jsonb, NULL, NULL, 55)"));
-	assert_non_null(strstr(s, "NULL, NULL, NULL, E'skipped', NULL, NULL, NULL, NULL, NULL)"));
+	assert_non_null(strstr(s, "E'champion', 0.85, E'crm_deal_field', E'enriched', NULL, E'{\"status\":\"enriched\",\"person\":{}}'::jsonb, NULL, NULL, 55, NULL, NULL, NULL, NULL)"));
+	assert_non_null(strstr(s, "NULL, NULL, NULL, E'skipped', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
 	/* Upserts that keep the better answer. */
 	assert_non_null(strstr(s, "ON CONFLICT (deal_id, contact_id) DO UPDATE SET"));
 	assert_non_null(strstr(s, "WHERE (CASE WHEN EXCLUDED.status IS NULL THEN 0"));
@@ -137,6 +139,34 @@ record_statements(void **state)
 	s = record_sql("{\"deal_name\":\"no id\"}", &rc);
 	assert_int_equal(rc, 1);
 	assert_string_equal(s, "");
+	free(s);
+}
+
+/* lead-score's lead_score and apollo-enrich's job_changed reach their columns. */
+static void
+moved_and_scored(void **state)
+{
+	int rc;
+	char *s;
+
+	(void)state;
+	s = record_sql("{\"deal_id\":\"7\",\"stage_normalized\":\"open\","
+	    "\"lead_score\":{\"score\":88,\"win_probability\":0.8808,\"reasons\":[{\"attribute\":\"a\","
+	    "\"value\":\"b\",\"effect\":2}],\"profile_at\":\"2026-12-01T00:00:00Z\"},"
+	    "\"contacts\":[{\"email\":\"a@b.com\",\"job_changed\":true,\"new_employer\":{\"name\":\"Initech\","
+	    "\"domain\":\"initech.com\",\"title\":\"CFO\",\"since\":null}},"
+	    "{\"email\":\"c@b.com\",\"job_changed\":false}]}", &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "'failed', E'2025-11-24T16:00:00Z'::timestamptz, 88, 0.8808, "
+	    "E'[{\"attribute\":\"a\",\"value\":\"b\",\"effect\":2}]'::jsonb, "
+	    "E'2026-12-01T00:00:00Z'::timestamptz)"));
+	assert_non_null(strstr(s, ", true, E'Initech', E'CFO', E'{\"name\":\"Initech\",\"domain\":"
+	    "\"initech.com\",\"title\":\"CFO\",\"since\":null}'::jsonb)"));
+	assert_non_null(strstr(s, ", false, NULL, NULL, NULL)"));
+	/* A score out of 0-100 is no score. */
+	free(s);
+	s = record_sql("{\"deal_id\":\"8\",\"lead_score\":{\"score\":101}}", &rc);
+	assert_non_null(strstr(s, "::timestamptz, NULL, NULL, NULL, NULL)"));
 	free(s);
 }
 
@@ -168,6 +198,7 @@ main(void)
 		cmocka_unit_test(quoting_escapes_what_must_be),
 		cmocka_unit_test(jsonb_literals),
 		cmocka_unit_test(record_statements),
+		cmocka_unit_test(moved_and_scored),
 		cmocka_unit_test(begin_commit_and_schema),
 	};
 
