@@ -4,6 +4,7 @@
 # rows; a worse run loses nothing, as in the LMDB store; quotes, backslashes,
 # $$, newlines, emoji and CJK come back intact, also with
 # standard_conforming_strings off; the original service's verification query;
+# who moved and lead scores in their columns; the README's SQL blocks as written;
 # a cut stream loads nothing. Without PostgreSQL this test fails.
 source "$(dirname "$0")/../lib.sh"
 
@@ -102,6 +103,45 @@ t_eq "firmographics columns" "oil & energy|1600|1001-5000|100000000|1998" \
 	"$(q "SELECT industry || '|' || employees || '|' || size_band || '|' || annual_revenue || '|' || founded_year FROM accounts WHERE id = 'acme:globex.com'")"
 t_eq "signals columns" '2|0.6|Summary.' \
 	"$(q "SELECT jsonb_array_length(signals) || '|' || signal_score || '|' || signal_summary FROM account_signals WHERE account_id = 'acme:globex.com'")"
+
+# ---- who moved, lead scores, and the README's SQL as written ----
+q "CREATE DATABASE readme"
+cat >"$T/profile.json" <<'EOF'
+{"base_win_rate":0.5,"profile_at":"2026-12-01T00:00:00Z","window":{"to":"2026-11-15"},
+ "model":{"intercept":0,"calibration":{"a":0,"b":1},
+  "weights":[{"attribute":"account.firmographics.industry","value":"oil & energy","weight":1},
+   {"attribute":"account.firmographics.industry","value":"biotechnology","weight":2}]}}
+EOF
+{
+	# 1001 (won): its first contact moved, 1002's did not; 1004 (open) and 1006 (lost)
+	# scored, then 1006 loaded again unscored.
+	jq -c 'if .deal_id == "1001" then .contacts[0] += {job_changed: true, new_employer:
+		{name: "Initech", domain: "initech.com", title: "CFO", since: "2026-10-01"}}
+		elif .deal_id == "1002" then .contacts[0] += {job_changed: false} else . end' "$GOOD"
+	jq -c 'select(.deal_id == "1004" or .deal_id == "1006")' "$GOOD" | lead-score --profile "$T/profile.json"
+	jq -c 'select(.deal_id == "1006")' "$GOOD"
+} | deals-load --sql 2>/dev/null | PGDATABASE=readme load
+t_eq "the moved contact's columns" "t|Initech|CFO|initech.com" "$(PGDATABASE=readme q "SELECT job_changed,
+	new_company, new_title, new_employer->>'domain' FROM deal_contacts WHERE job_changed")"
+t_eq "a contact who did not move: false, no employer" "f||" "$(PGDATABASE=readme q "SELECT job_changed,
+	new_company, new_employer FROM deal_contacts WHERE deal_id = 'acme:1002' AND job_changed IS NOT NULL")"
+t_eq "the lead score columns (sigmoid(2) = 0.8808, sigmoid(1) = 0.7311), kept by a load without a score" \
+	"acme:1004|88|0.8808|biotechnology|2026-12-01 00:00:00+00
+acme:1006|73|0.7311|oil & energy|2026-12-01 00:00:00+00" "$(PGDATABASE=readme q "SET timezone = 'UTC'; SELECT id, lead_score,
+	win_probability, lead_score_reasons->0->>'value', lead_scored_at FROM deals WHERE lead_score IS NOT NULL ORDER BY id")"
+awk '/^```sql$/ {on = 1; n++; next} /^```$/ {on = 0} on {print > (dir "/readme" n ".sql")}' \
+	dir="$T" "$DE_ROOT/README.md"
+t_eq "the README has its three SQL examples" 3 "$(ls "$T"/readme*.sql | wc -l)"
+for f in "$T"/readme*.sql; do
+	PGDATABASE=readme psql -X -q -At -v ON_ERROR_STOP=1 -f "$f" >"$f.out" 2>"$f.err"
+	t_eq "README $(basename "$f") runs as written" "0 " "$? $(cat "$f.err")"
+done
+t_eq "README: the verification query's 13 rows" 13 "$(wc -l <"$T/readme1.sql.out")"
+t_eq "README: who moved" "Pat|Ng|economic_buyer|Initech|CFO|2026-10-01|Globex - New Business" "$(cat "$T/readme2.sql.out")"
+t_eq "README: the open deal by lead score, with its strongest reason" \
+	"1004|$(jq -r 'select(.deal_id == "1004") | .deal_name' "$GOOD")|88|0.8808|biotechnology" \
+	"$(head -1 "$T/readme3.sql.out")"
+t_check "README: the win rate by industry has oil & energy" grep -q "^oil & energy|" "$T/readme3.sql.out"
 
 # ---- a worse run over the better one: the same answers as the LMDB store ----
 deals-load --sql <"$S/worse.ndjson" 2>/dev/null | load; t_eq "worse run loads" 0 $?
