@@ -1,6 +1,8 @@
 #include "workspace.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,4 +402,101 @@ workspace_get(const workspace_t *w, const char *key, char *out, size_t n,
 		}
 		return WORKSPACE_OK;
 	}
+}
+
+struct follow_up {
+	unsigned long n;
+	const char *key;
+};
+
+static int
+follow_up_cmp(const void *a, const void *b)
+{
+	const struct follow_up *x = a, *y = b;
+
+	return x->n < y->n ? -1 : x->n > y->n;
+}
+
+size_t
+workspace_follow_ups(const workspace_t *w, const char **keys, const char **cmds, size_t max)
+{
+	struct follow_up f[256];
+	const char *k, *v;
+	size_t i, j, nf = 0, out = 0;
+
+	for (i = 0; (k = conf_key_at(w->conf, i, NULL)) != NULL && nf < 256; i++) {
+		if (strncmp(k, "after_enrich_", 13) != 0 || !workspace_setting(k))
+			continue;
+		for (j = 0; j < nf && strcmp(f[j].key, k) != 0; j++)
+			;
+		if (j < nf)   /* the same key twice: the last line wins, as conf_get reads it */
+			continue;
+		f[nf].n = strtoul(k + 13, NULL, 10);
+		f[nf++].key = k;
+	}
+	qsort(f, nf, sizeof *f, follow_up_cmp);
+	if (out < max && (v = conf_get(w->conf, "after_enrich")) && *v) {
+		keys[out] = "after_enrich";
+		cmds[out++] = v;
+	}
+	for (i = 0; i < nf && out < max; i++)
+		if ((v = conf_get(w->conf, f[i].key)) && *v) {
+			keys[out] = f[i].key;
+			cmds[out++] = v;
+		}
+	return out;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+workspace_names(char ***names, size_t *n, char *err, size_t errlen)
+{
+	char dir[4000], **v = NULL, **nv;
+	struct dirent *d;
+	size_t len, cap = 0;
+	DIR *dp;
+
+	*names = NULL;
+	*n = 0;
+	if (conf_dir(dir, sizeof dir) != 0)
+		return 0;
+	if ((dp = opendir(dir)) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	while ((d = readdir(dp)) != NULL) {
+		len = strlen(d->d_name);
+		if (len <= 5 || strcmp(d->d_name + len - 5, ".conf") != 0)
+			continue;
+		d->d_name[len - 5] = '\0';
+		if (!conf_workspace_valid(d->d_name))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((nv = realloc(v, cap * sizeof *v)) == NULL)
+				goto nomem;
+			v = nv;
+		}
+		if ((v[*n] = strdup(d->d_name)) == NULL)
+			goto nomem;
+		(*n)++;
+	}
+	closedir(dp);
+	qsort(v, *n, sizeof *v, name_cmp);
+	*names = v;
+	return 0;
+nomem:
+	closedir(dp);
+	while (*n > 0)
+		free(v[--*n]);
+	free(v);
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }

@@ -158,4 +158,20 @@ const char *workspace_closest_key(const char *key);
 int workspace_get(const workspace_t *w, const char *key, char *out, size_t n,
     const char **value, char *err, size_t errlen);
 
+/*
+ * The follow-up commands (after_enrich, then after_enrich_N by N; empty ones
+ * left out), their keys into keys and their commands into cmds, at most max.
+ * Returns how many; borrowed.
+ */
+size_t workspace_follow_ups(const workspace_t *w, const char **keys, const char **cmds,
+    size_t max);
+
+/*
+ * The workspaces that have a file (NAME.conf in conf_dir() with a usable
+ * name), sorted, into *names (free each and the array). Returns 0, or -1 when
+ * memory runs out or the directory cannot be read (err set); no directory is
+ * no workspace.
+ */
+int workspace_names(char ***names, size_t *n, char *err, size_t errlen);
+
 #endif
