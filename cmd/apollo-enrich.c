@@ -38,6 +38,7 @@
 #include "ledger.h"
 #include "lru.h"
 #include "ndj.h"
+#include "u64set.h"
 #include "window.h"
 #include "workspace.h"
 
@@ -183,11 +184,6 @@ struct item {
 #define SPARE_ITEMS_MAX 256
 #define SPARE_TEXT_MAX (64 * 1024)
 
-struct u64set {
-	uint64_t *v;
-	size_t n, cap;
-};
-
 /*
  * The memo: answers read or received, so that an email on many deals is not
  * read, parsed and serialized again for each; bounded (the oldest used goes).
@@ -212,7 +208,7 @@ struct run {
 	struct ws *wss, *badname_ws;
 	struct entry *qhead, *qtail;
 	time_t start;
-	struct u64set seen;        /* dry run, --refresh: emails asked this run */
+	u64set_t seen;             /* dry run, --refresh: emails asked this run (hash of the key) */
 	lru_t *memo;
 	struct item *spare;
 	size_t nspare;
@@ -242,58 +238,6 @@ oom(void)
 {
 	cli_msg(stderr, "out of memory");
 	R.io_error = 1;
-}
-
-/* ---- the dry run's set of emails already counted ---- */
-
-/* 0 marks an empty slot of the set: never a hash. */
-static uint64_t
-seen_hash(const char *key)
-{
-	return hash_str(key) | 1;
-}
-
-static int
-u64set_has(const struct u64set *s, uint64_t h)
-{
-	size_t i;
-
-	if (s->cap == 0)
-		return 0;
-	for (i = h & (s->cap - 1); s->v[i]; i = (i + 1) & (s->cap - 1))
-		if (s->v[i] == h)
-			return 1;
-	return 0;
-}
-
-static int
-u64set_add(struct u64set *s, uint64_t h)
-{
-	size_t i, j, ncap;
-	uint64_t *nv;
-
-	if (u64set_has(s, h))
-		return 0;
-	if ((s->n + 1) * 2 > s->cap) {
-		ncap = s->cap ? s->cap * 2 : 1024;
-		if ((nv = calloc(ncap, sizeof *nv)) == NULL)
-			return -1;
-		for (j = 0; j < s->cap; j++) {
-			if (s->v[j] == 0)
-				continue;
-			for (i = s->v[j] & (ncap - 1); nv[i]; i = (i + 1) & (ncap - 1))
-				;
-			nv[i] = s->v[j];
-		}
-		free(s->v);
-		s->v = nv;
-		s->cap = ncap;
-	}
-	for (i = h & (s->cap - 1); s->v[i]; i = (i + 1) & (s->cap - 1))
-		;
-	s->v[i] = h;
-	s->n++;
-	return 0;
 }
 
 /* ---- answers and the memo ---- */
@@ -937,7 +881,7 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 		settle(sl, "error", "db read failed", NULL, -1);
 		return 0;
 	}
-	if (rc == DB_OK && (!R.refresh || (!R.dry_run && u64set_has(&R.seen, seen_hash(key))))) {
+	if (rc == DB_OK && (!R.refresh || (!R.dry_run && u64set_has(&R.seen, hash_str(key))))) {
 		ans = answer_of_cache(v, fetched, &bad);
 		json_free(v);
 		v = NULL;
@@ -954,7 +898,7 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 		}
 	}
 	json_free(v);
-	if (R.dry_run && u64set_has(&R.seen, seen_hash(key))) {
+	if (R.dry_run && u64set_has(&R.seen, hash_str(key))) {
 		/* Asked earlier in the run: the real run would find it in the cache. */
 		R.in_run++;
 		settle(sl, "dry_run", NULL, NULL, 0);
@@ -1543,7 +1487,7 @@ take_answer(struct entry **b, size_t n, struct apollo_result *res)
 	for (i = 0; i < n; i++) {
 		/* --refresh: later records of this run take it from the cache. */
 		if (R.refresh && res[i].kind != APOLLO_UNANSWERED &&
-		    u64set_add(&R.seen, seen_hash(b[i]->key)) != 0)
+		    u64set_add(&R.seen, hash_str(b[i]->key)) < 0)
 			oom();
 		if (res[i].kind == APOLLO_UNANSWERED)
 			resolve(b[i], "error", NULL, -1,
@@ -1767,7 +1711,7 @@ ask(struct entry **b, size_t n)
 	R.credits_max += (double)n;
 	if (R.dry_run) {
 		for (i = 0; i < n; i++) {
-			if (u64set_add(&R.seen, seen_hash(b[i]->key)) != 0) {
+			if (u64set_add(&R.seen, hash_str(b[i]->key)) < 0) {
 				oom();
 				return -1;
 			}
@@ -2173,7 +2117,7 @@ out:
 	}
 	if (R.badname_ws)
 		ws_free(R.badname_ws);
-	free(R.seen.v);
+	u64set_free(&R.seen);
 	lru_free(R.memo);
 	db_close(R.db);
 	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {

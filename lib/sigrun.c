@@ -17,6 +17,7 @@
 #include "ledger.h"
 #include "llm.h"
 #include "signals.h"
+#include "u64set.h"
 #include "window.h"
 
 /* Bumped when the prompt or the answer's handling changes: old answers are then not reused. */
@@ -115,9 +116,7 @@ struct sigrun {
 	struct batch **batches;
 	size_t nbatches, abatches, next_batch;
 	int out_l;
-	/* --dry-run: accounts counted so far (FNV-1a of ws + key), open addressing */
-	uint64_t *seen;
-	size_t nseen, aseen;
+	u64set_t seen;                 /* --dry-run: accounts counted so far (hash of ws + key) */
 };
 
 static void
@@ -335,7 +334,7 @@ sigrun_free(sigrun_t *r)
 		n = w->next;
 		ws_free(w);
 	}
-	free(r->seen);
+	u64set_free(&r->seen);
 	free(r);
 }
 
@@ -391,38 +390,6 @@ sigrun_stats(const sigrun_t *r, struct sigrun_stats *out)
 	}
 	out->least_ms = out->would_search > 0 ?
 	    (long)(out->would_search - 1) * r->o.serper_http.min_interval_ms : 0;
-}
-
-/* ---- the dry run's set of accounts seen ---- */
-
-/* 1 when h was seen before (else it is added), -1 when memory runs out. */
-static int
-seen_add(sigrun_t *r, uint64_t h)
-{
-	size_t i;
-
-	if (r->nseen * 2 >= r->aseen) {
-		size_t na = r->aseen ? r->aseen * 2 : 1024, k;
-		uint64_t *ns = calloc(na, sizeof *ns);
-
-		if (ns == NULL)
-			return -1;
-		for (k = 0; k < r->aseen; k++)
-			if (r->seen[k]) {
-				for (i = r->seen[k] % na; ns[i]; i = (i + 1) % na)
-					;
-				ns[i] = r->seen[k];
-			}
-		free(r->seen);
-		r->seen = ns;
-		r->aseen = na;
-	}
-	for (i = h % r->aseen; r->seen[i]; i = (i + 1) % r->aseen)
-		if (r->seen[i] == h)
-			return 1;
-	r->seen[i] = h;
-	r->nseen++;
-	return 0;
 }
 
 /* ---- intake: which account each record is about ---- */
@@ -1370,12 +1337,12 @@ dry(sigrun_t *r, char *err, size_t errlen)
 
 	for (a = r->accts; a; a = a->next) {
 		a->state = A_DRY;
-		if ((k = seen_add(r, hash_str(a->wkey) | 1)) < 0)
+		if ((k = u64set_add(&r->seen, hash_str(a->wkey))) < 0)
 			goto nomem;
 		if ((rc = lookup(r, a, err, errlen)) != SIGRUN_OK)
 			return rc;
 		a->cached = a->pending == 0;
-		if (k == 1)
+		if (k == 0)
 			continue;   /* counted in an earlier window */
 		w = a->ws;
 		r->st.accounts++;
