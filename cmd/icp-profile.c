@@ -18,7 +18,7 @@
 #include "ndj.h"
 #include "summary.h"
 
-enum { OPT_MONTHS = CLI_OPT_FIRST_FREE, OPT_AS_OF, OPT_FORMAT, OPT_NO_SAVE };
+enum { OPT_MONTHS = CLI_OPT_FIRST_FREE, OPT_AS_OF, OPT_FORMAT, OPT_NO_SAVE, OPT_HTML };
 
 static const struct option longopts[] = {
 	CLI_COMMON_LONGOPTS,
@@ -26,6 +26,7 @@ static const struct option longopts[] = {
 	{ "as-of", required_argument, NULL, OPT_AS_OF },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-save", no_argument, NULL, OPT_NO_SAVE },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -41,8 +42,34 @@ static const char usage[] =
 "      --months N        closed deals of the last N months (0-120, default 24; 0: all)\n"
 "      --as-of DATE      the window ends on DATE, YYYY-MM-DD (default: today, UTC)\n"
 "      --format F        json (default), table (80 columns) or html (one file)\n"
+"      --html FILE       also write the HTML page to FILE (the monthly chain's report)\n"
 "      --no-save         do not keep the profile in the db\n"
 CLI_COMMON_HELP;
+
+/* The HTML page of res into path (out is scratch); 0, or -1 with the error said. */
+static int
+write_html(const char *path, const json_t *res, buf_t *out)
+{
+	FILE *f;
+	int rc;
+
+	buf_reset(out);
+	if (icp_report_html(res, out) != 0) {
+		cli_msg(stderr, "out of memory");
+		return -1;
+	}
+	if ((f = fopen(path, "w")) == NULL) {
+		cli_msg(stderr, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = fwrite(buf_ptr(out), 1, buf_len(out), f) == buf_len(out) ? 0 : -1;
+	if (fclose(f) != 0 || rc != 0) {
+		cli_msg(stderr, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf_reset(out);
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -50,7 +77,7 @@ main(int argc, char **argv)
 	struct cli_common com = { 0 };
 	struct icp_opts o;
 	struct summary_opts so;
-	const char *ws, *as_of = NULL, *format = "json";
+	const char *ws, *as_of = NULL, *format = "json", *html = NULL;
 	char err[512], dbdir[4096];
 	int opt, rc, ex = CLI_EX_OK, save = 1, dberr = 0;
 	long months = 24;
@@ -81,6 +108,9 @@ main(int argc, char **argv)
 				    optarg);
 				goto usage_err;
 			}
+			continue;
+		case OPT_HTML:
+			html = optarg;
 			continue;
 		case OPT_NO_SAVE:
 			save = 0;
@@ -140,6 +170,10 @@ main(int argc, char **argv)
 	    icp_builder_result(b, ws, &res, err, sizeof err) != 0 ||
 	    (db && save && icp_profile_save(db, ws, res, err, sizeof err) != 0)) {
 		cli_msg(stderr, "%s", err);
+		ex = CLI_EX_IOERR;
+		goto done;
+	}
+	if (html && write_html(html, res, &out) != 0) {
 		ex = CLI_EX_IOERR;
 		goto done;
 	}
