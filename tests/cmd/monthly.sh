@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # pipelines/monthly: follow-ups only when something was enriched, in order, with
-# the workspace and the run report; a failing follow-up does not stop the next;
+# the workspace and the run report, after icp-profile and lead-score on the
+# export's open deals (their files under the state directory); a failing
+# follow-up does not stop the next;
 # a second concurrent run exits 75; every configured workspace; the crontab line.
 source "$(dirname "$0")/../lib.sh"
 jqe() { jq -e "$@" >/dev/null; }
@@ -16,11 +18,11 @@ TODAY=(--today 2026-11-30)   # the last month: 2026-10-30 to 2026-11-30
 cat >"$T/fu" <<'EOF'
 #!/bin/bash
 # fu NAME WORKSPACE REPORT: one line in $FU_LOG; the report it got on stdin kept.
-echo "$1 ws=$2 report=$3 env_ws=$DEAL_ENRICH_WORKSPACE env_report=$DEAL_ENRICH_REPORT" >>"$FU_LOG"
+echo "$1 ws=$2 report=$3 env_ws=$DEAL_ENRICH_WORKSPACE env_report=$DEAL_ENRICH_REPORT leads=$(test -s "$FU_LEADS" && echo yes)" >>"$FU_LOG"
 cat >"$FU_DIR/$1.stdin"
 EOF
 chmod +x "$T/fu"
-export FU_LOG=$T/fu.log FU_DIR=$T
+export FU_LOG=$T/fu.log FU_DIR=$T FU_LEADS=$STATE/acme.leads.ndjson
 t_workspace acme <<EOF
 # the HubSpot example exports
 crm_export = $E/hubspot-deals.csv
@@ -41,7 +43,7 @@ t_check "the run enriched something (lookback 1 month, limit 20)" jqe '.enriched
 t_eq "the follow-ups ran in order: after_enrich, then _1, _2, _10" "first second third tenth" \
 	"$(cut -d' ' -f1 "$FU_LOG" | xargs)"
 t_eq "each got the workspace and the report (args and environment)" \
-	"first ws=acme report=$STATE/acme.last-run.json env_ws=acme env_report=$STATE/acme.last-run.json" \
+	"first ws=acme report=$STATE/acme.last-run.json env_ws=acme env_report=$STATE/acme.last-run.json leads=yes" \
 	"$(head -n 1 "$FU_LOG")"
 t_check "the report file is the run's report" jqe '.pipeline == "enrich-closed-deals" and .workspace == "acme"
 	and .enriched_deals >= 1' "$STATE/acme.last-run.json"
@@ -52,6 +54,21 @@ t_check "... and is reported on stderr" grep -q "monthly: acme: follow-up after_
 t_eq "the monthly line: degraded" degraded "$(jq -r .status "$T/m1.json")"
 t_check "the run log holds the run and the monthly line" jqe -s 'map(.pipeline) == ["enrich-closed-deals", "monthly"]
 	and (.[1] | has("run") | not)' "$STATE/runs.ndjson"
+
+# the ICP chain ran before the follow-ups (they saw the ranked leads: leads=yes above)
+t_check "icp-profile's JSON in the state directory, also kept in the db" jqe '.workspace == "acme" and .deals >= 1' \
+	"$STATE/acme.icp-profile.json"
+t_check "its HTML report" grep -q "<h1>Who buys from us: acme</h1>" "$STATE/acme.icp-report.html"
+deals-extract --workspace acme --all --no-limit --quiet --contacts "$E/hubspot-contacts.csv" -- "$E/hubspot-deals.csv" |
+	jq -r 'select(.stage_normalized == "open") | .deal_id' | sort >"$T/open.want"
+t_check "the export has open deals" test -s "$T/open.want"
+t_eq "every open deal of the export scored, and only those" "$(cat "$T/open.want")" \
+	"$(jq -r 'select(.lead_score.score | type == "number") | .deal_id' "$STATE/acme.leads.ndjson" | sort)"
+t_check "ranked by score" jqe -s '[.[].lead_score.score] as $s | $s == ($s | sort | reverse)' "$STATE/acme.leads.ndjson"
+t_eq "the line says what the chain did" \
+	"0 $STATE/acme.icp-report.html export 0 $STATE/acme.leads.ndjson $(wc -l <"$T/open.want")" \
+	"$(jq -r '.icp | "\(.profile_exit) \(.report) \(.lead_source) \(.leads_exit) \(.leads) \(.leads_scored)"' "$T/m1.json")"
+lead-score --workspace acme </dev/null; t_eq "the profile is the workspace's current one in the db" 0 $?
 
 # --- second run: nothing new (--pending); no follow-up
 : >"$FU_LOG"
