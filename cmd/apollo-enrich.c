@@ -22,6 +22,7 @@
 
 #include "tls.h"
 #include "apollo.h"
+#include "apollo_memo.h"
 #include "budget.h"
 #include "buf.h"
 #include "cache.h"
@@ -36,7 +37,6 @@
 #include "http.h"
 #include "json.h"
 #include "ledger.h"
-#include "lru.h"
 #include "ndj.h"
 #include "u64set.h"
 #include "window.h"
@@ -122,7 +122,7 @@ struct entry {
 	char *first, *last, *li;
 	int done, queued;
 	const char *status;
-	struct answer *ans;        /* enriched or not_found: a reference */
+	apollo_answer_t *ans;      /* enriched or not_found: a reference */
 	int cached;
 	char *reason;
 	unsigned long long *wait;
@@ -130,17 +130,6 @@ struct entry {
 	size_t refs;
 	long long not_before_ms;   /* held by another process: claim again after this */
 	struct entry *qnext;
-};
-
-/*
- * An email's answer, shared by the memo and every contact that uses it: the
- * person is serialized once, however many records carry it.
- */
-struct answer {
-	size_t refs;
-	apollo_facts_t *facts;     /* the kept subset of the person, read for the contact
-	                            * fields; NULL: Apollo does not know the email */
-	time_t fetched;
 };
 
 /* What one contact of a record gets. */
@@ -152,7 +141,7 @@ struct slot {
 	struct entry *e;           /* an answer asked for in this run (shared), or: */
 	const char *status;        /* settled on admission, with */
 	const char *reason;        /* static or the workspace's (they outlive records) */
-	struct answer *ans;        /* a cached answer (a reference) */
+	apollo_answer_t *ans;      /* a cached answer (a reference) */
 	int cached;
 };
 
@@ -209,7 +198,7 @@ struct run {
 	struct entry *qhead, *qtail;
 	time_t start;
 	u64set_t seen;             /* dry run, --refresh: emails asked this run (hash of the key) */
-	lru_t *memo;
+	apollo_memo_t *memo;
 	struct item *spare;
 	size_t nspare;
 	buf_t out;                 /* the records written, not yet on stdout */
@@ -240,89 +229,22 @@ oom(void)
 	R.io_error = 1;
 }
 
-/* ---- answers and the memo ---- */
-
-static void answer_unref(struct answer *a);
-
-/* Takes person over (NULL: not found). NULL when memory runs out (person freed). */
-static struct answer *
-answer_new(json_t *person, time_t fetched)
-{
-	struct answer *a = calloc(1, sizeof *a);
-
-	if (a == NULL || (person && (a->facts = apollo_facts_new(person)) == NULL)) {
-		json_free(person);
-		free(a);
-		return NULL;
-	}
-	/* The facts are all that is needed of the person from now on. */
-	json_free(person);
-	a->refs = 1;
-	a->fetched = fetched;
-	return a;
-}
-
-static struct answer *
-answer_ref(struct answer *a)
-{
-	if (a)
-		a->refs++;
-	return a;
-}
-
-static void
-answer_unref(struct answer *a)
-{
-	if (a == NULL || --a->refs > 0)
-		return;
-	apollo_facts_free(a->facts);
-	free(a);
-}
-
-/* A cache value as an answer: NULL when it is not one (*bad = 1) or memory ran out. */
-static struct answer *
-answer_of_cache(const json_t *v, time_t fetched, int *bad)
-{
-	const json_t *person;
-	json_t *p = NULL;
-	int k;
-
-	*bad = 0;
-	if ((k = apollo_cache_read(v, &person)) < 0) {
-		*bad = 1;
-		return NULL;
-	}
-	if (k && (p = json_clone(person)) == NULL)
-		return NULL;
-	return answer_new(p, fetched);
-}
-
-static void
-answer_unref_v(void *a)
-{
-	answer_unref(a);
-}
+/* ---- the memo ---- */
 
 /* The answer of key in the memo, when no older than ttl; borrowed. */
-static struct answer *
+static apollo_answer_t *
 memo_get(const char *key, long ttl, time_t now)
 {
-	struct answer *a;
-
-	if (R.memo == NULL || (a = lru_get(R.memo, key)) == NULL)
-		return NULL;
-	if (ttl > 0 && (long long)now - (long long)a->fetched > ttl)
-		return NULL;
-	return a;
+	return apollo_memo_get(R.memo, key, ttl, now);
 }
 
 /* Keeps a reference to ans; a memo that cannot be kept is only slower. */
 static void
-memo_put(const char *key, struct answer *ans)
+memo_put(const char *key, apollo_answer_t *ans)
 {
-	if (R.memo == NULL && (R.memo = lru_new(MEMO_ANSWERS, answer_unref_v)) == NULL)
+	if (R.memo == NULL && (R.memo = apollo_memo_new(MEMO_ANSWERS)) == NULL)
 		return;
-	(void)lru_put(R.memo, key, answer_ref(ans));
+	(void)apollo_memo_put(R.memo, key, ans);
 }
 
 /* ---- helpers ---- */
@@ -550,7 +472,7 @@ entry_free(struct entry *e)
 	free(e->first);
 	free(e->last);
 	free(e->li);
-	answer_unref(e->ans);
+	apollo_answer_unref(e->ans);
 	free(e->reason);
 	free(e->wait);
 	free(e);
@@ -574,7 +496,7 @@ slots_release(struct item *it)
 			window_key_del(R.win, e->key);
 			entry_free(e);
 		}
-		answer_unref(it->slot[i].ans);
+		apollo_answer_unref(it->slot[i].ans);
 	}
 	it->nslot = 0;
 }
@@ -733,7 +655,7 @@ enqueue(struct entry *e)
 
 /* An entry's answer is in (ans taken over): the records waiting for it are told. */
 static void
-resolve(struct entry *e, const char *status, struct answer *ans, int cached, const char *reason)
+resolve(struct entry *e, const char *status, apollo_answer_t *ans, int cached, const char *reason)
 {
 	size_t i;
 
@@ -792,17 +714,17 @@ add_waiter(struct entry *e, unsigned long long seq)
 }
 
 static void
-settle(struct slot *sl, const char *status, const char *reason, struct answer *ans, int cached)
+settle(struct slot *sl, const char *status, const char *reason, apollo_answer_t *ans, int cached)
 {
 	sl->status = status;
 	sl->reason = reason;
-	sl->ans = answer_ref(ans);
+	sl->ans = apollo_answer_ref(ans);
 	sl->cached = cached;
 }
 
 /* A contact answered from the memo or the cache. */
 static void
-settle_hit(struct slot *sl, struct ws *w, struct answer *ans)
+settle_hit(struct slot *sl, struct ws *w, apollo_answer_t *ans)
 {
 	R.hits++;
 	w->hits++;
@@ -823,7 +745,7 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 	jspan_t c = sl->span;
 	char email[DOMAIN_EMAIL_MAX], raw[4096], err[512];
 	struct entry *e;
-	struct answer *ans;
+	apollo_answer_t *ans;
 	json_t *v = NULL;
 	jspan_t ev = { 0, 0 };
 	const char *key;
@@ -882,7 +804,7 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 		return 0;
 	}
 	if (rc == DB_OK && (!R.refresh || (!R.dry_run && u64set_has(&R.seen, hash_str(key))))) {
-		ans = answer_of_cache(v, fetched, &bad);
+		ans = apollo_answer_of_cache(v, fetched, &bad);
 		json_free(v);
 		v = NULL;
 		if (ans == NULL && !bad) {
@@ -893,7 +815,7 @@ admit_contact(const struct item *it, struct slot *sl, struct ws *w, time_t now)
 			settle_hit(sl, w, ans);
 			if (!R.refresh)
 				memo_put(key, ans);
-			answer_unref(ans);
+			apollo_answer_unref(ans);
 			return 0;
 		}
 	}
@@ -1152,7 +1074,7 @@ struct out_ctx {
 /* What a contact settled on: on admission, or through the entry it waited for. */
 struct outcome {
 	const char *status, *reason;
-	struct answer *ans;
+	apollo_answer_t *ans;
 	int cached;
 };
 
@@ -1455,7 +1377,7 @@ after_headers(struct ws *w, const http_response_t *resp)
 static void
 take_answer(struct entry **b, size_t n, struct apollo_result *res)
 {
-	struct answer *ans[APOLLO_BATCH_MAX] = { NULL };
+	apollo_answer_t *ans[APOLLO_BATCH_MAX] = { NULL };
 	char err[512];
 	json_t *v;
 	time_t now = time(NULL);
@@ -1477,7 +1399,7 @@ take_answer(struct entry **b, size_t n, struct apollo_result *res)
 			cli_msg(stderr, "db: cache: %s", err);
 			R.io_error = 1;
 		}
-		ans[i] = answer_new(res[i].kind == APOLLO_FOUND ? res[i].person : NULL, now);
+		ans[i] = apollo_answer_new(res[i].kind == APOLLO_FOUND ? res[i].person : NULL, now);
 		res[i].person = NULL;
 		if (ans[i] == NULL)
 			oom();
@@ -1542,7 +1464,7 @@ answered(const char *val, size_t len, void *ctx)
 static int
 take_cached(struct entry *e)
 {
-	struct answer *ans;
+	apollo_answer_t *ans;
 	json_t *v = NULL;
 	char err[512];
 	time_t fetched;
@@ -1557,7 +1479,7 @@ take_cached(struct entry *e)
 	}
 	if (rc != DB_OK)
 		return 0;
-	ans = answer_of_cache(v, fetched, &bad);
+	ans = apollo_answer_of_cache(v, fetched, &bad);
 	json_free(v);
 	if (ans == NULL) {
 		if (bad)
@@ -2118,7 +2040,7 @@ out:
 	if (R.badname_ws)
 		ws_free(R.badname_ws);
 	u64set_free(&R.seen);
-	lru_free(R.memo);
+	apollo_memo_free(R.memo);
 	db_close(R.db);
 	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);
