@@ -23,6 +23,7 @@
 #include "tls.h"
 #include "apollo.h"
 #include "apollo_memo.h"
+#include "apollo_ratelimit.h"
 #include "budget.h"
 #include "buf.h"
 #include "cache.h"
@@ -311,49 +312,21 @@ ws_free(struct ws *w)
 static void
 ws_load_ratelimit(struct ws *w)
 {
-	char err[256], *v = NULL;
-	size_t vl;
-	json_t *j = NULL;
-	buf_t k;
-	static const char *names[APOLLO_RL_N] = { "minute", "hourly", "daily" };
-	int64_t n;
-	int i;
-
-	/* Unknown: Apollo's free plan (CONTRACTS §1.4). */
-	w->rl.limit[APOLLO_RL_MINUTE] = 50;
-	w->rl.limit[APOLLO_RL_HOUR] = 200;
-	w->rl.limit[APOLLO_RL_DAY] = 600;
-	if (open_db() != 0)
-		return;
-	buf_init(&k, 1024);
-	if (db_key(&k, w->name, "apollo", "ratelimit", (char *)NULL) == DB_OK &&
-	    db_get(R.db, DB_META, buf_ptr(&k), buf_len(&k), &v, &vl, err, sizeof err) == DB_OK &&
-	    json_parse(v, vl, 0, &j, NULL, err, sizeof err) == JSON_OK) {
-		for (i = 0; i < APOLLO_RL_N; i++)
-			if (json_num_int(json_get(j, names[i]), &n) == 0 && n > 0)
-				w->rl.limit[i] = (long)n;
+	if (open_db() == 0 && apollo_ratelimit_load(R.db, w->name, &w->rl) == 1)
 		w->rl_seen = 1;
-	}
-	json_free(j);
-	free(v);
-	buf_free(&k);
+	else if (R.db == NULL)
+		(void)apollo_ratelimit_load(NULL, w->name, &w->rl);
 }
 
 static void
 ws_save_ratelimit(struct ws *w)
 {
-	char err[256], v[200];
-	buf_t k;
+	char err[256];
 
 	if (!w->rl_seen || w->rl_saved || R.db == NULL)
 		return;
 	w->rl_saved = 1;
-	snprintf(v, sizeof v, "{\"minute\":%ld,\"hourly\":%ld,\"daily\":%ld}",
-	    w->rl.limit[APOLLO_RL_MINUTE], w->rl.limit[APOLLO_RL_HOUR], w->rl.limit[APOLLO_RL_DAY]);
-	buf_init(&k, 1024);
-	if (db_key(&k, w->name, "apollo", "ratelimit", (char *)NULL) == DB_OK)
-		(void)db_put(R.db, DB_META, buf_ptr(&k), buf_len(&k), v, strlen(v), err, sizeof err);
-	buf_free(&k);
+	(void)apollo_ratelimit_save(R.db, w->name, &w->rl, err, sizeof err);
 }
 
 static struct ws *

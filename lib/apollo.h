@@ -238,39 +238,4 @@ int apollo_facts_pick(const struct apollo_account *account, const apollo_facts_t
     size_t n);
 const char *apollo_facts_firmographics(const apollo_facts_t *f, size_t *len);
 
-/*
- * Apollo's rate-limit headers (both spellings: x-rate-limit-daily /
- * x-rate-limit-24-hour, x-daily-requests-left / x-24-hour-requests-left...).
- * Index 0 the minute, 1 the hour, 2 the day; -1 where unknown. left is
- * computed from limit - usage when only those are given.
- */
-enum { APOLLO_RL_MINUTE, APOLLO_RL_HOUR, APOLLO_RL_DAY, APOLLO_RL_N };
-
-struct apollo_ratelimit {
-	long limit[APOLLO_RL_N];
-	long usage[APOLLO_RL_N];
-	long left[APOLLO_RL_N];
-};
-
-typedef const char *(*apollo_header_fn)(void *ctx, const char *name);
-
-/* Reads the headers through get(ctx, name) (case-insensitive names). Returns 1 when any was found. */
-int apollo_ratelimit_read(struct apollo_ratelimit *rl, apollo_header_fn get, void *ctx);
-
-/*
- * How long to wait before the next call so as to stay under the limits,
- * slowing down before they are reached: for the minute, when few calls are
- * left (at most a tenth of the limit, and at least 2), the rest of a minute
- * is spread over them (60 s / (left + 1)); none left waits a minute. For the
- * hour and the day, none left waits the whole window. *window (may be NULL)
- * gets the window that asks for the longest wait, or -1 for none. Returns ms.
- */
-long apollo_ratelimit_pause(const struct apollo_ratelimit *rl, int *window);
-
-/*
- * The least time calls take at delay_ms between starts under the limits per
- * minute, hour and day in rl (limits of -1 or 0 are ignored): ms.
- */
-long long apollo_least_ms(long calls, long delay_ms, const struct apollo_ratelimit *rl);
-
 #endif

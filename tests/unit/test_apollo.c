@@ -11,6 +11,8 @@
 #include <strings.h>
 
 #include "apollo.h"
+#include "apollo_ratelimit.h"
+#include "fixture.h"
 #include "cache.h"
 
 static json_t *
@@ -668,6 +670,34 @@ serialized_person_and_firmographics_from_people(void **state)
 	json_free(rec);
 }
 
+static void
+rate_limits_kept_between_runs(void **state)
+{
+	struct apollo_ratelimit rl, got;
+	db_t *db = fx_open_db("rl");
+	char err[256];
+
+	(void)state;
+	/* Nothing kept: Apollo's free plan. */
+	memset(&got, 0, sizeof got);
+	assert_int_equal(apollo_ratelimit_load(db, "acme", &got), 0);
+	assert_int_equal(got.limit[APOLLO_RL_MINUTE], 50);
+	assert_int_equal(got.limit[APOLLO_RL_HOUR], 200);
+	assert_int_equal(got.limit[APOLLO_RL_DAY], 600);
+	rl.limit[APOLLO_RL_MINUTE] = 400;
+	rl.limit[APOLLO_RL_HOUR] = 6000;
+	rl.limit[APOLLO_RL_DAY] = 0;   /* unknown: the plan's stays */
+	assert_int_equal(apollo_ratelimit_save(db, "acme", &rl, err, sizeof err), 0);
+	assert_int_equal(apollo_ratelimit_load(db, "acme", &got), 1);
+	assert_int_equal(got.limit[APOLLO_RL_MINUTE], 400);
+	assert_int_equal(got.limit[APOLLO_RL_HOUR], 6000);
+	assert_int_equal(got.limit[APOLLO_RL_DAY], 600);
+	/* Another workspace's plan is its own. */
+	assert_int_equal(apollo_ratelimit_load(db, "beta", &got), 0);
+	assert_int_equal(got.limit[APOLLO_RL_MINUTE], 50);
+	db_close(db);
+}
+
 int
 main(void)
 {
@@ -689,7 +719,8 @@ main(void)
 		cmocka_unit_test(kept_fields_follow_cached_and_time),
 		cmocka_unit_test(rate_limit_headers),
 		cmocka_unit_test(least_time),
+		cmocka_unit_test(rate_limits_kept_between_runs),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
