@@ -188,7 +188,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	while ((rc = cli_next_text(r, stderr, &s, &len, &root)) == CLI_REC_OK) {
-		icp_deal_read(s, root, icp_scorer_year(sc), d);
+		icp_deal_read(s, ndj_text_index(r), root, icp_scorer_year(sc), d);
 		buf_reset(&score);
 		if (icp_score_json(sc, d, &score) != BUF_OK || put(&line, s, len, root, &score) != 0) {
 			cli_msg(stderr, "stdin:%lu: out of memory", ndj_line(r));

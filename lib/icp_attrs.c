@@ -29,14 +29,34 @@ icp_attr_parse(const char *name)
 	return -1;
 }
 
-/* The member key of obj, or an empty span. */
-static jspan_t
-get(const char *s, jspan_t obj, const char *key)
+/*
+ * Walks obj's members once (stepping over containers with ix, which may be
+ * NULL), giving each wanted one's value: vals[i] for names[i], an empty span
+ * when absent. The first member of a name counts, as json_get reads it.
+ */
+static void
+members(const char *s, const jspan_index_t *ix, jspan_t obj, const char *const *names,
+    size_t n, jspan_t *vals)
 {
 	jspan_member_t m;
-	jspan_t none = { 0, 0 };
+	size_t pos = 0, i, left = n;
+	char buf[64];
+	const char *k;
+	long len;
 
-	return jspan_get(s, obj, key, &m) ? m.val : none;
+	for (i = 0; i < n; i++)
+		vals[i].off = vals[i].len = 0;
+	while (left > 0 && jspan_member_next_ix(s, ix, obj, &pos, &m)) {
+		if ((len = jspan_key(s, m.key, buf, sizeof buf, &k)) < 0)
+			continue;
+		for (i = 0; i < n; i++)
+			if (vals[i].len == 0 && (size_t)len == strlen(names[i]) &&
+			    memcmp(k, names[i], (size_t)len) == 0) {
+				vals[i] = m.val;
+				left--;
+				break;
+			}
+	}
 }
 
 /* A string value, trimmed, into buf; 1 when non-blank. Too long: cut at a UTF-8 boundary. */
@@ -95,7 +115,8 @@ add(struct icp_deal *d, int attr, const char *value)
 	if (d->n == ICP_ATTR_MAX)
 		return;
 	d->p[d->n].attr = attr;
-	snprintf(d->p[d->n].value, sizeof d->p[d->n].value, "%s", value);
+	/* Values come cut to ICP_VALUE_MAX already (str) or are short literals. */
+	memcpy(d->p[d->n].value, value, strlen(value) + 1);
 	d->n++;
 }
 
@@ -130,47 +151,56 @@ tenure_band(double months)
 }
 
 static void
-read_account(const char *s, jspan_t acct, int year, struct icp_deal *d)
+read_account(const char *s, const jspan_index_t *ix, jspan_t acct, int year, struct icp_deal *d)
 {
-	jspan_t firmo = get(s, acct, "firmographics"), sig = get(s, acct, "signals"), v, items, it;
+	static const char *const ak[] = { "firmographics", "signals", "country" };
+	static const char *const fk[] = { "industry", "size_band", "annual_revenue", "founded_year",
+	    "country" };
+	static const char *const sk[] = { "items", "score" };
+	static const char *const tk[] = { "type" };
+	jspan_t a[3], f[5], sg[2], it, t;
 	size_t pos = 0;
 	double x;
 
-	add_str(d, ICP_INDUSTRY, s, get(s, firmo, "industry"));
-	add_str(d, ICP_SIZE, s, get(s, firmo, "size_band"));
-	if (num(s, get(s, firmo, "annual_revenue"), &x) && x >= 0)
+	members(s, ix, acct, ak, 3, a);
+	members(s, ix, a[0], fk, 5, f);
+	members(s, ix, a[1], sk, 2, sg);
+	add_str(d, ICP_INDUSTRY, s, f[0]);
+	add_str(d, ICP_SIZE, s, f[1]);
+	if (num(s, f[2], &x) && x >= 0)
 		add(d, ICP_REVENUE, revenue_band(x));
-	if (num(s, get(s, firmo, "founded_year"), &x) && x > 1000 && x <= year)
+	if (num(s, f[3], &x) && x > 1000 && x <= year)
 		add(d, ICP_AGE, age_band(year - x));
-	v = get(s, acct, "country");
-	if (v.len == 0)
-		v = get(s, firmo, "country");
-	add_str(d, ICP_COUNTRY, s, v);
-	items = get(s, sig, "items");
-	while (jspan_elem_next(s, items, &pos, &it))
-		add_str(d, ICP_SIGNAL_TYPE, s, get(s, it, "type"));
-	if (num(s, get(s, sig, "score"), &x) && x >= -1 && x <= 1)
+	add_str(d, ICP_COUNTRY, s, a[2].len ? a[2] : f[4]);
+	while (jspan_elem_next_ix(s, ix, sg[0], &pos, &it)) {
+		members(s, ix, it, tk, 1, &t);
+		add_str(d, ICP_SIGNAL_TYPE, s, t);
+	}
+	if (num(s, sg[1], &x) && x >= -1 && x <= 1)
 		add(d, ICP_SIGNAL_SCORE, x < -0.2 ? "risk" : x <= 0.2 ? "neutral" : "buying");
 }
 
 static void
-read_contacts(const char *s, jspan_t cs, struct icp_deal *d)
+read_contacts(const char *s, const jspan_index_t *ix, jspan_t cs, struct icp_deal *d)
 {
+	static const char *const ck[] = { "seniority_verified", "department_verified",
+	    "buying_role", "tenure_months" };
 	size_t pos = 0;
-	jspan_t c;
+	jspan_t c, v[4];
 	char role[ICP_VALUE_MAX];
 	int champ = 0, dm = 0;
 	double t;
 
-	while (jspan_elem_next(s, cs, &pos, &c)) {
+	while (jspan_elem_next_ix(s, ix, cs, &pos, &c)) {
 		if (jspan_type(s, c) != JSON_OBJECT)
 			continue;
-		add_str(d, ICP_SENIORITY, s, get(s, c, "seniority_verified"));
-		add_str(d, ICP_DEPARTMENT, s, get(s, c, "department_verified"));
-		if (!str(s, get(s, c, "buying_role"), role, sizeof role))
+		members(s, ix, c, ck, 4, v);
+		add_str(d, ICP_SENIORITY, s, v[0]);
+		add_str(d, ICP_DEPARTMENT, s, v[1]);
+		if (!str(s, v[2], role, sizeof role))
 			continue;
 		add(d, ICP_ROLE, role);
-		if (!num(s, get(s, c, "tenure_months"), &t) || t < 0)
+		if (!num(s, v[3], &t) || t < 0)
 			continue;
 		/* The first champion (decision maker) with a known tenure speaks for the deal. */
 		if (!champ && strcmp(role, "champion") == 0) {
@@ -184,8 +214,11 @@ read_contacts(const char *s, jspan_t cs, struct icp_deal *d)
 }
 
 void
-icp_deal_read(const char *s, jspan_t rec, int year, struct icp_deal *d)
+icp_deal_read(const char *s, const jspan_index_t *ix, jspan_t rec, int year, struct icp_deal *d)
 {
+	static const char *const rk[] = { "stage_normalized", "close_date", "amount", "account",
+	    "contacts" };
+	jspan_t v[5];
 	char stage[32];
 
 	d->outcome = -1;
@@ -195,13 +228,13 @@ icp_deal_read(const char *s, jspan_t rec, int year, struct icp_deal *d)
 	d->n = 0;
 	if (jspan_type(s, rec) != JSON_OBJECT)
 		return;
-	if (str(s, get(s, rec, "stage_normalized"), stage, sizeof stage))
+	members(s, ix, rec, rk, 5, v);
+	if (str(s, v[0], stage, sizeof stage))
 		d->outcome = strcmp(stage, "closed_won") == 0 ? 1 :
 		    strcmp(stage, "closed_lost") == 0 ? 0 : -1;
-	if (!str(s, get(s, rec, "close_date"), d->close_date, sizeof d->close_date) ||
-	    strlen(d->close_date) != 10)
+	if (!str(s, v[1], d->close_date, sizeof d->close_date) || strlen(d->close_date) != 10)
 		d->close_date[0] = '\0';
-	d->has_amount = num(s, get(s, rec, "amount"), &d->amount);
-	read_account(s, get(s, rec, "account"), year, d);
-	read_contacts(s, get(s, rec, "contacts"), d);
+	d->has_amount = num(s, v[2], &d->amount);
+	read_account(s, ix, v[3], year, d);
+	read_contacts(s, ix, v[4], d);
 }

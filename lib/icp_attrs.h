@@ -47,9 +47,12 @@ struct icp_deal {
 
 /*
  * Reads the deal record rec (an object span of the validated text s) into
- * *d. year is the year ages are counted to (the account's age band). Never
- * fails: what the record lacks is absent from d.
+ * *d, walking each object once; ix (may be NULL) is the text's index
+ * (jspan_parse_index), to step over what is not read. year is the year ages
+ * are counted to (the account's age band). Never fails: what the record
+ * lacks is absent from d.
  */
-void icp_deal_read(const char *s, jspan_t rec, int year, struct icp_deal *d);
+void icp_deal_read(const char *s, const jspan_index_t *ix, jspan_t rec, int year,
+    struct icp_deal *d);
 
 #endif

@@ -274,10 +274,10 @@ model_z(const icp_builder_t *b, const struct model *m, size_t row)
 	return z;
 }
 
-/* Fits a model on the deals rows[0..n). */
+/* Fits a model on the deals rows[0..n), starting from start's weights (NULL: zeros). */
 static int
-model_fit(const icp_builder_t *b, const size_t *rows, size_t n, struct model *m, char *err,
-    size_t errlen)
+model_fit(const icp_builder_t *b, const size_t *rows, size_t n, const struct model *start,
+    struct model *m, char *err, size_t errlen)
 {
 	long *count = calloc(b->nf ? b->nf : 1, sizeof *count);
 	uint32_t *cand = malloc((b->nf ? b->nf : 1) * sizeof *cand), *rf = NULL;
@@ -303,9 +303,11 @@ model_fit(const icp_builder_t *b, const size_t *rows, size_t n, struct model *m,
 		goto nomem;
 	for (i = 0; i < b->nf; i++)
 		m->map[i] = -1;
+	m->w[0] = start ? start->w[0] : 0;
 	for (i = 0; i < m->p; i++) {
 		m->fid[i] = cand[i];
 		m->map[cand[i]] = (int32_t)i;
+		m->w[1 + i] = start && start->map[cand[i]] >= 0 ? start->w[1 + start->map[cand[i]]] : 0;
 	}
 	for (i = 0; i < n; i++)
 		total += b->start[rows[i] + 1] - b->start[rows[i]];
@@ -313,9 +315,19 @@ model_fit(const icp_builder_t *b, const size_t *rows, size_t n, struct model *m,
 		goto nomem;
 	for (i = 0; i < n; i++) {
 		rs[i] = k;
-		for (j = b->start[rows[i]]; j < b->start[rows[i] + 1]; j++)
-			if (m->map[b->feat[j]] >= 0)
-				rf[k++] = (uint32_t)m->map[b->feat[j]];
+		for (j = b->start[rows[i]]; j < b->start[rows[i] + 1]; j++) {
+			uint32_t f;
+			size_t at;
+
+			if (m->map[b->feat[j]] < 0)
+				continue;
+			/* Ascending within the row, as logit_fit wants: an insertion. */
+			f = (uint32_t)m->map[b->feat[j]];
+			for (at = k; at > rs[i] && rf[at - 1] > f; at--)
+				rf[at] = rf[at - 1];
+			rf[at] = f;
+			k++;
+		}
 		ry[i] = b->y[rows[i]];
 	}
 	rs[n] = k;
@@ -391,7 +403,7 @@ validate(const icp_builder_t *b, struct validation *v, struct model *final, char
 	v->test = b->n - v->train;
 	if ((z = malloc(v->test * sizeof *z)) == NULL || (yt = malloc(v->test * sizeof *yt)) == NULL)
 		goto nomem;
-	if (model_fit(b, order, v->train, &m, err, errlen) != 0)
+	if (model_fit(b, order, v->train, NULL, &m, err, errlen) != 0)
 		goto out;
 	for (i = 0; i < v->test; i++) {
 		z[i] = model_z(b, &m, order[v->train + i]);
@@ -417,7 +429,7 @@ validate(const icp_builder_t *b, struct validation *v, struct model *final, char
 	}
 	for (i = 0; i < b->n; i++)
 		order[i] = i;
-	rc = model_fit(b, order, b->n, final, err, errlen);
+	rc = model_fit(b, order, b->n, &m, final, err, errlen);
 	goto out;
 nomem:
 	snprintf(err, errlen, "out of memory");
@@ -697,11 +709,17 @@ done:
 
 /* ---- the store ---- */
 
+enum { IX_CONTAINERS = 512, IX_MEMBERS = 2048 };
+
 struct scan_ctx {
 	icp_builder_t *b;
 	int year;
 	struct icp_deal d;
 	int failed;
+	/* The index of the value read, made as it is validated (lib/jspan.h). */
+	jspan_index_t ix;
+	size_t at[2 * IX_CONTAINERS], first[IX_CONTAINERS];
+	jspan_ixmember_t mem[IX_MEMBERS];
 };
 
 static int
@@ -714,10 +732,11 @@ scan_cb(const char *key, size_t klen, const char *val, size_t vlen, void *vctx)
 	(void)key;
 	(void)klen;
 	/* A value that does not parse is not a deal this program can read: skipped. */
-	if (jspan_parse(val, vlen, 0, &root, NULL, NULL, 0) != JSON_OK ||
+	c->ix.n = c->ix.nmem = 0;
+	if (jspan_parse_index(val, vlen, 0, &root, &c->ix, NULL, NULL, 0) != JSON_OK ||
 	    !jspan_get(val, root, "record", &m))
 		return 0;
-	icp_deal_read(val, m.val, c->year, &c->d);
+	icp_deal_read(val, &c->ix, m.val, c->year, &c->d);
 	if (icp_builder_add(c->b, &c->d) != 0) {
 		c->failed = 1;
 		return 1;
@@ -744,6 +763,11 @@ icp_builder_scan(icp_builder_t *b, db_t *db, const char *ws, int *dberr, char *e
 	}
 	c->b = b;
 	c->year = atoi(b->o.to);
+	c->ix.at = c->at;
+	c->ix.cap = IX_CONTAINERS;
+	c->ix.first = c->first;
+	c->ix.mem = c->mem;
+	c->ix.memcap = IX_MEMBERS;
 	rc = db_scan(db, DB_DEALS, buf_ptr(&prefix), buf_len(&prefix), scan_cb, c, err, errlen);
 	buf_free(&prefix);
 	if (rc != DB_OK || c->failed) {

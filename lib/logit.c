@@ -44,9 +44,9 @@ logit_fit(const struct logit_rows *d, double lambda, double *w, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	memset(w, 0, m * sizeof *w);
 	for (it = 0; it < MAX_ITER; it++) {
-		double maxstep = 0;
+		double maxstep = 0, *H = h->data, *G = g->data;
+		size_t tda = h->tda;
 
 		gsl_matrix_set_zero(h);
 		gsl_vector_set_zero(g);
@@ -55,20 +55,17 @@ logit_fit(const struct logit_rows *d, double lambda, double *w, char *err, size_
 			size_t k = d->start[i + 1] - d->start[i];
 			double p = logit_sigmoid(logit_z(w, f, k)), r = d->y[i] - p, v = p * (1 - p);
 
-			/* Row 0 is the intercept; only the upper triangle is filled. */
-			*gsl_vector_ptr(g, 0) += r;
-			*gsl_matrix_ptr(h, 0, 0) += v;
+			/* Row 0 is the intercept; the features of a row come ascending, so
+			 * H[fa][fb] with b >= a fills the upper triangle. */
+			G[0] += r;
+			H[0] += v;
 			for (a = 0; a < k; a++) {
-				size_t fa = 1 + f[a];
+				double *row = H + (size_t)(1 + f[a]) * tda;
 
-				*gsl_vector_ptr(g, fa) += r;
-				*gsl_matrix_ptr(h, 0, fa) += v;
-				for (b = 0; b < k; b++) {
-					size_t fb = 1 + f[b];
-
-					if (fb >= fa)
-						*gsl_matrix_ptr(h, fa, fb) += v;
-				}
+				G[1 + f[a]] += r;
+				H[1 + f[a]] += v;
+				for (b = a; b < k; b++)
+					row[1 + f[b]] += v;
 			}
 		}
 		for (a = 0; a < m; a++) {
@@ -93,7 +90,7 @@ logit_fit(const struct logit_rows *d, double lambda, double *w, char *err, size_
 			if (fabs(s) > maxstep)
 				maxstep = fabs(s);
 		}
-		if (maxstep < 1e-7)
+		if (maxstep < 1e-6)
 			break;
 	}
 	rc = 0;

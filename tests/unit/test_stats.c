@@ -95,7 +95,7 @@ logit_finds_a_planted_weight(void **state)
 	uint32_t feat[N];
 	size_t start[N + 1], k = 0, i;
 	int y[N];
-	double w[3], a, b, z[N];
+	double w[3] = { 0, 0, 0 }, a, b, z[N];
 	struct logit_rows d;
 	char err[128];
 
