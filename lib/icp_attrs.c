@@ -29,34 +29,55 @@ icp_attr_parse(const char *name)
 	return -1;
 }
 
+#define MEMBERS_HELD 64
+
+/* Keeps m's value in vals[i] when its key is names[i] and none was kept yet. */
+static void
+want(const char *s, const jspan_member_t *m, const char *const *names, const size_t *len,
+    size_t n, jspan_t *vals, size_t *left)
+{
+	char buf[64];
+	const char *k;
+	long kl;
+	size_t i;
+
+	if ((kl = jspan_key(s, m->key, buf, sizeof buf, &k)) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (vals[i].len == 0 && (size_t)kl == len[i] && memcmp(k, names[i], len[i]) == 0) {
+			vals[i] = m->val;
+			(*left)--;
+			return;
+		}
+}
+
 /*
- * Walks obj's members once (stepping over containers with ix, which may be
- * NULL), giving each wanted one's value: vals[i] for names[i], an empty span
- * when absent. The first member of a name counts, as json_get reads it.
+ * Finds obj's members named names[0..n) (n at most 8) in one pass: vals[i]
+ * for names[i], an empty span when absent. The first member of a name
+ * counts, as json_get reads it. ix (may be NULL) is the text's index: the
+ * members it holds are read from it without a scan.
  */
 static void
 members(const char *s, const jspan_index_t *ix, jspan_t obj, const char *const *names,
     size_t n, jspan_t *vals)
 {
-	jspan_member_t m;
-	size_t pos = 0, i, left = n;
-	char buf[64];
-	const char *k;
-	long len;
+	jspan_member_t held[MEMBERS_HELD], m;
+	size_t pos = 0, i, left = n, len[8], got;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		vals[i].off = vals[i].len = 0;
-	while (left > 0 && jspan_member_next_ix(s, ix, obj, &pos, &m)) {
-		if ((len = jspan_key(s, m.key, buf, sizeof buf, &k)) < 0)
-			continue;
-		for (i = 0; i < n; i++)
-			if (vals[i].len == 0 && (size_t)len == strlen(names[i]) &&
-			    memcmp(k, names[i], (size_t)len) == 0) {
-				vals[i] = m.val;
-				left--;
-				break;
-			}
+		len[i] = strlen(names[i]);
 	}
+	got = jspan_members_ix(s, ix, obj, held, MEMBERS_HELD);
+	for (i = 0; i < got && i < MEMBERS_HELD && left > 0; i++)
+		want(s, &held[i], names, len, n, vals, &left);
+	if (got <= MEMBERS_HELD || left == 0)
+		return;
+	/* More members than held: the rest, walked. */
+	for (i = 0; i < MEMBERS_HELD; i++)
+		(void)jspan_member_next_ix(s, ix, obj, &pos, &m);
+	while (left > 0 && jspan_member_next_ix(s, ix, obj, &pos, &m))
+		want(s, &m, names, len, n, vals, &left);
 }
 
 /* A string value, trimmed, into buf; 1 when non-blank. Too long: cut at a UTF-8 boundary. */
