@@ -168,14 +168,8 @@ main(int argc, char **argv)
 		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
 		goto usage_err;
 	}
-	if ((ws = com.workspace) == NULL) {
-		snprintf(err, sizeof err, "which workspace? give --workspace ID");
+	if ((ws = cli_workspace(&com, err, sizeof err)) == NULL)
 		goto usage_err;
-	}
-	if (!conf_workspace_valid(ws)) {
-		snprintf(err, sizeof err, "--workspace: '%s' is not a workspace id", ws);
-		goto usage_err;
-	}
 	if (deals && deal) {
 		snprintf(err, sizeof err, "--deals and --deal ID: give one");
 		goto usage_err;

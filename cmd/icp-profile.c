@@ -130,14 +130,8 @@ main(int argc, char **argv)
 		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
 		goto usage_err;
 	}
-	if ((ws = com.workspace) == NULL) {
-		snprintf(err, sizeof err, "which workspace? give --workspace ID");
+	if ((ws = cli_workspace(&com, err, sizeof err)) == NULL)
 		goto usage_err;
-	}
-	if (!conf_workspace_valid(ws)) {
-		snprintf(err, sizeof err, "--workspace: '%s' is not a workspace id", ws);
-		goto usage_err;
-	}
 	if (as_of) {
 		if (!summary_date_valid(as_of)) {
 			snprintf(err, sizeof err, "--as-of: '%s' is not a date YYYY-MM-DD", as_of);

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "conf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -194,4 +195,18 @@ cli_help_version(const struct cli_common *c, const char *usage)
 		return CLI_EX_IOERR;
 	}
 	return CLI_EX_OK;
+}
+
+const char *
+cli_workspace(const struct cli_common *c, char *err, size_t errlen)
+{
+	if (c->workspace == NULL) {
+		snprintf(err, errlen, "which workspace? give --workspace ID");
+		return NULL;
+	}
+	if (!conf_workspace_valid(c->workspace)) {
+		snprintf(err, errlen, "--workspace: '%s' is not a workspace id", c->workspace);
+		return NULL;
+	}
+	return c->workspace;
 }

@@ -132,6 +132,13 @@ int cli_next_text(ndj_reader_t *r, FILE *errs, const char **text, size_t *len, j
 int cli_help_version(const struct cli_common *c, const char *usage);
 
 /*
+ * The --workspace a program that reads one workspace's store requires: the
+ * id, or NULL with err set when it is missing or not a workspace id (the
+ * program exits CLI_EX_USAGE).
+ */
+const char *cli_workspace(const struct cli_common *c, char *err, size_t errlen);
+
+/*
  * Flushes and checks a stream written to (stdout, the rejects file) before the
  * program exits: returns 0, or -1 with err set when any write failed.
  */

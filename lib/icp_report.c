@@ -8,22 +8,9 @@
 #include "html.h"
 #include "summary.h"
 
-static double
-dnum(const json_t *v)
-{
-	double d;
-
-	return json_num_double(v, &d) == 0 ? d : NAN;
-}
-
-static long long
-inum(const json_t *v)
-{
-	int64_t n = 0;
-
-	json_num_int(v, &n);
-	return (long long)n;
-}
+/* A number of the report's JSON; NAN (dnum) or 0 (inum) when it holds none. */
+#define dnum(v) json_num_or((v), NAN)
+#define inum(v) ((long long)json_int_or((v), 0))
 
 static const char *
 sor(const json_t *v, const char *def)

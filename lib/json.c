@@ -1008,3 +1008,19 @@ done:
 	free(p.keylens);
 	return rc;
 }
+
+double
+json_num_or(const json_t *v, double def)
+{
+	double d;
+
+	return json_num_double(v, &d) == 0 ? d : def;
+}
+
+int64_t
+json_int_or(const json_t *v, int64_t def)
+{
+	int64_t n;
+
+	return json_num_int(v, &n) == 0 ? n : def;
+}

@@ -106,6 +106,9 @@ const char *json_num_text(const json_t *v);
  */
 int json_num_double(const json_t *v, double *out);
 int json_num_int(const json_t *v, int64_t *out);   /* -1 also for fractions */
+/* The same, with def when v holds no number (reports reading their own JSON). */
+double json_num_or(const json_t *v, double def);
+int64_t json_int_or(const json_t *v, int64_t def);
 
 /* Arrays. */
 size_t json_len(const json_t *v);                  /* entries of an array or object; 0 otherwise */
