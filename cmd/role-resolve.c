@@ -100,30 +100,6 @@ wait_net(void *ctx)
 	fflush(stdout);
 }
 
-/* "LABEL=ROLE" -> label and role; ROLE may be "none". */
-static int
-parse_map(const char *opt, const char *arg, char **label, int *role)
-{
-	const char *eq = strrchr(arg, '=');
-
-	if (eq == NULL || eq == arg) {
-		cli_msg(stderr, "%s: expected NAME=ROLE, got '%s'", opt, arg);
-		return -1;
-	}
-	if (strcmp(eq + 1, "none") == 0)
-		*role = ROLES_NONE;
-	else if ((*role = roles_from_name(eq + 1)) < 0) {
-		cli_msg(stderr, "%s: '%s' is not a role (decision_maker, economic_buyer, champion, "
-		    "technical_evaluator, influencer, end_user, blocker, none)", opt, eq + 1);
-		return -1;
-	}
-	if ((*label = strndup(arg, (size_t)(eq - arg))) == NULL) {
-		cli_msg(stderr, "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 static void
 print_label(const char *label, int role)
 {
@@ -287,8 +263,8 @@ main(int argc, char **argv)
 			maps = m;
 			m = &maps[nmaps];
 			m->field = opt == OPT_DEAL_FIELD;
-			if (parse_map(m->field ? "--deal-field" : "--crm-label", optarg, &m->name,
-			    &m->role) != 0) {
+			if (roles_run_parse_map(optarg, &m->name, &m->role, err, sizeof err) != 0) {
+				cli_msg(stderr, "%s: %s", m->field ? "--deal-field" : "--crm-label", err);
 				status = CLI_EX_USAGE;
 				goto out;
 			}
@@ -426,7 +402,7 @@ main(int argc, char **argv)
 			status = CLI_EX_IOERR;
 			goto out;
 		}
-		rc = roles_run_push(run, rec, err, sizeof err);
+		rc = roles_run_add(run, rec, err, sizeof err);
 		if (rc != ROLES_RUN_OK) {
 			cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd), err);
 			status = rc == ROLES_RUN_ECONFIG ? CLI_EX_CONFIG : CLI_EX_IOERR;

@@ -558,7 +558,7 @@ drain(roles_run_t *r, char *err, size_t errlen)
 }
 
 int
-roles_run_push(roles_run_t *r, json_t *rec, char *err, size_t errlen)
+roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 {
 	const char *ws = r->o.workspace ? r->o.workspace : json_str(json_get(rec, "workspace_id"));
 	json_t *contacts;
@@ -628,4 +628,27 @@ int
 roles_run_finish(roles_run_t *r, char *err, size_t errlen)
 {
 	return drain(r, err, errlen);
+}
+
+int
+roles_run_parse_map(const char *arg, char **label, int *role, char *err, size_t errlen)
+{
+	const char *eq = strrchr(arg, '=');
+
+	if (eq == NULL || eq == arg) {
+		snprintf(err, errlen, "expected NAME=ROLE, got '%s'", arg);
+		return -1;
+	}
+	if (strcmp(eq + 1, "none") == 0)
+		*role = ROLES_NONE;
+	else if ((*role = roles_from_name(eq + 1)) < 0) {
+		snprintf(err, errlen, "'%s' is not a role (decision_maker, economic_buyer, champion, "
+		    "technical_evaluator, influencer, end_user, blocker, none)", eq + 1);
+		return -1;
+	}
+	if ((*label = strndup(arg, (size_t)(eq - arg))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }

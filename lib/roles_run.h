@@ -88,10 +88,17 @@ roles_t *roles_run_roles(roles_run_t *r);
  * fatal: the run goes on without the store, stats db_error is set and a notice
  * says why.
  */
-int roles_run_push(roles_run_t *r, json_t *rec, char *err, size_t errlen);
+int roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen);
 /* Asks what is still pending and emits every held record. */
 int roles_run_finish(roles_run_t *r, char *err, size_t errlen);
 
 const struct roles_run_stats *roles_run_stats(const roles_run_t *r);
+
+/*
+ * A --crm-label / --deal-field mapping "NAME=ROLE" (ROLE a role's name or
+ * "none"): *label (free it) and *role (ROLES_NONE for none). Returns 0, or -1
+ * with err saying why (memory included).
+ */
+int roles_run_parse_map(const char *arg, char **label, int *role, char *err, size_t errlen);
 
 #endif
