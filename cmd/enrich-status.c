@@ -42,34 +42,6 @@ CLI_COMMON_HELP;
 
 static const char *const providers[] = { "apollo", "serper", "deepseek" };
 
-/* The provider's monthly budget setting; 0 with *limited 0 when none; -1 when bad. */
-static int
-read_budget(const conf_t *conf, const char *provider, int *limited, double *budget,
-    char *err, size_t errlen)
-{
-	char key[64], env[64], *end;
-	const char *v;
-	size_t i;
-
-	snprintf(key, sizeof key, "%s_monthly_budget", provider);
-	snprintf(env, sizeof env, "DEAL_ENRICH_%s_BUDGET", provider);
-	for (i = 0; env[i]; i++)
-		env[i] = (char)toupper((unsigned char)env[i]);
-	*limited = 0;
-	*budget = 0;
-	v = conf_string(conf, key, NULL, env, NULL);
-	if (v == NULL || *v == '\0')
-		return 0;
-	errno = 0;
-	*budget = strtod(v, &end);
-	if (*end != '\0' || errno == ERANGE || *budget < 0) {
-		snprintf(err, errlen, "%s '%s' is not a number of credits (0 or more)", key, v);
-		return -1;
-	}
-	*limited = 1;
-	return 0;
-}
-
 static int
 valid_month(const char *m)
 {
@@ -216,14 +188,19 @@ main(int argc, char **argv)
 	rc |= json_set_str(u, "month", month);
 	for (i = 0; i < sizeof providers / sizeof providers[0]; i++) {
 		struct ledger_usage lu = { 0, 0, 0 };
+		char key[64], num[64];
+		const char *v;
 		double budget;
 		int limited;
 
-		if (read_budget(conf, providers[i], &limited, &budget, err, sizeof err) != 0) {
+		snprintf(key, sizeof key, "%s_monthly_budget", providers[i]);
+		if (workspace_get(wsp, key, num, sizeof num, &v, err, sizeof err) != WORKSPACE_OK) {
 			cli_msg(stderr, "%s", err);
 			ex = CLI_EX_CONFIG;
 			goto done;
 		}
+		limited = v != NULL;
+		budget = v ? strtod(v, NULL) : 0;
 		if (db && ledger_get(db, ws, providers[i], month, &lu, err, sizeof err) != DB_OK) {
 			cli_msg(stderr, "%s", err);
 			ex = CLI_EX_IOERR;
