@@ -18,3 +18,11 @@ head -3 "$DE_ROOT/examples/hubspot-deals.csv" >"$T/deals.csv"
 sweep "deals-extract on NDJSON" "$T/deal.ndjson" deals-extract --all --no-limit
 sweep "deals-extract on a HubSpot CSV" "$T/deals.csv" deals-extract --all --no-limit \
 	--contacts "$DE_ROOT/examples/hubspot-contacts.csv"
+cat >"$T/profile.json" <<'PROFILE'
+{"base_win_rate":0.5,"profile_at":"2026-12-01T00:00:00Z","window":{"to":"2026-11-15"},
+ "model":{"intercept":0.1,"calibration":{"a":0,"b":1},
+  "weights":[{"attribute":"account.firmographics.industry","value":"oil & energy","weight":1},
+   {"attribute":"contacts.buying_role","value":"economic_buyer","weight":0.5}]}}
+PROFILE
+head -2 "$DE_ROOT/tests/data/store/good.ndjson" >"$T/two.ndjson"
+sweep "lead-score on two records" "$T/two.ndjson" lead-score --profile "$T/profile.json"
