@@ -293,38 +293,42 @@ walk_index(const char *s, size_t n, jspan_t v, const jspan_index_t *ix)
 static void
 indexed(const char *s, size_t n, size_t max_depth, jspan_t root)
 {
-	size_t at[2 * 64], first[64], cap, i, memcaps[] = { 64, 3, 0 }, k;
-	jspan_ixmember_t mem[64];
-	jspan_index_t ix;
-	jspan_t r;
+	size_t cap, i, memcaps[] = { 0, 64, 3, 1 }, k, nix;
+	jspan_index_t *ix, *copy;
+	jspan_t r, c, prev = { 0, 0 };
 
 	/*
 	 * Whole (as far as 64 containers go), then cut short at each size below;
-	 * without members, then with room for 64, 3 and 0 members.
+	 * without members, then with room for 64, 3 and 1 members; and a copy of
+	 * each, made in an index with no room of its own.
 	 */
 	for (k = 0; k < 4; k++)
 		for (cap = 64; ; cap = cap > 8 ? cap / 2 : cap - 1) {
-			memset(&ix, 0, sizeof ix);
-			ix.at = at;
-			ix.cap = cap;
-			ix.n = 99;
-			if (k > 0) {
-				ix.first = first;
-				ix.mem = mem;
-				ix.memcap = memcaps[k - 1];
-			}
-			if (jspan_parse_index(s, n, max_depth, &r, &ix, NULL, NULL, 0) != JSON_OK ||
-			    !same_span(r, root) || ix.n > cap || ix.nmem > ix.memcap)
+			if ((ix = jspan_index_new(cap, memcaps[k])) == NULL ||
+			    (copy = jspan_index_new(0, 0)) == NULL)
+				abort();
+			if (jspan_parse_index(s, n, max_depth, &r, ix, NULL, NULL, 0) != JSON_OK ||
+			    !same_span(r, root) || (nix = jspan_index_containers(ix)) > cap ||
+			    jspan_index_members(ix) > memcaps[k])
 				die("jspan_parse_index differs from jspan_parse", s, n);
 			/* json_parse, not the fast validator, took it: no index */
 			if (cap > 0 && n < 4096 && (s[root.off] == '{' || s[root.off] == '[') &&
-			    (ix.n == 0 || at[0] != root.off))
+			    (nix == 0 || jspan_index_container(ix, 0).off != root.off))
 				die("a valid text the fast validator refused", s, n);
-			for (i = 0; i < ix.n; i++)
-				if ((s[at[2 * i]] != '{' && s[at[2 * i]] != '[') || at[2 * i + 1] <= at[2 * i] ||
-				    at[2 * i + 1] > n || (i > 0 && at[2 * i] <= at[2 * i - 2]))
+			for (i = 0; i < nix; i++) {
+				c = jspan_index_container(ix, i);
+				if ((s[c.off] != '{' && s[c.off] != '[') || c.len == 0 || c.off + c.len > n ||
+				    (i > 0 && c.off <= prev.off))
 					die("an index entry is not a container's span", s, n);
-			walk_index(s, n, root, &ix);
+				prev = c;
+			}
+			walk_index(s, n, root, ix);
+			if (jspan_index_copy(copy, ix) != 0 || jspan_index_containers(copy) != nix ||
+			    jspan_index_members(copy) != jspan_index_members(ix))
+				die("jspan_index_copy holds other things", s, n);
+			walk_index(s, n, root, copy);
+			jspan_index_free(copy);
+			jspan_index_free(ix);
 			if (cap == 0)
 				break;
 		}
@@ -360,11 +364,16 @@ differential(const char *s, size_t n, size_t max_depth)
 		walk(s, n, root, j);
 		indexed(s, n, max_depth, root);
 	} else {
-		size_t at[8];
-		jspan_index_t ix = { .at = at, .n = 99, .cap = 4 };
+		jspan_index_t *ix = jspan_index_new(4, 4);
 
-		if (jspan_parse_index(s, n, max_depth, &root, &ix, NULL, NULL, 0) != r1 || ix.n != 0)
+		/* full of another text first: the invalid one must empty it */
+		if (ix == NULL || jspan_parse_index("[{\"a\":[]}]", 10, 0, &root, ix, NULL, NULL, 0) != JSON_OK ||
+		    jspan_index_containers(ix) != 3)
+			abort();
+		if (jspan_parse_index(s, n, max_depth, &root, ix, NULL, NULL, 0) != r1 ||
+		    jspan_index_containers(ix) != 0 || jspan_index_members(ix) != 0)
 			die("jspan_parse_index kept an index of an invalid text", s, n);
+		jspan_index_free(ix);
 	}
 	json_free(j);
 }

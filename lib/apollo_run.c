@@ -269,9 +269,7 @@ slots_release(apollo_run_t *R, struct item *it)
 static void
 item_destroy(struct item *it)
 {
-	free(it->ix.at);
-	free(it->ix.first);
-	free(it->ix.mem);
+	jspan_index_free(it->ix);
 	free(it->slot);
 	free(it->mem);
 	free(it->text);
@@ -296,44 +294,6 @@ apollo_run_item_free(void *p)
 	it->next_spare = R->spare;
 	R->spare = it;
 	R->nspare++;
-}
-
-/* Makes dst a copy of src, growing its memory as needed. Returns 0, or -1 on ENOMEM. */
-static int
-index_copy(jspan_index_t *dst, const jspan_index_t *src)
-{
-	size_t *at, *first;
-	jspan_ixmember_t *mem;
-
-	if (src->n > dst->cap) {
-		if ((at = realloc(dst->at, 2 * src->n * sizeof *at)) == NULL)
-			return -1;
-		dst->at = at;
-		if ((first = realloc(dst->first, src->n * sizeof *first)) == NULL)
-			return -1;
-		dst->first = first;
-		dst->cap = src->n;
-	}
-	if (src->nmem > dst->memcap) {
-		if ((mem = realloc(dst->mem, src->nmem * sizeof *mem)) == NULL)
-			return -1;
-		dst->mem = mem;
-		dst->memcap = src->nmem;
-	}
-	if (src->n > 0)
-		memcpy(dst->at, src->at, 2 * src->n * sizeof *src->at);
-	dst->n = src->n;
-	/* Members are read from the copy only when the source held them. */
-	dst->nmem = 0;
-	if (src->first && src->mem && src->n > 0) {
-		memcpy(dst->first, src->first, src->n * sizeof *src->first);
-		if (src->nmem > 0)
-			memcpy(dst->mem, src->mem, src->nmem * sizeof *src->mem);
-		dst->nmem = src->nmem;
-	} else if (dst->first)
-		for (size_t i = 0; i < src->n; i++)
-			dst->first[i] = JSPAN_NONE;
-	return 0;
 }
 
 /*
@@ -361,7 +321,8 @@ item_new(apollo_run_t *R, const char *text, size_t len, const jspan_index_t *ix)
 		it->text_alloc = len + 1;
 	}
 	memcpy(it->text, text, len + 1);
-	if (index_copy(&it->ix, ix) != 0) {
+	if ((it->ix == NULL && (it->ix = jspan_index_new(0, 0)) == NULL) ||
+	    jspan_index_copy(it->ix, ix) != 0) {
 		item_destroy(it);
 		return NULL;
 	}
@@ -654,7 +615,7 @@ find_members(struct item *it, jspan_t obj, size_t *first, size_t *n,
 	for (i = 0; i < nn; i++)
 		*at[i] = -1;
 	*first = it->nmem;
-	while ((total = jspan_members_ix(it->text, &it->ix, obj, it->mem ? it->mem + it->nmem : NULL,
+	while ((total = jspan_members_ix(it->text, it->ix, obj, it->mem ? it->mem + it->nmem : NULL,
 	    it->mem_alloc - it->nmem)) > it->mem_alloc - it->nmem) {
 		for (alloc = it->mem_alloc ? it->mem_alloc : 32; alloc - it->nmem < total; alloc *= 2)
 			;
@@ -764,7 +725,7 @@ admit(apollo_run_t *R, const char *text, size_t len, jspan_t root, const jspan_i
 	}
 	/* The contacts' places in the text, found once. */
 	if (it->at_contacts >= 0 && jspan_type(it->text, it->mem[it->at_contacts].val) == JSON_ARRAY)
-		for (pos = 0; jspan_elem_next_ix(it->text, &it->ix, it->mem[it->at_contacts].val, &pos,
+		for (pos = 0; jspan_elem_next_ix(it->text, it->ix, it->mem[it->at_contacts].val, &pos,
 		    &c);) {
 			if (it->nslot == it->slot_alloc) {
 				alloc = it->slot_alloc ? 2 * it->slot_alloc : 8;

@@ -98,7 +98,7 @@ struct item {
 	char *text;
 	size_t text_alloc;
 	jspan_t root;
-	jspan_index_t ix;          /* the reader's index of text, copied */
+	jspan_index_t *ix;         /* the reader's index of text, copied */
 	/* The members found: the record's first (nroot), then the account's and the contacts'. */
 	jspan_member_t *mem;
 	size_t nmem, mem_alloc, nroot;

@@ -717,9 +717,7 @@ struct scan_ctx {
 	struct icp_deal d;
 	int failed;
 	/* The index of the value read, made as it is validated (lib/jspan.h). */
-	jspan_index_t ix;
-	size_t at[2 * IX_CONTAINERS], first[IX_CONTAINERS];
-	jspan_ixmember_t mem[IX_MEMBERS];
+	jspan_index_t *ix;
 };
 
 static int
@@ -732,11 +730,10 @@ scan_cb(const char *key, size_t klen, const char *val, size_t vlen, void *vctx)
 	(void)key;
 	(void)klen;
 	/* A value that does not parse is not a deal this program can read: skipped. */
-	c->ix.n = c->ix.nmem = 0;
-	if (jspan_parse_index(val, vlen, 0, &root, &c->ix, NULL, NULL, 0) != JSON_OK ||
+	if (jspan_parse_index(val, vlen, 0, &root, c->ix, NULL, NULL, 0) != JSON_OK ||
 	    !jspan_get(val, root, "record", &m))
 		return 0;
-	icp_deal_read(val, &c->ix, m.val, c->year, &c->d);
+	icp_deal_read(val, c->ix, m.val, c->year, &c->d);
 	if (icp_builder_add(c->b, &c->d) != 0) {
 		c->failed = 1;
 		return 1;
@@ -755,7 +752,10 @@ icp_builder_scan(icp_builder_t *b, db_t *db, const char *ws, int *dberr, char *e
 	if (dberr)
 		*dberr = 0;
 	buf_init(&prefix, 4096);
-	if (c == NULL || db_key(&prefix, ws, "", (char *)NULL) != DB_OK) {
+	if (c == NULL || (c->ix = jspan_index_new(IX_CONTAINERS, IX_MEMBERS)) == NULL ||
+	    db_key(&prefix, ws, "", (char *)NULL) != DB_OK) {
+		if (c)
+			jspan_index_free(c->ix);
 		free(c);
 		buf_free(&prefix);
 		snprintf(err, errlen, "out of memory");
@@ -763,11 +763,6 @@ icp_builder_scan(icp_builder_t *b, db_t *db, const char *ws, int *dberr, char *e
 	}
 	c->b = b;
 	c->year = atoi(b->o.to);
-	c->ix.at = c->at;
-	c->ix.cap = IX_CONTAINERS;
-	c->ix.first = c->first;
-	c->ix.mem = c->mem;
-	c->ix.memcap = IX_MEMBERS;
 	rc = db_scan(db, DB_DEALS, buf_ptr(&prefix), buf_len(&prefix), scan_cb, c, err, errlen);
 	buf_free(&prefix);
 	if (rc != DB_OK || c->failed) {
@@ -775,9 +770,11 @@ icp_builder_scan(icp_builder_t *b, db_t *db, const char *ws, int *dberr, char *e
 			*dberr = rc != DB_OK && rc != DB_ENOMEM;
 		if (rc == DB_OK || rc == DB_ENOMEM)
 			snprintf(err, errlen, "out of memory");
+		jspan_index_free(c->ix);
 		free(c);
 		return -1;
 	}
+	jspan_index_free(c->ix);
 	free(c);
 	return 0;
 }

@@ -19,6 +19,24 @@
 
 #define LOCAL_LEVELS 4096
 #define NONE ((size_t)-1)
+
+/* The index: deeper than this, containers are not indexed (they are scanned). */
+#define JSPAN_INDEX_DEPTH 64
+#define JSPAN_NONE ((size_t)-1)    /* first[]: members not indexed; next: the last */
+#define JSPAN_EMPTY ((size_t)-2)   /* first[]: an object indexed with no member */
+typedef struct {
+	size_t key, key_end;       /* its key's literal, quotes included */
+	size_t val, val_end;       /* its value */
+	size_t next;               /* the next member of its object in mem[], or JSPAN_NONE */
+} jspan_ixmember_t;
+struct jspan_index {
+	size_t *at;          /* start, end (past the close) of each container, by start */
+	size_t n, cap;       /* containers held; room for */
+	size_t *first;       /* per container: its first member in mem[], JSPAN_EMPTY,
+	                      * or JSPAN_NONE (an array, or members not all held) */
+	jspan_ixmember_t *mem;
+	size_t nmem, memcap; /* members held; room for */
+};
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
@@ -323,6 +341,108 @@ key:
 			ix->first[open[d]] = JSPAN_NONE;   /* no room: its members are scanned */
 	}
 	goto value;
+}
+
+jspan_index_t *
+jspan_index_new(size_t containers, size_t members)
+{
+	jspan_index_t *ix = calloc(1, sizeof *ix);
+
+	if (ix == NULL)
+		return NULL;
+	if (containers > 0) {
+		if ((ix->at = malloc(2 * containers * sizeof *ix->at)) == NULL)
+			goto nomem;
+		ix->cap = containers;
+		if (members > 0) {
+			if ((ix->first = malloc(containers * sizeof *ix->first)) == NULL ||
+			    (ix->mem = malloc(members * sizeof *ix->mem)) == NULL)
+				goto nomem;
+			ix->memcap = members;
+		}
+	}
+	return ix;
+nomem:
+	jspan_index_free(ix);
+	return NULL;
+}
+
+void
+jspan_index_free(jspan_index_t *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->at);
+	free(ix->first);
+	free(ix->mem);
+	free(ix);
+}
+
+void
+jspan_index_clear(jspan_index_t *ix)
+{
+	ix->n = ix->nmem = 0;
+}
+
+int
+jspan_index_copy(jspan_index_t *dst, const jspan_index_t *src)
+{
+	int members = src->first && src->mem && src->n > 0;
+	size_t *p;
+	jspan_ixmember_t *m;
+
+	jspan_index_clear(dst);
+	if (src->n > dst->cap || (members && dst->first == NULL)) {
+		size_t cap = src->n > dst->cap ? src->n : dst->cap;
+
+		if ((p = realloc(dst->at, 2 * cap * sizeof *p)) == NULL)
+			return -1;
+		dst->at = p;
+		if ((p = realloc(dst->first, cap * sizeof *p)) == NULL)
+			return -1;
+		dst->first = p;
+		dst->cap = cap;
+	}
+	if (members && (src->nmem > dst->memcap || dst->mem == NULL)) {
+		size_t cap = src->nmem > dst->memcap ? src->nmem : dst->memcap ? dst->memcap : 1;
+
+		if ((m = realloc(dst->mem, cap * sizeof *m)) == NULL)
+			return -1;
+		dst->mem = m;
+		dst->memcap = cap;
+	}
+	if (src->n > 0)
+		memcpy(dst->at, src->at, 2 * src->n * sizeof *src->at);
+	if (members) {
+		memcpy(dst->first, src->first, src->n * sizeof *src->first);
+		if (src->nmem > 0)
+			memcpy(dst->mem, src->mem, src->nmem * sizeof *src->mem);
+		dst->nmem = src->nmem;
+	} else if (dst->first)
+		for (size_t i = 0; i < src->n; i++)
+			dst->first[i] = JSPAN_NONE;
+	dst->n = src->n;
+	return 0;
+}
+
+size_t
+jspan_index_containers(const jspan_index_t *ix)
+{
+	return ix->n;
+}
+
+jspan_t
+jspan_index_container(const jspan_index_t *ix, size_t i)
+{
+	if (i >= ix->n)
+		return (jspan_t){ 0, 0 };
+	return (jspan_t){ ix->at[2 * i], ix->at[2 * i + 1] - ix->at[2 * i] };
+}
+
+size_t
+jspan_index_members(const jspan_index_t *ix)
+{
+	return ix->nmem;
 }
 
 /*

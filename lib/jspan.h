@@ -49,40 +49,40 @@ int jspan_parse(const char *s, size_t n, size_t max_depth, jspan_t *root,
     size_t *col, char *err, size_t errlen);
 
 /*
- * An index of a validated text: where its objects and arrays end, so that
- * the navigation functions given it step over one at once instead of
- * scanning it again, and, when mem is given, where the members of its
- * objects lie, so that jspan_members_ix reads them without a scan. The
- * caller owns the memory: at[] holds room for cap containers (2 * cap
- * offsets), first[] (when not NULL) for cap more, mem[] for memcap members;
- * none is grown here. A text with more containers or members than that, or
- * nested deeper than JSPAN_INDEX_DEPTH, is indexed in part; what the index
- * lacks is scanned, so an index only ever saves time and never changes a
- * result. Valid for the text it was made for.
+ * An index of a validated text, opaque: where its objects and arrays end, so
+ * that the navigation functions given it step over one at once instead of
+ * scanning it again, and, when it has room for members, where the members of
+ * its objects lie, so that jspan_members_ix reads them without a scan. Its
+ * room is set when it is made (jspan_index_copy grows it). A text with more
+ * containers or members than that, or nested deeper than 64 levels, is indexed
+ * in part; what the index lacks is scanned, so an index only ever saves time
+ * and never changes a result. Valid for the text it was last made for.
  */
-#define JSPAN_INDEX_DEPTH 64
-#define JSPAN_NONE ((size_t)-1)    /* first[]: members not indexed; next: the last */
-#define JSPAN_EMPTY ((size_t)-2)   /* first[]: an object indexed with no member */
-typedef struct {
-	size_t key, key_end;       /* its key's literal, quotes included */
-	size_t val, val_end;       /* its value */
-	size_t next;               /* the next member of its object in mem[], or JSPAN_NONE */
-} jspan_ixmember_t;
-typedef struct {
-	size_t *at;          /* start, end (past the close) of each container, by start */
-	size_t n, cap;       /* containers held; room for */
-	size_t *first;       /* per container: its first member in mem[], JSPAN_EMPTY,
-	                      * or JSPAN_NONE (an array, or members not all held) */
-	jspan_ixmember_t *mem;
-	size_t nmem, memcap; /* members held; room for */
-} jspan_index_t;
+typedef struct jspan_index jspan_index_t;
 
 /*
- * jspan_parse, also filling ix (when the text is valid; otherwise ix->n and
- * ix->nmem are 0). Members are indexed only when ix->first and ix->mem are
- * both given.
- * Validation is the same; ix->n is 0 too for a text that nests deeper than
- * the fast validator goes (4096 levels).
+ * An empty index with room for `containers` objects and arrays and `members`
+ * members of objects (0: members are not indexed). NULL on ENOMEM. The caller
+ * frees it with jspan_index_free (NULL is fine there).
+ */
+jspan_index_t *jspan_index_new(size_t containers, size_t members);
+void jspan_index_free(jspan_index_t *ix);
+/* Empties ix: the functions given it then scan. */
+void jspan_index_clear(jspan_index_t *ix);
+/*
+ * Makes dst hold what src holds, growing dst's room to fit (members only when
+ * src holds them). Returns 0, or -1 on ENOMEM, when dst holds nothing.
+ */
+int jspan_index_copy(jspan_index_t *dst, const jspan_index_t *src);
+/* What ix holds: its containers, the i-th (by where it starts) as a span, and its members. */
+size_t jspan_index_containers(const jspan_index_t *ix);
+jspan_t jspan_index_container(const jspan_index_t *ix, size_t i);
+size_t jspan_index_members(const jspan_index_t *ix);
+
+/*
+ * jspan_parse, also filling ix (when not NULL): when the text is valid, as
+ * far as its room goes; otherwise ix holds nothing, and nothing either for a
+ * valid text that nests deeper than the fast validator goes (4096 levels).
  */
 int jspan_parse_index(const char *s, size_t n, size_t max_depth, jspan_t *root,
     jspan_index_t *ix, size_t *col, char *err, size_t errlen);

@@ -13,9 +13,7 @@ struct ndj_reader {
 	unsigned long lineno, bad;
 	char err[512];
 	char chunk[8192];   /* read_line's: '\n' where no line is in it */
-	jspan_index_t ix;   /* of the last text read */
-	size_t ix_at[2 * NDJ_INDEX_CONTAINERS], ix_first[NDJ_INDEX_CONTAINERS];
-	jspan_ixmember_t ix_mem[NDJ_INDEX_MEMBERS];
+	jspan_index_t *ix;   /* of the last text read */
 };
 
 ndj_reader_t *
@@ -36,11 +34,10 @@ ndj_reader_new(FILE *in, const char *name, size_t max_line, size_t max_depth,
 	r->max_line = max_line ? max_line : NDJ_MAX_LINE_DEFAULT;
 	r->max_depth = max_depth ? max_depth : JSON_MAX_DEPTH_DEFAULT;
 	buf_init(&r->line, r->max_line);
-	r->ix.at = r->ix_at;
-	r->ix.cap = NDJ_INDEX_CONTAINERS;
-	r->ix.first = r->ix_first;
-	r->ix.mem = r->ix_mem;
-	r->ix.memcap = NDJ_INDEX_MEMBERS;
+	if ((r->ix = jspan_index_new(NDJ_INDEX_CONTAINERS, NDJ_INDEX_MEMBERS)) == NULL) {
+		ndj_reader_free(r);
+		return NULL;
+	}
 	return r;
 }
 
@@ -50,6 +47,7 @@ ndj_reader_free(ndj_reader_t *r)
 	if (r == NULL)
 		return;
 	buf_free(&r->line);
+	jspan_index_free(r->ix);
 	free(r->name);
 	free(r);
 }
@@ -244,7 +242,7 @@ ndj_read(ndj_reader_t *r, json_t **rec)
 	int rc;
 
 	*rec = NULL;
-	r->ix.n = r->ix.nmem = 0;
+	jspan_index_clear(r->ix);
 	if ((rc = next_line(r, &p, &len)) != NDJ_OK)
 		return rc;
 	rc = json_parse(p, len, r->max_depth, &v, &col, why, sizeof why);
@@ -269,15 +267,15 @@ ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root)
 	*text = NULL;
 	*len = 0;
 	root->off = root->len = 0;
-	r->ix.n = r->ix.nmem = 0;
+	jspan_index_clear(r->ix);
 	if ((rc = next_line(r, &p, &n)) != NDJ_OK)
 		return rc;
-	rc = jspan_parse_index(p, n, r->max_depth, root, &r->ix, &col, why, sizeof why);
+	rc = jspan_parse_index(p, n, r->max_depth, root, r->ix, &col, why, sizeof why);
 	if (rc == JSON_OK && jspan_type(p, *root) != JSON_OBJECT)
 		rc = NOT_OBJECT;
 	if (rc != JSON_OK) {
 		root->off = root->len = 0;
-		r->ix.n = r->ix.nmem = 0;
+		jspan_index_clear(r->ix);
 		return bad_line(r, rc, col, why);
 	}
 	/* drop the "\r" for good, so that the text ends in a NUL */
@@ -291,7 +289,7 @@ ndj_read_text(ndj_reader_t *r, const char **text, size_t *len, jspan_t *root)
 const jspan_index_t *
 ndj_text_index(const ndj_reader_t *r)
 {
-	return &r->ix;
+	return r->ix;
 }
 
 int

@@ -272,16 +272,17 @@ static void
 valid_text_is_indexed(void **state)
 {
 	const char *s = " {\"a\":[1,{\"b\":2}],\"c\":{}} ";
-	size_t at[16];
-	jspan_index_t ix = { .at = at, .cap = 8 };
+	jspan_index_t *ix = jspan_index_new(8, 0);
 	jspan_t r;
 
 	(void)state;
-	assert_int_equal(jspan_parse_index(s, strlen(s), 0, &r, &ix, NULL, NULL, 0), JSON_OK);
+	assert_non_null(ix);
+	assert_int_equal(jspan_parse_index(s, strlen(s), 0, &r, ix, NULL, NULL, 0), JSON_OK);
 	assert_int_equal(r.off, 1);
-	assert_int_equal(ix.n, 4);
-	assert_int_equal(at[0], 1);
-	assert_int_equal(at[1], strlen(s) - 1);
+	assert_int_equal(jspan_index_containers(ix), 4);
+	assert_int_equal(jspan_index_container(ix, 0).off, 1);
+	assert_int_equal(jspan_index_container(ix, 0).len, strlen(s) - 2);
+	jspan_index_free(ix);
 }
 
 static void
@@ -426,15 +427,16 @@ members_at_once(void **state)
 {
 	const char *text = " { \"a\" : 1 , \"b\":[1,{\"x\":\"}\"}] ,\"c\\\"\" :\"v\\\"}\", \"d\":{} } ";
 	const char *s = dup0(text);
-	size_t n = strlen(text), pos = 0, i = 0, at[2 * 8];
-	jspan_index_t ix = { .at = at, .cap = 8 };
+	size_t n = strlen(text), pos = 0, i = 0;
+	jspan_index_t *ix = jspan_index_new(8, 0);
 	jspan_t r = root_of(s, n);
 	jspan_member_t all[8], some[2], m;
 
 	(void)state;
-	assert_int_equal(jspan_parse_index(s, n, 0, &r, &ix, NULL, NULL, 0), JSON_OK);
+	assert_non_null(ix);
+	assert_int_equal(jspan_parse_index(s, n, 0, &r, ix, NULL, NULL, 0), JSON_OK);
 	assert_int_equal(jspan_members_ix(s, NULL, r, all, 8), 4);
-	assert_int_equal(jspan_members_ix(s, &ix, r, some, 2), 4);
+	assert_int_equal(jspan_members_ix(s, ix, r, some, 2), 4);
 	while (jspan_member_next(s, r, &pos, &m)) {
 		assert_memory_equal(&m, &all[i], sizeof m);
 		if (i < 2)
@@ -443,37 +445,42 @@ members_at_once(void **state)
 	}
 	assert_int_equal(i, 4);
 	assert_int_equal(jspan_members_ix(s, NULL, r, NULL, 0), 4);
-	/* From an index holding the members, or only some of them: the same. */
+	jspan_index_free(ix);
+	/* From an index holding the members, or only some of them, or a copy: the same. */
 	{
-		size_t first[8], memcap;
-		jspan_ixmember_t mem[8];
+		size_t memcap;
 		jspan_member_t got[8];
+		jspan_index_t *copy = jspan_index_new(0, 0);
+		jspan_t d = { 0, 0 }, b = { 0, 0 };
 
-		for (memcap = 8; ; memcap--) {
-			ix.first = first;
-			ix.mem = mem;
-			ix.memcap = memcap;
-			assert_int_equal(jspan_parse_index(s, n, 0, &r, &ix, NULL, NULL, 0), JSON_OK);
+		assert_non_null(copy);
+		for (memcap = 8; memcap > 0; memcap--) {
+			assert_non_null(ix = jspan_index_new(8, memcap));
+			assert_int_equal(jspan_parse_index(s, n, 0, &r, ix, NULL, NULL, 0), JSON_OK);
 			/* a, b, x, c, d: 5 members in 3 objects */
-			assert_int_equal(ix.nmem, memcap < 5 ? memcap : 5);
-			assert_int_equal(jspan_members_ix(s, &ix, r, got, 8), 4);
+			assert_int_equal(jspan_index_members(ix), memcap < 5 ? memcap : 5);
+			assert_int_equal(jspan_members_ix(s, ix, r, got, 8), 4);
 			assert_memory_equal(got, all, 4 * sizeof *got);
-			if (memcap == 8) {
-				assert_int_equal(first[0], 0);   /* the root's first member: a */
-				assert_int_equal(first[3], JSPAN_EMPTY);   /* d's {} */
-				assert_int_equal(first[1], JSPAN_NONE);   /* b's array */
-			}
-			if (memcap == 0)
-				break;
+			b = got[1].val;
+			d = got[3].val;
+			assert_int_equal(jspan_members_ix(s, ix, d, got, 8), 0);   /* d's {} */
+			assert_int_equal(jspan_members_ix(s, ix, b, got, 8), 0);   /* b's array */
+			assert_int_equal(jspan_index_copy(copy, ix), 0);
+			assert_int_equal(jspan_index_members(copy), jspan_index_members(ix));
+			assert_int_equal(jspan_members_ix(s, copy, r, got, 8), 4);
+			assert_memory_equal(got, all, 4 * sizeof *got);
+			jspan_index_free(ix);
 		}
-		/* first[] without mem[]: no members indexed, whatever first[] held */
-		ix.mem = NULL;
-		ix.memcap = 0;
-		memset(first, 0, sizeof first);
-		assert_int_equal(jspan_parse_index(s, n, 0, &r, &ix, NULL, NULL, 0), JSON_OK);
-		assert_int_equal(jspan_members_ix(s, &ix, r, got, 8), 4);
+		/* a copy of an index without members holds none, whatever it held */
+		assert_non_null(ix = jspan_index_new(8, 0));
+		assert_int_equal(jspan_parse_index(s, n, 0, &r, ix, NULL, NULL, 0), JSON_OK);
+		assert_int_equal(jspan_index_copy(copy, ix), 0);
+		assert_int_equal(jspan_index_members(copy), 0);
+		assert_int_equal(jspan_index_containers(copy), jspan_index_containers(ix));
+		assert_int_equal(jspan_members_ix(s, copy, r, got, 8), 4);
 		assert_memory_equal(got, all, 4 * sizeof *got);
-		ix.first = NULL;
+		jspan_index_free(ix);
+		jspan_index_free(copy);
 	}
 	assert_int_equal(jspan_members_ix("{ }", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
 	assert_int_equal(jspan_members_ix("[1]", NULL, (jspan_t){ 0, 3 }, all, 8), 0);
@@ -564,43 +571,53 @@ index_of_containers(void **state)
 {
 	const char *text = " {\"a\":[1,{\"b\":\"]}\"},[]], \"c\" : {\"d\":[[{}]]},\"e\":\"x\"} ";
 	const char *s = dup0(text);
-	size_t n = strlen(text), at[2 * 16], cap;
-	jspan_index_t ix = { .at = at, .cap = 16 };
+	size_t n = strlen(text), cap, i;
+	jspan_index_t *ix = jspan_index_new(16, 0);
 	char plain[2048] = "", got[2048];
 	jspan_t r = root_of(s, n), r2;
 	/* { [ { [ { [ [ { : where each opens and ends */
 	const size_t want[] = { 1, 52, 6, 23, 9, 19, 20, 22, 31, 43, 36, 42, 37, 41, 38, 40 };
 
 	(void)state;
-	assert_int_equal(jspan_parse_index(s, n, 0, &r2, &ix, NULL, NULL, 0), JSON_OK);
+	assert_non_null(ix);
+	assert_int_equal(jspan_parse_index(s, n, 0, &r2, ix, NULL, NULL, 0), JSON_OK);
 	assert_int_equal(r2.off, r.off);
 	assert_int_equal(r2.len, r.len);
-	assert_int_equal(ix.n, 8);
-	assert_memory_equal(at, want, sizeof want);
+	assert_int_equal(jspan_index_containers(ix), 8);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(jspan_index_container(ix, i).off, want[2 * i]);
+		assert_int_equal(jspan_index_container(ix, i).len, want[2 * i + 1] - want[2 * i]);
+	}
 	spans(s, NULL, r, plain, sizeof plain);
+	jspan_index_free(ix);
 	for (cap = 16; ; cap--) {
-		ix.cap = cap;
-		assert_int_equal(jspan_parse_index(s, n, 0, &r2, &ix, NULL, NULL, 0), JSON_OK);
-		assert_int_equal(ix.n, cap < 8 ? cap : 8);
+		assert_non_null(ix = jspan_index_new(cap, 0));
+		assert_int_equal(jspan_parse_index(s, n, 0, &r2, ix, NULL, NULL, 0), JSON_OK);
+		assert_int_equal(jspan_index_containers(ix), cap < 8 ? cap : 8);
 		got[0] = '\0';
-		spans(s, &ix, r, got, sizeof got);
+		spans(s, ix, r, got, sizeof got);
 		assert_string_equal(got, plain);
 		if (cap == 0)
 			break;
+		jspan_index_free(ix);
 	}
-	ix.cap = 16;
-	assert_int_equal(jspan_parse_index("{\"a\":[1,}", 9, 0, &r2, &ix, NULL, NULL, 0), JSON_EPARSE);
-	assert_int_equal(ix.n, 0);
+	jspan_index_free(ix);
+	assert_non_null(ix = jspan_index_new(16, 16));
+	assert_int_equal(jspan_parse_index(s, n, 0, &r2, ix, NULL, NULL, 0), JSON_OK);
+	assert_int_equal(jspan_parse_index("{\"a\":[1,}", 9, 0, &r2, ix, NULL, NULL, 0), JSON_EPARSE);
+	assert_int_equal(jspan_index_containers(ix), 0);
+	assert_int_equal(jspan_index_members(ix), 0);
+	jspan_index_free(ix);
 	free((void *)s);
 }
 
-/* Past JSPAN_INDEX_DEPTH levels containers go unindexed, and are scanned. */
+/* Past 64 levels containers go unindexed, and are scanned. */
 static void
 index_of_deep_text(void **state)
 {
 	char text[2 * 100 + 16], plain[8192] = "", got[8192] = "";
-	size_t at[2 * 200], n = 0, i;
-	jspan_index_t ix = { .at = at, .cap = 200 };
+	size_t n = 0, i;
+	jspan_index_t *ix = jspan_index_new(200, 0);
 	jspan_t r;
 
 	(void)state;
@@ -609,13 +626,15 @@ index_of_deep_text(void **state)
 	text[n++] = '1';
 	for (i = 0; i < 100; i++)
 		text[n++] = ']';
-	assert_int_equal(jspan_parse_index(text, n, 200, &r, &ix, NULL, NULL, 0), JSON_OK);
-	assert_int_equal(ix.n, JSPAN_INDEX_DEPTH);
-	assert_int_equal(at[0], 0);
-	assert_int_equal(at[1], n);
+	assert_non_null(ix);
+	assert_int_equal(jspan_parse_index(text, n, 200, &r, ix, NULL, NULL, 0), JSON_OK);
+	assert_int_equal(jspan_index_containers(ix), 64);
+	assert_int_equal(jspan_index_container(ix, 0).off, 0);
+	assert_int_equal(jspan_index_container(ix, 0).len, n);
 	spans(text, NULL, r, plain, sizeof plain);
-	spans(text, &ix, r, got, sizeof got);
+	spans(text, ix, r, got, sizeof got);
 	assert_string_equal(got, plain);
+	jspan_index_free(ix);
 }
 
 static void

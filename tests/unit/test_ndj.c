@@ -180,27 +180,32 @@ read_text_keeps_an_index(void **state)
 	const jspan_index_t *ix = ndj_text_index(r);
 	const size_t want[] = { 0, 16, 5, 8, 13, 15 };
 	const char *t;
+	jspan_member_t m[4];
 	jspan_t root;
 	size_t n;
 
 	(void)state;
-	assert_int_equal(ix->n, 0);
+	assert_int_equal(jspan_index_containers(ix), 0);
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_OK);
-	assert_int_equal(ix->n, 3);
-	assert_memory_equal(ix->at, want, sizeof want);
-	assert_int_equal(ix->nmem, 2);   /* "a" and "b" */
-	assert_int_equal(ix->mem[ix->first[0]].key, 1);
-	assert_int_equal(ix->mem[ix->mem[ix->first[0]].next].val, 13);
+	assert_int_equal(jspan_index_containers(ix), 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(jspan_index_container(ix, i).off, want[2 * i]);
+		assert_int_equal(jspan_index_container(ix, i).len, want[2 * i + 1] - want[2 * i]);
+	}
+	assert_int_equal(jspan_index_members(ix), 2);   /* "a" and "b" */
+	assert_int_equal(jspan_members_ix(t, ix, root, m, 4), 2);
+	assert_int_equal(m[0].key.off, 1);
+	assert_int_equal(m[1].val.off, 13);
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_BAD);
-	assert_int_equal(ix->n, 0);
-	assert_int_equal(ix->nmem, 0);
+	assert_int_equal(jspan_index_containers(ix), 0);
+	assert_int_equal(jspan_index_members(ix), 0);
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_OK);
-	assert_int_equal(ix->n, 1);
-	assert_int_equal(ix->nmem, 1);
-	assert_int_equal(ix->at[0], 0);
-	assert_int_equal(ix->at[1], n);
+	assert_int_equal(jspan_index_containers(ix), 1);
+	assert_int_equal(jspan_index_members(ix), 1);
+	assert_int_equal(jspan_index_container(ix, 0).off, 0);
+	assert_int_equal(jspan_index_container(ix, 0).len, n);
 	assert_int_equal(ndj_read_text(r, &t, &n, &root), NDJ_EOF);
-	assert_int_equal(ix->n, 0);
+	assert_int_equal(jspan_index_containers(ix), 0);
 	ndj_reader_free(r);
 	fclose(f);
 }
