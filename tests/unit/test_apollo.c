@@ -15,16 +15,7 @@
 #include "fixture.h"
 #include "cache.h"
 
-static json_t *
-P(const char *s)
-{
-	json_t *v = NULL;
-	char err[256];
-
-	if (json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err) != JSON_OK)
-		fail_msg("bad test JSON: %s: %s", err, s);
-	return v;
-}
+#include "fixture.h"
 
 /* The compact text of v (static buffer). */
 static const char *
@@ -221,7 +212,7 @@ bad_answers(void **state)
 static void
 person_subset_keeps_what_is_needed(void **state)
 {
-	json_t *p = P("{\"id\":\"p1\",\"first_name\":\"Dana\",\"title\":\"VP\",\"seniority\":\"vp\","
+	json_t *p = J("{\"id\":\"p1\",\"first_name\":\"Dana\",\"title\":\"VP\",\"seniority\":\"vp\","
 	    "\"departments\":\"master_sales\",\"functions\":[\"sales\",7],\"photo_url\":\"x\",\"headline\":\"h\","
 	    "\"email\":\" Dana@Acme.COM \",\"linkedin_url\":null,\"city\":42,"
 	    "\"employment_history\":[{\"_id\":\"j\",\"title\":\"VP\",\"current\":\"true\",\"start_date\":\"2021-03-01\","
@@ -245,7 +236,7 @@ person_subset_keeps_what_is_needed(void **state)
 static void
 cache_values_roundtrip(void **state)
 {
-	json_t *p = P("{\"id\":\"p1\"}"), *v;
+	json_t *p = J("{\"id\":\"p1\"}"), *v;
 	const json_t *back;
 
 	(void)state;
@@ -259,7 +250,7 @@ cache_values_roundtrip(void **state)
 	assert_int_equal(apollo_cache_read(v, &back), 0);
 	assert_null(back);
 	json_free(v);
-	v = P("{\"something\":\"else\"}");
+	v = J("{\"something\":\"else\"}");
 	assert_int_equal(apollo_cache_read(v, &back), -1);
 	json_free(v);
 	json_free(p);
@@ -286,15 +277,15 @@ seniority_and_department(void **state)
 	assert_null(apollo_seniority_level("unknown"));
 	assert_null(apollo_seniority_level(""));
 	assert_null(apollo_seniority_level(NULL));
-	p = P("{\"departments\":[\"\",\"master_engineering_technical\",\"master_sales\"]}");
+	p = J("{\"departments\":[\"\",\"master_engineering_technical\",\"master_sales\"]}");
 	assert_int_equal(apollo_department(p, d, sizeof d), 0);
 	assert_string_equal(d, "engineering_technical");
 	json_free(p);
-	p = P("{\"departments\":[\"c_suite\"]}");
+	p = J("{\"departments\":[\"c_suite\"]}");
 	assert_int_equal(apollo_department(p, d, sizeof d), 0);
 	assert_string_equal(d, "c_suite");
 	json_free(p);
-	p = P("{\"departments\":[]}");
+	p = J("{\"departments\":[]}");
 	assert_int_equal(apollo_department(p, d, sizeof d), -1);
 	json_free(p);
 }
@@ -302,15 +293,15 @@ seniority_and_department(void **state)
 static void
 tenure_from_the_entry_covering_the_close_date(void **state)
 {
-	json_t *p = P("{\"organization_id\":\"o1\",\"organization\":{\"primary_domain\":\"initech.com\"},"
+	json_t *p = J("{\"organization_id\":\"o1\",\"organization\":{\"primary_domain\":\"initech.com\"},"
 	    "\"employment_history\":["
 	    "{\"current\":false,\"organization_name\":\"Hooli\",\"start_date\":\"2014-02-01\",\"end_date\":\"2018-05-01\"},"
 	    "{\"current\":true,\"organization_name\":\"Initech\",\"organization_id\":\"o1\",\"start_date\":\"2025-10-01\",\"end_date\":null},"
 	    "{\"current\":false,\"organization_name\":\"Globex, Inc.\",\"start_date\":\"2018-06-01\",\"end_date\":\"2025-09-01\"}]}");
-	json_t *globex = P("{\"name\":\"Globex\",\"domain\":\"globex.com\"}");
-	json_t *initech = P("{\"name\":\"Initech Corp\",\"domain\":\"initech.com\"}");
-	json_t *p2 = P("{\"employment_history\":[{\"current\":true,\"start_date\":\"2022-04-01\"}]}");
-	json_t *p3 = P("{\"employment_history\":[{\"current\":true,\"start_date\":\"2022-04\"},"
+	json_t *globex = J("{\"name\":\"Globex\",\"domain\":\"globex.com\"}");
+	json_t *initech = J("{\"name\":\"Initech Corp\",\"domain\":\"initech.com\"}");
+	json_t *p2 = J("{\"employment_history\":[{\"current\":true,\"start_date\":\"2022-04-01\"}]}");
+	json_t *p3 = J("{\"employment_history\":[{\"current\":true,\"start_date\":\"2022-04\"},"
 	    "{\"current\":false,\"start_date\":\"2023-01-01\",\"end_date\":null}]}");
 	int m = -1;
 
@@ -341,15 +332,15 @@ tenure_from_the_entry_covering_the_close_date(void **state)
 static void
 job_change(void **state)
 {
-	json_t *moved = P("{\"title\":\"CTO\",\"organization\":{\"name\":\"Initech\",\"primary_domain\":\"initech.com\"},"
+	json_t *moved = J("{\"title\":\"CTO\",\"organization\":{\"name\":\"Initech\",\"primary_domain\":\"initech.com\"},"
 	    "\"employment_history\":[{\"current\":true,\"start_date\":\"2025-10-01\",\"organization_name\":\"Initech\"}]}");
-	json_t *noorg = P("{\"employment_history\":[{\"current\":false,\"organization_name\":\"Pied Piper\"},"
+	json_t *noorg = J("{\"employment_history\":[{\"current\":false,\"organization_name\":\"Pied Piper\"},"
 	    "{\"current\":true,\"organization_name\":\"Hooli, Inc.\",\"title\":\"Engineer\"}]}");
-	json_t *sub = P("{\"organization\":{\"name\":\"Globex EU\",\"website_url\":\"https://eu.globex.com/\"}}");
-	json_t *renamed = P("{\"organization\":{\"name\":\"Globex\",\"primary_domain\":\"globex.io\"}}");
-	json_t *globex = P("{\"name\":\"Globex Corporation\",\"domain\":\"www.globex.com\"}");
-	json_t *hooli = P("{\"name\":\"Hooli\"}");
-	json_t *nothing = P("{}");
+	json_t *sub = J("{\"organization\":{\"name\":\"Globex EU\",\"website_url\":\"https://eu.globex.com/\"}}");
+	json_t *renamed = J("{\"organization\":{\"name\":\"Globex\",\"primary_domain\":\"globex.io\"}}");
+	json_t *globex = J("{\"name\":\"Globex Corporation\",\"domain\":\"www.globex.com\"}");
+	json_t *hooli = J("{\"name\":\"Hooli\"}");
+	json_t *nothing = J("{}");
 	json_t *emp = NULL;
 
 	(void)state;
@@ -393,13 +384,13 @@ size_bands_and_firmographics(void **state)
 		else
 			assert_null(apollo_size_band(b[i].n));
 	}
-	o = P("{\"industry\":\"oil & energy\",\"estimated_num_employees\":\"1600\",\"annual_revenue\":1e8,\"founded_year\":\"1998\"}");
+	o = J("{\"industry\":\"oil & energy\",\"estimated_num_employees\":\"1600\",\"annual_revenue\":1e8,\"founded_year\":\"1998\"}");
 	f = apollo_firmographics(o);
 	assert_string_equal(D(f), "{\"industry\":\"oil & energy\",\"employees\":1600,\"size_band\":\"1001-5000\","
 	    "\"annual_revenue\":100000000,\"founded_year\":1998,\"source\":\"apollo\"}");
 	json_free(f);
 	json_free(o);
-	o = P("{\"industry\":null,\"estimated_num_employees\":null,\"annual_revenue\":\"n/a\"}");
+	o = J("{\"industry\":null,\"estimated_num_employees\":null,\"annual_revenue\":\"n/a\"}");
 	f = apollo_firmographics(o);
 	assert_string_equal(D(f), "{\"industry\":null,\"employees\":null,\"size_band\":null,"
 	    "\"annual_revenue\":null,\"founded_year\":null,\"source\":\"apollo\"}");
@@ -410,12 +401,12 @@ size_bands_and_firmographics(void **state)
 static void
 contact_and_account_fields(void **state)
 {
-	json_t *rec = P("{\"close_date\":\"2026-03-14\",\"account\":{\"name\":\"Acme\",\"domain\":\"acme.com\",\"x\":1},"
+	json_t *rec = J("{\"close_date\":\"2026-03-14\",\"account\":{\"name\":\"Acme\",\"domain\":\"acme.com\",\"x\":1},"
 	    "\"contacts\":[{\"email\":\"d@acme.com\",\"keep\":true,\"new_employer\":{\"stale\":1}},{\"email\":\"s@other.com\"},{}]}");
-	json_t *pd = P("{\"title\":\"VP Sales\",\"seniority\":\"vp\",\"departments\":[\"master_sales\"],"
+	json_t *pd = J("{\"title\":\"VP Sales\",\"seniority\":\"vp\",\"departments\":[\"master_sales\"],"
 	    "\"employment_history\":[{\"current\":true,\"start_date\":\"2021-03-01\",\"organization_name\":\"Acme\"}],"
 	    "\"organization\":{\"name\":\"Acme\",\"primary_domain\":\"acme.com\",\"estimated_num_employees\":1600,\"industry\":\"software\"}}");
-	json_t *ps = P("{\"seniority\":\"owner\",\"organization\":{\"name\":\"Other\",\"primary_domain\":\"other.com\",\"industry\":\"retail\"}}");
+	json_t *ps = J("{\"seniority\":\"owner\",\"organization\":{\"name\":\"Other\",\"primary_domain\":\"other.com\",\"industry\":\"retail\"}}");
 	json_t *c0 = json_at(json_get(rec, "contacts"), 0);
 	json_t *c1 = json_at(json_get(rec, "contacts"), 1);
 	json_t *c2 = json_at(json_get(rec, "contacts"), 2);
@@ -497,7 +488,7 @@ kept_fields_follow_cached_and_time(void **state)
 	const char *person = "{\"seniority\":\"vp\",\"departments\":[\"master_sales\"],"
 	    "\"employment_history\":[{\"current\":true,\"start_date\":\"2021-03-01\",\"organization_name\":\"Globex\"}],"
 	    "\"organization\":{\"name\":\"Globex\",\"primary_domain\":\"globex.com\"}}";
-	json_t *p = P(person);
+	json_t *p = J(person);
 	apollo_facts_t *f = apollo_facts_new(p);
 	struct apollo_field fl[APOLLO_FIELDS_MAX];
 	struct apollo_account acme, globex;
@@ -531,7 +522,7 @@ kept_fields_follow_cached_and_time(void **state)
 	/* Any time is one: the first head written for the last second of 1969 too. */
 	{
 		apollo_facts_t *g;
-		json_t *q = P(person);
+		json_t *q = J(person);
 
 		assert_non_null(g = apollo_facts_new(q));
 		json_free(q);
@@ -634,10 +625,10 @@ least_time(void **state)
 static void
 serialized_person_and_firmographics_from_people(void **state)
 {
-	json_t *rec = P("{\"close_date\":\"2026-03-14\",\"account\":{\"name\":\"Acme\",\"domain\":\"acme.com\"},"
+	json_t *rec = J("{\"close_date\":\"2026-03-14\",\"account\":{\"name\":\"Acme\",\"domain\":\"acme.com\"},"
 	    "\"contacts\":[{\"email\":\"d@acme.com\"}]}");
-	json_t *pd = P("{\"seniority\":\"vp\",\"organization\":{\"name\":\"Acme\",\"primary_domain\":\"acme.com\",\"industry\":\"software\"}}");
-	json_t *po = P("{\"seniority\":\"owner\",\"organization\":{\"name\":\"Other\",\"primary_domain\":\"other.com\",\"industry\":\"retail\"}}");
+	json_t *pd = J("{\"seniority\":\"vp\",\"organization\":{\"name\":\"Acme\",\"primary_domain\":\"acme.com\",\"industry\":\"software\"}}");
+	json_t *po = J("{\"seniority\":\"owner\",\"organization\":{\"name\":\"Other\",\"primary_domain\":\"other.com\",\"industry\":\"retail\"}}");
 	const char *text = "{\"seniority\": \"vp\"}";
 	json_t *ser = json_new_serialized(text, strlen(text)), *f = NULL;
 	json_t *c0 = json_at(json_get(rec, "contacts"), 0);
