@@ -18,7 +18,11 @@ for p in cmd/*.c; do
 	[ -x "$root/opt/de/bin/$n" ] || t_fail "installed $n" "missing $root/opt/de/bin/$n"
 	[ -f "$root/opt/de/share/man/man1/$n.1" ] || t_fail "installed man page of $n"
 done
-t_check "every program was installed ($n_progs)" test "$(ls "$root/opt/de/bin" | grep -vc '^deal-enrich-')" -eq "$n_progs"
+# Exactly the programs and the pipelines (deal-enrich-NAME), nothing else: a
+# program may itself be named deal-enrich-* (deal-enrich-config).
+want=$( { for p in cmd/*.c; do basename "$p" .c; done
+	for p in pipelines/*; do [ -f "$p" ] && [[ $p != *.md ]] && echo "deal-enrich-$(basename "$p")"; done; } | sort)
+t_eq "every program was installed ($n_progs), and the pipelines, nothing else" "$want" "$(ls "$root/opt/de/bin" | sort)"
 for p in pipelines/*; do
 	[ -f "$p" ] || continue
 	case $p in *.md) continue;; esac
