@@ -5,6 +5,8 @@
  *   JSON     J (parse or fail), fx_dump, assert_json_eq
  *   a db     fx_setup / fx_teardown (a cmocka group fixture: a temp dir, fx_dir,
  *            removed with all it holds), fx_open_db (an LMDB under fx_dir)
+ *   config   fx_config_home (XDG_CONFIG_HOME under fx_dir), fx_workspace (a
+ *            mode-600 workspace file)
  *   HTTP     fx_server_start / fx_server_stop: a scripted server on 127.0.0.1
  *            in a child process, one scripted reply per connection
  */
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -102,6 +105,38 @@ fx_open_db(const char *sub)
 	if (db_open(path, 0, &db, err, sizeof err) != DB_OK)
 		fail_msg("db_open %s: %s", path, err);
 	return db;
+}
+
+/* ---- workspace files ---- */
+
+/* Points XDG_CONFIG_HOME at fx_dir/config and makes its workspaces directory. */
+static inline int
+fx_config_home(void)
+{
+	char p[512];
+
+	snprintf(p, sizeof p, "%s/config", fx_dir);
+	setenv("XDG_CONFIG_HOME", p, 1);
+	mkdir(p, 0700);
+	strcat(p, "/deal-enrich");
+	mkdir(p, 0700);
+	strcat(p, "/workspaces");
+	return mkdir(p, 0700) == 0 ? 0 : -1;
+}
+
+/* Writes workspace ws's file (mode 600) under fx_config_home(). */
+static inline void
+fx_workspace(const char *ws, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/config/deal-enrich/workspaces/%s.conf", fx_dir, ws);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
 }
 
 /* ---- a scripted HTTP server ---- */

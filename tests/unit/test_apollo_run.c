@@ -73,24 +73,9 @@ static char url[128], dbdir[300];
 static int
 setup(void **state)
 {
-	char p[400];
-	FILE *f;
-
-	if (fx_setup(state) != 0)
+	if (fx_setup(state) != 0 || fx_config_home() != 0)
 		return -1;
-	snprintf(p, sizeof p, "%s/config", fx_dir);
-	setenv("XDG_CONFIG_HOME", p, 1);
-	mkdir(p, 0700);
-	strcat(p, "/deal-enrich");
-	mkdir(p, 0700);
-	strcat(p, "/workspaces");
-	mkdir(p, 0700);
-	strcat(p, "/acme.conf");
-	if ((f = fopen(p, "w")) == NULL)
-		return -1;
-	fputs("apollo_api_key = unit-test-key\n", f);
-	fclose(f);
-	chmod(p, 0600);
+	fx_workspace("acme", "apollo_api_key = unit-test-key\n");
 	unsetenv("APOLLO_API_KEY");
 	unsetenv("DEAL_ENRICH_CACHE_DAYS");
 	unsetenv("DEAL_ENRICH_APOLLO_BUDGET");

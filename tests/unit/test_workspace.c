@@ -21,35 +21,13 @@ static const char *const vars[] = {
 	"DEAL_ENRICH_AUTO_ENRICH_ON_CLOSE", "DEAL_ENRICH_LOOKBACK_MONTHS", NULL
 };
 
-static void
-write_ws(const char *ws, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/config/deal-enrich/workspaces/%s.conf", fx_dir, ws);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	chmod(path, 0600);
-}
-
 static int
 setup(void **state)
 {
-	char p[512];
 	size_t i;
 
-	if (fx_setup(state) != 0)
+	if (fx_setup(state) != 0 || fx_config_home() != 0)
 		return -1;
-	snprintf(p, sizeof p, "%s/config", fx_dir);
-	setenv("XDG_CONFIG_HOME", p, 1);
-	mkdir(p, 0700);
-	strcat(p, "/deal-enrich");
-	mkdir(p, 0700);
-	strcat(p, "/workspaces");
-	mkdir(p, 0700);
 	for (i = 0; vars[i]; i++)
 		unsetenv(vars[i]);
 	return 0;
@@ -91,7 +69,7 @@ unknown_key_names_file_line_and_closest(void **state)
 	char err[512], want[600];
 
 	(void)state;
-	write_ws("typo", "# budgets\ncache_days = 30\n\napollo_monthy_budget = 10\n");
+	fx_workspace("typo", "# budgets\ncache_days = 30\n\napollo_monthy_budget = 10\n");
 	assert_int_equal(workspace_open("typo", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
 	assert_null(w);
 	snprintf(want, sizeof want, "%s/config/deal-enrich/workspaces/typo.conf:4: unknown key "
@@ -106,7 +84,7 @@ families_and_this_waves_keys_are_known(void **state)
 	char err[512];
 
 	(void)state;
-	write_ws("wave", "after_enrich = a\nafter_enrich_1 = b\nafter_enrich_12 = c\n"
+	fx_workspace("wave", "after_enrich = a\nafter_enrich_1 = b\nafter_enrich_12 = c\n"
 	    "map.email = E-mail\nmap.deal_id = Record ID\nlinkedin_rapidapi_key = lk\n"
 	    "linkedin_monthly_budget = 100\nhubspot_access_token = ht\ncrm = hubspot\n"
 	    "salesforce_client_id = ci\nsalesforce_client_secret = cs\n"
@@ -117,10 +95,10 @@ families_and_this_waves_keys_are_known(void **state)
 	assert_string_equal(workspace_key(w, WS_SALESFORCE), "rt");
 	workspace_free(w);
 	/* A family needs its member part: digits after after_enrich_, a field after map. */
-	write_ws("fam", "after_enrich_x = a\n");
+	fx_workspace("fam", "after_enrich_x = a\n");
 	assert_int_equal(workspace_open("fam", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
 	assert_non_null(strstr(err, ":1: unknown key 'after_enrich_x'"));
-	write_ws("fam", "map. = a\n");
+	fx_workspace("fam", "map. = a\n");
 	assert_int_equal(workspace_open("fam", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
 }
 
@@ -131,7 +109,7 @@ cache_days_one_range_and_precedence(void **state)
 	char err[512];
 
 	(void)state;
-	write_ws("cd", "cache_days = 30\n");
+	fx_workspace("cd", "cache_days = 30\n");
 	assert_int_equal(workspace_open("cd", NULL, &w, err, sizeof err), WORKSPACE_OK);
 	assert_int_equal(workspace_cache_days(w), 30);
 	workspace_free(w);
@@ -143,10 +121,10 @@ cache_days_one_range_and_precedence(void **state)
 	assert_int_equal(workspace_cache_days(w), 7);
 	workspace_free(w);
 	unsetenv("DEAL_ENRICH_CACHE_DAYS");
-	write_ws("cd", "cache_days = 3651\n");
+	fx_workspace("cd", "cache_days = 3651\n");
 	assert_int_equal(workspace_open("cd", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
 	assert_non_null(strstr(err, "from 1 to 3650"));
-	write_ws("cd", "cache_days = 3650\n");
+	fx_workspace("cd", "cache_days = 3650\n");
 	assert_int_equal(workspace_open("cd", NULL, &w, err, sizeof err), WORKSPACE_OK);
 	workspace_free(w);
 	assert_int_equal(workspace_open("cd", "0", &w, err, sizeof err), WORKSPACE_ECONFIG);
@@ -159,7 +137,7 @@ keys_file_then_platform_and_hint(void **state)
 	char err[512], hint[600];
 
 	(void)state;
-	write_ws("k", "apollo_api_key = file-key\n");
+	fx_workspace("k", "apollo_api_key = file-key\n");
 	setenv("APOLLO_API_KEY", "env-key", 1);
 	setenv("SERPER_API_KEY", "env-serper", 1);
 	assert_int_equal(workspace_open("k", NULL, &w, err, sizeof err), WORKSPACE_OK);
@@ -204,7 +182,7 @@ budget_from_file_and_ledger(void **state)
 	(void)state;
 	ledger_month(now, month, sizeof month);
 	assert_int_equal(ledger_add(db, "b", "apollo", month, &u, err, sizeof err), DB_OK);
-	write_ws("b", "apollo_monthly_budget = 50\n");
+	fx_workspace("b", "apollo_monthly_budget = 50\n");
 	assert_int_equal(workspace_open("b", NULL, &w, err, sizeof err), WORKSPACE_OK);
 	assert_int_equal(workspace_budget_load(w, WS_APOLLO, db, NULL, now, err, sizeof err),
 	    WORKSPACE_OK);
@@ -213,7 +191,7 @@ budget_from_file_and_ledger(void **state)
 	assert_true(workspace_budget(w, WS_APOLLO)->used == 7);
 	assert_int_equal(workspace_budget(w, WS_SERPER)->limited, 0);
 	workspace_free(w);
-	write_ws("b", "apollo_monthly_budget = lots\n");
+	fx_workspace("b", "apollo_monthly_budget = lots\n");
 	assert_int_equal(workspace_open("b", NULL, &w, err, sizeof err), WORKSPACE_OK);
 	assert_int_equal(workspace_budget_load(w, WS_APOLLO, db, NULL, now, err, sizeof err),
 	    WORKSPACE_ECONFIG);
@@ -246,7 +224,7 @@ get_answers_typed_settings(void **state)
 	const char *v;
 
 	(void)state;
-	write_ws("g", "auto_enrich_on_close = off\nmonthly_limit = 5\ncrm_export = \"/x y.csv\"\n"
+	fx_workspace("g", "auto_enrich_on_close = off\nmonthly_limit = 5\ncrm_export = \"/x y.csv\"\n"
 	    "serper_api_key = s3cret\nmonthly_lookback_months = 40\n");
 	assert_int_equal(workspace_open("g", NULL, &w, err, sizeof err), WORKSPACE_OK);
 	assert_int_equal(workspace_get(w, "auto_enrich_on_close", out, sizeof out, &v, err,
