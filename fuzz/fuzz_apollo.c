@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "apollo.h"
+#include "../tests/unit/apollo_tree.h"
 #include "json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

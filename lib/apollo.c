@@ -1310,49 +1310,7 @@ fail:
 	return NULL;
 }
 
-/* ---- applying to the record ---- */
-
-int
-apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
-    const json_t *person, const json_t *person_out, int cached, time_t fetched_at,
-    const char *reason, time_t now)
-{
-	struct apollo_field f[APOLLO_FIELDS_MAX];
-	struct apollo_account a;
-	apollo_facts_t *facts = NULL;
-	const json_t *shown = person_out ? person_out : person;
-	json_t *v;
-	char why[64];
-	buf_t b;
-	int n, i, rc = -1, employer = 0;
-
-	if (!json_is(contact, JSON_OBJECT))
-		return -1;
-	if (strcmp(status, "enriched") == 0 && person && (facts = apollo_facts_new(person)) == NULL)
-		return -1;
-	apollo_account_read(json_get(rec, "account"), &a);
-	buf_init(&b, (size_t)1 << 30);
-	n = apollo_contact_text(&b, f, status, facts, &a,
-	    apollo_close_date(json_str(json_get(rec, "close_date")), now), cached, fetched_at, reason);
-	for (i = 0; i < n; i++) {
-		if (json_parse((f[i].text ? f[i].text : buf_ptr(&b)) + f[i].off, f[i].len, 0, &v, NULL,
-		    why, sizeof why) != JSON_OK || json_set(contact, f[i].key, v) != JSON_OK)
-			goto done;
-		employer |= strcmp(f[i].key, "new_employer") == 0;
-	}
-	if (n < 0)
-		goto done;
-	if (!employer)
-		json_del(contact, "new_employer");
-	/* The person as given (a serialized one stays so), not as parsed back. */
-	if (facts && json_set(json_get(contact, "apollo"), "person", json_clone(shown)) != JSON_OK)
-		goto done;
-	rc = 0;
-done:
-	buf_free(&b);
-	apollo_facts_free(facts);
-	return rc;
-}
+/* ---- choosing the account's person ---- */
 
 int
 apollo_facts_pick(const struct apollo_account *account, const apollo_facts_t *const *f, size_t n)
@@ -1383,59 +1341,4 @@ apollo_facts_firmographics(const apollo_facts_t *f, size_t *len)
 {
 	*len = f->firmo_len;
 	return f->firmo;
-}
-
-int
-apollo_account_firmographics(const struct apollo_account *account,
-    const json_t *const *persons, size_t n, json_t **out)
-{
-	apollo_facts_t **f;
-	char why[64];
-	size_t i;
-	int k, rc = -1;
-
-	*out = NULL;
-	if ((f = calloc(n + 1, sizeof *f)) == NULL)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (persons[i] && (f[i] = apollo_facts_new(persons[i])) == NULL)
-			goto done;
-	k = apollo_facts_pick(account, (const apollo_facts_t *const *)f, n);
-	if (k < 0)
-		rc = 0;
-	else if (json_parse(f[k]->firmo, f[k]->firmo_len, 0, out, NULL, why, sizeof why) == JSON_OK)
-		rc = 1;
-done:
-	for (i = 0; i < n; i++)
-		apollo_facts_free(f[i]);
-	free(f);
-	return rc;
-}
-
-int
-apollo_apply_firmographics(json_t *rec)
-{
-	json_t *account = json_get(rec, "account"), *f;
-	const json_t *contacts = json_get(rec, "contacts"), *c, **persons;
-	struct apollo_account a;
-	const char *st;
-	size_t i, n = 0;
-	int rc;
-
-	if (!json_is(account, JSON_OBJECT))
-		return 0;
-	if ((persons = calloc(json_len(contacts) + 1, sizeof *persons)) == NULL)
-		return -1;
-	for (i = 0; i < json_len(contacts); i++) {
-		c = json_at(contacts, i);
-		st = json_str(json_path(c, "apollo.status"));
-		if (st && strcmp(st, "enriched") == 0)
-			persons[n++] = json_path(c, "apollo.person");
-	}
-	apollo_account_read(account, &a);
-	rc = apollo_account_firmographics(&a, persons, n, &f);
-	free(persons);
-	if (rc == 1 && json_set(account, "firmographics", f) != 0)
-		return -1;
-	return rc;
 }

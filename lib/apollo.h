@@ -158,7 +158,10 @@ void apollo_account_of(struct apollo_account *a, const char *name, const char *d
 date_t apollo_close_date(const char *close_date, time_t today);
 
 /*
- * The fields apollo_apply_contact() sets, as JSON text: f[i] names the i-th,
+ * The fields apollo-enrich owns on a contact ("apollo" {"status", "cached",
+ * "fetched_at", "person"} or {"status", "reason"}, "seniority_verified",
+ * "department_verified", "tenure_months", "job_changed", "new_employer",
+ * "enrichment_status", "enriched_at"; unknowns null), as JSON text: f[i] names the i-th,
  * with its whole member ("key":value) at text[member .. off + len) and its
  * value at text[off .. off + len), where text is out's text when f[i].text is
  * NULL (offsets, for out may move) and otherwise memory facts keep.
@@ -196,40 +199,9 @@ const char *apollo_size_band(int64_t employees);
 json_t *apollo_firmographics(const json_t *org);
 
 /*
- * Sets the fields apollo-enrich owns on a contact: "apollo" ({"status",
- * "cached", "fetched_at", "person"} or {"status", "reason"}),
- * "seniority_verified", "department_verified", "tenure_months",
- * "job_changed" (+ "new_employer" when true), "enrichment_status",
- * "enriched_at" (the time the data was fetched; null without data). Unknowns
- * are null. status is one of enriched, not_found, error, skipped,
- * quota_exhausted, dry_run; person is used for enriched; reason for the
- * others (may be NULL); cached is -1 to leave it out. "apollo.person" gets a
- * clone of person_out when it is not NULL (the same person serialized once,
- * json_new_serialized()), else of person. Returns 0 or -1 (memory).
- */
-int apollo_apply_contact(json_t *contact, const json_t *rec, const char *status,
-    const json_t *person, const json_t *person_out, int cached, time_t fetched_at,
-    const char *reason, time_t now);
-
-/*
- * Sets rec's account "firmographics" from the organizations of the contacts
- * enriched by apollo_apply_contact: the one whose domain is the account's
- * first, else one with the account's name; when the account has neither a
- * domain nor a name, the first. Returns 1 when set, 0 when none fits, -1 on
- * memory.
- */
-int apollo_apply_firmographics(json_t *rec);
-
-/*
- * The same choice among the people persons[0..n) (NULL entries skipped) for
- * an account (apollo_account_read()): *out gets the firmographics
- * (apollo_firmographics()) and 1 is returned; 0 when none fits (*out NULL);
- * -1 on memory.
- */
-int apollo_account_firmographics(const struct apollo_account *account,
-    const json_t *const *persons, size_t n, json_t **out);
-/*
- * The same choice among people's facts f[0..n) (NULL entries skipped): the
+ * The account's person among people's facts f[0..n) (NULL entries skipped):
+ * the one whose domain is the account's first, else one with the account's
+ * name; when the account has neither a domain nor a name, the first. The
  * index of the one chosen, or -1 when none fits. Its firmographics are
  * apollo_facts_firmographics(): JSON text borrowed from the facts, NULL when
  * the person has no organization.

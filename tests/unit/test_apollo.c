@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "apollo.h"
+#include "apollo_tree.h"
 #include "apollo_ratelimit.h"
 #include "fixture.h"
 #include "cache.h"
