@@ -90,7 +90,7 @@ link_newest(lru_t *l, struct node *n)
 }
 
 static struct node **
-find(lru_t *l, const char *key, uint64_t h)
+find(const lru_t *l, const char *key, uint64_t h)
 {
 	struct node **p = &l->bucket[h & (l->nbucket - 1)];
 
@@ -112,6 +112,14 @@ lru_get(lru_t *l, const char *key)
 		link_newest(l, n);
 	}
 	return n->val;
+}
+
+void *
+lru_peek(const lru_t *l, const char *key)
+{
+	struct node *n = *find(l, key, hash_str(key));
+
+	return n ? n->val : NULL;
 }
 
 int

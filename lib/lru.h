@@ -22,6 +22,9 @@ void lru_free(lru_t *l);
 /* The value of key (now the most recently used), or NULL. */
 void *lru_get(lru_t *l, const char *key);
 
+/* The same without making it the most recently used. */
+void *lru_peek(const lru_t *l, const char *key);
+
 /*
  * Sets key to val (taken over, even on failure: freed then). Returns 0, or
  * -1 when memory runs out.

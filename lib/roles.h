@@ -15,9 +15,9 @@
  * candidate: fresh evidence replaces it only when at least as strong. A
  * buying_role without a confidence counts as 1.0 (someone set it by hand).
  *
- * The tables (CRM labels, deal fields, title rules, title abbreviations) are
- * data in roles.c, in one place; role-resolve --print-tables prints them and
- * man/role-resolve.1 documents them.
+ * The tables are data in roles_tables.h; the title rules' language and
+ * their cache are roles_title.h, the CRM labels and deal field names
+ * roles_label.h, the optional LLM layer roles_llm.h (included here).
  *
  * Ownership: roles_new() returns a resolver freed with roles_free(); it keeps
  * the compiled title rules, a bounded title cache and the bounded in-stream
@@ -31,63 +31,8 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
-
-enum {
-	ROLES_UNKNOWN = -2,      /* a CRM label no table knows */
-	ROLES_NONE = -1,         /* no role (also: a label that says "no role", e.g. "Other") */
-	ROLES_DECISION_MAKER = 0,
-	ROLES_ECONOMIC_BUYER,
-	ROLES_CHAMPION,
-	ROLES_TECHNICAL_EVALUATOR,
-	ROLES_INFLUENCER,
-	ROLES_END_USER,
-	ROLES_BLOCKER,
-	ROLES_N
-};
-
-enum {
-	ROLES_SRC_CRM_CONTACT_ROLE = 0,
-	ROLES_SRC_CRM_DEAL_FIELD,
-	ROLES_SRC_APOLLO_SENIORITY,
-	ROLES_SRC_CROSS_DEAL,
-	ROLES_SRC_LLM,
-	ROLES_SRC_TITLE,
-	ROLES_NSRC
-};
-
-/* "decision_maker"...; NULL out of range. */
-const char *roles_name(int role);
-/* The role of a name ("champion"); ROLES_NONE when it is not one of the seven. */
-int roles_from_name(const char *s);
-/* "crm_contact_role"...; NULL out of range. */
-const char *roles_source_name(int src);
-double roles_source_confidence(int src);
-
-/* ---- the tables ---- */
-
-struct roles_label {
-	const char *label;   /* folded: lowercase ASCII words, one blank apart */
-	int role;            /* a role, or ROLES_NONE for a label that means no role */
-};
-/* CRM contact-role labels (HubSpot association labels, Salesforce contact roles). */
-extern const struct roles_label roles_crm_labels[];
-/* Deal field names (folded, '_' between words, after the prefixes and suffixes below). */
-extern const struct roles_label roles_deal_fields[];
-extern const char *const roles_deal_field_prefixes[];  /* "meddic_", ... */
-extern const char *const roles_deal_field_suffixes[];  /* "_name", ... */
-
-struct roles_title_rule {
-	int role;            /* a role, or ROLES_NONE: the title stays unresolved */
-	const char *pattern; /* see roles.c: terms joined by " & ", words by ' ', alternatives by '|' */
-	const char *example;
-};
-extern const struct roles_title_rule roles_title_rules[];
-/* Word lists the patterns refer to as @name: {"@lead", "director|head|..."}. */
-extern const char *const roles_title_macros[][2];
-/* Abbreviations and spellings replaced before the rules: {"svp", "senior vp"}. */
-extern const char *const roles_title_words[][2];
-/* Apollo seniorities that mean decision_maker. */
-extern const char *const roles_decision_seniorities[];
+#include "roles_label.h"
+#include "roles_tables.h"
 
 /* ---- the resolver ---- */
 
@@ -125,8 +70,6 @@ int roles_crm_label(const roles_t *r, const char *label);
 int roles_deal_field(const roles_t *r, const char *field);
 /* The role of a job title, or ROLES_NONE; *rule (may be NULL) the rule index or -1. */
 int roles_title(roles_t *r, const char *title, int *rule);
-/* 1 when an Apollo seniority means decision_maker. */
-int roles_seniority_decides(const char *seniority);
 
 /*
  * Resolves every contact of rec: sets buying_role, role_confidence and
@@ -159,38 +102,12 @@ void roles_count_source(roles_t *r, int src);   /* for the llm layer, done by th
 /* CRM labels seen that no table knows, as written: i-th (NULL past the end) and its count. */
 const char *roles_unknown_label(const roles_t *r, size_t i, unsigned long *count);
 
-/* ---- the optional LLM layer (the caller makes the calls) ---- */
+/* The role already on a contact ("buying_role"), as a candidate: 1 with its
+ * strength in *conf (1.0 when it has no role_confidence: set by hand), or 0. */
+int roles_contact_role(const json_t *contact, double *conf);
+/* The contact's CRM title (apollo 0) or Apollo title (apollo 1); NULL when empty. */
+const char *roles_contact_title(const json_t *contact, int apollo);
 
-/*
- * 1 when a contact has no role and something to ask about (a title, an Apollo
- * title, seniority, departments or a CRM label no table knows), unless its
- * title is one a rule keeps unresolved on purpose (Intern, Student...).
- */
-int roles_llm_wanted(roles_t *r, const json_t *contact);
-
-/*
- * What is asked about a contact: {"title","current_title","seniority",
- * "departments","crm_label"} (those it has; never a name or an email), so that
- * contacts with the same facts share one question and one cached answer.
- * NULL when memory runs out.
- */
-json_t *roles_llm_facts(const json_t *contact);
-
-/* The system prompt (mentions json, as DeepSeek's JSON mode requires). */
-extern const char roles_llm_system_prompt[];
-
-/*
- * The user message for facts[0..n): {"contacts":[{"id":"0",...facts}]}, the
- * ids the indexes. Appends to out. Returns BUF_OK or a BUF_E* code.
- */
-int roles_llm_request(json_t *const *facts, size_t n, buf_t *out);
-
-/*
- * Reads an answer {"contacts":[{"id":"0","role":"influencer"|null}]} (or the
- * bare list) into roles[0..n): a role, ROLES_NONE (the model placed nobody: an
- * answer worth caching), or ROLES_UNKNOWN (that id was not answered). Returns
- * how many ids were answered, or -1 when the answer has no such list.
- */
-int roles_llm_read(const json_t *answer, size_t n, int *roles);
+#include "roles_llm.h"
 
 #endif

@@ -68,6 +68,12 @@ evicts_the_least_recently_used(void **state)
 	assert_non_null(lru_get(l, "a"));
 	assert_non_null(lru_get(l, "c"));
 	assert_non_null(lru_get(l, "d"));
+	/* a peek leaves the order: a, the oldest, still goes first */
+	assert_non_null(lru_peek(l, "a"));
+	assert_null(lru_peek(l, "b"));
+	assert_int_equal(lru_put(l, "e", val("e")), 0);
+	assert_null(lru_peek(l, "a"));
+	assert_non_null(lru_peek(l, "c"));
 	lru_free(l);
 }
 
