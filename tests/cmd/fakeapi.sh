@@ -202,6 +202,21 @@ t_check "linkedin profile shape" jqb '.message=="ok" and .data.first_name=="Dana
 	and ([.data.experiences[]|select(.is_current)][0].end_year=="")'
 t_eq "linkedin bad key 403" 403 "$(req -H 'X-RapidAPI-Key: x' "$U/get-company-by-domain?domain=acme.com")"
 t_check "linkedin 403 body" jqb '.message=="You are not subscribed to this API."'
+t_eq "linkedin old path" 200 "$(req -H "$RK" "$U/get-linkedin-profile?linkedin_url=https://www.linkedin.com/in/pat-ng-at-wonka-was-globex-since-2021-03")"
+t_check "linkedin slug names the companies" jqb '.data.company=="Wonka" and .data.company_domain=="wonka.com"
+	and .data.current_company_join_year==2021 and .data.current_company_join_month==3
+	and .data.experiences[1].company=="Globex" and .data.experiences[1].start_month==""'
+t_eq "linkedin old path counted apart" 1 "$(fake_stat '.calls["linkedin.person_old"]')"
+t_eq "linkedin other host 403" 403 "$(req -H "$RK" -H 'X-RapidAPI-Host: linkedin-data-api.p.rapidapi.com' \
+	"$U/enrich-lead?linkedin_url=https://www.linkedin.com/in/dana-lopez/")"
+fake_post config '{"linkedin_old_path_gone":true}'
+t_eq "linkedin old path gone 404" 404 "$(req -H "$RK" "$U/get-linkedin-profile?linkedin_url=https://www.linkedin.com/in/x")"
+t_check "linkedin endpoint 404 body" jqb '.message=="Endpoint '"'"'/get-linkedin-profile'"'"' does not exist"'
+fake_post fault '{"provider":"linkedin","kind":"quota"}'
+t_eq "linkedin quota 429" 429 "$(req -H "$RK" "$U/enrich-lead?linkedin_url=https://www.linkedin.com/in/x")"
+t_check "linkedin quota text" jqb '.message|startswith("You have exceeded the MONTHLY quota")'
+fake_post fault '{"provider":"linkedin","kind":"credits"}'
+t_eq "linkedin credits 402" 402 "$(req -H "$RK" "$U/enrich-lead?linkedin_url=https://www.linkedin.com/in/x")"
 
 # --- faults
 fake_post reset '{}'

@@ -40,7 +40,7 @@ PROVIDERS = ("apollo", "serper", "deepseek", "hubspot", "linkedin", "salesforce"
 SF_CLIENT_ID = os.environ.get("FAKEAPI_SF_CLIENT_ID", "test-sf-client-id")
 SF_CLIENT_SECRET = os.environ.get("FAKEAPI_SF_CLIENT_SECRET", "test-sf-client-secret")
 SF_REFRESH_TOKEN = os.environ.get("FAKEAPI_SF_REFRESH_TOKEN", "test-sf-refresh-token")
-FAULT_KINDS = ("429", "500", "502", "503", "504", "401", "403", "credits", "slow",
+FAULT_KINDS = ("429", "500", "502", "503", "504", "401", "403", "credits", "quota", "slow",
                "cut", "reset", "badjson", "blank", "leading_blank", "drop_company",
                "html", "huge")
 MAX_BODY = 64 * 1024 * 1024
@@ -135,7 +135,7 @@ class State:
         d = self.cfg.data
         if d:
             for name in ("apollo_people.json", "serper_results.json", "hubspot.json",
-                         "salesforce.json"):
+                         "salesforce.json", "linkedin_profiles.json"):
                 p = os.path.join(d, name)
                 if os.path.exists(p):
                     with open(p, encoding="utf-8") as f:
@@ -146,6 +146,8 @@ class State:
         self.serper_results = {str(k).strip().lower(): v for k, v in serper.items()}
         self.hubspot = HubSpotData(data.get("hubspot.json"))
         self.salesforce = SalesforceData(data.get("salesforce.json"))
+        profiles = data.get("linkedin_profiles.json") or {}
+        self.linkedin_profiles = {li_slug(k) or str(k).strip().lower(): v for k, v in profiles.items()}
 
     def reset(self):
         with self.lock:
@@ -174,6 +176,8 @@ class State:
                 "salesforce_batch_size": 0,
                 "salesforce_expire_after": 0,
                 "salesforce_multi_currency": False,
+                "linkedin_old_path_gone": False,
+                "linkedin_new_path_missing": False,
             }
             self.apollo_usage = {"minute": [None, 0], "hourly": [None, 0], "daily": [None, 0]}
             self.hs_usage = {"interval": [None, 0], "daily": [None, 0]}
@@ -1887,7 +1891,9 @@ def h_sf_token(state, req):
 
 def li_auth(state, req):
     key = req.header("x-rapidapi-key")
-    if key is None or key.strip() not in state.cfg.keys:
+    host = req.header("x-rapidapi-host")
+    if key is None or key.strip() not in state.cfg.keys or \
+            (host is not None and host.strip().lower() != LI_HOST):
         raise Reply(403, jdump({"message": "You are not subscribed to this API."}))
 
 
@@ -1896,35 +1902,61 @@ def li_headers():
             "x-ratelimit-requests-reset": "2592000"}
 
 
-def h_li_person(state, req):
-    li_auth(state, req)
-    q = {k: v[-1] for k, v in req.query().items()}
-    url = (q.get("linkedin_url") or "").strip()
-    if not url:
-        raise Reply(400, jdump({"message": "linkedin_url is required"}))
-    req.asked = [url.lower()]
-    m = re.search(r"/in/([^/?#]+)", url)
-    if not m:
-        raise Reply(400, jdump({"message": "Invalid linkedin_url"}))
-    slug = unquote(m.group(1)).lower()
-    if "nobody" in slug or "missing" in slug:
-        raise Reply(404, jdump({"message": "Profile not found"}))
+LI_HOST = "fresh-linkedin-profile-data.p.rapidapi.com"
+
+
+def li_slug(url):
+    """The profile's public id, lowercased, from a URL (or a bare slug); None when there is none."""
+    u = str(url).strip()
+    m = re.search(r"/in/([^/?#]+)", u)
+    if m:
+        return unquote(m.group(1)).lower()
+    return u.lower() if re.fullmatch(r"[A-Za-z0-9_.%-]+", u) else None
+
+
+def li_exp(title, comp, domain, sy, sm, ey, em, current, h):
+    return {"title": title, "company": comp, "company_id": str(1000 + h % 9000),
+            "company_linkedin_url": "https://www.linkedin.com/company/%s" % slugify(comp),
+            "date_range": "%s%d - %s" % ("%s " % dt.date(2000, sm, 1).strftime("%b") if sm else "",
+                                         sy, "Present" if current else ey),
+            "duration": "", "start_month": sm or "", "start_year": sy,
+            "end_month": em or "", "end_year": ey if not current else "",
+            "is_current": current, "location": "", "description": "", "job_type": "", "skills": ""}
+
+
+def li_profile(slug):
+    """A deterministic profile. In the slug, "-at-<word>" names the current company
+    (<Word>, <word>.com), "-was-<word>" a past one, "-since-YYYY-MM" the start of the
+    current role; otherwise they come from a hash."""
     h = h64("li", slug)
-    parts = [p for p in re.split(r"[-_]+", slug) if p and not re.fullmatch(r"[0-9a-f]{4,}|\d+", p)]
+    at = re.search(r"-at-([a-z0-9]+)", slug)
+    was = re.search(r"-was-([a-z0-9]+)", slug)
+    since = re.search(r"-since-(\d{4})-(\d{1,2})", slug)
+    base = re.split(r"-(?:at|was|since)-", slug)[0]
+    parts = [p for p in re.split(r"[-_]+", base) if p and not re.fullmatch(r"[0-9a-f]{4,}|\d+", p)]
     first = parts[0].capitalize() if parts else "Alex"
     last = parts[1].capitalize() if len(parts) > 1 else LAST_NAMES[h % len(LAST_NAMES)]
     title, *_ = TITLES[h % len(TITLES)]
-    comp = ["Acme", "Globex", "Initech", "Umbrella", "Hooli"][(h >> 5) % 5]
-    past = PAST_ORGS[(h >> 9) % len(PAST_ORGS)]
+    comp = at.group(1).capitalize() if at else ["Acme", "Globex", "Initech", "Umbrella", "Hooli"][(h >> 5) % 5]
+    domain = "%s.com" % comp.lower()
+    past = was.group(1).capitalize() if was else PAST_ORGS[(h >> 9) % len(PAST_ORGS)]
     city, st, country = CITIES[(h >> 13) % len(CITIES)]
-    sy, sm = 2015 + (h >> 17) % 10, 1 + (h >> 21) % 12
+    if since:
+        sy, sm = int(since.group(1)), max(1, min(12, int(since.group(2))))
+    else:
+        sy, sm = 2015 + (h >> 17) % 10, 1 + (h >> 21) % 12
     today = now_utc().date()
     months = max(0, (today.year - sy) * 12 + today.month - sm)
     dur = "%d yrs %d mos" % (months // 12, months % 12)
-    data = {
+    cur = li_exp(title, comp, domain, sy, sm, "", "", True, h)
+    cur["duration"] = dur
+    cur["location"] = "%s, %s" % (city, st)
+    old = li_exp("Manager", past, None, sy - 4, None, sy, None, False, h >> 3)
+    old["duration"] = "4 yrs"
+    return {
         "full_name": "%s %s" % (first, last), "first_name": first, "last_name": last,
         "headline": "%s at %s" % (title, comp), "job_title": title, "company": comp,
-        "company_domain": "%s.com" % comp.lower(),
+        "company_domain": domain,
         "company_linkedin_url": "https://www.linkedin.com/company/%s" % comp.lower(),
         "company_industry": "Software Development", "company_employee_range": "1001-5000",
         "company_year_founded": "", "current_company_join_month": sm,
@@ -1934,22 +1966,37 @@ def h_li_person(state, req):
         "public_id": slug, "profile_id": str(10_000_000 + h % 90_000_000),
         "urn": "ACoAA" + hexid("urn", slug, n=20), "follower_count": 100 + h % 5000,
         "connection_count": 500, "email": "", "phone": "", "about": "",
-        "experiences": [
-            {"title": title, "company": comp, "company_id": str(1000 + h % 9000),
-             "company_linkedin_url": "https://www.linkedin.com/company/%d" % (1000 + h % 9000),
-             "date_range": "%s %d - Present" % (dt.date(2000, sm, 1).strftime("%b"), sy),
-             "duration": dur, "start_month": sm, "start_year": sy, "end_month": "", "end_year": "",
-             "is_current": True, "location": "%s, %s" % (city, st), "description": "",
-             "job_type": "", "skills": ""},
-            {"title": "Manager", "company": past, "company_id": str(2000 + h % 7000),
-             "company_linkedin_url": "https://www.linkedin.com/company/%d" % (2000 + h % 7000),
-             "date_range": "%d - %d" % (sy - 4, sy), "duration": "4 yrs", "start_month": "",
-             "start_year": sy - 4, "end_month": "", "end_year": sy, "is_current": False,
-             "location": "", "description": "", "job_type": "", "skills": ""}],
+        "experiences": [cur, old],
         "educations": [{"school": "State University", "degree": "BA", "field_of_study": "Economics",
                         "date_range": "%d - %d" % (sy - 10, sy - 6), "start_month": "",
                         "start_year": sy - 10, "end_month": "", "end_year": sy - 6}],
     }
+
+
+def h_li_person(state, req, old_path):
+    li_auth(state, req)
+    with state.lock:
+        gone = state.switches["linkedin_old_path_gone"] if old_path else \
+            state.switches["linkedin_new_path_missing"]
+    if gone:   # RapidAPI's gateway for a path the API no longer (or not yet) has
+        raise Reply(404, jdump({"message": "Endpoint '%s' does not exist" % req.path}))
+    q = {k: v[-1] for k, v in req.query().items()}
+    url = (q.get("linkedin_url") or "").strip()
+    if not url:
+        raise Reply(400, jdump({"message": "linkedin_url is required"}))
+    req.asked = [url.lower()]
+    if not re.search(r"/in/([^/?#]+)", url):
+        raise Reply(400, jdump({"message": "Invalid linkedin_url"}))
+    slug = li_slug(url)
+    if slug in state.linkedin_profiles:
+        data = state.linkedin_profiles[slug]
+        if data is None:
+            raise Reply(404, jdump({"message": "Profile not found"}))
+    elif "nobody" in slug or "missing" in slug:
+        raise Reply(404, jdump({"message": "Profile not found"}))
+    else:
+        data = li_profile(slug)
+    data = dict(data)
     if as_bool(q.get("include_skills", "false")):
         data["skills"] = "Sales|Negotiation|Leadership"
     state.add_credits("linkedin", 1)
@@ -2033,8 +2080,10 @@ def route(method, path):
     if m:
         loc, off = m.group(1), int(m.group(2))
         return "salesforce", "salesforce.query_more", lambda s, r, f: h_sf_more(s, r, loc, off), ("GET",)
-    if p in ("/enrich-lead", "/get-linkedin-profile"):
-        return "linkedin", "linkedin.person", lambda s, r, f: h_li_person(s, r), ("GET",)
+    if p == "/enrich-lead":
+        return "linkedin", "linkedin.person", lambda s, r, f: h_li_person(s, r, False), ("GET",)
+    if p == "/get-linkedin-profile":
+        return "linkedin", "linkedin.person_old", lambda s, r, f: h_li_person(s, r, True), ("GET",)
     if p == "/get-company-by-domain":
         return "linkedin", "linkedin.company", lambda s, r, f: h_li_company(s, r), ("GET",)
     return None
@@ -2052,7 +2101,14 @@ def fault_reply(provider, kind, path, retry_after):
     apath = path.lstrip("/")
     if provider == "apollo" and not apath.startswith("api/"):
         apath = "api/" + apath
-    if kind in ("429", "credits"):
+    if kind == "quota":
+        # RapidAPI's gateway once a plan's monthly requests are used up; others: their 429
+        r = Reply(429, jdump({"message": "You have exceeded the MONTHLY quota for Requests on your "
+                                         "current plan, BASIC. Upgrade your plan at "
+                                         "https://rapidapi.com/freshdata-freshdata-default/api/"
+                                         "fresh-linkedin-profile-data"})) if provider == "linkedin" \
+            else fault_reply(provider, "429", path, None)
+    elif kind in ("429", "credits"):
         if provider == "apollo":
             per, n = ("hour", 600) if kind == "429" else ("day", 600)
             r = Reply(429, jdump({"message": "The maximum number of api calls allowed for %s is %d "
@@ -2286,7 +2342,7 @@ class Handler(BaseHTTPRequestHandler):
             self.hard_close()
             self.record_asked(state, provider, False)
             return 0
-        if kind in ("429", "500", "502", "503", "504", "401", "403", "credits"):
+        if kind in ("429", "500", "502", "503", "504", "401", "403", "credits", "quota"):
             rep = fault_reply(provider, kind, self.path, fault.get("retry_after"))
             if provider == "salesforce" and endpoint == "salesforce.token" and kind in ("401", "403"):
                 rep = Reply(400, jdump({"error": "invalid_grant",
