@@ -448,3 +448,63 @@ roles_titles_free(roles_titles_t *t)
 	memo_free(t->cache);
 	free(t);
 }
+
+/* ---- other tables in the same language ---- */
+
+struct roles_titleset {
+	struct rule *rules;
+	size_t nrules;
+};
+
+roles_titleset_t *
+roles_titleset_new(const struct roles_title_rule *rules, char *err, size_t errlen)
+{
+	roles_titleset_t *s = calloc(1, sizeof *s);
+	size_t n;
+
+	for (n = 0; rules[n].pattern; n++)
+		;
+	if (s == NULL || (s->rules = calloc(n ? n : 1, sizeof *s->rules)) == NULL) {
+		free(s);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (s->nrules = 0; s->nrules < n; s->nrules++)
+		if (compile_rule(&s->rules[s->nrules], rules[s->nrules].role,
+		    rules[s->nrules].pattern) != 0) {
+			snprintf(err, errlen, "title rule %zu does not compile (or memory ran out): %s",
+			    s->nrules + 1, rules[s->nrules].pattern);
+			s->nrules++;
+			roles_titleset_free(s);
+			return NULL;
+		}
+	return s;
+}
+
+void
+roles_titleset_free(roles_titleset_t *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nrules; i++)
+		free_rule(&s->rules[i]);
+	free(s->rules);
+	free(s);
+}
+
+int
+roles_titleset_match(const roles_titleset_t *s, const char *title)
+{
+	struct twords tw;
+	size_t i;
+
+	if (title == NULL)
+		return -1;
+	title_words(title, &tw);
+	for (i = 0; i < s->nrules; i++)
+		if (rule_match(&s->rules[i], &tw))
+			return s->rules[i].role;
+	return -1;
+}

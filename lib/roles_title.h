@@ -37,4 +37,19 @@ void roles_titles_free(roles_titles_t *t);
  * rule that decided, or -1 when none did. */
 int roles_titles_match(roles_titles_t *t, const char *title, int *rule);
 
+/*
+ * Other tables in the title-rule language (a job title's seniority, its
+ * department): rules[] ends with a NULL pattern, and .role is whatever the
+ * caller's table means by it (an index into its own names). The title is read
+ * as for the roles: folded, abbreviations replaced (roles_title_words).
+ * roles_titleset_new() returns NULL when memory runs out or a rule does not
+ * compile (err says which); free with roles_titleset_free().
+ */
+typedef struct roles_titleset roles_titleset_t;
+roles_titleset_t *roles_titleset_new(const struct roles_title_rule *rules, char *err,
+    size_t errlen);
+void roles_titleset_free(roles_titleset_t *s);
+/* The .role of the first rule title matches, or -1 when none does (or title is NULL). */
+int roles_titleset_match(const roles_titleset_t *s, const char *title);
+
 #endif
