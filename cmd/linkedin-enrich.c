@@ -1,0 +1,360 @@
+/*
+ * linkedin-enrich: the second person source. For the contacts Apollo gave no
+ * data for (or, on request, those it saw move, or all), asks RapidAPI's Fresh
+ * LinkedIn Profile Data for the profile and fills what Apollo left empty,
+ * behind the identity gate. The work is lib/lirun.c's; this file reads the
+ * options, runs the windows and picks the exit code.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "conf.h"
+#include "db.h"
+#include "http.h"
+#include "lirun.h"
+#include "ndj.h"
+#include "tls.h"
+
+enum {
+	OPT_VERIFY_MOVES = CLI_OPT_FIRST_FREE,
+	OPT_ALL,
+	OPT_DRY_RUN,
+	OPT_BUDGET,
+	OPT_REFRESH,
+	OPT_CACHE_DAYS,
+	OPT_WINDOW,
+	OPT_CONCURRENCY,
+	OPT_DELAY,
+	OPT_RETRIES,
+	OPT_RETRY_429,
+	OPT_BACKOFF_429,
+	OPT_TIMEOUT,
+	OPT_MAX_FAILURES
+};
+
+static const struct option longopts[] = {
+	{ "verify-moves", no_argument, NULL, OPT_VERIFY_MOVES },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "refresh", no_argument, NULL, OPT_REFRESH },
+	{ "cache-days", required_argument, NULL, OPT_CACHE_DAYS },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+	{ "delay-ms", required_argument, NULL, OPT_DELAY },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "retry-429", required_argument, NULL, OPT_RETRY_429 },
+	{ "backoff-429-ms", required_argument, NULL, OPT_BACKOFF_429 },
+	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-failures", required_argument, NULL, OPT_MAX_FAILURES },
+	CLI_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char usage[] =
+"usage: linkedin-enrich [OPTIONS] < deals.ndjson > deals.ndjson\n"
+"The second person source, after apollo-enrich: for each contact Apollo gave no\n"
+"data for (not found, no email, skipped, error) that has a LinkedIn profile URL\n"
+"(its linkedin_url, else Apollo's), asks RapidAPI's Fresh LinkedIn Profile Data\n"
+"once per profile and cache_days, and adds contact.linkedin. A profile whose\n"
+"current and past companies are not the deal's account is a mismatch and fills\n"
+"nothing; otherwise seniority_verified, department_verified, tenure_months (at\n"
+"the close date) and job_changed are filled where Apollo left them empty, named\n"
+"in field_sources; what Apollo set is never changed.\n"
+"\n"
+"      --verify-moves      also ask for contacts Apollo marked job_changed\n"
+"      --all               ask for every contact with a profile URL\n"
+"      --dry-run           no calls: mark the contacts dry_run and print the cost\n"
+"      --budget CALLS      calls allowed this month (default:\n"
+"                          linkedin_monthly_budget, else no limit)\n"
+"      --refresh           ask again even when the cache has the answer\n"
+"      --cache-days N      reuse answers younger than N days, 1-3650 (default:\n"
+"                          cache_days, else 90)\n"
+"      --window N          records read ahead and asked for together (default 200)\n"
+"      --concurrency N     calls in flight at once, 1-20 (default 2)\n"
+"      --delay-ms MS       least time between two call starts (default 200)\n"
+"      --retries N         retries of timeouts and 5xx (default 2)\n"
+"      --retry-429 N       retries after a 429 (default 1)\n"
+"      --backoff-429-ms MS wait after a 429 without Retry-After (default 60000)\n"
+"      --timeout-ms MS     per call, 1000-600000 (default 30000)\n"
+"      --max-failures N    failed calls in a row that stop the calls (default 3)\n"
+CLI_COMMON_HELP
+"\n"
+"Key: linkedin_rapidapi_key, else RAPIDAPI_KEY; without one, records pass\n"
+"through with the contacts' linkedin skipped and the exit status is 0.\n"
+"Several processes may share one db: a profile is claimed before it is asked for.\n"
+"Exit: 0 ok, 1 some contacts carry an error, 64 usage, 65 bad input lines,\n"
+"69 LinkedIn unavailable throughout, 74 I/O or db, 75 rate limit (429), monthly\n"
+"quota, credits (402) or budget reached, 78 configuration (including a key\n"
+"RapidAPI refused with 403: not subscribed).\n";
+
+static void
+notice(void *ctx, const char *msg)
+{
+	const struct cli_common *c = ctx;
+
+	if (!c->quiet)
+		cli_msg(stderr, "%s", msg);
+}
+
+static int
+exit_of(int rc)
+{
+	switch (rc) {
+	case LIRUN_ECONFIG: return CLI_EX_CONFIG;
+	case LIRUN_EHTTP: return CLI_EX_UNAVAILABLE;
+	default: return CLI_EX_IOERR;
+	}
+}
+
+/* The exit status of a run that went to its end (DESIGN §7). */
+static int
+final_status(const struct lirun_stats *st, unsigned long bad_lines)
+{
+	if (st->refused)
+		return CLI_EX_CONFIG;
+	if (bad_lines)
+		return CLI_EX_DATAERR;
+	if (st->calls > 0 && st->calls_ok == 0 && st->unavailable == st->calls)
+		return CLI_EX_UNAVAILABLE;
+	if (st->quota)
+		return CLI_EX_TEMPFAIL;
+	return st->errors ? CLI_EX_PROVIDER : CLI_EX_OK;
+}
+
+/* A long option's value within [lo, hi] into *out; 0, or -1 with err set. */
+static int
+num(int opt, const char *arg, long lo, long hi, long *out, char *err, size_t errlen)
+{
+	const struct option *o;
+	char name[64];
+
+	for (o = longopts; o->name && o->val != opt; o++)
+		;
+	snprintf(name, sizeof name, "--%s", o->name ? o->name : "?");
+	return cli_parse_long(name, arg, lo, hi, out, err, errlen);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli_common com;
+	struct lirun_opts o;
+	struct lirun_stats st;
+	char err[512], dbdir[4096], base[512];
+	long window = LIRUN_WINDOW_DEFAULT, concurrency = 2, delay = 200, retries = 2;
+	long retry429 = 1, backoff429 = 60000, timeout = 30000, maxfail = 3, v;
+	ndj_reader_t *rd = NULL;
+	lirun_t *r = NULL;
+	FILE *rejects = NULL;
+	db_t *db = NULL;
+	json_t *rec;
+	size_t inwin;
+	int opt, rc, status = CLI_EX_OK, eof = 0;
+
+	cli_init(argv[0]);
+	memset(&com, 0, sizeof com);
+	memset(&o, 0, sizeof o);
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			opt = CLI_OPT_HELP;
+		if ((rc = cli_common_opt(&com, opt, optarg, err, sizeof err)) == 1)
+			continue;
+		if (rc < 0)
+			goto usage_err;
+		rc = 0;
+		switch (opt) {
+		case OPT_VERIFY_MOVES:
+			if (o.select != LINKEDIN_SEL_ALL)
+				o.select = LINKEDIN_SEL_MOVES;
+			break;
+		case OPT_ALL:
+			o.select = LINKEDIN_SEL_ALL;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
+		case OPT_BUDGET:
+			o.budget_flag = optarg;
+			break;
+		case OPT_REFRESH:
+			o.refresh = 1;
+			break;
+		case OPT_CACHE_DAYS:
+			rc = num(opt, optarg, 1, 3650, &v, err, sizeof err);
+			o.cache_days_flag = optarg;
+			break;
+		case OPT_WINDOW:
+			rc = num(opt, optarg, 1, 100000, &window, err, sizeof err);
+			break;
+		case OPT_CONCURRENCY:
+			rc = num(opt, optarg, 1, 20, &concurrency, err, sizeof err);
+			break;
+		case OPT_DELAY:
+			rc = num(opt, optarg, 0, 60000, &delay, err, sizeof err);
+			break;
+		case OPT_RETRIES:
+			rc = num(opt, optarg, 0, 10, &retries, err, sizeof err);
+			break;
+		case OPT_RETRY_429:
+			rc = num(opt, optarg, 0, 10, &retry429, err, sizeof err);
+			break;
+		case OPT_BACKOFF_429:
+			rc = num(opt, optarg, 0, 3600000, &backoff429, err, sizeof err);
+			break;
+		case OPT_TIMEOUT:
+			rc = num(opt, optarg, 1000, 600000, &timeout, err, sizeof err);
+			break;
+		case OPT_MAX_FAILURES:
+			rc = num(opt, optarg, 1, 1000, &maxfail, err, sizeof err);
+			break;
+		default:
+			cli_msg(stderr, "try --help");
+			return CLI_EX_USAGE;
+		}
+		if (rc != 0)
+			goto usage_err;
+	}
+	if ((rc = cli_help_version(&com, usage)) >= 0)
+		return rc;
+	if (optind < argc) {
+		snprintf(err, sizeof err, "unexpected argument '%s' (records come on stdin)", argv[optind]);
+		goto usage_err;
+	}
+	if (conf_base_url("LINKEDIN_BASE_URL", LINKEDIN_BASE_DEFAULT, base, sizeof base) != 0) {
+		cli_msg(stderr, "LINKEDIN_BASE_URL must be an http:// or https:// URL");
+		return CLI_EX_CONFIG;
+	}
+	if (conf_db_path(com.db, dbdir, sizeof dbdir) != 0) {
+		cli_msg(stderr, "cannot find the db: give --db DIR or set DEAL_ENRICH_DB");
+		return CLI_EX_CONFIG;
+	}
+	if (db_open(dbdir, 0, &db, err, sizeof err) != DB_OK) {
+		cli_msg(stderr, "%s", err);
+		return CLI_EX_IOERR;
+	}
+	if (cli_open_rejects(com.rejects, &rejects, err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		status = CLI_EX_IOERR;
+		goto out;
+	}
+
+	o.db = db;
+	o.workspace = com.workspace;
+	o.base = base;
+	http_opts_default(&o.http);
+	o.http.max_in_flight = (int)concurrency;
+	o.http.min_interval_ms = delay;
+	o.http.max_retries = (int)retries;
+	o.http.max_retries_429 = (int)retry429;
+	o.http.backoff_429_ms = backoff429;
+	o.http.timeout_ms = timeout;
+	o.http.max_body = 4 << 20;
+	tls_opts(&o.http);
+	o.window = (size_t)window;
+	o.max_failures = (int)maxfail;
+	o.verbose = com.verbose;
+	o.notice = notice;
+	o.notice_ctx = &com;
+	if ((rc = lirun_new(&o, &r, err, sizeof err)) != LIRUN_OK ||
+	    (com.workspace && (rc = lirun_workspace(r, com.workspace, err, sizeof err)) != LIRUN_OK)) {
+		cli_msg(stderr, "%s", err);
+		status = exit_of(rc);
+		goto out;
+	}
+	if ((rd = ndj_reader_new(stdin, "stdin", com.max_line, com.max_depth, rejects)) == NULL) {
+		cli_msg(stderr, "out of memory");
+		status = CLI_EX_IOERR;
+		goto out;
+	}
+
+	while (!eof) {
+		for (inwin = 0; !lirun_full(r); inwin++) {
+			rc = cli_next_record(rd, stderr, &rec);
+			if (rc == CLI_REC_EOF) {
+				eof = 1;
+				break;
+			}
+			if (rc != CLI_REC_OK || lirun_add(r, rec) != LIRUN_OK) {
+				if (rc == CLI_REC_OK)
+					cli_msg(stderr, "out of memory");
+				status = CLI_EX_IOERR;
+				goto out;
+			}
+		}
+		if (inwin == 0)
+			break;
+		/* Nothing waits in our buffer while the network is slow. */
+		if (fflush(stdout) != 0) {
+			cli_msg(stderr, "stdout: write error");
+			status = CLI_EX_IOERR;
+			goto out;
+		}
+		if ((rc = lirun_process(r, err, sizeof err)) != LIRUN_OK) {
+			cli_msg(stderr, "%s", err);
+			status = exit_of(rc);
+			goto out;
+		}
+		while ((rec = lirun_next(r)) != NULL) {
+			rc = ndj_write(stdout, rec, com.unbuffered);
+			json_free(rec);
+			if (rc != 0) {
+				cli_msg(stderr, "stdout: write error");
+				status = CLI_EX_IOERR;
+				goto out;
+			}
+		}
+		lirun_stats(r, &st);
+		if (st.db_failed) {
+			cli_msg(stderr, "stopping: the db could not be written");
+			status = CLI_EX_IOERR;
+			goto out;
+		}
+		if (cli_progress_wanted(&com))
+			cli_msg(stderr, "%lu records, %lu profile calls", st.records, st.calls);
+	}
+
+	lirun_stats(r, &st);
+	if (o.dry_run) {
+		buf_t rep;
+
+		buf_init(&rep, 1 << 20);
+		if (lirun_dry_report(r, &rep) == 0)
+			fputs(buf_ptr(&rep), stderr);
+		buf_free(&rep);
+	}
+	if (com.verbose)
+		cli_msg(stderr, "%lu records, %lu contacts, %lu wanted: %lu enriched, %lu not found, "
+		    "%lu mismatch, %lu skipped, %lu errors, %lu quota; %lu profiles (%lu cached), "
+		    "%lu calls (%lu on the old path, %.0f credits)", st.records, st.contacts, st.wanted,
+		    st.enriched, st.not_found, st.mismatch, st.skipped, st.errors, st.quota, st.profiles,
+		    st.cache_hits, st.calls, st.old_path, st.credits);
+	status = final_status(&st, ndj_bad_lines(rd));
+	if (ndj_bad_lines(rd))
+		cli_msg(stderr, "%lu malformed input line%s", ndj_bad_lines(rd),
+		    ndj_bad_lines(rd) == 1 ? "" : "s");
+	if (st.errors && !com.quiet)
+		cli_msg(stderr, "%lu contact%s carry a LinkedIn error (contact.linkedin.reason says which)",
+		    st.errors, st.errors == 1 ? "" : "s");
+out:
+	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		status = CLI_EX_IOERR;
+	}
+	if (rejects && cli_close_output(rejects, com.rejects, err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		status = CLI_EX_IOERR;
+	}
+	if (rejects)
+		fclose(rejects);
+	ndj_reader_free(rd);
+	lirun_free(r);
+	db_close(db);
+	return status;
+usage_err:
+	cli_msg(stderr, "%s", err);
+	cli_msg(stderr, "try --help");
+	return CLI_EX_USAGE;
+}

@@ -1,0 +1,866 @@
+#include "lirun.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "cache.h"
+#include "claim.h"
+#include "conf.h"
+#include "jobtitle.h"
+#include "ledger.h"
+#include "window.h"
+
+#define DEFAULT_WORKSPACE "default"
+
+enum { STOP_NONE, STOP_REFUSED, STOP_QUOTA, STOP_UNAVAILABLE };
+/* What is known of a profile. */
+enum { P_NEED, P_ANSWERED, P_FAILED, P_DRY };
+
+struct ws {
+	struct ws *next;
+	char *name;
+	conf_t *conf;
+	const char *key;
+	long ttl;
+	struct budget b;
+	const char *path;          /* LINKEDIN_PATH, or the old one once the new is gone */
+	int switched;
+	int stop;                  /* STOP_*: no more calls */
+	char stopmsg[300];
+	int failures;              /* unavailable answers in a row */
+	int said_nokey;
+	unsigned long d_calls, d_cached;   /* --dry-run */
+};
+
+struct prof {
+	struct prof *next;
+	struct lirun *r;
+	struct ws *ws;
+	char *key;                 /* the normalized profile URL */
+	int state;
+	int claimed, held, submitted;
+	const char *path;          /* the endpoint it was asked on */
+	json_t *value;             /* the cache value (linkedin_cache_value) once answered */
+	int cached;
+	time_t fetched_at;
+	const char *status;        /* P_FAILED: quota_exhausted or error */
+	char reason[320];
+};
+
+struct lirun {
+	struct lirun_opts o;
+	window_t *w;
+	window_t *seen;            /* --dry-run: the profiles counted (its key table) */
+	http_client_t *http;
+	jobtitle_t *jt;
+	struct ws *wss;
+	struct prof *profs, *tail;
+	struct prof **queue;       /* the claimed profiles, in order */
+	size_t nqueue, next;
+	int out;                   /* calls in flight */
+	time_t now, start;
+	struct lirun_stats st;
+	int nomem;
+	unsigned long done;        /* records processed so far (at the window's head) */
+};
+
+static void
+say(lirun_t *r, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (r->o.notice == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->o.notice(r->o.notice_ctx, msg);
+}
+
+/* ---- workspaces ---- */
+
+static void
+ws_free(struct ws *w)
+{
+	if (w == NULL)
+		return;
+	conf_free(w->conf);
+	free(w->name);
+	free(w);
+}
+
+static int
+ws_load(lirun_t *r, const char *name, struct ws **out, char *err, size_t errlen)
+{
+	struct ws *w;
+	long days;
+	int dberr, rc;
+
+	for (w = r->wss; w; w = w->next)
+		if (strcmp(w->name, name) == 0) {
+			*out = w;
+			return LIRUN_OK;
+		}
+	if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
+		free(w);
+		snprintf(err, errlen, "out of memory");
+		return LIRUN_ENOMEM;
+	}
+	w->path = LINKEDIN_PATH;
+	rc = conf_load(name, &w->conf, err, errlen);
+	if (rc == CONF_ENOMEM) {
+		ws_free(w);
+		return LIRUN_ENOMEM;
+	}
+	if (rc != CONF_OK ||
+	    conf_long(w->conf, "cache_days", r->o.cache_days_flag, "DEAL_ENRICH_CACHE_DAYS",
+	    1, 3650, 90, &days, err, errlen) != CONF_OK) {
+		ws_free(w);
+		return LIRUN_ECONFIG;
+	}
+	w->ttl = days * 86400;
+	w->key = conf_api_key(w->conf, "linkedin_rapidapi_key", "RAPIDAPI_KEY");
+	if (budget_load(r->o.db, w->conf, name, LINKEDIN_PROVIDER, r->o.budget_flag, r->now, &w->b,
+	    &dberr, err, errlen) != 0) {
+		ws_free(w);
+		return dberr ? LIRUN_EIO : LIRUN_ECONFIG;
+	}
+	w->next = r->wss;
+	r->wss = w;
+	*out = w;
+	return LIRUN_OK;
+}
+
+int
+lirun_workspace(lirun_t *r, const char *ws, char *err, size_t errlen)
+{
+	struct ws *w;
+
+	if (!conf_workspace_valid(ws)) {
+		snprintf(err, errlen, "--workspace '%s': use 1-64 of A-Z a-z 0-9 _ . - "
+		    "(not starting with '.')", ws);
+		return LIRUN_ECONFIG;
+	}
+	return ws_load(r, ws, &w, err, errlen);
+}
+
+/* ---- life cycle ---- */
+
+int
+lirun_new(const struct lirun_opts *o, lirun_t **out, char *err, size_t errlen)
+{
+	lirun_t *r = calloc(1, sizeof *r);
+
+	*out = NULL;
+	if (r == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return LIRUN_ENOMEM;
+	}
+	r->o = *o;
+	r->now = r->start = o->now ? o->now : time(NULL);
+	if (r->o.window == 0)
+		r->o.window = LIRUN_WINDOW_DEFAULT;
+	if (r->o.max_failures <= 0)
+		r->o.max_failures = 3;
+	if ((r->w = window_new(r->o.window)) == NULL ||
+	    (o->dry_run && (r->seen = window_new(1)) == NULL)) {
+		lirun_free(r);
+		snprintf(err, errlen, "out of memory");
+		return LIRUN_ENOMEM;
+	}
+	if ((r->jt = jobtitle_new(err, errlen)) == NULL) {
+		lirun_free(r);
+		return LIRUN_ENOMEM;
+	}
+	if (!o->dry_run && (r->http = http_client_new(&r->o.http)) == NULL) {
+		lirun_free(r);
+		snprintf(err, errlen, "cannot set up the HTTP client (memory or libcurl)");
+		return LIRUN_EHTTP;
+	}
+	*out = r;
+	return LIRUN_OK;
+}
+
+static void
+rec_free(void *p)
+{
+	json_free(p);
+}
+
+static void
+profs_free(lirun_t *r)
+{
+	struct prof *p, *next;
+	buf_t k;
+
+	buf_init(&k, 1 << 12);
+	for (p = r->profs; p; p = next) {
+		next = p->next;
+		buf_reset(&k);
+		if (buf_adds(&k, p->ws->name) == BUF_OK && buf_addc(&k, '\x1f') == BUF_OK &&
+		    buf_adds(&k, p->key) == BUF_OK)
+			window_key_del(r->w, buf_ptr(&k));
+		json_free(p->value);
+		free(p->key);
+		free(p);
+	}
+	buf_free(&k);
+	r->profs = r->tail = NULL;
+	free(r->queue);
+	r->queue = NULL;
+	r->nqueue = r->next = 0;
+}
+
+void
+lirun_free(lirun_t *r)
+{
+	struct ws *w, *next;
+
+	if (r == NULL)
+		return;
+	profs_free(r);
+	window_free(r->w, rec_free, NULL);
+	window_free(r->seen, NULL, NULL);
+	http_client_free(r->http);
+	jobtitle_free(r->jt);
+	for (w = r->wss; w; w = next) {
+		next = w->next;
+		ws_free(w);
+	}
+	free(r);
+}
+
+int
+lirun_full(const lirun_t *r)
+{
+	return window_full(r->w);
+}
+
+int
+lirun_add(lirun_t *r, json_t *rec)
+{
+	if (window_push(r->w, rec, 1, NULL) != WINDOW_OK) {
+		json_free(rec);
+		return LIRUN_ENOMEM;
+	}
+	return LIRUN_OK;
+}
+
+json_t *
+lirun_next(lirun_t *r)
+{
+	return window_pop_ready(r->w);
+}
+
+void
+lirun_stats(const lirun_t *r, struct lirun_stats *out)
+{
+	*out = r->st;
+}
+
+/* ---- which profile each contact needs ---- */
+
+/* Why a wanted contact is not asked about (static text), or NULL: it is. */
+static const char *
+skip_reason(const json_t *rec, const json_t *contact, struct ws *w, char *url, size_t n)
+{
+	const json_t *acc = json_get(rec, "account");
+
+	if (w->key == NULL)
+		return "no RapidAPI key";
+	if (linkedin_contact_url(contact, url, n) != 0)
+		return "no LinkedIn profile URL";
+	if (!json_str(json_get(acc, "name")) && !json_str(json_get(acc, "domain")))
+		return "the account has no name or domain to check the profile against";
+	return NULL;
+}
+
+static const char *
+ws_name_of(const lirun_t *r, const json_t *rec)
+{
+	const char *s = r->o.workspace ? r->o.workspace : json_str(json_get(rec, "workspace_id"));
+
+	return s && *s ? s : DEFAULT_WORKSPACE;
+}
+
+/* The profile a contact needs, made when it is new to the window (NULL on memory). */
+static struct prof *
+prof_for(lirun_t *r, struct ws *w, const char *url, buf_t *wkey)
+{
+	struct prof *p;
+
+	buf_reset(wkey);
+	if (buf_adds(wkey, w->name) != BUF_OK || buf_addc(wkey, '\x1f') != BUF_OK ||
+	    buf_adds(wkey, url) != BUF_OK)
+		return NULL;
+	if ((p = window_key_get(r->w, buf_ptr(wkey))) != NULL)
+		return p;
+	if ((p = calloc(1, sizeof *p)) == NULL || (p->key = strdup(url)) == NULL) {
+		free(p);
+		return NULL;
+	}
+	p->ws = w;
+	p->r = r;
+	if (window_key_put(r->w, buf_ptr(wkey), p) != WINDOW_OK) {
+		free(p->key);
+		free(p);
+		return NULL;
+	}
+	if (r->tail)
+		r->tail->next = p;
+	else
+		r->profs = p;
+	r->tail = p;
+	r->st.profiles++;
+	return p;
+}
+
+/* Reads the cache into p: 1 when it answers, 0 when not, -1 on a db error. */
+static int
+lookup(lirun_t *r, struct prof *p, char *err, size_t errlen)
+{
+	json_t *v = NULL;
+	const json_t *prof;
+	time_t at;
+	int rc = cache_get(r->o.db, LINKEDIN_PROVIDER, p->ws->name, p->key, p->ws->ttl, r->now, &v,
+	    &at, err, errlen);
+
+	if (rc == DB_NOTFOUND)
+		return 0;
+	if (rc != DB_OK)
+		return -1;
+	if (linkedin_cache_read(v, &prof) < 0 || (r->o.refresh && at < r->start)) {
+		json_free(v);
+		return 0;
+	}
+	json_free(p->value);
+	p->value = v;
+	p->fetched_at = at;
+	p->cached = 1;
+	p->state = P_ANSWERED;
+	return 1;
+}
+
+static int
+intake(lirun_t *r, char *err, size_t errlen)
+{
+	unsigned long long seq;
+	char url[LINKEDIN_URL_MAX];
+	json_t *rec;
+	buf_t wkey;
+	int rc = LIRUN_OK;
+
+	if (window_head(r->w, NULL, &seq) == NULL)
+		return LIRUN_OK;
+	buf_init(&wkey, 1 << 16);
+	for (; rc == LIRUN_OK && (rec = window_get(r->w, seq)) != NULL; seq++) {
+		const json_t *cs = json_get(rec, "contacts");
+		struct ws *w = NULL;
+		size_t i;
+
+		r->st.records++;
+		for (i = 0; i < json_len(cs); i++) {
+			const json_t *c = json_at(cs, i);
+			struct prof *p;
+			int k;
+
+			r->st.contacts++;
+			if (!linkedin_wanted(c, r->o.select))
+				continue;
+			r->st.wanted++;
+			if (w == NULL && (rc = ws_load(r, ws_name_of(r, rec), &w, err, errlen)) != LIRUN_OK)
+				break;
+			if (skip_reason(rec, c, w, url, sizeof url))
+				continue;
+			if ((p = prof_for(r, w, url, &wkey)) == NULL) {
+				rc = LIRUN_ENOMEM;
+				break;
+			}
+			if (p->state != P_NEED || p->claimed || p->value)
+				continue;
+			if (!r->o.refresh || r->o.dry_run) {
+				if ((k = lookup(r, p, err, errlen)) < 0) {
+					rc = LIRUN_EIO;
+					break;
+				}
+				if (k)
+					r->st.cache_hits++;
+			}
+		}
+		if (w && w->key == NULL && !w->said_nokey++)
+			say(r, "workspace %s: no RapidAPI key (linkedin_rapidapi_key in %s, or "
+			    "RAPIDAPI_KEY): contacts passed through with linkedin skipped", w->name,
+			    conf_path(w->conf));
+	}
+	buf_free(&wkey);
+	if (rc == LIRUN_ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return rc;
+}
+
+/* ---- calls ---- */
+
+static void feed(lirun_t *r);
+
+static void
+stop_ws(lirun_t *r, struct ws *w, int why, const char *msg)
+{
+	if (w->stop != STOP_NONE)
+		return;
+	w->stop = why;
+	snprintf(w->stopmsg, sizeof w->stopmsg, "%s", msg);
+	say(r, "workspace %s: %s: no more LinkedIn calls for it this run", w->name, msg);
+}
+
+static void
+fail(struct prof *p, const char *status, const char *reason)
+{
+	p->state = P_FAILED;
+	p->status = status;
+	snprintf(p->reason, sizeof p->reason, "%s", reason);
+}
+
+/* A profile the run will not ask for: its workspace's calls stopped. */
+static void
+stopped(struct prof *p)
+{
+	fail(p, p->ws->stop == STOP_QUOTA ? "quota_exhausted" : "error", p->ws->stopmsg);
+}
+
+static void
+release(lirun_t *r, struct prof *p)
+{
+	const char *key = p->key;
+	char err[200];
+
+	if (!p->claimed)
+		return;
+	p->claimed = 0;
+	if (claim_release(r->o.db, LINKEDIN_PROVIDER, p->ws->name, &key, 1, err, sizeof err) !=
+	    DB_OK && !r->st.db_failed++)
+		say(r, "cannot release the claim on a profile: %s", err);
+}
+
+static void
+count(lirun_t *r, struct ws *w, long status, double credits)
+{
+	struct ledger_usage u = { 1, 0, 0 };
+	char month[8], err[200];
+
+	if (status == 0)
+		return;   /* no answer: nothing was used */
+	u.credits = credits;
+	ledger_month(r->now, month, sizeof month);
+	if (ledger_add(r->o.db, w->name, LINKEDIN_PROVIDER, month, &u, err, sizeof err) != DB_OK &&
+	    !r->st.db_failed++)
+		say(r, "cannot write the usage ledger: %s", err);
+}
+
+static void
+on_answer(http_response_t *resp, void *user)
+{
+	struct prof *p = user;
+	lirun_t *r = p->r;
+	struct ws *w = p->ws;
+	json_t *profile = NULL, *v;
+	char why[300], err[200];
+	enum linkedin_answer a;
+
+	r->out--;
+	a = linkedin_read(resp->status, resp->body, resp->body_len, resp->error, &profile, why,
+	    sizeof why);
+	r->st.calls++;
+	if (strcmp(p->path, LINKEDIN_PATH_OLD) == 0)
+		r->st.old_path++;
+	if (a == LINKEDIN_NOMEM)
+		r->nomem = 1;
+	/* One credit a profile or "not found" (include_skills=false); the budget held one. */
+	budget_spend(&w->b, (a == LINKEDIN_FOUND || a == LINKEDIN_NOT_FOUND) ? 0 : -1);
+	count(r, w, resp->status, (a == LINKEDIN_FOUND || a == LINKEDIN_NOT_FOUND) ? 1 : 0);
+	if (a != LINKEDIN_UNAVAILABLE && a != LINKEDIN_BAD_ANSWER)
+		w->failures = 0;
+	switch (a) {
+	case LINKEDIN_FOUND:
+	case LINKEDIN_NOT_FOUND:
+		r->st.calls_ok++;
+		r->st.credits += 1;
+		if ((v = linkedin_cache_value(profile)) == NULL) {
+			r->nomem = 1;
+			fail(p, "error", "out of memory");
+			break;
+		}
+		p->value = v;
+		p->state = P_ANSWERED;
+		p->fetched_at = r->now;
+		if (cache_put(r->o.db, LINKEDIN_PROVIDER, w->name, p->key, v, r->now, err,
+		    sizeof err) != DB_OK && !r->st.db_failed++)
+			say(r, "cannot write the cache: %s", err);
+		break;
+	case LINKEDIN_NO_ENDPOINT:
+		/* the API renamed its person endpoint (CONTRACTS §4.1): try the other name once */
+		if (!w->switched && p->path == w->path) {
+			w->switched = 1;
+			w->path = strcmp(w->path, LINKEDIN_PATH) == 0 ? LINKEDIN_PATH_OLD : LINKEDIN_PATH;
+			say(r, "workspace %s: %s; asking %s instead", w->name, why, w->path);
+		}
+		if (p->path != w->path) {
+			/* asked on the path that is gone: again on the other */
+			p->submitted = 0;
+			r->queue[--r->next] = p;   /* its place in the queue, asked again next */
+			feed(r);
+			json_free(profile);
+			return;
+		}
+		stop_ws(r, w, STOP_UNAVAILABLE, why);
+		fail(p, "error", why);
+		break;
+	case LINKEDIN_REFUSED:
+		r->st.refused = 1;
+		stop_ws(r, w, STOP_REFUSED, why);
+		fail(p, "error", why);
+		break;
+	case LINKEDIN_QUOTA:
+	case LINKEDIN_CREDITS:
+		stop_ws(r, w, STOP_QUOTA, why);
+		fail(p, "quota_exhausted", why);
+		break;
+	case LINKEDIN_RATE_LIMITED:
+		r->st.rate_limited++;
+		stop_ws(r, w, STOP_QUOTA, why);
+		fail(p, "quota_exhausted", why);
+		break;
+	case LINKEDIN_UNAVAILABLE:
+	case LINKEDIN_BAD_ANSWER:
+		r->st.unavailable++;
+		fail(p, "error", why);
+		if (++w->failures >= r->o.max_failures) {
+			char msg[400];
+
+			snprintf(msg, sizeof msg, "LinkedIn unavailable (%d failed calls in a row, the "
+			    "last: %s)", w->failures, why);
+			stop_ws(r, w, STOP_UNAVAILABLE, msg);
+		}
+		break;
+	default:
+		fail(p, "error", why);
+		break;
+	}
+	json_free(profile);
+	release(r, p);
+	feed(r);
+}
+
+/* Starts the next calls of the queue, as many as may be in flight. */
+static void
+feed(lirun_t *r)
+{
+	int max = r->o.http.max_in_flight > 0 ? r->o.http.max_in_flight : 1;
+	struct http_request req;
+	const char *hdrs[3];
+	char host[96];
+	buf_t url, key;
+
+	buf_init(&url, 1 << 12);
+	buf_init(&key, 1 << 12);
+	snprintf(host, sizeof host, "X-RapidAPI-Host: %s", LINKEDIN_HOST);
+	while (r->out < max && r->next < r->nqueue) {
+		struct prof *p = r->queue[r->next++];
+		struct ws *w = p->ws;
+		char msg[200];
+
+		if (w->stop == STOP_NONE && !budget_allows(&w->b, 1)) {
+			snprintf(msg, sizeof msg, "linkedin_monthly_budget reached (%.0f of %.0f calls "
+			    "used this month)", w->b.used, w->b.budget);
+			stop_ws(r, w, STOP_QUOTA, msg);
+		}
+		if (w->stop != STOP_NONE) {
+			stopped(p);
+			release(r, p);
+			continue;
+		}
+		buf_reset(&url);
+		buf_reset(&key);
+		if (linkedin_request_url(r->o.base, w->path, p->key, &url) != 0 ||
+		    buf_adds(&key, "X-RapidAPI-Key: ") != BUF_OK || buf_adds(&key, w->key) != BUF_OK) {
+			r->nomem = 1;
+			fail(p, "error", "out of memory");
+			release(r, p);
+			continue;
+		}
+		hdrs[0] = buf_ptr(&key);
+		hdrs[1] = host;
+		hdrs[2] = NULL;
+		memset(&req, 0, sizeof req);
+		req.method = "GET";
+		req.url = buf_ptr(&url);
+		req.headers = hdrs;
+		if (http_submit(r->http, &req, on_answer, p) != HTTP_OK) {
+			r->nomem = 1;
+			fail(p, "error", "out of memory");
+			release(r, p);
+			continue;
+		}
+		budget_spend(&w->b, 1);
+		p->submitted = 1;
+		p->path = w->path;
+		r->out++;
+	}
+	if (key.ptr)
+		memset(key.ptr, 0, key.alloc);   /* the key does not outlive the call in our memory */
+	buf_free(&key);
+	buf_free(&url);
+}
+
+/* Whether a cache entry seen while claiming answers the profile (another process asked). */
+static int
+answered(const char *val, size_t len, void *ctx)
+{
+	struct prof *p = ctx;
+	long long at = claim_entry_time(val, len);
+
+	return at >= 0 && (p->ws->ttl <= 0 || p->r->now - at <= p->ws->ttl) &&
+	    (!p->r->o.refresh || at >= p->r->start);
+}
+
+/*
+ * Claims the profiles still needed; those another process answered meanwhile
+ * are read from the cache, those it is asking for now are held. Then asks for
+ * the claimed ones.
+ */
+static int
+ask(lirun_t *r, int *waiting, char *err, size_t errlen)
+{
+	enum claim_state st;
+	struct prof *p;
+	const char *key;
+	size_t n = 0;
+	int rc;
+
+	*waiting = 0;
+	for (p = r->profs; p; p = p->next) {
+		p->held = 0;
+		if (p->state != P_NEED)
+			continue;
+		if (p->ws->stop != STOP_NONE) {
+			stopped(p);
+			continue;
+		}
+		key = p->key;
+		rc = claim_take(r->o.db, LINKEDIN_PROVIDER, p->ws->name, &key, 1, answered, p,
+		    time(NULL), &st, err, errlen);
+		if (rc != DB_OK)
+			return rc == DB_ENOMEM ? LIRUN_ENOMEM : LIRUN_EIO;
+		if (st == CLAIM_TAKEN) {
+			p->claimed = 1;
+			n++;
+		} else if (st == CLAIM_HELD)
+			p->held = *waiting = 1;
+		else {
+			r->st.cache_hits++;
+			if (lookup(r, p, err, errlen) < 0)
+				return LIRUN_EIO;
+			if (p->state == P_NEED)
+				fail(p, "error", "the answer another process cached cannot be read");
+		}
+	}
+	if (n == 0)
+		return LIRUN_OK;
+	free(r->queue);
+	r->nqueue = r->next = 0;
+	if ((r->queue = calloc(n, sizeof *r->queue)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		for (p = r->profs; p; p = p->next)
+			release(r, p);
+		return LIRUN_ENOMEM;
+	}
+	for (p = r->profs; p; p = p->next)
+		if (p->claimed && p->state == P_NEED)
+			r->queue[r->nqueue++] = p;
+	feed(r);
+	if (http_run(r->http) != HTTP_OK) {
+		snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");
+		for (p = r->profs; p; p = p->next)
+			release(r, p);
+		return LIRUN_EHTTP;
+	}
+	return LIRUN_OK;
+}
+
+/* --dry-run: what would be asked, each profile counted once in the run. */
+static int
+dry(lirun_t *r)
+{
+	struct prof *p;
+	buf_t k;
+
+	buf_init(&k, 1 << 12);
+	for (p = r->profs; p; p = p->next) {
+		if (p->state == P_ANSWERED) {
+			p->ws->d_cached++;
+			continue;
+		}
+		p->state = P_DRY;
+		buf_reset(&k);
+		if (buf_adds(&k, p->ws->name) != BUF_OK || buf_addc(&k, '\x1f') != BUF_OK ||
+		    buf_adds(&k, p->key) != BUF_OK) {
+			buf_free(&k);
+			return -1;
+		}
+		if (window_key_get(r->seen, buf_ptr(&k)))
+			continue;
+		if (window_key_put(r->seen, buf_ptr(&k), r) != WINDOW_OK) {
+			buf_free(&k);
+			return -1;
+		}
+		p->ws->d_calls++;
+		r->st.would_call++;
+	}
+	buf_free(&k);
+	return 0;
+}
+
+int
+lirun_dry_report(const lirun_t *r, buf_t *out)
+{
+	const struct ws *w;
+	char line[512];
+
+	for (w = r->wss; w; w = w->next) {
+		if (w->key == NULL)
+			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: no RapidAPI "
+			    "key: nothing would be asked\n", w->name);
+		else
+			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: %lu cache "
+			    "hits, %lu profile calls (%lu credits)%s\n", w->name, w->d_cached, w->d_calls,
+			    w->d_calls, w->b.limited && !budget_allows(&w->b, (double)w->d_calls) ?
+			    "; more than the budget leaves this month" : "");
+		if (buf_adds(out, line) != BUF_OK)
+			return -1;
+		if (w->b.limited) {
+			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: budget %.0f, "
+			    "%.0f used this month\n", w->name, w->b.budget, w->b.used);
+			if (buf_adds(out, line) != BUF_OK)
+				return -1;
+		}
+	}
+	snprintf(line, sizeof line, "linkedin-enrich: dry run: %lu contacts wanted, %lu profile "
+	    "calls in all\n", r->st.wanted, r->st.would_call);
+	return buf_adds(out, line) == BUF_OK ? 0 : -1;
+}
+
+/* ---- writing the contacts ---- */
+
+static int
+annotate(lirun_t *r)
+{
+	unsigned long long seq;
+	char url[LINKEDIN_URL_MAX];
+	json_t *rec;
+	buf_t wkey;
+	int rc = 0;
+
+	if (window_head(r->w, NULL, &seq) == NULL)
+		return 0;
+	buf_init(&wkey, 1 << 16);
+	for (; rc == 0 && (rec = window_get(r->w, seq)) != NULL; seq++) {
+		json_t *cs = json_get(rec, "contacts");
+		struct ws *w = NULL;
+		size_t i;
+
+		if (window_waits(r->w, seq) == 0)
+			continue;   /* an earlier window's */
+		for (i = 0; rc == 0 && i < json_len(cs); i++) {
+			json_t *c = json_at(cs, i);
+			const json_t *prof = NULL;
+			const char *why;
+			struct prof *p;
+
+			if (!linkedin_wanted(c, r->o.select))
+				continue;
+			if (w == NULL && ws_load(r, ws_name_of(r, rec), &w, NULL, 0) != LIRUN_OK)
+				return -1;   /* loaded at intake: cannot fail */
+			if ((why = skip_reason(rec, c, w, url, sizeof url)) != NULL) {
+				r->st.skipped++;
+				rc = linkedin_apply(c, rec, r->jt, "skipped", NULL, -1, 0, why, r->now);
+				continue;
+			}
+			buf_reset(&wkey);
+			if (buf_adds(&wkey, w->name) != BUF_OK || buf_addc(&wkey, '\x1f') != BUF_OK ||
+			    buf_adds(&wkey, url) != BUF_OK ||
+			    (p = window_key_get(r->w, buf_ptr(&wkey))) == NULL) {
+				rc = -1;
+				break;
+			}
+			if (p->state == P_DRY) {
+				r->st.dry++;
+				rc = linkedin_apply(c, rec, r->jt, "dry_run", NULL, 0, 0,
+				    "a dry run asks nothing", r->now);
+			} else if (p->state == P_ANSWERED && linkedin_cache_read(p->value, &prof) >= 0) {
+				const char *st;
+
+				rc = linkedin_apply(c, rec, r->jt, prof ? "enriched" : "not_found", prof,
+				    p->cached, p->fetched_at, prof ? NULL : "LinkedIn has no such profile",
+				    r->now);
+				st = json_str(json_path(c, "linkedin.status"));
+				if (st && strcmp(st, "enriched") == 0)
+					r->st.enriched++;
+				else if (st && strcmp(st, "mismatch") == 0)
+					r->st.mismatch++;
+				else
+					r->st.not_found++;
+			} else {
+				const char *st = p->status ? p->status : "error";
+
+				if (strcmp(st, "quota_exhausted") == 0)
+					r->st.quota++;
+				else
+					r->st.errors++;
+				rc = linkedin_apply(c, rec, r->jt, st, NULL, -1, 0,
+				    p->reason[0] ? p->reason : "not asked", r->now);
+			}
+		}
+		window_done(r->w, seq);
+	}
+	buf_free(&wkey);
+	return rc;
+}
+
+int
+lirun_process(lirun_t *r, char *err, size_t errlen)
+{
+	struct timespec poll = { 0, CLAIM_POLL_MS * 1000000L };
+	int rc, waiting;
+
+	if ((rc = intake(r, err, errlen)) != LIRUN_OK)
+		goto out;
+	if (r->o.dry_run) {
+		if (dry(r) != 0) {
+			rc = LIRUN_ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+	} else
+		for (;;) {
+			if ((rc = ask(r, &waiting, err, errlen)) != LIRUN_OK)
+				goto out;
+			if (!waiting)
+				break;
+			nanosleep(&poll, NULL);
+		}
+	if (r->nomem) {
+		rc = LIRUN_ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (annotate(r) != 0) {
+		rc = LIRUN_ENOMEM;
+		snprintf(err, errlen, "out of memory");
+	}
+out:
+	profs_free(r);
+	return rc;
+}

@@ -1,0 +1,128 @@
+/*
+ * lirun: the engine of linkedin-enrich. It takes a window of deal records,
+ * finds the contacts to ask LinkedIn about (lib/linkedin.h: by default those
+ * Apollo gave no data for, with a profile URL), asks for each distinct
+ * profile once (the cache first, then a claim, then the API), and writes each
+ * such contact's fields; records leave in input order.
+ *
+ *   lirun_new(&opts, &r, ...);
+ *   for (;;) {
+ *       while (!lirun_full(r) && <a record was read>) lirun_add(r, rec);
+ *       lirun_process(r, ...);                  // the network, for the window
+ *       while ((rec = lirun_next(r)) != NULL) <write rec>, json_free(rec);
+ *   }
+ *   lirun_stats(r, &st);  lirun_free(r);
+ *
+ * The same life cycle and phase names as lib/sigrun.h. Memory is bounded by
+ * the window, plus for --dry-run the profile URLs counted (to count each once).
+ *
+ * Per workspace (the record's workspace_id, else opts.workspace, else
+ * "default"): the key (linkedin_rapidapi_key, else RAPIDAPI_KEY), cache_days,
+ * the monthly budget (linkedin_monthly_budget) are loaded once. No key marks
+ * its wanted contacts "skipped" (one notice). Answers stop the workspace's
+ * calls for the run: a 403/401 (key refused: "error"), the monthly quota,
+ * 402 credits out, 429 after the retries, the budget ("quota_exhausted"),
+ * and opts.max_failures unavailable answers in a row ("error").
+ *
+ * Every answer (a profile, "not found") is cached as soon as it arrives,
+ * before the claim on it goes; every call is counted in the usage ledger.
+ *
+ * lib/ never prints: notices go to opts.notice (may be NULL), one line each,
+ * without the program name or a newline, never holding a key.
+ */
+#ifndef DE_LIRUN_H
+#define DE_LIRUN_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "db.h"
+#include "http.h"
+#include "json.h"
+#include "linkedin.h"
+
+#define LIRUN_WINDOW_DEFAULT 200
+
+enum {
+	LIRUN_OK = 0,
+	LIRUN_ENOMEM = -1,
+	LIRUN_ECONFIG = -2,   /* a workspace file or setting is wrong: exit 78 */
+	LIRUN_EIO = -3,       /* the db failed: exit 74 */
+	LIRUN_EHTTP = -4      /* libcurl could not run */
+};
+
+struct lirun_opts {
+	db_t *db;                    /* required */
+	const char *workspace;       /* --workspace, or NULL */
+	const char *base;            /* LINKEDIN_BASE_DEFAULT or LINKEDIN_BASE_URL */
+	struct http_opts http;
+	enum linkedin_select select;
+	const char *cache_days_flag; /* --cache-days, or NULL */
+	const char *budget_flag;     /* --budget (calls a month), or NULL */
+	size_t window;               /* records per window (0: LIRUN_WINDOW_DEFAULT) */
+	int max_failures;            /* unavailable answers in a row that stop a workspace (0: 3) */
+	int dry_run;                 /* no calls; wanted contacts marked "dry_run" */
+	int refresh;                 /* ask again even when the cache has the answer */
+	int verbose;
+	time_t now;                  /* 0: the clock (tests fix it) */
+	void (*notice)(void *ctx, const char *msg);
+	void *notice_ctx;
+};
+
+struct lirun_stats {
+	unsigned long records;
+	unsigned long contacts;        /* contacts seen */
+	unsigned long wanted;          /* of those, selected (opts.select) */
+	unsigned long profiles;        /* distinct profiles per window, summed */
+	unsigned long cache_hits;      /* profiles answered from the cache */
+	unsigned long calls;           /* requests that got a final answer (or none) */
+	unsigned long calls_ok;        /* a profile or "not found" */
+	unsigned long unavailable;     /* no answer, 5xx, bad bodies */
+	unsigned long rate_limited;    /* 429 to the last retry */
+	unsigned long old_path;        /* calls made on LINKEDIN_PATH_OLD */
+	double credits;
+	/* contacts by status */
+	unsigned long enriched, not_found, mismatch, skipped, errors, quota, dry;
+	int refused;                   /* a key was refused (403/401) */
+	int db_failed;                 /* a cache or ledger write failed: stop with exit 74 */
+	unsigned long would_call;      /* --dry-run: distinct profiles not in the cache */
+};
+
+typedef struct lirun lirun_t;
+
+/* Returns LIRUN_OK, LIRUN_ENOMEM or LIRUN_EHTTP (err set). */
+int lirun_new(const struct lirun_opts *o, lirun_t **out, char *err, size_t errlen);
+void lirun_free(lirun_t *r);
+
+/*
+ * Loads a workspace ahead of the first record (for --workspace, so that a bad
+ * file stops the program before any output). Returns LIRUN_OK, LIRUN_ECONFIG
+ * or LIRUN_EIO with err set.
+ */
+int lirun_workspace(lirun_t *r, const char *ws, char *err, size_t errlen);
+
+/* 1 when the window holds opts.window records. */
+int lirun_full(const lirun_t *r);
+/* Adds a record (taken over, even on failure). Returns LIRUN_OK or LIRUN_ENOMEM. */
+int lirun_add(lirun_t *r, json_t *rec);
+
+/*
+ * Does the window's work. Returns LIRUN_OK, or LIRUN_ECONFIG / LIRUN_EIO /
+ * LIRUN_ENOMEM / LIRUN_EHTTP with err set (the program stops; the window's
+ * records are not written).
+ */
+int lirun_process(lirun_t *r, char *err, size_t errlen);
+
+/* The next processed record, in input order (the caller's), or NULL. */
+json_t *lirun_next(lirun_t *r);
+
+void lirun_stats(const lirun_t *r, struct lirun_stats *out);
+
+/*
+ * The --dry-run report: one line per workspace with its calls and budget.
+ * Returns 0 or -1 (memory).
+ */
+int lirun_dry_report(const lirun_t *r, buf_t *out);
+
+#endif
