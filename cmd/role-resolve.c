@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "conf.h"
@@ -191,7 +190,6 @@ main(int argc, char **argv)
 	roles_run_t *run = NULL;
 	db_t *db = NULL;
 	json_t *rec;
-	struct stat st;
 
 	cli_init("role-resolve");
 	ro.stream_cap = ROLES_STREAM_CAP_DEFAULT;
@@ -337,8 +335,15 @@ main(int argc, char **argv)
 				status = CLI_EX_IOERR;
 				goto out;
 			}
-		} else if (stat(dbdir, &st) == 0) {
-			if (db_open(dbdir, 1, &db, err, sizeof err) != DB_OK) {
+		} else {
+			/* An existing directory that holds no db yet is no store, like an absent one. */
+			rc = db_open_existing(dbdir, 1, &db, err, sizeof err);
+			if (rc == DB_NOTFOUND) {
+				db = NULL;
+				if (cc.verbose)
+					cli_msg(stderr, "db %s: no db yet: no cross-deal roles from the store",
+					    dbdir);
+			} else if (rc != DB_OK) {
 				if (strstr(err, "no table") == NULL) {
 					cli_msg(stderr, "%s", err);
 					status = CLI_EX_IOERR;
@@ -348,9 +353,7 @@ main(int argc, char **argv)
 					cli_msg(stderr, "%s: no cross-deal roles from the store", err);
 				db = NULL;
 			}
-		} else if (cc.verbose)
-			cli_msg(stderr, "db %s: %s: no cross-deal roles from the store", dbdir,
-			    strerror(errno));
+		}
 	}
 	oc.unbuffered = cc.unbuffered;
 	ro.db = db;

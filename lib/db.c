@@ -175,8 +175,12 @@ db_open_existing(const char *dir, int readonly, db_t **out, char *err, size_t er
 	*out = NULL;
 	if ((size_t)snprintf(probe, sizeof probe, "%s/data.mdb", dir) >= sizeof probe)
 		return fail(err, errlen, DB_EIO, "db %s: path too long", dir);
-	if (stat(probe, &st) != 0)
-		return DB_NOTFOUND;
+	if (stat(probe, &st) != 0) {
+		/* No db yet, in a directory or none; anything else (a file in the way) is an error. */
+		if (errno == ENOENT)
+			return DB_NOTFOUND;
+		return fail(err, errlen, DB_EIO, "db %s: %s", dir, strerror(errno));
+	}
 	return db_open(dir, readonly, out, err, errlen);
 }
 

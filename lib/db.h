@@ -52,7 +52,8 @@ typedef struct db db_t;
 int db_open(const char *dir, int readonly, db_t **out, char *err, size_t errlen);
 /*
  * The same for a reader that must not create a db: DB_NOTFOUND (and *out
- * NULL) when dir holds none yet, so that it can answer "nothing yet".
+ * NULL) when dir holds none yet or is absent, so that it can answer "nothing
+ * yet"; DB_EIO when something else is in the way (dir is a file).
  */
 int db_open_existing(const char *dir, int readonly, db_t **out, char *err, size_t errlen);
 void db_close(db_t *db);

@@ -317,6 +317,23 @@ open_existing(void **state)
 	db_close(db);
 }
 
+/* A file where the db's directory should be is in the way, not "no db yet". */
+static void
+open_existing_on_a_file(void **state)
+{
+	db_t *db;
+	char err[256], file[300];
+	FILE *f;
+
+	(void)state;
+	snprintf(file, sizeof file, "%.*s/afile", (int)(strlen(dir) - 10), dir);   /* setup made the parent */
+	assert_non_null(f = fopen(file, "w"));
+	fclose(f);
+	assert_int_equal(db_open_existing(file, 1, &db, err, sizeof err), DB_EIO);
+	assert_null(db);
+	assert_non_null(strstr(err, "afile"));
+}
+
 int
 main(void)
 {
@@ -331,6 +348,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(ledger_and_budget, setup, teardown),
 		cmocka_unit_test(time_format_roundtrip),
 		cmocka_unit_test_setup_teardown(open_existing, setup, teardown),
+		cmocka_unit_test_setup_teardown(open_existing_on_a_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
