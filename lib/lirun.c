@@ -12,6 +12,7 @@
 #include "jobtitle.h"
 #include "ledger.h"
 #include "window.h"
+#include "workspace.h"
 
 #define DEFAULT_WORKSPACE "default"
 
@@ -22,10 +23,10 @@ enum { P_NEED, P_ANSWERED, P_FAILED, P_DRY };
 struct ws {
 	struct ws *next;
 	char *name;
-	conf_t *conf;
+	workspace_t *wsp;            /* settings, key, budget: lib/workspace */
 	const char *key;
 	long ttl;
-	struct budget b;
+	struct budget *b;           /* the workspace's LinkedIn budget */
 	const char *path;          /* LINKEDIN_PATH, or the old one once the new is gone */
 	int switched;
 	int stop;                  /* STOP_*: no more calls */
@@ -88,7 +89,7 @@ ws_free(struct ws *w)
 {
 	if (w == NULL)
 		return;
-	conf_free(w->conf);
+	workspace_free(w->wsp);
 	free(w->name);
 	free(w);
 }
@@ -97,8 +98,7 @@ static int
 ws_load(lirun_t *r, const char *name, struct ws **out, char *err, size_t errlen)
 {
 	struct ws *w;
-	long days;
-	int dberr, rc;
+	int rc;
 
 	for (w = r->wss; w; w = w->next)
 		if (strcmp(w->name, name) == 0) {
@@ -111,24 +111,18 @@ ws_load(lirun_t *r, const char *name, struct ws **out, char *err, size_t errlen)
 		return LIRUN_ENOMEM;
 	}
 	w->path = LINKEDIN_PATH;
-	rc = conf_load(name, &w->conf, err, errlen);
-	if (rc == CONF_ENOMEM) {
+	rc = workspace_open(name, r->o.cache_days_flag, &w->wsp, err, errlen);
+	if (rc == WORKSPACE_OK)
+		rc = workspace_budget_load(w->wsp, WS_LINKEDIN, r->o.db, r->o.budget_flag, r->now,
+		    err, errlen);
+	if (rc != WORKSPACE_OK) {
 		ws_free(w);
-		return LIRUN_ENOMEM;
+		return rc == WORKSPACE_ENOMEM ? LIRUN_ENOMEM :
+		    rc == WORKSPACE_EIO ? LIRUN_EIO : LIRUN_ECONFIG;
 	}
-	if (rc != CONF_OK ||
-	    conf_long(w->conf, "cache_days", r->o.cache_days_flag, "DEAL_ENRICH_CACHE_DAYS",
-	    1, 3650, 90, &days, err, errlen) != CONF_OK) {
-		ws_free(w);
-		return LIRUN_ECONFIG;
-	}
-	w->ttl = days * 86400;
-	w->key = conf_api_key(w->conf, "linkedin_rapidapi_key", "RAPIDAPI_KEY");
-	if (budget_load(r->o.db, w->conf, name, LINKEDIN_PROVIDER, r->o.budget_flag, r->now, &w->b,
-	    &dberr, err, errlen) != 0) {
-		ws_free(w);
-		return dberr ? LIRUN_EIO : LIRUN_ECONFIG;
-	}
+	w->ttl = workspace_ttl(w->wsp);
+	w->key = workspace_key(w->wsp, WS_LINKEDIN);
+	w->b = workspace_budget(w->wsp, WS_LINKEDIN);
 	w->next = r->wss;
 	r->wss = w;
 	*out = w;
@@ -394,7 +388,7 @@ intake(lirun_t *r, char *err, size_t errlen)
 		if (w && w->key == NULL && !w->said_nokey++)
 			say(r, "workspace %s: no RapidAPI key (linkedin_rapidapi_key in %s, or "
 			    "RAPIDAPI_KEY): contacts passed through with linkedin skipped", w->name,
-			    conf_path(w->conf));
+			    workspace_path(w->wsp));
 	}
 	buf_free(&wkey);
 	if (rc == LIRUN_ENOMEM)
@@ -479,7 +473,7 @@ on_answer(http_response_t *resp, void *user)
 	if (a == LINKEDIN_NOMEM)
 		r->nomem = 1;
 	/* One credit a profile or "not found" (include_skills=false); the budget held one. */
-	budget_spend(&w->b, (a == LINKEDIN_FOUND || a == LINKEDIN_NOT_FOUND) ? 0 : -1);
+	budget_spend(w->b, (a == LINKEDIN_FOUND || a == LINKEDIN_NOT_FOUND) ? 0 : -1);
 	count(r, w, resp->status, (a == LINKEDIN_FOUND || a == LINKEDIN_NOT_FOUND) ? 1 : 0);
 	if (a != LINKEDIN_UNAVAILABLE && a != LINKEDIN_BAD_ANSWER)
 		w->failures = 0;
@@ -572,9 +566,9 @@ feed(lirun_t *r)
 		struct ws *w = p->ws;
 		char msg[200];
 
-		if (w->stop == STOP_NONE && !budget_allows(&w->b, 1)) {
+		if (w->stop == STOP_NONE && !budget_allows(w->b, 1)) {
 			snprintf(msg, sizeof msg, "linkedin_monthly_budget reached (%.0f of %.0f calls "
-			    "used this month)", w->b.used, w->b.budget);
+			    "used this month)", w->b->used, w->b->budget);
 			stop_ws(r, w, STOP_QUOTA, msg);
 		}
 		if (w->stop != STOP_NONE) {
@@ -604,7 +598,7 @@ feed(lirun_t *r)
 			release(r, p);
 			continue;
 		}
-		budget_spend(&w->b, 1);
+		budget_spend(w->b, 1);
 		p->submitted = 1;
 		p->path = w->path;
 		r->out++;
@@ -736,13 +730,13 @@ lirun_dry_report(const lirun_t *r, buf_t *out)
 		else
 			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: %lu cache "
 			    "hits, %lu profile calls (%lu credits)%s\n", w->name, w->d_cached, w->d_calls,
-			    w->d_calls, w->b.limited && !budget_allows(&w->b, (double)w->d_calls) ?
+			    w->d_calls, w->b->limited && !budget_allows(w->b, (double)w->d_calls) ?
 			    "; more than the budget leaves this month" : "");
 		if (buf_adds(out, line) != BUF_OK)
 			return -1;
-		if (w->b.limited) {
+		if (w->b->limited) {
 			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: budget %.0f, "
-			    "%.0f used this month\n", w->name, w->b.budget, w->b.used);
+			    "%.0f used this month\n", w->name, w->b->budget, w->b->used);
 			if (buf_adds(out, line) != BUF_OK)
 				return -1;
 		}
