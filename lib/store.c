@@ -706,41 +706,101 @@ keylist_add(struct keylist *l, const char *k, size_t n)
 	return 0;
 }
 
-static int
-keylist_has(const struct keylist *l, const char *k, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->len[i] == n && memcmp(l->k[i], k, n) == 0)
-			return 1;
-	return 0;
-}
-
 static void
-keylist_clear(struct keylist *l)
+keylist_free(struct keylist *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
 		free(l->k[i]);
-	l->n = 0;
-}
-
-static void
-keylist_free(struct keylist *l)
-{
-	keylist_clear(l);
 	free(l->k);
 	free(l->len);
 }
 
+/* A write a deal's load makes: a put, or a delete when val is NULL. */
+struct op {
+	db_table t;
+	char *key, *val;
+	size_t klen, vlen;
+};
+
+struct oplist {
+	struct op *v;
+	size_t n, alloc;
+};
+
+static int
+op_add(struct oplist *o, db_table t, const char *key, size_t klen, const char *val,
+    size_t vlen)
+{
+	struct op *op;
+
+	if (o->n == o->alloc) {
+		size_t alloc = o->alloc ? o->alloc * 2 : 16;
+		struct op *nv = realloc(o->v, alloc * sizeof *nv);
+
+		if (nv == NULL)
+			return -1;
+		o->v = nv;
+		o->alloc = alloc;
+	}
+	op = &o->v[o->n];
+	op->t = t;
+	op->klen = klen;
+	op->vlen = vlen;
+	op->val = NULL;
+	if ((op->key = malloc(klen ? klen : 1)) == NULL)
+		return -1;
+	memcpy(op->key, key, klen);
+	if (val != NULL) {
+		if ((op->val = malloc(vlen ? vlen : 1)) == NULL) {
+			free(op->key);
+			return -1;
+		}
+		memcpy(op->val, val, vlen);
+	}
+	o->n++;
+	return 0;
+}
+
+/* Drops the ops from n on. */
+static void
+op_truncate(struct oplist *o, size_t n)
+{
+	while (o->n > n) {
+		o->n--;
+		free(o->v[o->n].key);
+		free(o->v[o->n].val);
+	}
+}
+
+static void
+op_free(struct oplist *o)
+{
+	op_truncate(o, 0);
+	free(o->v);
+	o->v = NULL;
+	o->alloc = 0;
+}
+
+/*
+ * A deal waiting for the batch's commit: what the stored value was when its
+ * merge was made (old NULL: absent), and the record to merge again if another
+ * process changed the deal in between.
+ */
+struct pending {
+	char *ws, *old;
+	size_t oldlen;
+	json_t *rec;
+	time_t now;
+	size_t op0, op1;      /* its ops in the loader's list */
+};
+
 struct store_loader {
 	db_t *db;
-	db_batch_t *batch;
 	size_t batch_deals, pending;
-	struct keylist deals;    /* deal keys in the pending batch */
-	struct keylist stale;    /* index keys to delete after the commit */
+	struct pending *p;
+	struct oplist ops;
 	int broken;
 	buf_t b_id, b_key, b_fkey, b_val, b_old, b_facts, b_ix;   /* reused by every load */
 };
@@ -754,6 +814,10 @@ store_loader_new(db_t *db, size_t batch_deals)
 		return NULL;
 	l->db = db;
 	l->batch_deals = batch_deals ? batch_deals : 256;
+	if ((l->p = calloc(l->batch_deals, sizeof *l->p)) == NULL) {
+		free(l);
+		return NULL;
+	}
 	buf_init(&l->b_id, 4096);
 	buf_init(&l->b_key, 4096);
 	buf_init(&l->b_fkey, 4096);
@@ -761,11 +825,21 @@ store_loader_new(db_t *db, size_t batch_deals)
 	buf_init(&l->b_old, VAL_CAP);
 	buf_init(&l->b_facts, VAL_CAP);
 	buf_init(&l->b_ix, 65536);
-	if ((l->batch = db_batch_new(db)) == NULL) {
-		free(l);
-		return NULL;
-	}
 	return l;
+}
+
+static void
+pending_clear(store_loader_t *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->pending; i++) {
+		free(l->p[i].ws);
+		free(l->p[i].old);
+		json_free(l->p[i].rec);
+	}
+	l->pending = 0;
+	op_truncate(&l->ops, 0);
 }
 
 void
@@ -773,9 +847,9 @@ store_loader_free(store_loader_t *l)
 {
 	if (l == NULL)
 		return;
-	db_batch_free(l->batch);
-	keylist_free(&l->deals);
-	keylist_free(&l->stale);
+	pending_clear(l);
+	free(l->p);
+	op_free(&l->ops);
 	buf_free(&l->b_id);
 	buf_free(&l->b_key);
 	buf_free(&l->b_fkey);
@@ -786,33 +860,8 @@ store_loader_free(store_loader_t *l)
 	free(l);
 }
 
-int
-store_loader_flush(store_loader_t *l, char *err, size_t errlen)
-{
-	size_t i;
-	int rc;
-
-	if (l->broken) {
-		snprintf(err, errlen, "an earlier write failed; nothing more is written");
-		return DB_EIO;
-	}
-	if ((rc = db_batch_commit(l->batch, err, errlen)) != DB_OK) {
-		l->broken = 1;
-		return rc;
-	}
-	for (i = 0; i < l->stale.n; i++)
-		if ((rc = db_del(l->db, DB_INDEX, l->stale.k[i], l->stale.len[i], err, errlen)) < 0) {
-			l->broken = 1;
-			return rc;
-		}
-	keylist_clear(&l->stale);
-	keylist_clear(&l->deals);
-	l->pending = 0;
-	return DB_OK;
-}
-
 struct index_ctx {
-	store_loader_t *l;
+	struct oplist *ops;
 	struct keylist *keys;    /* collects keys (old record) */
 	buf_t *val;
 	int put;                 /* 1: put entries; 0: collect keys */
@@ -841,8 +890,8 @@ index_cb(const buf_t *key, const json_t *rec, const json_t *c, void *vctx)
 				break;
 			}
 	}
-	return db_batch_put(x->l->batch, DB_INDEX, buf_ptr(key), buf_len(key), buf_ptr(x->val),
-	    buf_len(x->val)) == DB_OK ? 0 : -1;
+	return op_add(x->ops, DB_INDEX, buf_ptr(key), buf_len(key), buf_ptr(x->val),
+	    buf_len(x->val));
 }
 
 void
@@ -868,83 +917,70 @@ store_numbers(const json_t *rec, store_status st, struct store_deal_numbers *n)
 	n->signals = store_status_rank(json_str(json_path(rec, "account.signals.status"))) == 3;
 }
 
-/* 1 when the facts under fkey are this version's, 0 when not (or absent), <0 on error. */
 static int
-facts_current(store_loader_t *l, const buf_t *fkey, char *err, size_t errlen)
+facts_are_current(const char *raw, size_t len)
 {
-	char *raw = NULL;
-	size_t len = 0;
-	int rc;
-
-	rc = db_get(l->db, DB_INDEX, buf_ptr(fkey), buf_len(fkey), &raw, &len, err, errlen);
-	if (rc < 0)
-		return rc;
-	rc = rc == DB_OK && len >= sizeof FACTS_PREFIX - 1 &&
+	return raw != NULL && len >= sizeof FACTS_PREFIX - 1 &&
 	    memcmp(raw, FACTS_PREFIX, sizeof FACTS_PREFIX - 1) == 0;
-	free(raw);
-	return rc;
 }
 
-int
-store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
-    struct store_deal_numbers *nums, char *err, size_t errlen)
+/* The deal's keys into l->b_id, b_key, b_fkey: DB_OK, DB_EKEY or DB_ENOMEM. */
+static int
+deal_keys(store_loader_t *l, const char *ws, const json_t *rec)
+{
+	buf_reset(&l->b_id);
+	if (store_deal_id(rec, &l->b_id) != 0)
+		return DB_EKEY;
+	if (db_key(&l->b_key, ws, buf_ptr(&l->b_id), (char *)NULL) != DB_OK ||
+	    db_key(&l->b_fkey, ws, "facts", buf_ptr(&l->b_id), (char *)NULL) != DB_OK)
+		return DB_ENOMEM;
+	return DB_OK;
+}
+
+/*
+ * The writes that merge rec over the stored value raw (NULL: none) of the
+ * deal whose keys deal_keys() made, appended to ops. facts_cur: the stored
+ * facts are this version's. Returns DB_OK or DB_ENOMEM (ops then holds a part).
+ */
+static int
+deal_ops(store_loader_t *l, const char *ws, const json_t *rec, const char *raw,
+    size_t rawlen, int facts_cur, time_t now, struct oplist *ops,
+    struct store_deal_numbers *nums)
 {
 	buf_t *id = &l->b_id, *key = &l->b_key, *fkey = &l->b_fkey, *val = &l->b_val;
 	buf_t *old = &l->b_old, *fv = &l->b_facts;
-	char *raw = NULL, when[32], why[128];
-	size_t rawlen = 0, head;
+	char when[32], why[128];
+	size_t head, i;
 	json_t *oldval = NULL, *mine = NULL, *facts = NULL;
 	const json_t *oldrec = NULL, *merged;
 	struct keylist oldkeys = { 0 };
-	struct index_ctx ix = { 0 };
+	struct index_ctx ix = { ops, &oldkeys, &l->b_ix, 0 };
 	store_status st;
-	int rc;
+	int rc = DB_ENOMEM;
 
-	buf_reset(id);
 	buf_reset(val);
 	buf_reset(old);
 	buf_reset(fv);
-	ix.val = &l->b_ix;
-	if (l->broken) {
-		rc = DB_EIO;
-		snprintf(err, errlen, "an earlier write failed; nothing more is written");
-		goto out;
-	}
-	if (store_deal_id(rec, id) != 0) {
-		rc = DB_EKEY;
-		snprintf(err, errlen, "no deal_id");
-		goto out;
-	}
-	if (db_key(key, ws, buf_ptr(id), (char *)NULL) != DB_OK ||
-	    db_key(fkey, ws, "facts", buf_ptr(id), (char *)NULL) != DB_OK)
-		goto nomem;
-	/* The same deal twice in one batch: commit the first before reading it. */
-	if (keylist_has(&l->deals, buf_ptr(key), buf_len(key)) &&
-	    (rc = store_loader_flush(l, err, errlen)) != DB_OK)
-		goto out;
-	rc = db_get(l->db, DB_DEALS, buf_ptr(key), buf_len(key), &raw, &rawlen, err, errlen);
-	if (rc < 0)
-		goto out;
-	if (rc == DB_OK && json_parse(raw, rawlen, 0, &oldval, NULL, why, sizeof why) == JSON_OK)
+	if (raw != NULL && json_parse(raw, rawlen, 0, &oldval, NULL, why, sizeof why) == JSON_OK)
 		oldrec = json_get(oldval, "record");
 	/* Nothing stored: the record itself is the merge. */
 	if (oldrec == NULL)
 		merged = rec;
 	else if ((merged = mine = store_merge(oldrec, rec)) == NULL)
-		goto nomem;
+		goto out;
 	st = store_deal_status(merged);
 	if (nums)
 		store_numbers(merged, st, nums);
 	cache_time_format(now, when, sizeof when);
 	if (buf_addf(val, "{\"status\":\"%s\",\"loaded_at\":\"%s\",\"record\":",
 	    store_status_name(st), when) != BUF_OK)
-		goto nomem;
+		goto out;
 	head = buf_len(val);
 	if (json_dump(merged, val) != JSON_OK || buf_addc(val, '}') != BUF_OK)
-		goto nomem;
+		goto out;
 	if (oldrec != NULL) {
 		if (json_dump(oldrec, old) != JSON_OK)
-			goto nomem;
+			goto out;
 		if (buf_len(old) == buf_len(val) - head - 1 &&
 		    memcmp(buf_ptr(old), buf_ptr(val) + head, buf_len(old)) == 0 &&
 		    store_status_parse(json_str(json_get(oldval, "status"))) == (int)st) {
@@ -952,67 +988,194 @@ store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
 			 * facts are missing or from another version. */
 			if (nums)
 				nums->changed = 0;
-			rc = facts_current(l, fkey, err, errlen);
-			if (rc < 0)
+			if (!facts_cur && ((facts = store_facts(merged, st,
+			    json_str(json_get(oldval, "loaded_at")))) == NULL ||
+			    json_dump(facts, fv) != JSON_OK ||
+			    op_add(ops, DB_INDEX, buf_ptr(fkey), buf_len(fkey), buf_ptr(fv),
+			    buf_len(fv)) != 0))
 				goto out;
-			if (rc == 1) {
-				rc = DB_OK;
-				goto out;
-			}
-			if ((facts = store_facts(merged, st, json_str(json_get(oldval, "loaded_at")))) == NULL ||
-			    json_dump(facts, fv) != JSON_OK)
-				goto nomem;
-			if (keylist_add(&l->deals, buf_ptr(key), buf_len(key)) != 0)
-				goto nomem;
-			if (db_batch_put(l->batch, DB_INDEX, buf_ptr(fkey), buf_len(fkey), buf_ptr(fv),
-			    buf_len(fv)) != DB_OK) {
-				l->broken = 1;
-				goto nomem;
-			}
-			l->pending++;
-			rc = l->pending >= l->batch_deals ? store_loader_flush(l, err, errlen) : DB_OK;
+			rc = DB_OK;
 			goto out;
 		}
 	}
 	if ((facts = store_facts(merged, st, when)) == NULL || json_dump(facts, fv) != JSON_OK)
-		goto nomem;
+		goto out;
 	/* The old record's index keys; those the new one lacks are deleted. */
-	ix.l = l;
-	ix.keys = &oldkeys;
 	if (oldrec && each_index_key(ws, buf_ptr(id), oldrec, index_cb, &ix) != 0)
-		goto nomem;
+		goto out;
 	ix.put = 1;
-	l->broken = 1;   /* until this deal's puts are all in */
-	if (db_batch_put(l->batch, DB_DEALS, buf_ptr(key), buf_len(key), buf_ptr(val),
-	    buf_len(val)) != DB_OK ||
-	    db_batch_put(l->batch, DB_INDEX, buf_ptr(fkey), buf_len(fkey), buf_ptr(fv),
-	    buf_len(fv)) != DB_OK ||
+	if (op_add(ops, DB_DEALS, buf_ptr(key), buf_len(key), buf_ptr(val), buf_len(val)) != 0 ||
+	    op_add(ops, DB_INDEX, buf_ptr(fkey), buf_len(fkey), buf_ptr(fv), buf_len(fv)) != 0 ||
 	    each_index_key(ws, buf_ptr(id), merged, index_cb, &ix) != 0)
-		goto nomem;
-	{
-		size_t i;
-
-		for (i = 0; i < oldkeys.n; i++)
-			if (keylist_add(&l->stale, oldkeys.k[i], oldkeys.len[i]) != 0)
-				goto nomem;
-	}
-	if (keylist_add(&l->deals, buf_ptr(key), buf_len(key)) != 0)
-		goto nomem;
-	l->broken = 0;
-	l->pending++;
+		goto out;
+	for (i = 0; i < oldkeys.n; i++)
+		if (op_add(ops, DB_INDEX, oldkeys.k[i], oldkeys.len[i], NULL, 0) != 0)
+			goto out;
 	rc = DB_OK;
-	if (l->pending >= l->batch_deals)
-		rc = store_loader_flush(l, err, errlen);
-	goto out;
-nomem:
-	snprintf(err, errlen, "out of memory");
-	rc = DB_ENOMEM;
 out:
-	free(raw);
 	json_free(oldval);
 	json_free(mine);
 	json_free(facts);
 	keylist_free(&oldkeys);
+	return rc;
+}
+
+static int
+apply_ops(db_txn_t *txn, const struct oplist *o, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++) {
+		const struct op *op = &o->v[i];
+		int rc = op->val ? db_txn_put(txn, op->t, op->key, op->klen, op->val, op->vlen) :
+		    db_txn_del(txn, op->t, op->key, op->klen);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The batch's commit. A deal whose stored value is still the one its merge
+ * was made over gets the writes prepared; one that another process changed
+ * since is merged again here, inside the write transaction, so that no
+ * concurrent load's contacts are lost (two loaders of one deal serialize on
+ * LMDB's single writer).
+ */
+static int
+commit_fn(db_txn_t *txn, void *vctx)
+{
+	store_loader_t *l = vctx;
+	struct oplist again = { 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < l->pending && rc == 0; i++) {
+		const struct pending *p = &l->p[i];
+		const char *cur = NULL, *fcur = NULL;
+		size_t curlen = 0, fcurlen = 0;
+		int got, fc;
+
+		if ((rc = deal_keys(l, p->ws, p->rec)) != DB_OK)
+			break;
+		got = db_txn_get(txn, DB_DEALS, buf_ptr(&l->b_key), buf_len(&l->b_key), &cur, &curlen);
+		if (got < 0) {
+			rc = got;
+			break;
+		}
+		if (got == DB_NOTFOUND ? p->old == NULL :
+		    p->old != NULL && curlen == p->oldlen && memcmp(cur, p->old, curlen) == 0) {
+			rc = apply_ops(txn, &l->ops, p->op0, p->op1);
+			continue;
+		}
+		if ((fc = db_txn_get(txn, DB_INDEX, buf_ptr(&l->b_fkey), buf_len(&l->b_fkey), &fcur,
+		    &fcurlen)) < 0) {
+			rc = fc;
+			break;
+		}
+		fc = fc == DB_OK && facts_are_current(fcur, fcurlen);
+		op_truncate(&again, 0);
+		if ((rc = deal_ops(l, p->ws, p->rec, got == DB_OK ? cur : NULL, curlen, fc, p->now,
+		    &again, NULL)) == DB_OK)
+			rc = apply_ops(txn, &again, 0, again.n);
+	}
+	op_free(&again);
+	return rc;
+}
+
+int
+store_loader_flush(store_loader_t *l, char *err, size_t errlen)
+{
+	int rc;
+
+	if (l->broken) {
+		snprintf(err, errlen, "an earlier write failed; nothing more is written");
+		return DB_EIO;
+	}
+	if (l->pending == 0)
+		return DB_OK;
+	if ((rc = db_write(l->db, commit_fn, l, err, errlen)) != DB_OK) {
+		if (rc == DB_ENOMEM || rc == DB_EKEY)
+			snprintf(err, errlen, "out of memory");
+		l->broken = 1;
+		return rc == DB_EKEY ? DB_ENOMEM : rc;
+	}
+	pending_clear(l);
+	return DB_OK;
+}
+
+int
+store_load(store_loader_t *l, const char *ws, const json_t *rec, time_t now,
+    struct store_deal_numbers *nums, char *err, size_t errlen)
+{
+	char *raw = NULL, *fraw = NULL;
+	size_t rawlen = 0, fraw_len = 0, op0 = l->ops.n, i;
+	struct pending *p;
+	int rc, fc;
+
+	if (l->broken) {
+		snprintf(err, errlen, "an earlier write failed; nothing more is written");
+		return DB_EIO;
+	}
+	if ((rc = deal_keys(l, ws, rec)) != DB_OK) {
+		snprintf(err, errlen, rc == DB_EKEY ? "no deal_id" : "out of memory");
+		return rc;
+	}
+	/* The same deal twice in one batch: commit the first before reading it,
+	 * so that the numbers reported are the merge's. */
+	for (i = 0; i < l->pending; i++)
+		if (strcmp(l->p[i].ws, ws) == 0 && store_deal_id(l->p[i].rec, &l->b_old) == 0 &&
+		    strcmp(buf_ptr(&l->b_old), buf_ptr(&l->b_id)) == 0)
+			break;
+	if (i < l->pending) {
+		if ((rc = store_loader_flush(l, err, errlen)) != DB_OK)
+			return rc;
+		op0 = 0;
+		if ((rc = deal_keys(l, ws, rec)) != DB_OK)
+			goto nomem;
+	}
+	rc = db_get(l->db, DB_DEALS, buf_ptr(&l->b_key), buf_len(&l->b_key), &raw, &rawlen, err,
+	    errlen);
+	if (rc < 0)
+		goto out;
+	if (rc == DB_NOTFOUND) {
+		free(raw);
+		raw = NULL;
+	}
+	if ((fc = db_get(l->db, DB_INDEX, buf_ptr(&l->b_fkey), buf_len(&l->b_fkey), &fraw,
+	    &fraw_len, err, errlen)) < 0) {
+		rc = fc;
+		goto out;
+	}
+	fc = fc == DB_OK && facts_are_current(fraw, fraw_len);
+	if (deal_ops(l, ws, rec, raw, rawlen, fc, now, &l->ops, nums) != DB_OK)
+		goto nomem;
+	rc = DB_OK;
+	if (l->ops.n == op0)
+		goto out;   /* the store holds exactly this */
+	p = &l->p[l->pending];
+	memset(p, 0, sizeof *p);
+	if ((p->ws = strdup(ws)) == NULL || (p->rec = json_clone(rec)) == NULL) {
+		free(p->ws);
+		goto nomem;
+	}
+	p->old = raw;
+	p->oldlen = rawlen;
+	raw = NULL;
+	p->now = now;
+	p->op0 = op0;
+	p->op1 = l->ops.n;
+	if (++l->pending >= l->batch_deals)
+		rc = store_loader_flush(l, err, errlen);
+	goto out;
+nomem:
+	op_truncate(&l->ops, op0);
+	snprintf(err, errlen, "out of memory");
+	rc = DB_ENOMEM;
+out:
+	free(raw);
+	free(fraw);
 	return rc;
 }
 

@@ -443,6 +443,35 @@ same_deal_twice_in_one_batch_merges(void **state)
 }
 
 static void
+a_load_between_read_and_commit_is_merged(void **state)
+{
+	db_t *db = fx_open_db("between");
+	store_loader_t *slow = store_loader_new(db, 100), *fast = store_loader_new(db, 1);
+	json_t *a = J("{\"deal_id\":\"9\",\"contacts\":[{\"contact_id\":\"a\",\"email\":\"a@x.com\"}]}");
+	json_t *b = J("{\"deal_id\":\"9\",\"contacts\":[{\"contact_id\":\"b\",\"email\":\"b@x.com\"},"
+	    "{\"contact_id\":\"c\",\"email\":\"c@x.com\",\"buying_role\":\"champion\"}]}");
+	json_t *v = NULL;
+	const json_t *cs;
+	char err[256];
+
+	(void)state;
+	/* slow reads deal 9 (absent) and merges; fast stores it before slow commits. */
+	assert_int_equal(store_load(slow, "w", a, 1, NULL, err, sizeof err), DB_OK);
+	assert_int_equal(store_load(fast, "w", b, 2, NULL, err, sizeof err), DB_OK);
+	assert_int_equal(store_loader_flush(slow, err, sizeof err), DB_OK);
+	assert_int_equal(store_get(db, "w", "9", &v, err, sizeof err), DB_OK);
+	cs = json_path(v, "record.contacts");
+	assert_int_equal(json_len(cs), 3);
+	assert_string_equal(json_str(json_get(json_at(cs, 0), "contact_id")), "a");
+	json_free(v);
+	json_free(a);
+	json_free(b);
+	store_loader_free(slow);
+	store_loader_free(fast);
+	db_close(db);
+}
+
+static void
 index_follows_the_account(void **state)
 {
 	db_t *db = fx_open_db("stale");
@@ -593,6 +622,7 @@ main(void)
 		cmocka_unit_test(facts_hold_what_summaries_count),
 		cmocka_unit_test(loader_writes_deal_facts_and_index),
 		cmocka_unit_test(same_deal_twice_in_one_batch_merges),
+		cmocka_unit_test(a_load_between_read_and_commit_is_merged),
 		cmocka_unit_test(index_follows_the_account),
 		cmocka_unit_test(counter_counts_deals_and_accounts_once),
 		cmocka_unit_test(stats_count_closed_deals),
