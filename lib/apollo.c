@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "cache.h"
+#include "company.h"
 #include "date.h"
 #include "domain.h"
 
@@ -81,39 +82,6 @@ squash(const char *s, char *out, size_t n)
  * A company name for comparison: lowercased words without punctuation and
  * without legal suffixes ("Globex, Inc." and "globex" are the same).
  */
-static void
-company_norm(const char *s, char *out, size_t n)
-{
-	static const char *drop[] = { "inc", "incorporated", "llc", "ltd", "limited", "corp",
-		"corporation", "co", "company", "gmbh", "plc", "sa", "ag", "bv", "nv", "srl",
-		"group", "holdings", "the", NULL };
-	char word[128];
-	size_t o = 0, w, i;
-	int keep;
-
-	out[0] = '\0';
-	if (s == NULL)
-		return;
-	while (*s) {
-		while (*s && !isalnum((unsigned char)*s) && (unsigned char)*s < 0x80)
-			s++;
-		for (w = 0; *s && (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80); s++)
-			if (w + 1 < sizeof word)
-				word[w++] = (char)tolower((unsigned char)*s);
-		word[w] = '\0';
-		if (w == 0)
-			continue;
-		for (keep = 1, i = 0; keep && drop[i]; i++)
-			if (word[0] == drop[i][0] && strcmp(word, drop[i]) == 0)
-				keep = 0;
-		if (keep && o + w + 1 < n) {
-			memcpy(out + o, word, w);
-			o += w;
-			out[o] = '\0';
-		}
-	}
-}
-
 /* "http://www.linkedin.com/in/Dana-Lopez/" -> "linkedin.com/in/dana-lopez". */
 static void
 linkedin_norm(const char *s, char *out, size_t n)
@@ -151,21 +119,6 @@ name_norm(const char *first, const char *last, const char *full, char *out, size
 		snprintf(out, n, "%s%s", a, b);
 	else
 		squash(full, out, n);
-}
-
-static int
-domains_same(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (strcmp(a, b) == 0)
-		return 1;
-	/* eu.globex.com is globex.com */
-	if (la > lb && a[la - lb - 1] == '.' && strcmp(a + la - lb, b) == 0)
-		return 1;
-	if (lb > la && b[lb - la - 1] == '.' && strcmp(b + lb - la, a) == 0)
-		return 1;
-	return 0;
 }
 
 /* An organization's domain: primary_domain, else website_url. */
@@ -972,10 +925,10 @@ facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 		cur = j->current;
 		strict = j->has_end || cur;   /* open-ended but not current: a weak cover */
 		name = f->strs + j->name_norm;
-		here = (*a->name && *name && strcmp(a->name, name) == 0) ||
+		here = company_same(NULL, a->name, NULL, name, NULL) == 1 ||
 		    (j->oid != NO_STR && f->pid != NO_STR &&
-		    strcmp(f->strs + j->oid, f->strs + f->pid) == 0 && *pdomain && *a->domain &&
-		    domains_same(pdomain, a->domain));
+		    strcmp(f->strs + j->oid, f->strs + f->pid) == 0 &&
+		    company_same(pdomain, NULL, a->domain, NULL, NULL) == 1);
 		score = 8 * here + 4 * strict + 2 * cur;
 		if (score > best || (score == best && j->start_key > best_key)) {
 			best = score;
@@ -986,22 +939,20 @@ facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 	return best < 0 ? -1 : date_months_between(best_start, at);
 }
 
-/* Whether the person moved away from the account: 1, 0, or -1 (cannot tell). */
+/*
+ * Whether the person moved away from the account: 1, 0, or -1 (cannot tell);
+ * *by gets what decided (COMPANY_BY_*).
+ */
 static int
-facts_moved(const apollo_facts_t *f, const struct apollo_account *a)
+facts_moved(const apollo_facts_t *f, const struct apollo_account *a, int *by)
 {
-	const char *pdomain, *pname;
+	int same;
 
+	*by = COMPANY_BY_NONE;
 	if (!f->has_org && !f->has_cur)
 		return -1;
-	pdomain = f->strs + f->pdomain;
-	pname = f->strs + f->pname_norm;
-	if (*pdomain && *a->domain)
-		return !domains_same(pdomain, a->domain) &&
-		    !(*pname && *a->name && strcmp(pname, a->name) == 0);
-	if (*pname && *a->name)
-		return strcmp(pname, a->name) != 0;
-	return -1;
+	same = company_same(f->strs + f->pdomain, f->strs + f->pname_norm, a->domain, a->name, by);
+	return same < 0 ? -1 : !same;
 }
 
 int
@@ -1030,7 +981,7 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 	apollo_facts_t *f;
 	struct apollo_account a;
 	char why[64];
-	int moved;
+	int moved, by;
 
 	if (employer)
 		*employer = NULL;
@@ -1039,7 +990,7 @@ apollo_job_changed(const json_t *person, const json_t *account, json_t **employe
 	if ((f = apollo_facts_new(person)) == NULL)
 		return -2;
 	apollo_account_read(account, &a);
-	moved = facts_moved(f, &a);
+	moved = facts_moved(f, &a, &by);
 	if (moved == 1 && employer &&
 	    json_parse(f->employer + EMPLOYER_KEY_LEN, f->employer_len - EMPLOYER_KEY_LEN, 0, employer,
 	    NULL, why, sizeof why) != JSON_OK)
@@ -1193,12 +1144,12 @@ static int
 enriched_text(buf_t *out, struct apollo_field *fl, apollo_facts_t *f,
     const struct apollo_account *acct, date_t close, int cached, time_t fetched_at)
 {
-	int n = 0, months, moved, bad;
+	int n = 0, months, moved, by, bad;
 
 	if (facts_head(f, cached, fetched_at) != 0)
 		return -1;
 	months = facts_tenure(f, acct, close);
-	moved = facts_moved(f, acct);
+	moved = facts_moved(f, acct, &by);
 	head_field(fl, &n, f, HEAD_APOLLO, "apollo");
 	head_field(fl, &n, f, HEAD_LEVEL, "seniority_verified");
 	head_field(fl, &n, f, HEAD_DEPT, "department_verified");
@@ -1210,6 +1161,9 @@ enriched_text(buf_t *out, struct apollo_field *fl, apollo_facts_t *f,
 	end_key(out, fl, &n);
 	bad |= ADD_KEY(out, fl, &n, "job_changed");
 	bad |= buf_adds(out, moved < 0 ? "null" : moved ? "true" : "false") != BUF_OK;
+	end_key(out, fl, &n);
+	bad |= ADD_KEY(out, fl, &n, "job_changed_by");
+	bad |= moved < 0 ? buf_adds(out, "null") != BUF_OK : add_plain(out, company_by_name(by));
 	end_key(out, fl, &n);
 	if (moved == 1)
 		kept_field(fl, &n, "new_employer", f->employer, 0, EMPLOYER_KEY_LEN, f->employer_len);
@@ -1247,6 +1201,9 @@ apollo_contact_text(buf_t *out, struct apollo_field *f, const char *status,
 	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	bad |= ADD_KEY(out, f, &n, "job_changed");
+	bad |= buf_adds(out, "null") != BUF_OK;
+	end_key(out, f, &n);
+	bad |= ADD_KEY(out, f, &n, "job_changed_by");
 	bad |= buf_adds(out, "null") != BUF_OK;
 	end_key(out, f, &n);
 	bad |= ADD_KEY(out, f, &n, "enrichment_status");
@@ -1326,9 +1283,9 @@ apollo_facts_pick(const struct apollo_account *account, const apollo_facts_t *co
 			first = (int)i;
 		pdomain = f[i]->strs + f[i]->pdomain;
 		oname = f[i]->strs + f[i]->org_name_norm;
-		if (*ad && *pdomain && domains_same(pdomain, ad))
+		if (company_same(pdomain, NULL, ad, NULL, NULL) == 1)
 			return (int)i;
-		if (by_name < 0 && *an && *oname && strcmp(an, oname) == 0)
+		if (by_name < 0 && company_same(NULL, an, NULL, oname, NULL) == 1)
 			by_name = (int)i;
 	}
 	if (by_name >= 0)

@@ -128,9 +128,8 @@ int apollo_tenure_months(const json_t *person, const json_t *account, const char
 /*
  * Whether the person now works elsewhere than account: 1 (moved; *employer,
  * when not NULL, gets {"name","domain","title","since"}), 0 (same company),
- * -1 (cannot tell), -2 (out of memory). Compares the organization's domain
- * with the account's, else company names; a different domain with the same
- * company name is not a move.
+ * -1 (cannot tell), -2 (out of memory). The organization is the account
+ * when company_same says so (company.h: domain first, then name).
  */
 int apollo_job_changed(const json_t *person, const json_t *account, json_t **employer);
 
@@ -160,7 +159,8 @@ date_t apollo_close_date(const char *close_date, time_t today);
 /*
  * The fields apollo-enrich owns on a contact ("apollo" {"status", "cached",
  * "fetched_at", "person"} or {"status", "reason"}, "seniority_verified",
- * "department_verified", "tenure_months", "job_changed", "new_employer",
+ * "department_verified", "tenure_months", "job_changed", "job_changed_by"
+ * ("domain" or "name": what decided job_changed, see company.h), "new_employer",
  * "enrichment_status", "enriched_at"; unknowns null), as JSON text: f[i] names the i-th,
  * with its whole member ("key":value) at text[member .. off + len) and its
  * value at text[off .. off + len), where text is out's text when f[i].text is
@@ -171,13 +171,13 @@ date_t apollo_close_date(const char *close_date, time_t today);
  * For "enriched" with facts, the fields that depend on the person alone (the
  * person's text among them) are written once and kept in facts for
  * (cached, fetched_at), so that a person on many deals is not written again
- * for each: only tenure_months and job_changed go to out. Those kept fields
+ * for each: only tenure_months, job_changed and job_changed_by go to out. Those kept fields
  * stay valid until the next call with the same facts and another (cached,
  * fetched_at), or until the facts are freed. reason is written for the other
  * statuses. Returns how many fields (at most APOLLO_FIELDS_MAX), or -1 when
  * memory runs out.
  */
-#define APOLLO_FIELDS_MAX 8
+#define APOLLO_FIELDS_MAX 9
 struct apollo_field {
 	const char *key;
 	const char *text;   /* NULL: out's */

@@ -111,7 +111,7 @@ t_eq "no key: zero calls" 0 "$(calls)"
 t_eq "no key: one notice" 1 "$(wc -l <"$T/nokeyerr")"
 t_contains "no key: the notice says so" "$T/nokeyerr" "no Apollo key"
 t_eq "no key: every contact skipped" 25 "$(jq -s '[.[].contacts[] | select(.apollo.status=="skipped" and .apollo.reason=="no Apollo key")] | length' "$T/nokey")"
-owned='del(.contacts[] | .apollo, .seniority_verified, .department_verified, .tenure_months, .job_changed, .enrichment_status, .enriched_at)'
+owned='del(.contacts[] | .apollo, .seniority_verified, .department_verified, .tenure_months, .job_changed, .job_changed_by, .enrichment_status, .enriched_at)'
 t_eq "no key: records otherwise untouched" "$(jq -c . "$IN" | md5sum)" "$(jq -c "$owned" "$T/nokey" | md5sum)"
 t_check "no key: no db created" test ! -e "$T/db2"
 apollo-enrich --quiet <"$IN" >/dev/null 2>"$T/quiet"; t_eq "no key --quiet: exit 0" 0 $?

@@ -341,6 +341,8 @@ job_change(void **state)
 	json_t *renamed = J("{\"organization\":{\"name\":\"Globex\",\"primary_domain\":\"globex.io\"}}");
 	json_t *globex = J("{\"name\":\"Globex Corporation\",\"domain\":\"www.globex.com\"}");
 	json_t *hooli = J("{\"name\":\"Hooli\"}");
+	json_t *wonka = J("{\"organization\":{\"name\":\"Wonka\"}}");
+	json_t *wonka_acct = J("{\"name\":\"Wonka Industries\"}");
 	json_t *nothing = J("{}");
 	json_t *emp = NULL;
 
@@ -357,6 +359,9 @@ job_change(void **state)
 	assert_int_equal(apollo_job_changed(renamed, globex, NULL), 0);   /* same name */
 	assert_int_equal(apollo_job_changed(nothing, globex, NULL), -1);
 	assert_int_equal(apollo_job_changed(moved, nothing, NULL), -1);
+	assert_int_equal(apollo_job_changed(wonka, wonka_acct, NULL), 0);   /* issue 17 */
+	json_free(wonka);
+	json_free(wonka_acct);
 	json_free(moved);
 	json_free(noorg);
 	json_free(sub);
@@ -425,12 +430,12 @@ contact_and_account_fields(void **state)
 	    "{\"title\":\"VP Sales\",\"seniority\":\"vp\",\"departments\":[\"master_sales\"],"
 	    "\"employment_history\":[{\"current\":true,\"start_date\":\"2021-03-01\",\"organization_name\":\"Acme\"}],"
 	    "\"organization\":{\"name\":\"Acme\",\"primary_domain\":\"acme.com\",\"estimated_num_employees\":1600,\"industry\":\"software\"}}},"
-	    "\"seniority_verified\":\"vp\",\"department_verified\":\"sales\",\"tenure_months\":60,\"job_changed\":false,"
+	    "\"seniority_verified\":\"vp\",\"department_verified\":\"sales\",\"tenure_months\":60,\"job_changed\":false,\"job_changed_by\":\"domain\","
 	    "\"enrichment_status\":\"enriched\",\"enriched_at\":\"2026-11-02T07:00:12Z\"}");
 	assert_string_equal(D(json_get(c1, "new_employer")), "{\"name\":\"Other\",\"domain\":\"other.com\",\"title\":null,\"since\":null}");
 	assert_string_equal(D(json_get(c1, "seniority_verified")), "\"c_level\"");
 	assert_string_equal(D(c2), "{\"apollo\":{\"status\":\"skipped\",\"reason\":\"no email\"},"
-	    "\"seniority_verified\":null,\"department_verified\":null,\"tenure_months\":null,\"job_changed\":null,"
+	    "\"seniority_verified\":null,\"department_verified\":null,\"tenure_months\":null,\"job_changed\":null,\"job_changed_by\":null,"
 	    "\"enrichment_status\":\"skipped\",\"enriched_at\":null}");
 	assert_string_equal(D(json_get(rec, "account")), "{\"name\":\"Acme\",\"domain\":\"acme.com\",\"x\":1,"
 	    "\"firmographics\":{\"industry\":\"software\",\"employees\":1600,\"size_band\":\"1001-5000\","
@@ -509,12 +514,12 @@ kept_fields_follow_cached_and_time(void **state)
 		buf_reset(&out);
 		n = apollo_contact_text(&out, fl, "enriched", f, &acme, close, runs[i].cached,
 		    T(runs[i].at), NULL);
-		assert_int_equal(n, 8);
+		assert_int_equal(n, 9);
 		got = fields_object(fl, n, &out);
 		snprintf(want, sizeof want, "{\"apollo\":{\"status\":\"enriched\",\"cached\":%s,"
 		    "\"fetched_at\":\"%s\",\"person\":%s},\"seniority_verified\":\"vp\","
 		    "\"department_verified\":\"sales\",\"tenure_months\":60,\"job_changed\":true,"
-		    "\"new_employer\":{\"name\":\"Globex\",\"domain\":\"globex.com\",\"title\":null,"
+		    "\"job_changed_by\":\"domain\",\"new_employer\":{\"name\":\"Globex\",\"domain\":\"globex.com\",\"title\":null,"
 		    "\"since\":\"2021-03-01\"},\"enrichment_status\":\"enriched\",\"enriched_at\":\"%s\"}",
 		    runs[i].cached ? "true" : "false", runs[i].at, person, runs[i].at);
 		assert_string_equal(got, want);
@@ -529,7 +534,7 @@ kept_fields_follow_cached_and_time(void **state)
 		json_free(q);
 		buf_reset(&out);
 		assert_int_equal(n = apollo_contact_text(&out, fl, "enriched", g, &acme, close, 0,
-		    (time_t)-1, NULL), 8);
+		    (time_t)-1, NULL), 9);
 		got = fields_object(fl, n, &out);
 		assert_non_null(strstr(got, "\"cached\":false,\"fetched_at\":\"1969-12-31T23:59:59Z\""));
 		free(got);
@@ -538,9 +543,9 @@ kept_fields_follow_cached_and_time(void **state)
 	/* The fields of the deal are the contact's own: at the person's company, no move. */
 	buf_reset(&out);
 	assert_int_equal(n = apollo_contact_text(&out, fl, "enriched", f, &globex, close, 1,
-	    T("2026-01-31T23:59:59Z"), NULL), 7);
+	    T("2026-01-31T23:59:59Z"), NULL), 8);
 	got = fields_object(fl, n, &out);
-	assert_non_null(strstr(got, ",\"tenure_months\":60,\"job_changed\":false,\"enrichment_status\""));
+	assert_non_null(strstr(got, ",\"tenure_months\":60,\"job_changed\":false,\"job_changed_by\":\"domain\",\"enrichment_status\""));
 	free(got);
 	buf_free(&out);
 	apollo_facts_free(f);

@@ -1,0 +1,55 @@
+/*
+ * company: whether two employers are one company, for apollo-enrich's
+ * job_changed and tenure (and any gate that asks "is this the account?").
+ *
+ * Identity is decided by domain first, then by name:
+ *   - both domains known: the same when equal or one a subdomain of the other
+ *     (eu.globex.com is globex.com); decided "by domain". Different domains
+ *     with the same name (a rebrand, a regional site) are still one company,
+ *     decided "by name".
+ *   - otherwise both normalized names known: decided "by name".
+ *   - otherwise it cannot be told.
+ *
+ * Names compare normalized (company_norm): lowercased; apostrophes and
+ * periods vanish (Ben & Jerry's -> ben jerrys, S.A. -> sa, Inc. -> inc);
+ * every other ASCII character that is not a letter or digit separates words;
+ * a leading "the" is dropped; legal forms (inc, incorporated, llc, llp, ltd,
+ * limited, corp, corporation, co, plc, gmbh, ag, sa, sas, sarl, bv, nv, srl,
+ * spa, pty, pte) are dropped after the first word.
+ * Two normalized names are one company when they are equal, or when the
+ * words of one are a leading whole-word prefix of the other's and every word
+ * left over is generic (industries, industry, group, holdings, holding,
+ * company, companies, technologies, technology, systems, solutions,
+ * services, enterprises, international, global, worldwide): "Wonka" is
+ * "Wonka Industries, Inc.", "The Acme Group" is "Acme"; "Acme Bank" is not
+ * "Acme Corp" (bank is not generic), "Wonkabar" is not "Wonka" (whole words).
+ *
+ * Nothing here allocates, exits or prints.
+ */
+#ifndef DE_COMPANY_H
+#define DE_COMPANY_H
+
+#include <stddef.h>
+
+/* What decided company_same. */
+enum { COMPANY_BY_NONE, COMPANY_BY_DOMAIN, COMPANY_BY_NAME };
+
+/* "domain", "name", or NULL for COMPANY_BY_NONE. */
+const char *company_by_name(int by);
+
+/*
+ * The normalized name of s (NULL: none) into out[n], words separated by one
+ * blank; "" when nothing is left. A name longer than n - 1 is cut at a word.
+ */
+void company_norm(const char *s, char *out, size_t n);
+
+/*
+ * Whether (domain_a, name_a) and (domain_b, name_b) are one company: 1, 0, or
+ * -1 when it cannot be told. Domains are normalized (domain_normalize) and
+ * names normalized (company_norm); NULL or "" is unknown. *by (may be NULL)
+ * gets what decided, COMPANY_BY_NONE with -1.
+ */
+int company_same(const char *domain_a, const char *name_a, const char *domain_b,
+    const char *name_b, int *by);
+
+#endif
