@@ -27,6 +27,7 @@ enum {
 	OPT_CONCURRENCY,
 	OPT_DELAY,
 	OPT_TIMEOUT,
+	OPT_MAX_FAILURES,
 	OPT_CLASSIFIER,
 	OPT_MODEL,
 	OPT_BATCH,
@@ -46,6 +47,7 @@ static const struct option longopts[] = {
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 	{ "delay-ms", required_argument, NULL, OPT_DELAY },
 	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+	{ "max-failures", required_argument, NULL, OPT_MAX_FAILURES },
 	{ "classifier", required_argument, NULL, OPT_CLASSIFIER },
 	{ "model", required_argument, NULL, OPT_MODEL },
 	{ "batch", required_argument, NULL, OPT_BATCH },
@@ -75,6 +77,9 @@ static const char usage[] =
 "      --concurrency N     Serper requests in flight at once, 1-50 (default 5)\n"
 "      --delay-ms MS       least time between two request starts (default 200)\n"
 "      --timeout-ms MS     per Serper request, 1000-600000 (default 30000)\n"
+"      --max-failures N    searches in a row that find Serper unavailable (after\n"
+"                          retries) before the run stops searching, 1-1000 (default 3):\n"
+"                          the rest are marked error, exit 69\n"
 "      --classifier MODE   auto (DeepSeek with a key, else rules), llm or rules\n"
 "      --model NAME        DeepSeek model (default: deepseek_model, else deepseek-flash)\n"
 "      --batch N           accounts per DeepSeek call, 1-50 (default 10)\n"
@@ -89,7 +94,7 @@ CLI_COMMON_HELP
 "\n"
 "Keys: serper_api_key / SERPER_API_KEY, deepseek_api_key / DEEPSEEK_API_KEY.\n"
 "Exit: 0 ok, 1 some records carry a provider error, 64 usage, 65 bad input\n"
-"lines, 69 Serper unavailable throughout, 74 I/O or db, 75 rate limit (429), credits or budget\n"
+"lines, 69 Serper unavailable (throughout, or --max-failures in a row), 74 I/O or db, 75 rate limit (429), credits or budget\n"
 "exhausted, 78 configuration (including a Serper key refused with 403).\n";
 
 static void
@@ -180,6 +185,11 @@ main(int argc, char **argv)
 		case OPT_TIMEOUT:
 			if (cli_parse_long("--timeout-ms", optarg, 1000, 600000, &timeout, err, sizeof err) != 0)
 				goto usage_err;
+			break;
+		case OPT_MAX_FAILURES:
+			if (cli_parse_long("--max-failures", optarg, 1, 1000, &v, err, sizeof err) != 0)
+				goto usage_err;
+			o.max_failures = (int)v;
 			break;
 		case OPT_CLASSIFIER:
 			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "llm") != 0 &&
@@ -357,7 +367,8 @@ main(int argc, char **argv)
 		status = CLI_EX_CONFIG;
 	else if (st.quota || st.searches_rate_limited)
 		status = CLI_EX_TEMPFAIL;   /* out of credits, or 429 to the last retry: try later */
-	else if (st.searches > 0 && st.searches_ok == 0 && st.searches_unavailable == st.searches)
+	else if (st.gave_up ||
+	    (st.searches > 0 && st.searches_ok == 0 && st.searches_unavailable == st.searches))
 		status = CLI_EX_UNAVAILABLE;
 	else if (ndj_bad_lines(rd))
 		status = CLI_EX_DATAERR;

@@ -112,6 +112,8 @@ struct sigrun {
 	struct job *jobs;
 	size_t njobs, next_job;
 	int out_s;
+	int fail_streak;           /* searches in a row that found Serper unavailable */
+	char down_reason[256];     /* set when fail_streak reached max_failures */
 	/* DeepSeek batches of the window */
 	struct batch **batches;
 	size_t nbatches, abatches, next_batch;
@@ -240,6 +242,8 @@ sigrun_new(const struct sigrun_opts *o, sigrun_t **out, char *err, size_t errlen
 		r->o.window = SIGRUN_WINDOW_DEFAULT;
 	if (r->o.batch <= 0)
 		r->o.batch = SIGRUN_BATCH_DEFAULT;
+	if (r->o.max_failures <= 0)
+		r->o.max_failures = SIGRUN_MAX_FAILURES_DEFAULT;
 	if ((r->w = window_new(r->o.window)) == NULL) {
 		free(r);
 		snprintf(err, errlen, "out of memory");
@@ -719,6 +723,7 @@ on_search(http_response_t *resp, void *user)
 	    !r->st.db_failed++)
 		say(r, "cannot write the usage ledger: %s", msg);
 	if (rc == SERPER_OK) {
+		r->fail_streak = 0;
 		r->st.searches_ok++;
 		r->st.credits += credits;
 		s->items = items;
@@ -762,6 +767,14 @@ on_search(http_response_t *resp, void *user)
 				r->st.searches_rate_limited++;
 			snprintf(msg, sizeof msg, "Serper: %s", err);
 			acct_fail(a, A_ERROR, msg);
+			if (rc != SERPER_EREQUEST && ++r->fail_streak >= r->o.max_failures &&
+			    !r->st.gave_up) {
+				r->st.gave_up = 1;
+				snprintf(r->down_reason, sizeof r->down_reason, "Serper unavailable "
+				    "(%.150s): not searched, %d searches in a row failed", err, r->fail_streak);
+				say(r, "%d Serper searches in a row failed (%s): no more searches this run",
+				    r->fail_streak, err);
+			}
 			if (r->o.verbose)
 				say(r, "%s: search for %s failed: %s", w->name, s->q, err);
 			break;
@@ -782,10 +795,18 @@ feed(sigrun_t *r)
 
 	buf_init(&body, 1 << 20);
 	buf_init(&h, 4096);
-	while (r->out_s < max && r->next_job < r->njobs) {
+	/* Serper failing: one probe at a time until it answers or the streak ends the run. */
+	while (r->out_s < (r->fail_streak > 0 ? 1 : max) && r->next_job < r->njobs) {
 		struct job *j = &r->jobs[r->next_job++];
 		struct acct *a = j->a;
 		struct wsrun *w = a->ws;
+
+		if (r->st.gave_up) {
+			a->q[j->qi].state = Q_FAILED;
+			acct_fail(a, A_ERROR, r->down_reason);
+			query_over(r, a);
+			continue;
+		}
 
 		if (workspace_stopped(w->ws, WS_SERPER) == WS_CALLING && !budget_allows(w->sb, 1)) {
 			snprintf(url, sizeof url, "serper_monthly_budget reached (%.0f of %.0f "

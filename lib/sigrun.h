@@ -38,6 +38,7 @@
 #define SIGRUN_MAX_QUERIES 16
 #define SIGRUN_WINDOW_DEFAULT 200
 #define SIGRUN_BATCH_DEFAULT 10
+#define SIGRUN_MAX_FAILURES_DEFAULT 3
 
 enum sigrun_classifier {
 	SIGRUN_AUTO = 0,   /* DeepSeek when the workspace has a key, else the rules */
@@ -65,6 +66,11 @@ struct sigrun_opts {
 	enum sigrun_classifier classifier;
 	const char *model_flag;            /* --model, or NULL */
 	int batch;                         /* accounts per DeepSeek call (1-50; 0: 10) */
+	int max_failures;                  /* searches in a row that find Serper unavailable
+	                                      (5xx, timeouts, no answer, after retries) after
+	                                      which the run sends no more; 0: SIGRUN_MAX_FAILURES_DEFAULT. While a streak
+	                                      lasts one search is in flight, so an outage costs
+	                                      at most max(max_failures, max_in_flight) searches */
 	const char *cache_days_flag;       /* --cache-days, or NULL */
 	const char *budget_flag;           /* --budget (Serper credits a month), or NULL */
 	size_t window;                     /* records per window (0: SIGRUN_WINDOW_DEFAULT) */
@@ -91,6 +97,8 @@ struct sigrun_stats {
 	unsigned long by_llm, by_rules;   /* accounts classified by each */
 	unsigned long enriched, not_found, skipped, errors, quota, dry;   /* records by status */
 	int auth_failed;              /* Serper refused a key (403) */
+	int gave_up;                  /* max_failures searches in a row failed: the rest of
+	                                 the run's accounts are marked error, unsent */
 	int db_failed;                /* a cache or ledger write failed: the program writes the
 	                                 window, then stops with exit 74 */
 	/* --dry-run: what the run would do */

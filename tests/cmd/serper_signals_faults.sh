@@ -79,6 +79,30 @@ RUN_IN=$T/three.ndjson all_out down
 t_eq "down: every record marked error" 3 "$(status_count down error)"
 t_contains "down: says why" "$T/down.out" "HTTP 503"
 t_eq "down: 3 accounts x 3 attempts" 9 "$(fake_stat '.calls["serper.search"] // 0')"
+# --- an outage costs a few requests, not one per account (issue 17)
+head -20 "$IN" | jq -c '.account.name = "Outage \(input_line_number)" |
+	.account.domain = "outage\(input_line_number).com"' >"$T/twenty.ndjson"
+t_eq "outage: 20 accounts" 20 "$(jq -r '.account.domain // .account.name' "$T/twenty.ndjson" | sort -u | wc -l)"
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+RUN_IN=$T/twenty.ndjson run out1 --concurrency 1
+t_eq "outage, one at a time: exit 69" 69 "$(cat "$T/out1.rc")"
+t_eq "outage, one at a time: 3 searches x 3 attempts" 9 "$(fake_stat '.calls["serper.search"] // 0')"
+RUN_IN=$T/twenty.ndjson all_out out1
+t_eq "outage: every record marked error" 20 "$(status_count out1 error)"
+t_eq "outage: the unsearched say why" 17 "$(grep -c 'not searched, 3 searches in a row failed' "$T/out1.out")"
+t_eq "outage: said once" 1 "$(grep -c 'no more searches this run' "$T/out1.err")"
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+RUN_IN=$T/twenty.ndjson run out5
+t_eq "outage, 5 in flight: exit 69" 69 "$(cat "$T/out5.rc")"
+n=$(fake_stat '.calls["serper.search"] // 0')
+t_check "outage, 5 in flight: at most 5 searches x 3 attempts ($n)" test "$n" -le 15
+t_eq "outage, 5 in flight: every record marked error" 20 "$(status_count out5 error)"
+fake_post reset '{}'
+fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+RUN_IN=$T/twenty.ndjson run out9 --concurrency 1 --max-failures 5
+t_eq "--max-failures 5: 5 searches x 3 attempts" 15 "$(fake_stat '.calls["serper.search"] // 0')"
 fake_post reset '{}'
 SERPER_BASE_URL=http://127.0.0.1:9 RUN_IN=$T/three.ndjson run refused --timeout-ms 2000
 t_eq "connection refused: exit 69" 69 "$(cat "$T/refused.rc")"
