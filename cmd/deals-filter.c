@@ -18,6 +18,7 @@
 #include "account.h"
 #include "buf.h"
 #include "cli.h"
+#include "hash.h"
 #include "json.h"
 #include "ndj.h"
 
@@ -37,20 +38,6 @@ static const char usage[] =
 CLI_COMMON_HELP
 "\n"
 "Exit: 0 ok, 64 usage, 65 bad input lines (the others still pass), 74 I/O error.\n";
-
-/* FNV-1a, 64 bits: stable across machines and runs, so shards agree. */
-static uint64_t
-fnv1a(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static int
 valid_date(const char *s)
@@ -100,7 +87,8 @@ in_shard(const json_t *rec, long k, long n, buf_t *key)
 		    (id && buf_adds(key, id) != BUF_OK))
 			return -1;
 	}
-	return (long)(fnv1a(buf_ptr(key), buf_len(key)) % (uint64_t)n) == k - 1;
+	/* hash_short: stable across machines and runs, so shards agree. */
+	return (long)(hash_short(buf_ptr(key), buf_len(key)) % (uint64_t)n) == k - 1;
 }
 
 int

@@ -13,6 +13,8 @@
 
 #include <lmdb.h>
 
+#include "hash.h"
+
 #define DB_INITIAL_MAP ((size_t)64 << 20)
 #define DB_MAX_MAP ((size_t)1 << 40)
 
@@ -200,18 +202,6 @@ db_dir(const db_t *db)
 	return db->dir;
 }
 
-static uint64_t
-fnv1a(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 int
 db_key(buf_t *key, const char *first, ...)
 {
@@ -232,7 +222,7 @@ db_key(buf_t *key, const char *first, ...)
 	if (rc != BUF_OK)
 		return DB_ENOMEM;
 	if (buf_len(key) > max) {
-		uint64_t h = fnv1a(buf_ptr(key), buf_len(key));
+		uint64_t h = hash_short(buf_ptr(key), buf_len(key));
 
 		key->len = max - 17;
 		if (buf_addf(key, "#%016llx", (unsigned long long)h) != BUF_OK)

@@ -38,3 +38,9 @@ hash_add_ci(uint64_t h, const char *s)
 	}
 	return h;
 }
+
+uint64_t
+hash_short(const void *p, size_t n)
+{
+	return hash_add(HASH_FNV_OFFSET_SHORT, p, n);
+}

@@ -24,4 +24,14 @@ uint64_t hash_add(uint64_t h, const void *p, size_t n);
 /* h continued over s with ASCII letters lowercased; s NULL adds nothing. */
 uint64_t hash_add_ci(uint64_t h, const char *s);
 
+/*
+ * FNV-1a over the n bytes at p, started from HASH_FNV_OFFSET_SHORT: the
+ * offset basis with its last digit lost, as the first versions wrote it.
+ * Kept because values users already hold depend on it: db_key's digest of
+ * an over-long key (keys in their dbs) and deals-filter --shard's choice of
+ * shard. Anything new uses hash_str/hash_add.
+ */
+#define HASH_FNV_OFFSET_SHORT 1469598103934665603ULL
+uint64_t hash_short(const void *p, size_t n);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "account.h"
 #include "cache.h"
+#include "hash.h"
 
 #define VAL_CAP ((size_t)1 << 30)
 /* Facts written by this version start with this text. */
@@ -81,18 +82,6 @@ id_text(const json_t *v)
 		return json_num_text(v);
 	return NULL;
 }
-
-static uint64_t
-fnv1a(const char *p, size_t n, uint64_t h)
-{
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-#define FNV_INIT 1469598103934665603ULL
 
 /* ---- statuses, ranks, confidences ---- */
 
@@ -1438,10 +1427,11 @@ store_counter_free(store_counter_t *c)
 	free(c);
 }
 
+/* A table key: 0 marks an empty slot. */
 static uint64_t
-hash_str(const char *s)
+slot_hash(const char *s)
 {
-	uint64_t h = fnv1a(s, strlen(s), FNV_INIT);
+	uint64_t h = hash_str(s);
 
 	return h ? h : 1;
 }
@@ -1510,7 +1500,7 @@ store_counter_add(store_counter_t *c, const char *deal_id, const char *account,
 
 	if ((c->ndeals + 1) * 2 > c->dcap && deal_grow(c) != 0)
 		return -1;
-	h = hash_str(deal_id);
+	h = slot_hash(deal_id);
 	for (j = h & (c->dcap - 1); c->deals[j].h && c->deals[j].h != h; j = (j + 1) & (c->dcap - 1))
 		;
 	if (c->deals[j].h == h)
@@ -1523,7 +1513,7 @@ store_counter_add(store_counter_t *c, const char *deal_id, const char *account,
 	if (account && *account && n->signals) {
 		if ((c->naccts + 1) * 2 > c->acap && acct_grow(c) != 0)
 			return -1;
-		h = hash_str(account);
+		h = slot_hash(account);
 		for (j = h & (c->acap - 1); c->accts[j] && c->accts[j] != h;
 		    j = (j + 1) & (c->acap - 1))
 			;

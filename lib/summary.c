@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "hash.h"
 #include "stats.h"
 #include "store.h"
 
@@ -131,18 +132,6 @@ struct segmap {
 	size_t cap;
 };
 
-static uint64_t
-hash_bytes(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void
 segmap_free(struct segmap *m)
 {
@@ -162,7 +151,7 @@ segmap_rehash(struct segmap *m, size_t cap)
 	if (s == NULL)
 		return -1;
 	for (i = 0; i < m->n; i++) {
-		for (j = hash_bytes(m->v[i].value) & (cap - 1); s[j]; j = (j + 1) & (cap - 1))
+		for (j = hash_str(m->v[i].value) & (cap - 1); s[j]; j = (j + 1) & (cap - 1))
 			;
 		s[j] = i + 1;
 	}
@@ -179,7 +168,7 @@ segmap_get(struct segmap *m, const char *value)
 
 	if ((m->n + 1) * 2 > m->cap && segmap_rehash(m, m->cap ? m->cap * 2 : 32) != 0)
 		return NULL;
-	for (j = hash_bytes(value) & (m->cap - 1); m->slots[j]; j = (j + 1) & (m->cap - 1))
+	for (j = hash_str(value) & (m->cap - 1); m->slots[j]; j = (j + 1) & (m->cap - 1))
 		if (strcmp(m->v[m->slots[j] - 1].value, value) == 0)
 			return &m->v[m->slots[j] - 1];
 	if (m->n == m->alloc) {
@@ -420,10 +409,10 @@ summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 	    strcmp(d->enriched_at, s->last_enriched) > 0)
 		strcpy(s->last_enriched, d->enriched_at);
 	if (!blank(d->account_key)) {
-		if (u64set_add(&s->accounts, hash_bytes(d->account_key)) < 0)
+		if (u64set_add(&s->accounts, hash_str(d->account_key)) < 0)
 			goto nomem;
 		if (store_status_rank(d->signals) == 3 &&
-		    u64set_add(&s->signal_accounts, hash_bytes(d->account_key)) < 0)
+		    u64set_add(&s->signal_accounts, hash_str(d->account_key)) < 0)
 			goto nomem;
 	}
 	for (i = 0; i < d->ncontacts; i++) {
