@@ -9,6 +9,7 @@
 
 #include "apollo.h"
 #include "cache.h"
+#include "company.h"
 #include "date.h"
 
 #define MAX_EXPERIENCES 30
@@ -378,40 +379,47 @@ linkedin_cache_read(const json_t *v, const json_t **profile)
 
 /* ---- the identity gate ---- */
 
-/* Whether the employer (name, domain; either may be NULL) is the account. */
+/*
+ * Whether the employer (name, domain; either may be NULL) is the account, by
+ * company_same: the one rule apollo-enrich's job_changed uses too. *by gets
+ * what decided (may be NULL).
+ */
 static int
-is_account(const char *name, const char *domain, const struct apollo_account *acct)
+is_account(const char *name, const char *domain, const struct apollo_account *acct, int *by)
 {
 	struct apollo_account e;
 
 	apollo_account_of(&e, name, domain, NULL);
-	if (e.domain[0] && acct->domain[0] && strcmp(e.domain, acct->domain) == 0)
-		return 1;
-	return e.name[0] && acct->name[0] && strcmp(e.name, acct->name) == 0;
+	return company_same(e.domain, e.name, acct->domain, acct->name, by) == 1;
 }
 
 enum linkedin_identity
-linkedin_identity(const json_t *profile, const json_t *account)
+linkedin_identity(const json_t *profile, const json_t *account, int *by)
 {
 	struct apollo_account acct;
 	const json_t *xs = json_get(profile, "experiences"), *x;
 	size_t i;
-	int past = 0;
+	int past = 0, by_ = COMPANY_BY_NONE, past_by = COMPANY_BY_NONE;
 
+	if (by == NULL)
+		by = &by_;
+	*by = COMPANY_BY_NONE;
 	apollo_account_read(account, &acct);
 	if (!acct.name[0] && !acct.domain[0])
 		return LINKEDIN_ID_NONE;
 	if (is_account(text_of(json_get(profile, "company")),
-	    text_of(json_get(profile, "company_domain")), &acct))
+	    text_of(json_get(profile, "company_domain")), &acct, by))
 		return LINKEDIN_ID_CURRENT;
 	for (i = 0; i < json_len(xs); i++) {
 		x = json_at(xs, i);
-		if (!is_account(text_of(json_get(x, "company")), NULL, &acct))
+		if (!is_account(text_of(json_get(x, "company")), NULL, &acct, by))
 			continue;
 		if (json_bool(json_get(x, "current")))
 			return LINKEDIN_ID_CURRENT;
 		past = 1;
+		past_by = *by;
 	}
+	*by = past_by;
 	return past ? LINKEDIN_ID_PAST : LINKEDIN_ID_NONE;
 }
 
@@ -471,7 +479,7 @@ role_at(const json_t *profile, const struct apollo_account *acct, enum linkedin_
 
 	for (i = 0; i < json_len(xs); i++) {
 		x = json_at(xs, i);
-		if (!is_account(text_of(json_get(x, "company")), NULL, acct) ||
+		if (!is_account(text_of(json_get(x, "company")), NULL, acct, NULL) ||
 		    exp_date(x, 0, &s) != 0 || date_cmp(s, close) > 0)
 			continue;
 		if (!json_bool(json_get(x, "current")) &&
@@ -621,6 +629,7 @@ linkedin_apply(json_t *contact, const json_t *rec, const jobtitle_t *jt, const c
 {
 	struct apollo_account acct;
 	enum linkedin_identity id = LINKEDIN_ID_NONE;
+	int by = COMPANY_BY_NONE;
 	json_t *li = json_new_object();
 	char ts[32];
 	int rc = 0, enriched = strcmp(status, "enriched") == 0 && profile;
@@ -632,7 +641,7 @@ linkedin_apply(json_t *contact, const json_t *rec, const jobtitle_t *jt, const c
 		return -1;
 	if (enriched) {
 		apollo_account_read(json_get(rec, "account"), &acct);
-		id = linkedin_identity(profile, json_get(rec, "account"));
+		id = linkedin_identity(profile, json_get(rec, "account"), &by);
 		if (id == LINKEDIN_ID_NONE) {
 			status = "mismatch";
 			reason = "the profile's current and past companies are not the deal's account";
@@ -646,7 +655,8 @@ linkedin_apply(json_t *contact, const json_t *rec, const jobtitle_t *jt, const c
 	} else if (cached >= 0)
 		rc |= json_set_bool(li, "cached", cached);
 	if (enriched) {
-		rc |= json_set_str(li, "identity", id == LINKEDIN_ID_CURRENT ? "current" : "past");
+		rc |= json_set_str(li, "identity", id == LINKEDIN_ID_CURRENT ? "current" : "past") |
+		    json_set_str(li, "identity_by", company_by_name(by));
 		for (i = 0; keep[i]; i++)
 			rc |= json_set(li, keep[i], clone_or_null(json_get(profile, keep[i])));
 		rc |= json_set(li, "past_companies", company_names(profile)) |

@@ -95,7 +95,14 @@ enum linkedin_identity {
 	LINKEDIN_ID_CURRENT,      /* the current company */
 	LINKEDIN_ID_PAST          /* a past company only: the person moved */
 };
-enum linkedin_identity linkedin_identity(const json_t *profile, const json_t *account);
+/*
+ * The account is an employer when company_same (company.h) says so: domain
+ * first, then the normalized name ("Wonka" is "Wonka Industries, Inc.",
+ * "Acme Bank" is not "Acme Corp"), the rule apollo-enrich's job_changed uses.
+ * *by (may be NULL) gets what decided the accepting match (COMPANY_BY_DOMAIN
+ * or COMPANY_BY_NAME), COMPANY_BY_NONE with LINKEDIN_ID_NONE.
+ */
+enum linkedin_identity linkedin_identity(const json_t *profile, const json_t *account, int *by);
 
 /*
  * Which contacts linkedin-enrich asks for: by default those Apollo gave no
@@ -114,7 +121,8 @@ int linkedin_contact_url(const json_t *contact, char *out, size_t n);
 
 /*
  * Sets what linkedin-enrich owns on a contact of rec:
- *   "linkedin": {"status","cached","fetched_at","identity","headline","title",
+ *   "linkedin": {"status","cached","fetched_at","identity","identity_by"
+ *   ("domain" or "name": what matched the account),"headline","title",
  *   "company","company_domain","start_month","start_year","location",
  *   "past_companies","job_changed"} for "enriched"; {"status","cached",
  *   "fetched_at","reason"} for "mismatch" (nothing of the profile: it is

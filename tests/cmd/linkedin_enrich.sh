@@ -97,6 +97,26 @@ t_eq "moved: new_employer from LinkedIn" '"Umbrella"' "$(cy .new_employer.name)"
 t_eq "no URL: skipped" '{"status":"skipped","reason":"no LinkedIn profile URL"}' \
 	"$(jq -c '.contacts[]|select(.email=="nobody.x@acme.com")|.linkedin' "$T/run1.out")"
 
+# --- the identity gate is company_same's rule (apollo-enrich's too): a "Wonka"
+# profile on the account "Wonka Industries, Inc." is the contact; one at Acme
+# (acme.com) on the account "Acme Bank" is someone else.
+{
+	deal 5 '{"name":"Wonka Industries, Inc."}' 2026-01-31 \
+		"$(missed charlie@wonka.example not_found "$LI/charlie-bucket-at-wonka-since-2020-01")"
+	deal 6 '{"name":"Acme Bank","domain":"acmebank.com"}' 2026-01-31 \
+		"$(missed wile@acmebank.example not_found "$LI/wile-coyote-at-acme-was-initech")"
+} >"$T/gate.in"
+DEAL_ENRICH_DB=$T/db-gate linkedin-enrich <"$T/gate.in" >"$T/gate.out" 2>"$T/gate.err"
+t_eq "gate: exit 0" 0 "$?"
+gate() { jq -c ".contacts[0]|$2" <(sed -n "$1p" "$T/gate.out"); }
+t_eq "gate: Wonka on Wonka Industries, Inc. accepted, by name" '["enriched","current","name","Wonka"]' \
+	"$(gate 1 '[.linkedin.status,.linkedin.identity,.linkedin.identity_by,.linkedin.company]')"
+t_eq "gate: Wonka's fields filled (2020-01 to 2026-01-31)" '[72,false,["linkedin"]]' \
+	"$(gate 1 '[.tenure_months,.job_changed,.field_sources.tenure_months]')"
+t_eq "gate: Acme on Acme Bank: mismatch" '"mismatch"' "$(gate 2 .linkedin.status)"
+t_eq "gate: mismatch fills nothing, keeps nothing of the profile" '[null,null,null,null,null,null,null]' \
+	"$(gate 2 '[.seniority_verified,.department_verified,.tenure_months,.job_changed,.field_sources,.linkedin.company,.linkedin.headline]')"
+
 # --- a rerun: 0 calls, the same answers from the cache
 fake_post reset '{}'
 linkedin-enrich <"$IN" >"$T/run2.out" 2>"$T/run2.err"; t_eq "rerun: exit 0" 0 "$?"

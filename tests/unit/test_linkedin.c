@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "company.h"
 #include "json.h"
 #include "jobtitle.h"
 #include "linkedin.h"
@@ -149,27 +150,58 @@ profile(void)
 	return p;
 }
 
+#define WONKA "{\"data\":{\"full_name\":\"Charlie Bucket\",\"job_title\":\"Head of Candy\"," \
+	"\"company\":\"Wonka\",\"company_domain\":\"wonka.com\",\"experiences\":[" \
+	"{\"title\":\"Head of Candy\",\"company\":\"Wonka\",\"start_year\":2020,\"is_current\":true}," \
+	"{\"title\":\"Teller\",\"company\":\"Acme Bank\",\"start_year\":2015,\"end_year\":2020," \
+	"\"is_current\":false}]},\"message\":\"ok\"}"
+
+/* The account's fields as JSON; what linkedin_identity says of p, and what decided. */
+static int
+ident(const json_t *p, const char *account, int *by)
+{
+	json_t *a = parse(account);
+	int id = linkedin_identity(p, a, by);
+
+	json_free(a);
+	return id;
+}
+
 static void
 identity_gate(void **state)
 {
-	json_t *p = profile(), *a;
+	json_t *p = profile(), *w = NULL;
+	char why[200];
+	int by;
 
 	(void)state;
-	a = parse("{\"name\":\"Acme, Inc.\"}");
-	assert_int_equal(linkedin_identity(p, a), LINKEDIN_ID_CURRENT);
-	json_free(a);
-	a = parse("{\"name\":\"ACME Corporation\",\"domain\":\"www.acme.com\"}");
-	assert_int_equal(linkedin_identity(p, a), LINKEDIN_ID_CURRENT);
-	json_free(a);
-	a = parse("{\"name\":\"Globex\"}");
-	assert_int_equal(linkedin_identity(p, a), LINKEDIN_ID_PAST);
-	json_free(a);
-	a = parse("{\"name\":\"Initech\",\"domain\":\"initech.com\"}");
-	assert_int_equal(linkedin_identity(p, a), LINKEDIN_ID_NONE);
-	json_free(a);
-	a = parse("{}");
-	assert_int_equal(linkedin_identity(p, a), LINKEDIN_ID_NONE);
-	json_free(a);
+	assert_int_equal(ident(p, "{\"name\":\"Acme, Inc.\"}", &by), LINKEDIN_ID_CURRENT);
+	assert_int_equal(by, COMPANY_BY_NAME);
+	assert_int_equal(ident(p, "{\"name\":\"ACME Corporation\",\"domain\":\"www.acme.com\"}", &by),
+	    LINKEDIN_ID_CURRENT);
+	assert_int_equal(by, COMPANY_BY_DOMAIN);
+	assert_int_equal(ident(p, "{\"name\":\"Globex\"}", &by), LINKEDIN_ID_PAST);
+	assert_int_equal(by, COMPANY_BY_NAME);
+	assert_int_equal(ident(p, "{\"name\":\"Initech\",\"domain\":\"initech.com\"}", &by),
+	    LINKEDIN_ID_NONE);
+	assert_int_equal(by, COMPANY_BY_NONE);
+	assert_int_equal(ident(p, "{}", NULL), LINKEDIN_ID_NONE);
+
+	/* company_same's rule, as apollo-enrich's job_changed has it */
+	assert_int_equal(rd(200, WONKA, &w, why), LINKEDIN_FOUND);
+	assert_int_equal(ident(w, "{\"name\":\"Wonka Industries, Inc.\"}", &by), LINKEDIN_ID_CURRENT);
+	assert_int_equal(by, COMPANY_BY_NAME);
+	assert_int_equal(ident(w, "{\"name\":\"Wonka Industries\",\"domain\":\"wonkaindustries.com\"}",
+	    &by), LINKEDIN_ID_CURRENT);
+	assert_int_equal(by, COMPANY_BY_NAME);
+	assert_int_equal(ident(w, "{\"name\":\"Willy's\",\"domain\":\"eu.wonka.com\"}", &by),
+	    LINKEDIN_ID_CURRENT);
+	assert_int_equal(by, COMPANY_BY_DOMAIN);
+	assert_int_equal(ident(w, "{\"name\":\"The Acme Bank Group\"}", &by), LINKEDIN_ID_PAST);
+	assert_int_equal(ident(w, "{\"name\":\"Acme Corp\",\"domain\":\"acme.com\"}", &by),
+	    LINKEDIN_ID_NONE);
+	assert_int_equal(ident(w, "{\"name\":\"Wonkabar\"}", &by), LINKEDIN_ID_NONE);
+	json_free(w);
 	json_free(p);
 }
 
@@ -217,6 +249,7 @@ fills_what_apollo_left(void **state)
 	assert_int_equal(linkedin_apply(c, rec, J, "enriched", p, 0, 1700000000, NULL, 1780000000), 0);
 	assert_string_equal(json_str(json_path(c, "linkedin.status")), "enriched");
 	assert_string_equal(json_str(json_path(c, "linkedin.identity")), "current");
+	assert_string_equal(json_str(json_path(c, "linkedin.identity_by")), "name");
 	assert_string_equal(json_str(json_path(c, "linkedin.fetched_at")), "2023-11-14T22:13:20Z");
 	assert_string_equal(json_str(json_get(c, "seniority_verified")), "vp");
 	assert_string_equal(json_str(json_get(c, "department_verified")), "sales");
@@ -260,6 +293,7 @@ fills_what_apollo_left(void **state)
 	assert_int_equal(linkedin_apply(c, rec, J, "enriched", p, 0, 1700000000, NULL, 1780000000), 0);
 	assert_string_equal(json_str(json_path(c, "linkedin.status")), "mismatch");
 	assert_null(json_path(c, "linkedin.headline"));
+	assert_null(json_path(c, "linkedin.identity_by"));
 	assert_null(json_get(c, "seniority_verified"));
 	assert_null(json_get(c, "tenure_months"));
 	assert_null(json_get(c, "job_changed"));
