@@ -42,7 +42,7 @@ struct http_client {
 	struct xfer *run;             /* transfers under way */
 	int running;
 	long long last_start_ms, pause_until_ms;
-	long started;
+	long started, finished;
 	int max_seen;
 	unsigned seed;
 };
@@ -474,6 +474,7 @@ xfer_finish(http_client_t *c, struct xfer *x, CURLcode cc)
 		xfer_free(x);
 		return HTTP_ENOMEM;
 	}
+	c->finished++;
 	x->done(r, x->user);
 	http_response_free(r);
 	xfer_free(x);
@@ -525,12 +526,17 @@ start_due(http_client_t *c, int *rc)
 	}
 }
 
-int
-http_run(http_client_t *c)
+/*
+ * The loop of http_run and http_run_some: until nothing is left, or (until_ms
+ * >= 0) once a request has finished or the clock reaches until_ms.
+ */
+static int
+run_loop(http_client_t *c, long long until_ms)
 {
 	CURLMsg *m;
 	struct xfer *x;
-	long long wait;
+	long long wait, now;
+	long finished = c->finished;
 	int still, left, rc, timeout;
 
 	for (;;) {
@@ -554,12 +560,40 @@ http_run(http_client_t *c)
 			return rc;
 		if (c->running == 0 && c->queue == NULL)
 			return HTTP_OK;
+		now = now_ms();
+		if (until_ms >= 0 && (c->finished != finished || now >= until_ms))
+			return HTTP_OK;
 		timeout = 1000;
 		if (wait >= 0 && wait < timeout)
 			timeout = (int)wait;
+		if (until_ms >= 0 && until_ms - now < timeout)
+			timeout = (int)(until_ms - now);
 		if (timeout > 0 && curl_multi_poll(c->multi, NULL, 0, timeout, NULL) != CURLM_OK)
 			return HTTP_ECURL;
 	}
+}
+
+int
+http_run(http_client_t *c)
+{
+	return run_loop(c, -1);
+}
+
+int
+http_run_some(http_client_t *c, long timeout_ms)
+{
+	return run_loop(c, now_ms() + (timeout_ms > 0 ? timeout_ms : 0));
+}
+
+int
+http_in_flight(const http_client_t *c)
+{
+	int n = c->running;
+	struct xfer *x;
+
+	for (x = c->queue; x; x = x->next)
+		n++;
+	return n;
 }
 
 struct do_ctx {

@@ -95,6 +95,17 @@ int http_submit(http_client_t *c, const struct http_request *req, http_done_fn d
  */
 int http_run(http_client_t *c);
 
+/*
+ * Runs the queued requests until at least one has finished (its callback
+ * called), timeout_ms has passed, or nothing is left: so that a caller can
+ * hand out what came back while other requests are under way. Returns as
+ * http_run().
+ */
+int http_run_some(http_client_t *c, long timeout_ms);
+
+/* Requests submitted and not finished yet (under way, waiting to start or to retry). */
+int http_in_flight(const http_client_t *c);
+
 /* One request, start to end: *out gets the response (free it). */
 int http_do(http_client_t *c, const struct http_request *req, http_response_t **out);
 

@@ -275,6 +275,40 @@ in_flight_is_bounded(void **state)
 	assert_int_equal(fx_server_stop(NULL), 8);
 }
 
+/* http_run_some hands back control once a request is done, the others still queued. */
+static void
+run_some_returns_after_one(void **state)
+{
+	static const struct fx_reply s[] = {
+		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
+	};
+	struct http_opts o = fast_opts();
+	struct http_request req = { "GET", NULL, NULL, NULL, 0 };
+	http_client_t *c;
+	char url[128];
+	int i;
+
+	(void)state;
+	fx_server_start(s, 1);
+	c = http_client_new(&o);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/search", fx_port);
+	req.url = url;
+	done_count = 0;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(http_submit(c, &req, count_done, NULL), HTTP_OK);
+	assert_int_equal(http_in_flight(c), 3);
+	assert_int_equal(http_run_some(c, 5000), HTTP_OK);
+	assert_int_equal(done_count, 1);
+	assert_int_equal(http_in_flight(c), 2);
+	assert_int_equal(http_run(c), HTTP_OK);
+	assert_int_equal(done_count, 3);
+	assert_int_equal(http_in_flight(c), 0);
+	/* Nothing left: at once. */
+	assert_int_equal(http_run_some(c, 5000), HTTP_OK);
+	http_client_free(c);
+	assert_int_equal(fx_server_stop(NULL), 3);
+}
+
 int
 main(void)
 {
@@ -289,6 +323,7 @@ main(void)
 		cmocka_unit_test(body_cap_is_enforced),
 		cmocka_unit_test(refused_connection),
 		cmocka_unit_test(in_flight_is_bounded),
+		cmocka_unit_test(run_some_returns_after_one),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);
