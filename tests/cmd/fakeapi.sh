@@ -47,6 +47,13 @@ t_eq "apollo minute requests left" 48 "$(hdr x-minute-requests-left)"
 t_eq "apollo 24-hour usage" 2 "$(hdr x-24-hour-usage)"
 t_eq "apollo daily left = 600 - 2" 598 "$(hdr x-daily-requests-left)"
 
+fake_post config '{"apollo_limit_hourly":0,"apollo_limit_daily":0}'
+req -H "$AK" -d "$bulk" "$U/api/v1/people/bulk_match" >/dev/null
+t_check "apollo: no hourly header without an hourly limit" test -z "$(hdr x-rate-limit-hourly)$(hdr x-hourly-requests-left)"
+t_check "apollo: no daily headers without a daily limit" test -z "$(hdr x-rate-limit-daily)$(hdr x-24-hour-usage)"
+t_eq "apollo: the minute's headers still sent" 47 "$(hdr x-minute-requests-left)"
+fake_post config '{"apollo_limit_hourly":200,"apollo_limit_daily":600}'
+t_eq "statuses counted per provider" 3 "$(fake_stat '.statuses.apollo["200"]')"
 t_eq "apollo bad key 401" 401 "$(req -H 'x-api-key: nope' -d "$bulk" "$U/api/v1/people/bulk_match")"
 t_check "apollo 401 is text/plain" bash -c "[[ '$(hdr content-type)' == text/plain* ]]"
 t_eq "apollo 401 body" "Invalid access credentials." "$(cat "$T/b")"
@@ -77,6 +84,10 @@ t_check "serper news shape" jqb '.searchParameters.type=="news" and (.news|lengt
 t_eq "serper batch array" 200 "$(req -H "$SK" -d '[{"q":"acme"},{"q":"globex","type":"news"}]' "$U/search")"
 t_check "serper batch answers an array in order" jqb 'type=="array" and length==2 and .[0].searchParameters.q=="acme"
 	and (.[1].news|type)=="array"'
+fake_post config '{"serper_batch":false}'
+t_eq "serper batch refused when switched off" 400 "$(req -H "$SK" -d '[{"q":"acme"}]' "$U/search")"
+t_eq "serper single query still answered" 200 "$(req -H "$SK" -d '{"q":"acme"}' "$U/search")"
+fake_post config '{"serper_batch":true}'
 t_eq "serper bad key 403" 403 "$(req -H 'X-API-KEY: wrong' -d '{"q":"x"}' "$U/search")"
 t_check "serper 403 body" jqb '.message=="Unauthorized." and .statusCode==403'
 

@@ -156,6 +156,7 @@ class State:
             self.total = 0
             self.in_flight = {}
             self.max_in_flight = {}
+            self.statuses = {}
             self.requests = deque(maxlen=200)
             self.asked = {}
             self.attempted = {}
@@ -178,6 +179,7 @@ class State:
                 "salesforce_multi_currency": False,
                 "linkedin_old_path_gone": False,
                 "linkedin_new_path_missing": False,
+                "serper_batch": True,
             }
             self.apollo_usage = {"minute": [None, 0], "hourly": [None, 0], "daily": [None, 0]}
             self.hs_usage = {"interval": [None, 0], "daily": [None, 0]}
@@ -200,6 +202,8 @@ class State:
         with self.lock:
             self.in_flight[provider] = max(0, self.in_flight.get(provider, 0) - 1)
             self.requests.append(rec)
+            st = self.statuses.setdefault(provider, {})
+            st[str(rec["status"])] = st.get(str(rec["status"]), 0) + 1
 
     def add_asked(self, provider, items, paid):
         if not items:
@@ -249,15 +253,15 @@ class State:
             for k in windows:
                 self.apollo_usage[k][1] += 1
             used = {k: self.apollo_usage[k][1] for k in windows}
+        # A window without a limit (0, as paid plans' hour and day) sends no headers.
         hdr = {}
-        for k, name in (("minute", "minute"), ("hourly", "hourly")):
+        for k, name in (("minute", "minute"), ("hourly", "hourly"), ("daily", "daily"),
+                        ("daily", "24-hour")):
+            if limits[k] <= 0:
+                continue
             hdr["x-rate-limit-" + name] = str(limits[k])
             hdr["x-%s-usage" % name] = str(used[k])
             hdr["x-%s-requests-left" % name] = str(max(0, limits[k] - used[k]))
-        for name in ("daily", "24-hour"):
-            hdr["x-rate-limit-" + name] = str(limits["daily"])
-            hdr["x-%s-usage" % name] = str(used["daily"])
-            hdr["x-%s-requests-left" % name] = str(max(0, limits["daily"] - used["daily"]))
         return True, hdr, None
 
     # --- HubSpot's per-portal windows: 10 s rolling (as fixed windows) and daily
@@ -316,6 +320,7 @@ class State:
                 "total": self.total,
                 "in_flight": dict(self.in_flight),
                 "max_in_flight": dict(self.max_in_flight),
+                "statuses": copy.deepcopy(self.statuses),
                 "asked": copy.deepcopy(self.asked),
                 "attempted": copy.deepcopy(self.attempted),
                 "credits": dict(self.credits),
@@ -839,6 +844,11 @@ def h_serper(state, req, default_type):
     body = req.json_body(default=None, err=lambda m: Reply(
         400, jdump({"message": "Invalid JSON body: %s" % m, "statusCode": 400})))
     if isinstance(body, list):
+        with state.lock:
+            batch = state.switches["serper_batch"]
+        if not batch:
+            raise Reply(400, jdump({"message": "Batch requests are not available on your plan",
+                                    "statusCode": 400}))
         if not body or len(body) > 100:
             raise Reply(400, jdump({"message": "Batch must contain 1 to 100 queries",
                                     "statusCode": 400}))
