@@ -122,3 +122,8 @@ t_eq "bad line: exit 65" 65 "$?"
 t_contains "bad line: its number" "$T/bad.err" "stdin:2:"
 t_eq "bad line: the 2 others out" 2 "$(wc -l <"$T/bad.out")"
 t_status "stdout full: 74" 74 bash -c "DEAL_ENRICH_DB=$T/db-bad linkedin-enrich <'$IN' >/dev/full 2>/dev/null"
+
+# --- the key in no output of the error paths (403 and 402 quote RapidAPI's answer)
+t_check "outputs to search" test "$(cat "$T"/*.out "$T"/*.err | wc -l)" -gt 30
+t_eq "key in no output, no stderr" "" "$(grep -laF "$RAPIDAPI_KEY" "$T"/*.out "$T"/*.err)"
+t_eq "key in no db" "" "$(grep -rlaF "$RAPIDAPI_KEY" "$T"/db-* 2>/dev/null)"

@@ -1,20 +1,21 @@
 #!/bin/bash
-# Secrets (issue 8): with known keys, from the workspace file and from the
+# Secrets (issues 8, 15): with known keys, from the workspace file and from the
 # platform variables, no key shows in `ps` while a slow run is in flight, in
 # any stderr line (also --verbose, and on the 401/402/403 error paths), in the
 # output, in the db (store, cache, ledger: the files' bytes), in the run log of
 # enrich-closed-deals, nor in any file left after a stage crashes.
 source "$(dirname "$0")/../lib.sh"
 M=MARK7731Q                               # every key holds it: grep for it
-KA=sk-apollo-$M KS=sk-serper-$M KD=sk-deepseek-$M
+KA=sk-apollo-$M KS=sk-serper-$M KD=sk-deepseek-$M KL=sk-rapidapi-$M
 PA=sk-plat-apollo-$M PS=sk-plat-serper-$M PD=sk-plat-deepseek-$M
 WRONG=sk-wrong-$M
-export FAKEAPI_KEYS=$KA,$KS,$KD,$PA,$PS,$PD
+export FAKEAPI_KEYS=$KA,$KS,$KD,$KL,$PA,$PS,$PD
 t_start_fakeapi || exit 1
 t_workspace acme <<EOC
 apollo_api_key = $KA
 serper_api_key = $KS
 deepseek_api_key = $KD
+linkedin_rapidapi_key = $KL
 EOC
 IN=$DATA/serper/deals30.ndjson
 head -5 "$IN" >"$T/in5"
@@ -45,6 +46,8 @@ fake_post latency '{"ms":0}'
 # ---- successful runs, verbose, workspace keys ----
 apollo-enrich --verbose --delay-ms 0 <"$IN" >"$T/a.out" 2>"$E/a"
 t_eq "apollo-enrich ran" 30 "$(wc -l <"$T/a.out")"
+linkedin-enrich --verbose --all --delay-ms 0 <"$T/a.out" >"$T/li.out" 2>"$E/li"
+t_check "linkedin-enrich asked RapidAPI" test "$(fake_stat '.providers.linkedin // 0')" -gt 0
 serper-signals --verbose --classifier llm --delay-ms 0 <"$T/a.out" >"$T/s.out" 2>"$E/s"
 t_check "serper-signals asked DeepSeek" test "$(fake_stat '.calls["deepseek.chat"] // 0')" -gt 0
 role-resolve --verbose --llm <"$T/s.out" >"$T/r.out" 2>"$E/r"
@@ -77,6 +80,8 @@ for f in 401 403 credits; do
 	apollo-enrich --verbose --refresh --retries 0 --retry-429 0 --backoff-429-ms 0 --delay-ms 0 <"$T/in5" >"$T/f1" 2>"$E/fa$f"
 	serper-signals --verbose --refresh --classifier llm --delay-ms 0 <"$T/in5" >"$T/f2" 2>"$E/fs$f"
 	role-resolve --verbose --llm <"$DATA/roles/llm.ndjson" >"$T/f3" 2>"$E/fr$f"
+	linkedin-enrich --verbose --all --refresh --retries 0 --retry-429 0 --delay-ms 0 <"$T/a.out" >"$T/f4" 2>"$E/fl$f"
+	t_check "fault $f reached linkedin-enrich" grep -q '"status":"error"\|"status":"quota_exhausted"' "$T/f4"
 	t_check "fault $f reached the programs" test -s "$E/fa$f"
 	fake_post reset '{}'
 done
