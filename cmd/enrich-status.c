@@ -40,7 +40,7 @@ static const char usage[] =
 "      --month YYYY-MM   the month of the usage figures (default: this month, UTC)\n"
 CLI_COMMON_HELP;
 
-static const char *const providers[] = { "apollo", "serper", "deepseek" };
+static const char *const providers[] = { "apollo", "serper", "linkedin", "deepseek" };
 
 static int
 valid_month(const char *m)
@@ -151,6 +151,8 @@ main(int argc, char **argv)
 	    workspace_key(wsp, WS_APOLLO) != NULL);
 	rc |= json_set_bool(o, "serper_configured",
 	    workspace_key(wsp, WS_SERPER) != NULL);
+	rc |= json_set_bool(o, "linkedin_configured",
+	    workspace_key(wsp, WS_LINKEDIN) != NULL);
 	rc |= json_set_bool(o, "deepseek_configured",
 	    workspace_key(wsp, WS_DEEPSEEK) != NULL);
 	rc |= json_set_bool(o, "auto_enrich_on_close", b);

@@ -1018,7 +1018,7 @@ int
 summary_cache(db_t *db, const char *ws, time_t now, long cache_days, json_t **out,
     int *dberr, char *err, size_t errlen)
 {
-	static const char *const providers[] = { "apollo", "serper", "deepseek" };
+	static const char *const providers[] = { "apollo", "serper", "linkedin", "deepseek" };
 	json_t *r = json_new_object(), *p, *o;
 	size_t entries = 0, bytes = 0, i;
 	char when[32];

@@ -110,9 +110,9 @@ int summary_committee(db_t *db, const char *ws, const char *deal_id, json_t **ou
 
 /*
  * enrich-status's view of the cache: the whole cache table's entries and the
- * db's bytes, and for each provider (apollo, serper, deepseek) the workspace's
- * entries, the oldest and newest fetched_at and how many are older than
- * cache_days at now. db may be NULL (no db yet): every count is 0.
+ * db's bytes, and for each provider (apollo, serper, linkedin, deepseek) the
+ * workspace's entries, the oldest and newest fetched_at and how many are
+ * older than cache_days at now. db may be NULL (no db yet): every count is 0.
  */
 int summary_cache(db_t *db, const char *ws, time_t now, long cache_days, json_t **out,
     int *dberr, char *err, size_t errlen);

@@ -25,7 +25,7 @@ enrich-status --workspace 'a/b' >/dev/null 2>&1; t_eq "bad workspace: 64" 64 $?
 # ---- a new user: no db, no workspace file ----
 enrich-status --workspace acme >"$T/new" 2>"$T/newerr"; t_eq "a new user: exit 0" 0 $?
 t_eq "one JSON line" 1 "$(wc -l <"$T/new")"
-t_eq "defaults" '{"apollo_configured":false,"serper_configured":false,"deepseek_configured":false,"auto_enrich_on_close":true,"lookback_months":6,"cache_days":90}' \
+t_eq "defaults" '{"apollo_configured":false,"serper_configured":false,"linkedin_configured":false,"deepseek_configured":false,"auto_enrich_on_close":true,"lookback_months":6,"cache_days":90}' \
 	"$(jq -c .config "$T/new")"
 t_eq "zero stats" '{"total_closed_deals":0,"enriched_deals":0,"partial_deals":0,"failed_deals":0,"total_deal_contacts":0,"roles_resolved":0,"apollo_enriched":0,"accounts_with_signals":0,"last_run_at":null}' \
 	"$(jq -c .stats "$T/new")"
@@ -39,11 +39,19 @@ K1=sekrit-apollo-41d7f0 K2=sekrit-serper-9a8b7c
 printf 'apollo_api_key = %s\nlookback_months = 12\ncache_days = 30\nauto_enrich_on_close = false\napollo_monthly_budget = 50\n' "$K1" |
 	t_workspace acme
 SERPER_API_KEY=$K2 enrich-status --workspace acme >"$T/cfg" 2>"$T/cfgerr"; t_eq "configured: exit 0" 0 $?
-t_eq "apollo from the file, serper from the platform variable" '{"apollo_configured":true,"serper_configured":true,"deepseek_configured":false,"auto_enrich_on_close":false,"lookback_months":12,"cache_days":30}' \
+t_eq "apollo from the file, serper from the platform variable" '{"apollo_configured":true,"serper_configured":true,"linkedin_configured":false,"deepseek_configured":false,"auto_enrich_on_close":false,"lookback_months":12,"cache_days":30}' \
 	"$(jq -c .config "$T/cfg")"
 t_lacks "the Apollo key is not printed" "$T/cfg" "$K1"
 t_lacks "the Serper key is not printed" "$T/cfg" "$K2"
 t_lacks "... nor on stderr" "$T/cfgerr" "sekrit"
+K3=sekrit-rapidapi-5e6f70
+RAPIDAPI_KEY=$K3 enrich-status --workspace acme >"$T/cfg3"
+t_eq "linkedin from RAPIDAPI_KEY" true "$(jq .config.linkedin_configured "$T/cfg3")"
+t_lacks "the RapidAPI key is not printed" "$T/cfg3" "$K3"
+printf 'linkedin_rapidapi_key = %s\n' "$K3" | t_workspace li
+enrich-status --workspace li >"$T/cfg4" 2>&1
+t_eq "linkedin from the workspace file" '[true,false]' "$(jq -c '[.config.linkedin_configured,.config.apollo_configured]' "$T/cfg4")"
+t_lacks "... not printed either" "$T/cfg4" "$K3"
 DEAL_ENRICH_CACHE_DAYS=45 enrich-status --workspace acme | jq .config.cache_days >"$T/cd"
 t_eq "the environment beats the file" 45 "$(cat "$T/cd")"
 enrich-status --workspace other | jq -c '[.config.apollo_configured, .config.lookback_months]' >"$T/other"
@@ -116,6 +124,24 @@ t_eq "deepseek: none" '0 null' "$(jq -r '.cache.providers.deepseek | "\(.entries
 t_eq "cache_days 10 (environment): 2 apollo entries expired" 2 \
 	"$(DEAL_ENRICH_CACHE_DAYS=10 enrich-status --workspace acme | jq .cache.providers.apollo.expired)"
 t_eq "beta sees its own entry" '1 900' "$(enrich-status --workspace beta | jq -r '.cache.providers.apollo | "\(.entries) \(.oldest_age_days)"')"
+
+# ---- LinkedIn: a real linkedin-enrich run's ledger and cache ----
+export FAKEAPI_KEYS=$K3
+t_start_fakeapi || exit 1
+for i in 1 2; do
+	jq -nc --arg i "$i" '{workspace_id:"li", deal_id:$i, close_date:"2026-03-14",
+		account:{name:"Globex",domain:"globex.com"}, contacts:[{apollo:{status:"not_found"},
+		linkedin_url:("https://www.linkedin.com/in/p\($i)-at-globex")}]}'
+done >"$T/li.in"
+printf 'linkedin_monthly_budget = 5\n' >>"$XDG_CONFIG_HOME/deal-enrich/workspaces/li.conf"
+DEAL_ENRICH_DB=$T/dbli linkedin-enrich --delay-ms 0 <"$T/li.in" >/dev/null 2>"$T/li.err"
+t_eq "linkedin-enrich ran: 2 calls" 2 "$(fake_stat '.providers.linkedin // 0')"
+DEAL_ENRICH_DB=$T/dbli enrich-status --workspace li >"$T/lis"
+t_eq "linkedin: the ledger's calls and credits, budget 5, 3 left" '{"calls":2,"credits":2,"tokens":0,"budget":5,"remaining":3}' \
+	"$(jq -c .usage.linkedin "$T/lis")"
+t_eq "linkedin: its 2 cached profiles" '2 0' "$(jq -r '.cache.providers.linkedin | "\(.entries) \(.expired)"' "$T/lis")"
+t_eq "linkedin: no other provider used" '0 0 0' "$(jq -r '[.usage.apollo.calls,.usage.serper.calls,.usage.deepseek.calls]|join(" ")' "$T/lis")"
+t_lacks "the RapidAPI key in no status" "$T/lis" "$K3"
 
 # ---- I/O ----
 enrich-status --workspace acme >/dev/full 2>/dev/null; t_eq "stdout /dev/full: 74" 74 $?
