@@ -1,6 +1,7 @@
 #include "claim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,26 +71,116 @@ claim_entry_time(const char *val, size_t len)
 	return t;
 }
 
-/* Whether the claim stored as val belongs to another process that still holds it. */
-static int
-held_by_other(const char *val, size_t len, time_t now)
+/*
+ * Where a process runs: the pid alone names a process only within one pid
+ * namespace of one boot of one host. Each field is "-" when unknown.
+ */
+struct place {
+	char host[72];
+	char boot[40];
+	char ns[24];
+};
+
+/* Keeps the characters a claim value may hold (no space: it separates fields). */
+static void
+field_set(char *dst, size_t cap, const char *src, size_t n)
 {
-	char text[64], *end;
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < cap; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c == '\n' || c == '\0')
+			break;
+		dst[o++] = (c > ' ' && c < 0x7f) ? (char)c : '_';
+	}
+	dst[o] = '\0';
+	if (o == 0)
+		snprintf(dst, cap, "-");
+}
+
+static void
+place_self(struct place *p)
+{
+	char buf[128];
+	ssize_t n;
+	int fd;
+
+	if (gethostname(buf, sizeof buf) != 0)
+		buf[0] = '\0';
+	buf[sizeof buf - 1] = '\0';
+	field_set(p->host, sizeof p->host, buf, strlen(buf));
+	n = -1;
+	if ((fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+	}
+	field_set(p->boot, sizeof p->boot, buf, n > 0 ? (size_t)n : 0);
+	/* "pid:[4026531836]": the namespace's inode. */
+	n = readlink("/proc/self/ns/pid", buf, sizeof buf - 1);
+	if (n > 6 && memcmp(buf, "pid:[", 5) == 0 && buf[n - 1] == ']')
+		field_set(p->ns, sizeof p->ns, buf + 5, (size_t)n - 6);
+	else
+		field_set(p->ns, sizeof p->ns, "", 0);
+}
+
+static int
+place_same(const struct place *a, const struct place *b)
+{
+	return strcmp(a->host, b->host) == 0 && strcmp(a->boot, b->boot) == 0 &&
+	    strcmp(a->ns, b->ns) == 0;
+}
+
+/* A claim as stored; placed is 0 for the older "<pid> <epoch>" form. */
+struct owner {
 	long long pid, at;
+	int placed;
+	struct place where;
+};
+
+/* Reads a claim value. Returns 0, or -1 when it is not one (it counts as no claim). */
+static int
+owner_parse(const char *val, size_t len, struct owner *o)
+{
+	char text[256], *end, *f[3], *save = NULL;
+	int i;
 
 	if (len >= sizeof text)
-		return 0;
+		return -1;
 	memcpy(text, val, len);
 	text[len] = '\0';
-	pid = strtoll(text, &end, 10);
-	if (end == text || *end != ' ')
+	o->pid = strtoll(text, &end, 10);
+	if (end == text || *end != ' ' || o->pid <= 0)
+		return -1;
+	o->at = strtoll(end + 1, &end, 10);
+	o->placed = 0;
+	if (*end == '\0')
 		return 0;
-	at = strtoll(end + 1, &end, 10);
-	if (*end != '\0' || pid <= 0 || pid == (long long)getpid())
+	if (*end != ' ')
+		return -1;
+	for (i = 0; i < 3; i++)
+		if ((f[i] = strtok_r(i == 0 ? end : NULL, " ", &save)) == NULL)
+			return -1;
+	if (strtok_r(NULL, " ", &save) != NULL)
+		return -1;
+	field_set(o->where.host, sizeof o->where.host, f[0], strlen(f[0]));
+	field_set(o->where.boot, sizeof o->where.boot, f[1], strlen(f[1]));
+	field_set(o->where.ns, sizeof o->where.ns, f[2], strlen(f[2]));
+	o->placed = 1;
+	return 0;
+}
+
+/* Whether the claim o (read here, at now) belongs to another process that still holds it. */
+static int
+held_by_other(const struct owner *o, const struct place *here, time_t now)
+{
+	if ((long long)now - o->at >= CLAIM_MAX_AGE || o->at - (long long)now > CLAIM_MAX_AGE)
 		return 0;
-	if ((long long)now - at >= CLAIM_MAX_AGE || at - (long long)now > CLAIM_MAX_AGE)
+	if (o->placed && !place_same(&o->where, here))
+		return 1;   /* its pid means nothing here: held until it expires */
+	if (o->pid == (long long)getpid())
 		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	return kill((pid_t)o->pid, 0) == 0 || errno == EPERM;
 }
 
 struct take_ctx {
@@ -98,13 +189,15 @@ struct take_ctx {
 	void *ctx;
 	time_t now;
 	enum claim_state *state;
-	char mine[64];
+	struct place here;
+	char mine[256];
 };
 
 static int
 take_in(db_txn_t *txn, void *vctx)
 {
 	struct take_ctx *c = vctx;
+	struct owner o;
 	const char *v;
 	size_t i, vl;
 	int rc;
@@ -124,7 +217,7 @@ take_in(db_txn_t *txn, void *vctx)
 		    &v, &vl);
 		if (rc == DB_EIO)
 			return rc;
-		if (rc == DB_OK && held_by_other(v, vl, c->now)) {
+		if (rc == DB_OK && owner_parse(v, vl, &o) == 0 && held_by_other(&o, &c->here, c->now)) {
 			c->state[i] = CLAIM_HELD;
 			continue;
 		}
@@ -156,7 +249,9 @@ claim_take(db_t *db, const char *provider, const char *workspace, const char *co
 	c.ctx = ctx;
 	c.now = now;
 	c.state = state;
-	snprintf(c.mine, sizeof c.mine, "%lld %lld", (long long)getpid(), (long long)now);
+	place_self(&c.here);
+	snprintf(c.mine, sizeof c.mine, "%lld %lld %s %s %s", (long long)getpid(), (long long)now,
+	    c.here.host, c.here.boot, c.here.ns);
 	rc = db_write(db, take_in, &c, err, errlen);
 	keys_free(&k);
 	return rc;
@@ -164,24 +259,26 @@ claim_take(db_t *db, const char *provider, const char *workspace, const char *co
 
 struct release_ctx {
 	struct keys *k;
+	struct place here;
 };
 
 static int
 release_in(db_txn_t *txn, void *vctx)
 {
 	struct release_ctx *c = vctx;
-	char pid[32];
+	struct owner o;
 	const char *v;
-	size_t i, vl, pl;
+	size_t i, vl;
 	int rc;
 
-	pl = (size_t)snprintf(pid, sizeof pid, "%lld ", (long long)getpid());
 	for (i = 0; i < c->k->n; i++) {
 		rc = db_txn_get(txn, DB_META, buf_ptr(&c->k->claim[i]), buf_len(&c->k->claim[i]),
 		    &v, &vl);
 		if (rc == DB_EIO)
 			return rc;
-		if (rc != DB_OK || vl < pl || memcmp(v, pid, pl) != 0)
+		/* Ours: our pid, here (the same pid elsewhere is another process). */
+		if (rc != DB_OK || owner_parse(v, vl, &o) != 0 || o.pid != (long long)getpid() ||
+		    !o.placed || !place_same(&o.where, &c->here))
 			continue;
 		if (db_txn_del(txn, DB_META, buf_ptr(&c->k->claim[i]), buf_len(&c->k->claim[i])) ==
 		    DB_EIO)
@@ -205,6 +302,7 @@ claim_release(db_t *db, const char *provider, const char *workspace, const char 
 		return DB_ENOMEM;
 	}
 	c.k = &k;
+	place_self(&c.here);
 	rc = db_write(db, release_in, &c, err, errlen);
 	keys_free(&k);
 	return rc;

@@ -14,10 +14,20 @@
  * after the release finds it answered.
  *
  * A claim is an entry in DB_META under ("claim", provider, workspace, key)
- * holding "<pid> <epoch seconds>". It is held while that process lives and
- * for at most CLAIM_MAX_AGE seconds (a hung holder); a claim of a killed
- * process is taken over at once. The processes are on one machine (LMDB
- * needs a local file system), so the pid tells.
+ * holding "<pid> <epoch seconds> <host> <boot id> <pid namespace>": the pid
+ * and where it runs (gethostname, /proc/sys/kernel/random/boot_id, the inode
+ * of /proc/self/ns/pid; "-" for what cannot be read). It is held for at most
+ * CLAIM_MAX_AGE seconds (a hung holder). Within that time:
+ *   - a claim made where this process runs (same host, boot and pid
+ *     namespace) is held while its pid lives: a killed holder's claim is
+ *     taken over at once;
+ *   - a claim made anywhere else (another container sharing the db, another
+ *     boot, another host) is held until it expires, since a pid there says
+ *     nothing here: judged by pid, it would look dead and be taken, and the
+ *     answer paid for twice;
+ *   - a claim of the older form "<pid> <epoch seconds>" (a db written by an
+ *     earlier version) is judged by its pid, as that version did.
+ * Only the process that made a claim (same pid and place) releases it.
  */
 #ifndef DE_CLAIM_H
 #define DE_CLAIM_H

@@ -20,19 +20,28 @@
 
 static const char *const keys[] = { "a@x.com", "b@x.com", "c@x.com" };
 
-/* Puts a claim entry as another process would. */
+/* Puts a claim entry's value v as another process would. */
 static void
-put_claim(db_t *db, const char *key, long long pid, long long at)
+put_raw(db_t *db, const char *key, const char *v)
 {
-	char err[256], v[64];
+	char err[256];
 	buf_t k;
 
 	buf_init(&k, 4096);
 	assert_int_equal(db_key(&k, "claim", "apollo", "ws", key, (char *)NULL), DB_OK);
-	snprintf(v, sizeof v, "%lld %lld", pid, at);
 	assert_int_equal(db_put(db, DB_META, buf_ptr(&k), buf_len(&k), v, strlen(v), err,
 	    sizeof err), DB_OK);
 	buf_free(&k);
+}
+
+/* The same in the older form, "<pid> <epoch>". */
+static void
+put_claim(db_t *db, const char *key, long long pid, long long at)
+{
+	char v[64];
+
+	snprintf(v, sizeof v, "%lld %lld", pid, at);
+	put_raw(db, key, v);
 }
 
 static int
@@ -183,18 +192,160 @@ a_claim_too_old_or_unreadable_is_stale(void **state)
 	assert_int_equal(st[0], CLAIM_TAKEN);
 	assert_int_equal(st[1], CLAIM_HELD);
 	/* Garbage in a claim entry counts as no claim. */
-	{
-		buf_t k;
-
-		buf_init(&k, 4096);
-		assert_int_equal(db_key(&k, "claim", "apollo", "ws", keys[2], (char *)NULL), DB_OK);
-		assert_int_equal(db_put(db, DB_META, buf_ptr(&k), buf_len(&k), "12x", 3, err,
-		    sizeof err), DB_OK);
-		buf_free(&k);
-	}
+	put_raw(db, keys[2], "12x");
 	assert_int_equal(claim_take(db, "apollo", "ws", keys + 2, 1, NULL, NULL, now, st + 2, err,
 	    sizeof err), DB_OK);
 	assert_int_equal(st[2], CLAIM_TAKEN);
+	db_close(db);
+}
+
+/* The claim value this process writes, read back from the db. */
+static void
+my_claim_value(db_t *db, char *out, size_t n)
+{
+	enum claim_state st;
+	char err[256], *v;
+	size_t vl;
+	buf_t k;
+
+	assert_int_equal(claim_take(db, "apollo", "ws", keys + 2, 1, NULL, NULL, time(NULL), &st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(st, CLAIM_TAKEN);
+	buf_init(&k, 4096);
+	assert_int_equal(db_key(&k, "claim", "apollo", "ws", keys[2], (char *)NULL), DB_OK);
+	assert_int_equal(db_get(db, DB_META, buf_ptr(&k), buf_len(&k), &v, &vl, err, sizeof err),
+	    DB_OK);
+	assert_true(vl < n);
+	memcpy(out, v, vl);
+	out[vl] = '\0';
+	free(v);
+	buf_free(&k);
+	assert_int_equal(claim_release(db, "apollo", "ws", keys + 2, 1, err, sizeof err), DB_OK);
+}
+
+/* A pid no process has: a child that has exited and been reaped. */
+static long long
+dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	return (long long)pid;
+}
+
+static void
+a_claim_says_where_its_process_runs(void **state)
+{
+	db_t *db = fx_open_db("db");
+	char v[256], host[128], boot[64], ns[64];
+	long long pid, at;
+
+	(void)state;
+	my_claim_value(db, v, sizeof v);
+	assert_int_equal(sscanf(v, "%lld %lld %127s %63s %63s", &pid, &at, host, boot, ns), 5);
+	assert_int_equal(pid, (long long)getpid());
+	{
+		char h[128] = "";
+		FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+
+		gethostname(h, sizeof h);
+		assert_string_equal(host, h);
+		if (f) {
+			assert_non_null(fgets(h, sizeof h, f));
+			h[strcspn(h, "\n")] = '\0';
+			fclose(f);
+			assert_string_equal(boot, h);
+		}
+	}
+	assert_true(strspn(ns, "0123456789") == strlen(ns) || strcmp(ns, "-") == 0);
+	db_close(db);
+}
+
+/*
+ * Another host, boot or pid namespace: the pid says nothing here, so the
+ * claim is held until it expires, dead pid or not. Here, a dead pid's claim
+ * is taken over at once, as before.
+ */
+static void
+a_claim_from_elsewhere_is_held_until_it_expires(void **state)
+{
+	db_t *db = fx_open_db("db");
+	enum claim_state st[3];
+	char v[256], host[128], boot[64], ns[64], other[512];
+	long long pid, at, dead = dead_pid();
+	time_t now = time(NULL);
+	char err[256];
+	int i;
+
+	(void)state;
+	my_claim_value(db, v, sizeof v);
+	assert_int_equal(sscanf(v, "%lld %lld %127s %63s %63s", &pid, &at, host, boot, ns), 5);
+	for (i = 0; i < 3; i++) {
+		snprintf(other, sizeof other, "%lld %lld %s %s %s", dead, (long long)now - 5,
+		    i == 0 ? "other-host" : host,
+		    i == 1 ? "00000000-1111-2222-3333-444444444444" : boot, i == 2 ? "1" : ns);
+		put_raw(db, keys[i], other);
+	}
+	assert_int_equal(claim_take(db, "apollo", "ws", keys, 3, NULL, NULL, now, st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(st[0], CLAIM_HELD);   /* another host */
+	assert_int_equal(st[1], CLAIM_HELD);   /* another boot */
+	assert_int_equal(st[2], CLAIM_HELD);   /* another pid namespace (a container) */
+	/* Our release leaves them alone. */
+	assert_int_equal(claim_release(db, "apollo", "ws", keys, 3, err, sizeof err), DB_OK);
+	assert_true(claim_present(db, keys[0]));
+	/* Expired: taken. */
+	assert_int_equal(claim_take(db, "apollo", "ws", keys, 3, NULL, NULL,
+	    now - 5 + CLAIM_MAX_AGE, st, err, sizeof err), DB_OK);
+	assert_int_equal(st[0], CLAIM_TAKEN);
+	assert_int_equal(st[1], CLAIM_TAKEN);
+	assert_int_equal(st[2], CLAIM_TAKEN);
+
+	/* Our own pid, written elsewhere, is another process: held, and not ours to release. */
+	snprintf(other, sizeof other, "%lld %lld other-host %s %s", (long long)getpid(),
+	    (long long)now, boot, ns);
+	put_raw(db, keys[0], other);
+	assert_int_equal(claim_take(db, "apollo", "ws", keys, 1, NULL, NULL, now, st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(st[0], CLAIM_HELD);
+	assert_int_equal(claim_release(db, "apollo", "ws", keys, 1, err, sizeof err), DB_OK);
+	assert_true(claim_present(db, keys[0]));
+
+	/* Here, a dead pid: taken over at once. */
+	snprintf(other, sizeof other, "%lld %lld %s %s %s", dead, (long long)now, host, boot, ns);
+	put_raw(db, keys[1], other);
+	assert_int_equal(claim_take(db, "apollo", "ws", keys + 1, 1, NULL, NULL, now, st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(st[0], CLAIM_TAKEN);
+	db_close(db);
+}
+
+/* A db written by the earlier version: "<pid> <epoch>", judged by the pid. */
+static void
+an_old_form_claim_is_judged_by_its_pid(void **state)
+{
+	db_t *db = fx_open_db("db");
+	enum claim_state st[2];
+	time_t now = time(NULL);
+	char err[256];
+
+	(void)state;
+	put_claim(db, keys[0], dead_pid(), (long long)now);
+	put_claim(db, keys[1], (long long)getppid(), (long long)now);
+	assert_int_equal(claim_take(db, "apollo", "ws", keys, 2, NULL, NULL, now, st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(st[0], CLAIM_TAKEN);
+	assert_int_equal(st[1], CLAIM_HELD);
+	/* Fields missing or too many: no claim. */
+	put_raw(db, keys[1], "1 2 host boot");
+	put_raw(db, keys[2], "1 2 host boot 3 4");
+	assert_int_equal(claim_take(db, "apollo", "ws", keys + 1, 2, NULL, NULL, 2, st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(st[0], CLAIM_TAKEN);
+	assert_int_equal(st[1], CLAIM_TAKEN);
 	db_close(db);
 }
 
@@ -252,6 +403,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(a_live_process_holds_its_claim_until_it_dies, fx_setup,
 		    fx_teardown),
 		cmocka_unit_test_setup_teardown(a_claim_too_old_or_unreadable_is_stale, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(a_claim_says_where_its_process_runs, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(a_claim_from_elsewhere_is_held_until_it_expires, fx_setup,
+		    fx_teardown),
+		cmocka_unit_test_setup_teardown(an_old_form_claim_is_judged_by_its_pid, fx_setup,
+		    fx_teardown),
 		cmocka_unit_test(entry_time),
 		cmocka_unit_test_setup_teardown(db_write_commits_all_or_nothing, fx_setup, fx_teardown),
 	};
