@@ -304,6 +304,14 @@ json_bool(const json_t *v)
 }
 
 const char *
+json_text(const json_t *v)
+{
+	const char *s = json_str(v);
+
+	return s ? s : json_num_text(v);
+}
+
+const char *
 json_num_text(const json_t *v)
 {
 	return json_is(v, JSON_NUMBER) ? v->u.s.p : NULL;

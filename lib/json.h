@@ -50,7 +50,8 @@ enum {
 	JSON_EPARSE = -2,   /* invalid JSON; the message says where and why */
 	JSON_EDEPTH = -3,   /* nested deeper than allowed */
 	JSON_ETYPE = -4,    /* the container is not of the type the call needs */
-	JSON_ETOOBIG = -5   /* serialized output would pass the buffer's cap */
+	JSON_ETOOBIG = -5,  /* serialized output would pass the buffer's cap */
+	JSON_ESTOPPED = -6  /* a json_events callback asked to stop */
 };
 
 #define JSON_MAX_DEPTH_DEFAULT 64
@@ -95,6 +96,8 @@ int json_is(const json_t *v, json_type t);
 /* Scalars. */
 /* The string's bytes (NUL-terminated) or NULL when v is not a string. */
 const char *json_str(const json_t *v);
+/* A string's bytes or a number's text (IDs come as either); NULL otherwise. */
+const char *json_text(const json_t *v);
 size_t json_strlen(const json_t *v);
 /* 1 for true, 0 for false, -1 when v is not a boolean. */
 int json_bool(const json_t *v);
@@ -142,5 +145,31 @@ int json_set_null(json_t *obj, const char *key);
 int json_dump(const json_t *v, buf_t *out);
 /* Appends a JSON string literal for s[0..n) to out, escaping as json_dump does. */
 int json_dump_string(const char *s, size_t n, buf_t *out);
+
+/*
+ * Reading without a tree, for a reader that keeps a few fields of many
+ * values (the store's facts): json_events() parses one value from
+ * buf[0..len) and calls ev's functions in document order. A NULL function
+ * skips its events. Each returns 1 to go on, 0 to stop the parse. Strings and
+ * keys come unescaped, numbers as their text; both point into memory valid
+ * only during the call (not NUL-terminated). check_utf8 0 skips the UTF-8
+ * check, for text json_dump() wrote.
+ *
+ * Returns JSON_OK, JSON_EPARSE (not one JSON value), JSON_ESTOPPED (a
+ * function returned 0) or JSON_ENOMEM. Implemented in json_events.c.
+ */
+struct json_events {
+	int (*null)(void *ctx);
+	int (*boolean)(void *ctx, int b);
+	int (*number)(void *ctx, const char *s, size_t len);
+	int (*string)(void *ctx, const char *s, size_t len);
+	int (*start_map)(void *ctx);
+	int (*map_key)(void *ctx, const char *k, size_t len);
+	int (*end_map)(void *ctx);
+	int (*start_array)(void *ctx);
+	int (*end_array)(void *ctx);
+	int check_utf8;
+};
+int json_events(const char *buf, size_t len, const struct json_events *ev, void *ctx);
 
 #endif

@@ -225,6 +225,57 @@ serialized_values(void **state)
 	buf_free(&b);
 }
 
+/* json_events: records every event as a line of text. */
+static int
+ev_add(void *ctx, const char *what, const char *s, size_t n)
+{
+	buf_t *b = ctx;
+
+	assert_int_equal(buf_adds(b, what), BUF_OK);
+	if (s)
+		assert_int_equal(buf_add(b, s, n), BUF_OK);
+	assert_int_equal(buf_addc(b, '\n'), BUF_OK);
+	return 1;
+}
+static int ev_null(void *c) { return ev_add(c, "null", NULL, 0); }
+static int ev_bool(void *c, int b) { return ev_add(c, b ? "true" : "false", NULL, 0); }
+static int ev_num(void *c, const char *s, size_t n) { return ev_add(c, "num ", s, n); }
+static int ev_str(void *c, const char *s, size_t n) { return ev_add(c, "str ", s, n); }
+static int ev_smap(void *c) { return ev_add(c, "{", NULL, 0); }
+static int ev_key(void *c, const char *s, size_t n) { return ev_add(c, "key ", s, n); }
+static int ev_emap(void *c) { return ev_add(c, "}", NULL, 0); }
+static int ev_sarr(void *c) { return ev_add(c, "[", NULL, 0); }
+static int ev_earr(void *c) { return ev_add(c, "]", NULL, 0); }
+static int ev_stop(void *c, const char *s, size_t n) { (void)c; return n != 4 || memcmp(s, "stop", 4) != 0; }
+
+static void
+events_in_document_order(void **state)
+{
+	struct json_events ev = { ev_null, ev_bool, ev_num, ev_str, ev_smap, ev_key, ev_emap,
+		ev_sarr, ev_earr, 1 };
+	struct json_events skip = { .string = ev_str, .check_utf8 = 1 };
+	struct json_events stop = { .string = ev_stop, .check_utf8 = 1 };
+	const char *in = "{\"a\":[1.50,true,null],\"b\\n\":\"x\\u00e9\",\"c\":{}}";
+	buf_t b;
+
+	(void)state;
+	buf_init(&b, 4096);
+	assert_int_equal(json_events(in, strlen(in), &ev, &b), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "{\nkey a\n[\nnum 1.50\ntrue\nnull\n]\n"
+	    "key b\n\nstr x\xc3\xa9\nkey c\n{\n}\n}\n");
+	/* a NULL function skips its events */
+	buf_reset(&b);
+	assert_int_equal(json_events(in, strlen(in), &skip, &b), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "str x\xc3\xa9\n");
+	assert_int_equal(json_events("[\"go\",\"stop\",1]", 15, &stop, NULL), JSON_ESTOPPED);
+	assert_int_equal(json_events("{\"a\":", 5, &ev, &b), JSON_EPARSE);
+	assert_int_equal(json_events("", 0, &ev, &b), JSON_EPARSE);
+	assert_int_equal(json_events("[\"\xff\"]", 5, &skip, &b), JSON_EPARSE);
+	skip.check_utf8 = 0;
+	assert_int_equal(json_events("[\"\xff\"]", 5, &skip, &b), JSON_OK);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -240,6 +291,7 @@ main(void)
 		cmocka_unit_test(new_str_repairs_invalid_utf8),
 		cmocka_unit_test(path_and_clone),
 		cmocka_unit_test(serialized_values),
+		cmocka_unit_test(events_in_document_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
