@@ -14,6 +14,34 @@ str_is_blank(int c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
 }
 
+int
+str_blank(const char *s)
+{
+	for (; s && *s; s++)
+		if (!str_is_blank((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+void
+str_trim_blanks(const char **s, const char **e)
+{
+	while (*s < *e && str_is_blank((unsigned char)**s))
+		(*s)++;
+	while (*e > *s && str_is_blank((unsigned char)(*e)[-1]))
+		(*e)--;
+}
+
+int
+str_eq_ci_trimmed(const char *a, const char *b)
+{
+	const char *ae = a + strlen(a), *be = b + strlen(b);
+
+	str_trim_blanks(&a, &ae);
+	str_trim_blanks(&b, &be);
+	return ae - a == be - b && strncasecmp(a, b, (size_t)(ae - a)) == 0;
+}
+
 void
 str_trim_span(const char **s, const char **e)
 {

@@ -14,8 +14,17 @@
 /* 1 when c is a blank byte, else 0. */
 int str_is_blank(int c);
 
+/* 1 when s is NULL or holds only blanks, else 0. */
+int str_blank(const char *s);
+
+/* [*s, *e) trimmed of blanks at both ends. */
+void str_trim_blanks(const char **s, const char **e);
+
 /* [*s, *e) trimmed of blanks and of UTF-8 no-break spaces (U+00A0) at both ends. */
 void str_trim_span(const char **s, const char **e);
+
+/* 1 when a and b are equal but for ASCII case and blanks at their ends. */
+int str_eq_ci_trimmed(const char *a, const char *b);
 
 /* Where s trimmed as str_trim_span does begins, its length in *n; NULL
  * (and *n 0) when s is NULL. */

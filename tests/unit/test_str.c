@@ -63,6 +63,27 @@ errf_cuts_to_fit(void **state)
 	str_errf(NULL, 0, "%s", "nothing");
 }
 
+static void
+blank_trim_and_compare(void **state)
+{
+	const char *in = " \t\xc2\xa0x y\r\n", *s = in, *e = in + strlen(in);
+
+	(void)state;
+	assert_true(str_blank(NULL));
+	assert_true(str_blank(""));
+	assert_true(str_blank(" \t\r\n\v\f"));
+	assert_false(str_blank(" x "));
+	assert_false(str_blank("\xc2\xa0"));   /* no-break space is not ASCII blank */
+	str_trim_blanks(&s, &e);
+	assert_int_equal(e - s, 5);
+	assert_memory_equal(s, "\xc2\xa0x y", 5);
+	assert_true(str_eq_ci_trimmed(" Pat@Globex.COM ", "pat@globex.com"));
+	assert_true(str_eq_ci_trimmed("", "  "));
+	assert_false(str_eq_ci_trimmed("pat", "pat "  "x"));
+	assert_false(str_eq_ci_trimmed("pa t", "pat"));
+	assert_false(str_eq_ci_trimmed("\xc2\xa0pat", "pat"));
+}
+
 int
 main(void)
 {
@@ -70,6 +91,7 @@ main(void)
 		cmocka_unit_test(trims_blanks_and_no_break_spaces),
 		cmocka_unit_test(case_is_ascii_only),
 		cmocka_unit_test(errf_cuts_to_fit),
+		cmocka_unit_test(blank_trim_and_compare),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
