@@ -249,6 +249,25 @@ add_waiter(struct question *q, json_t *contact)
 	return 0;
 }
 
+static int
+mark_unanswered(json_t *contact, const char *why)
+{
+	char msg[320];
+
+	snprintf(msg, sizeof msg, "DeepSeek: %s", why && *why ? why : "no answer");
+	return json_set_str(contact, "role_error", msg) == JSON_OK ? 0 : -1;
+}
+
+/* Why a contact of a workspace whose DeepSeek calls stopped is not asked about. */
+static const char *
+stop_reason(const struct wsrun *w, char *why, size_t n)
+{
+	const char *reason = workspace_stop_reason(w->ws, WS_DEEPSEEK);
+
+	snprintf(why, n, "not asked: %s", *reason ? reason : "calls stopped for the workspace");
+	return why;
+}
+
 /* Applies an answer to every contact waiting for it. */
 static void
 answer(roles_run_t *r, struct question *q, int role)
@@ -265,6 +284,20 @@ answer(roles_run_t *r, struct question *q, int role)
 			roles_count_source(r->roles, ROLES_SRC_LLM);
 		}
 	}
+}
+
+/*
+ * Marks the contacts waiting for q as not answered: role_error says why, and
+ * since nothing was cached for them a rerun asks again (and drops the mark).
+ */
+static void
+unanswered(roles_run_t *r, struct question *q, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < q->nwaiters; i++)
+		if (mark_unanswered(q->waiters[i], why) != 0)
+			r->nomem = 1;
 }
 
 /*
@@ -345,7 +378,7 @@ on_answer(struct llm_result *res, void *user)
 	struct batch *b = user;
 	roles_run_t *r = b->r;
 	struct wsrun *w = b->ws;
-	int *roles;
+	int *roles, k;
 	size_t i;
 	char err[200];
 	json_t *v;
@@ -371,6 +404,8 @@ on_answer(struct llm_result *res, void *user)
 		} else
 			say(r, "workspace %s: DeepSeek: %s: %zu question%s left unanswered", w->name,
 			    res->error, b->n, b->n == 1 ? "" : "s");
+		for (i = 0; i < b->n; i++)
+			unanswered(r, b->q[i], res->error);
 		feed(r);
 		return;
 	}
@@ -380,12 +415,16 @@ on_answer(struct llm_result *res, void *user)
 		feed(r);
 		return;
 	}
-	if (roles_llm_read(res->answer, b->n, roles) < 0)
+	if ((k = roles_llm_read(res->answer, b->n, roles)) < 0)
 		say(r, "workspace %s: DeepSeek's answer has no \"contacts\" list: %zu question%s "
 		    "left unanswered", w->name, b->n, b->n == 1 ? "" : "s");
 	for (i = 0; i < b->n; i++) {
-		if (roles[i] == ROLES_UNKNOWN)
-			continue;   /* not answered: not cached, asked again next run */
+		if (roles[i] == ROLES_UNKNOWN) {
+			/* not cached: asked again next run */
+			unanswered(r, b->q[i], k < 0 ? "the answer has no \"contacts\" list" :
+			    "the answer skipped this contact");
+			continue;
+		}
 		answer(r, b->q[i], roles[i]);
 		if (r->o.db == NULL)
 			continue;
@@ -415,6 +454,7 @@ feed(roles_run_t *r)
 {
 	buf_t user;
 	size_t k;
+	char why[300];
 
 	buf_init(&user, (size_t)64 << 20);
 	while (r->next < r->nbatches && r->inflight < (r->answered_once ? INFLIGHT_MAX : 1)) {
@@ -431,8 +471,11 @@ feed(roles_run_t *r)
 			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
 			    "this month): roles from the rules only", w->name, w->lb->used, w->lb->budget);
 		}
-		if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING)
+		if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING) {
+			for (k = 0; k < b->n; k++)
+				unanswered(r, b->q[k], stop_reason(w, why, sizeof why));
 			continue;
+		}
 		if ((facts = malloc(b->n * sizeof *facts)) == NULL) {
 			r->nomem = 1;
 			continue;
@@ -577,6 +620,14 @@ roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 		roles_set_db(r->roles, NULL);
 		r->st.db_error++;
 	}
+	/* an earlier run's "not answered" is moot once a contact has a role */
+	contacts = json_get(rec, "contacts");
+	for (i = 0; i < json_len(contacts); i++) {
+		double have;
+
+		if (roles_contact_role(json_at(contacts, i), &have))
+			json_del(json_at(contacts, i), "role_error");
+	}
 	if (r->o.llm && ws && *ws) {
 		rc = ws_get(r, ws, &w, err, errlen);
 		if (rc != ROLES_RUN_OK) {
@@ -584,13 +635,23 @@ roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 			return rc;
 		}
 		contacts = json_get(rec, "contacts");
-		for (i = 0; w->has_key &&
-		    workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING && i < json_len(contacts); i++) {
+		for (i = 0; w->has_key && i < json_len(contacts); i++) {
 			json_t *c = json_at(contacts, i);
+			char why[300];
 
 			if (!roles_llm_wanted(r->roles, c))
 				continue;
+			if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING) {
+				if (!r->o.dry_run &&
+				    mark_unanswered(c, stop_reason(w, why, sizeof why)) != 0) {
+					json_free(rec);
+					snprintf(err, errlen, "out of memory");
+					return ROLES_RUN_ENOMEM;
+				}
+				continue;
+			}
 			r->st.llm_wanted++;
+			json_del(c, "role_error");   /* asked again: marked again if it fails again */
 			rc = ask(r, w, c, err, errlen);
 			if (rc < 0) {
 				json_free(rec);

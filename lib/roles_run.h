@@ -14,7 +14,11 @@
  * the answers are applied with source "llm" (0.60), never over a stronger
  * role. A workspace without a DeepSeek key says so once and keeps the rules'
  * answers. 401/402 stop the calls for that workspace, and so does the monthly
- * budget (deepseek_monthly_budget, in tokens).
+ * budget (deepseek_monthly_budget, in tokens). A contact that was to be asked
+ * about and got no answer (the call failed, the calls stopped, the answer
+ * skipped it) gets "role_error": "DeepSeek: <why>"; nothing is cached for it,
+ * so the next run asks again. role_error goes when a contact is asked again
+ * or has a role.
  *
  * Memory is bounded: at most `hold` records wait for answers (then the
  * questions go out), and the in-stream cross-deal memory is capped

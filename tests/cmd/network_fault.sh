@@ -86,6 +86,8 @@ for f in refused reset cut slow huge badjson html 429; do
 	t_eq "role-resolve --llm, $f: every contact kept" "$(jq -s '[.[].contacts[]] | length' "$T/in-roles")" \
 		"$(jq -s '[.[].contacts[]] | length' "$T/o")"
 	t_eq "role-resolve --llm, $f: the rules' roles still there" "$(jq -s '[.[].contacts[] | select(.role_source)] | length > 0' "$T/o")" true
+	t_eq "role-resolve --llm, $f: the 5 contacts asked about carry role_error" 5 \
+		"$(jq -s '[.[].contacts[] | select(.role_error | type == "string")] | length' "$T/o")"
 	t_contains "role-resolve --llm, $f: says questions went unanswered" "$T/e" "left unanswered"
 	sanitizer "role-resolve --llm, $f"
 done

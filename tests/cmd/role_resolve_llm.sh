@@ -76,6 +76,24 @@ t_eq "402: one call, then no more" 5 "$(calls)"
 t_eq "402: said once" 1 "$(grep -c 'Insufficient Balance' "$T/err5")"
 t_eq "402: every record out" 2 "$(wc -l <"$T/out5")"
 t_eq "402: no role from the llm" 0 "$(jq '[.contacts[] | select(.role_source=="llm")] | length' "$T/out5" | paste -sd+ | bc)"
+t_eq "402: every contact asked about, or left unasked after the refusal, carries role_error" \
+	"true,true|true" \
+	"$(jq -r '[.contacts[] | .role_error // "" | test("Insufficient Balance")] | join(",")' "$T/out5" | paste -sd'|')"
+fake_post reset '{}'
+
+# ---- DeepSeek unavailable: the contacts it was asked about are marked, a rerun asks again ----
+marked() { jq -r '[.contacts[] | if .role_error then "E" elif .buying_role then "R" else "-" end] | join("")' "$1" | paste -sd'|'; }
+fake_post fault '{"provider":"deepseek","kind":"503","count":-1}'
+DEAL_ENRICH_DB=$T/db503 role-resolve --llm <"$IN" >"$T/out8" 2>"$T/err8"; t_eq "503: exit 1" 1 "$?"
+t_eq "503: exactly the 5 contacts asked about carry role_error; the rules' roles stand" \
+	"EER--E|EER|R" "$(marked "$T/out8")"
+t_eq "503: role_error says why" 5 "$(jq '[.contacts[] | select(.role_error // "" | test("^DeepSeek: HTTP 503"))] | length' "$T/out8" | paste -sd+ | bc)"
+t_eq "503: no role from the llm" 0 "$(jq '[.contacts[] | select(.role_source=="llm")] | length' "$T/out8" | paste -sd+ | bc)"
+fake_post reset '{}'
+DEAL_ENRICH_DB=$T/db503 role-resolve --llm <"$T/out8" >"$T/out9" 2>"$T/err9"; t_eq "503, rerun over the output: exit 0" 0 "$?"
+t_eq "503, rerun: asked again, in one call" 1 "$(calls)"
+t_eq "503, rerun: the roles of a healthy run" "$(roles "$T/out1")" "$(roles "$T/out9")"
+t_eq "503, rerun: no role_error left" 0 "$(jq '[.contacts[] | select(has("role_error"))] | length' "$T/out9" | paste -sd+ | bc)"
 fake_post reset '{}'
 
 # ---- the monthly budget (tokens) ----
