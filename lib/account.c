@@ -1,4 +1,5 @@
 #include "account.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -6,27 +7,12 @@
 static int
 add_lower(buf_t *out, const char *s)
 {
-	const char *end;
+	const char *end = s + strlen(s);
 
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		end--;
+	str_trim_blanks(&s, &end);
 	for (; s < end; s++)
 		if (buf_addc(out, (char)tolower((unsigned char)*s)) != BUF_OK)
 			return -1;
-	return 0;
-}
-
-static int
-nonblank(const char *s)
-{
-	if (s == NULL)
-		return 0;
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			return 1;
 	return 0;
 }
 
@@ -39,11 +25,11 @@ account_key(const json_t *rec, buf_t *out)
 	const char *name = json_str(json_get(acct, "name"));
 
 	buf_reset(out);
-	if (nonblank(domain))
+	if (!str_blank(domain))
 		return add_lower(out, domain);
-	if (nonblank(id))
+	if (!str_blank(id))
 		return buf_adds(out, "id:") == BUF_OK ? add_lower(out, id) : -1;
-	if (nonblank(name))
+	if (!str_blank(name))
 		return buf_adds(out, "name:") == BUF_OK ? add_lower(out, name) : -1;
 	return 1;
 }

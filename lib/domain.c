@@ -1,30 +1,20 @@
 /* domain: see domain.h. */
 #include "domain.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
-static int is_blank(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
-}
-
 /* Trims blanks (and surrounding angle brackets or quotes) off [*s, *e). */
 static void trim(const char **s, const char **e)
 {
-	while (*s < *e && is_blank((unsigned char)**s))
-		(*s)++;
-	while (*e > *s && is_blank((unsigned char)(*e)[-1]))
-		(*e)--;
+	str_trim_blanks(s, e);
 	while (*e - *s >= 2 && ((**s == '<' && (*e)[-1] == '>') ||
 	    (**s == '"' && (*e)[-1] == '"') || (**s == '\'' && (*e)[-1] == '\''))) {
 		(*s)++;
 		(*e)--;
-		while (*s < *e && is_blank((unsigned char)**s))
-			(*s)++;
-		while (*e > *s && is_blank((unsigned char)(*e)[-1]))
-			(*e)--;
+		str_trim_blanks(s, e);
 	}
 }
 

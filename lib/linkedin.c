@@ -11,6 +11,7 @@
 #include "cache.h"
 #include "company.h"
 #include "date.h"
+#include "str.h"
 
 #define MAX_EXPERIENCES 30
 
@@ -18,14 +19,9 @@
 static const char *
 text_of(const json_t *v)
 {
-	const char *s = json_str(v), *p;
+	const char *s = json_str(v);
 
-	if (s == NULL)
-		return NULL;
-	for (p = s; *p; p++)
-		if (!isspace((unsigned char)*p))
-			return s;
-	return NULL;
+	return str_blank(s) ? NULL : s;
 }
 
 /* A number or a numeric string (Fresh's "" is none): 0 with *out, else -1. */

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "date.h"
+#include "str.h"
 
 int
 serper_query_parse(const char *arg, struct serper_query *out, char *err, size_t errlen)
@@ -62,17 +63,6 @@ serper_recency(const char *arg, const char **tbs)
 	return -1;
 }
 
-static int
-nonblank(const char *s)
-{
-	if (s == NULL)
-		return 0;
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			return 1;
-	return 0;
-}
-
 /* Appends s trimmed, without double quotes (ASCII or curly) and with runs of blanks as one space. */
 static int
 add_value(buf_t *out, const char *s)
@@ -107,8 +97,8 @@ serper_query_expand(const char *tmpl, const char *company, const char *domain, b
 	const char *p, *name, *dom;
 
 	buf_reset(out);
-	name = nonblank(company) ? company : nonblank(domain) ? domain : NULL;
-	dom = nonblank(domain) ? domain : name;
+	name = !str_blank(company) ? company : !str_blank(domain) ? domain : NULL;
+	dom = !str_blank(domain) ? domain : name;
 	if (name == NULL)
 		return 1;
 	for (p = tmpl; *p; ) {
@@ -223,7 +213,7 @@ add_str(json_t *obj, const char *key, const json_t *v)
 {
 	const char *s = json_str(v);
 
-	if (s == NULL || !nonblank(s))
+	if (s == NULL || !!str_blank(s))
 		return 0;
 	return json_set(obj, key, json_new_strn(s, json_strlen(v))) == JSON_OK ? 0 : -1;
 }
@@ -240,7 +230,7 @@ add_results(const json_t *arr, time_t fetched_at, json_t *items)
 		char iso[DATE_STRLEN];
 		json_t *it;
 
-		if (!json_is(r, JSON_OBJECT) || !nonblank(link))
+		if (!json_is(r, JSON_OBJECT) || !!str_blank(link))
 			continue;
 		if ((it = json_new_object()) == NULL)
 			return -1;

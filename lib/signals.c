@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "date.h"
+#include "str.h"
 
 /*
  * THE KEYWORD TABLE. The one place the rules classifier's knowledge lives;
@@ -680,21 +681,7 @@ signals_llm_user(const json_t *accounts, buf_t *out)
 static int
 same(const char *a, const char *b)
 {
-	size_t la, lb;
-
-	if (a == NULL || b == NULL)
-		return 0;
-	while (isspace((unsigned char)*a))
-		a++;
-	while (isspace((unsigned char)*b))
-		b++;
-	la = strlen(a);
-	lb = strlen(b);
-	while (la > 0 && isspace((unsigned char)a[la - 1]))
-		la--;
-	while (lb > 0 && isspace((unsigned char)b[lb - 1]))
-		lb--;
-	return la > 0 && la == lb && strncasecmp(a, b, la) == 0;
+	return a != NULL && b != NULL && !str_blank(a) && str_eq_ci_trimmed(a, b);
 }
 
 /* The id as text whether the LLM wrote it as a string or a number. */

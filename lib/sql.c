@@ -10,6 +10,7 @@
 #include "account.h"
 #include "cache.h"
 #include "store.h"
+#include "str.h"
 
 /* Numbers PostgreSQL's numeric takes without complaint: at most this many
  * digits and this exponent. */
@@ -273,34 +274,13 @@ sql_commit(buf_t *out)
 
 /* ---- values ---- */
 
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-static const char *
-id_text(const json_t *v)
-{
-	if (json_is(v, JSON_STRING))
-		return json_str(v);
-	if (json_is(v, JSON_NUMBER))
-		return json_num_text(v);
-	return NULL;
-}
-
 /* A text column: NULL for absent or blank. */
 static int
 add_text_v(buf_t *out, const json_t *v)
 {
-	const char *s = json_is(v, JSON_STRING) ? json_str(v) : id_text(v);
+	const char *s = json_is(v, JSON_STRING) ? json_str(v) : json_text(v);
 
-	if (s == NULL || blank(s)) {
+	if (s == NULL || str_blank(s)) {
 		ADD("NULL");
 		return 0;
 	}
@@ -310,7 +290,7 @@ add_text_v(buf_t *out, const json_t *v)
 static int
 add_text(buf_t *out, const char *s)
 {
-	if (s == NULL || blank(s)) {
+	if (s == NULL || str_blank(s)) {
 		ADD("NULL");
 		return 0;
 	}
@@ -625,27 +605,27 @@ static int
 contact_key(const json_t *c, buf_t *key)
 {
 	const char *email = json_str(json_get(c, "email"));
-	const char *id = id_text(json_get(c, "contact_id"));
+	const char *id = json_text(json_get(c, "contact_id"));
 	const char *first = json_str(json_get(c, "first_name"));
 	const char *last = json_str(json_get(c, "last_name"));
 	const char *s;
 
 	buf_reset(key);
-	if (!blank(email))
+	if (!str_blank(email))
 		s = email;
-	else if (!blank(id)) {
+	else if (!str_blank(id)) {
 		if (buf_adds(key, "id:") != BUF_OK)
 			return -1;
 		s = id;
-	} else if (!blank(first) || !blank(last)) {
+	} else if (!str_blank(first) || !str_blank(last)) {
 		if (buf_adds(key, "name:") != BUF_OK)
 			return -1;
-		for (s = blank(first) ? "" : first; *s; s++)
+		for (s = str_blank(first) ? "" : first; *s; s++)
 			if (buf_addc(key, (char)tolower((unsigned char)*s)) != BUF_OK)
 				return -1;
-		if (!blank(first) && !blank(last) && buf_addc(key, ' ') != BUF_OK)
+		if (!str_blank(first) && !str_blank(last) && buf_addc(key, ' ') != BUF_OK)
 			return -1;
-		s = blank(last) ? "" : last;
+		s = str_blank(last) ? "" : last;
 	} else
 		return 1;
 	while (isspace((unsigned char)*s))

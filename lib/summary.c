@@ -11,6 +11,7 @@
 #include "hash.h"
 #include "stats.h"
 #include "store.h"
+#include "str.h"
 
 /* ---- dates and the window ---- */
 
@@ -305,24 +306,13 @@ summary_free(summary_t *s)
 	free(s);
 }
 
-static int
-blank(const char *s)
-{
-	if (s == NULL)
-		return 1;
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 /* Counts one deal in a finding's segment, with its contacts (0 for deal-level ones). */
 static int
 seg_count(struct segmap *m, const char *value, int won, double amount, long contacts)
 {
 	struct seg *g;
 
-	if (blank(value))
+	if (str_blank(value))
 		return 0;
 	if ((g = segmap_get(m, value)) == NULL)
 		return -1;
@@ -353,7 +343,7 @@ seg_contacts(struct segmap *m, const struct store_fdeal *d, int which, int won, 
 		const char *v = cfield(&d->contacts[i], which);
 		long k = 0;
 
-		if (blank(v))
+		if (str_blank(v))
 			continue;
 		for (j = 0; j < i; j++) {
 			const char *w = cfield(&d->contacts[j], which);
@@ -408,7 +398,7 @@ summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 	if (d->enriched_at && strlen(d->enriched_at) < sizeof s->last_enriched &&
 	    strcmp(d->enriched_at, s->last_enriched) > 0)
 		strcpy(s->last_enriched, d->enriched_at);
-	if (!blank(d->account_key)) {
+	if (!str_blank(d->account_key)) {
 		if (u64set_add(&s->accounts, hash_str(d->account_key)) < 0)
 			goto nomem;
 		if (store_status_rank(d->signals) == 3 &&
@@ -421,7 +411,7 @@ summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 		s->contacts++;
 		if (c->email)
 			s->with_email++;
-		if (!blank(c->role))
+		if (!str_blank(c->role))
 			s->roles++;
 		r = store_status_rank(c->apollo);
 		if (r == 3)
@@ -853,7 +843,7 @@ summary_deal_row(const json_t *facts)
 			email++;
 		if (store_status_rank(json_str(json_get(c, "apollo"))) == 3)
 			enriched++;
-		if (!blank(role)) {
+		if (!str_blank(role)) {
 			resolved++;
 			json_num_int(json_get(roles, role), &k);
 			if (json_set_int(roles, role, k + 1) != JSON_OK)
