@@ -1817,7 +1817,9 @@ def soql_run(state, q):
         recs.sort(key=sk, reverse=(m.group("dir") or "").upper() == "DESC")
     if m.group("limit"):
         recs = recs[:int(m.group("limit"))]
-    return [sf_render(o) for o in recs]
+    if re.fullmatch(r"\s*COUNT\(\s*\)\s*", m.group("fields"), re.I):
+        return len(recs), []
+    return len(recs), [sf_render(o) for o in recs]
 
 
 def sf_auth(state, req):
@@ -1849,14 +1851,16 @@ def h_sf_query(state, req):
     if not q.strip():
         raise sf_error(400, "MALFORMED_QUERY", "q: the query is empty")
     req.asked = ["query"]
-    recs = soql_run(state, q)
+    total, recs = soql_run(state, q)
     m = re.search(r"batchSize\s*=\s*(\d+)", req.header("Sforce-Query-Options") or "")
     batch = min(2000, max(200, int(m.group(1)))) if m else 2000
     with state.lock:
         if state.switches["salesforce_batch_size"] > 0:
             batch = state.switches["salesforce_batch_size"]
     locator = "01gFAKE" + hexid(q, time.time(), n=11).upper()
-    return 200, sf_page(state, locator, recs, 0, batch), hdr
+    out = sf_page(state, locator, recs, 0, batch)
+    out["totalSize"] = total
+    return 200, out, hdr
 
 
 def h_sf_more(state, req, locator, offset):
