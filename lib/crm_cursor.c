@@ -67,6 +67,9 @@ crm_cursor_set_pending(db_t *db, const char *workspace, const char *crm, const c
 	return rc;
 }
 
+/* commit_txn's "nothing pending": db_write passes codes in (-100, 0) back as they are */
+#define NOTHING_PENDING (-50)
+
 struct commit {
 	buf_t pending, committed;
 };
@@ -81,7 +84,7 @@ commit_txn(db_txn_t *txn, void *ctx)
 
 	rc = db_txn_get(txn, DB_META, buf_ptr(&c->pending), buf_len(&c->pending), &p, &plen);
 	if (rc != DB_OK)
-		return rc;
+		return rc == DB_NOTFOUND ? NOTHING_PENDING : rc;
 	rc = db_txn_get(txn, DB_META, buf_ptr(&c->committed), buf_len(&c->committed), &old, &oldlen);
 	if (rc == DB_EIO)
 		return rc;
@@ -110,6 +113,10 @@ crm_cursor_commit(db_t *db, const char *workspace, const char *crm, char *err, s
 	if ((rc = key(&c.pending, "pending", workspace, crm)) == DB_OK &&
 	    (rc = key(&c.committed, "committed", workspace, crm)) == DB_OK)
 		rc = db_write(db, commit_txn, &c, err, errlen);
+	if (rc == NOTHING_PENDING)
+		rc = DB_NOTFOUND;
+	else if (rc == DB_EIO || rc == DB_EKEY)
+		snprintf(err, errlen, "db %s: the CRM cursor could not be committed", db_dir(db));
 	buf_free(&c.pending);
 	buf_free(&c.committed);
 	return rc;

@@ -703,10 +703,12 @@ hubspot_next(hubspot_t *h, json_t **records, char *err, size_t errlen)
 	if (h->pipelines == NULL && (rc = load_pipelines(h, err, errlen)) != HUBSPOT_OK)
 		return rc;
 	for (;;) {
-		if (h->done)
-			return HUBSPOT_DONE;
+		if (h->done) {
+			rc = HUBSPOT_DONE;
+			goto done;
+		}
 		if ((rc = search(h, HUBSPOT_PAGE, &ans, err, errlen)) != HUBSPOT_OK)
-			return rc;
+			goto done;
 		res = json_get(ans, "results");
 		json_free(ids);
 		if ((ids = json_new_array()) == NULL) {

@@ -144,7 +144,7 @@ fx_workspace(const char *ws, const char *text)
 enum { FX_SEND, FX_CUT, FX_DROP };
 
 /*
- * One reply: FX_SEND writes it and closes, FX_CUT too (its text promises more
+ * One reply: FX_SEND writes it ("@PORT@" in it: the server's port) and closes, FX_CUT too (its text promises more
  * than it holds), FX_DROP closes without a byte. With status 0 the text is the
  * whole answer, headers and all; otherwise the answer is that status with the
  * text as its JSON body.
@@ -187,17 +187,23 @@ fx_read_request(int fd, FILE *log)
 static inline int
 fx_send(int c, const struct fx_reply *r)
 {
-	char head[256];
+	char head[256], text[65536];
+	const char *at;
 
 	if (r->mode == FX_DROP)
 		return 0;
+	/* "@PORT@" in a reply is the server's own port (an answer naming a URL on it) */
+	if ((at = strstr(r->text, "@PORT@")) != NULL)
+		snprintf(text, sizeof text, "%.*s%d%s", (int)(at - r->text), r->text, fx_port, at + 6);
+	else
+		snprintf(text, sizeof text, "%s", r->text);
 	if (r->status != 0) {
 		snprintf(head, sizeof head, "HTTP/1.1 %ld X\r\nContent-Type: application/json\r\n"
-		    "Content-Length: %zu\r\nConnection: close\r\n\r\n", r->status, strlen(r->text));
+		    "Content-Length: %zu\r\nConnection: close\r\n\r\n", r->status, strlen(text));
 		if (write(c, head, strlen(head)) < 0)
 			return -1;
 	}
-	return write(c, r->text, strlen(r->text)) < 0 ? -1 : 0;
+	return write(c, text, strlen(text)) < 0 ? -1 : 0;
 }
 
 /*
