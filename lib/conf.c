@@ -17,6 +17,7 @@ struct conf {
 	char path[4096];
 	struct conf_entry *e;
 	size_t n;
+	unsigned mode;        /* the file's permission bits; 0 without a file */
 };
 
 int
@@ -186,14 +187,10 @@ conf_load(const char *ws, conf_t **out, char *err, size_t errlen)
 		rc = CONF_EIO;
 		goto fail;
 	}
-	if (has_secret && fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
-		snprintf(err, errlen,
-		    "%s holds an API key and is readable by others (mode %03o); "
-		    "refusing to use it. Fix with: chmod 600 '%s'",
-		    c->path, (unsigned)(st.st_mode & 0777), c->path);
-		rc = CONF_EPERM;
+	if (fstat(fileno(f), &st) == 0)
+		c->mode = (unsigned)(st.st_mode & 0777);
+	if (has_secret && (rc = conf_require_private(c, err, errlen)) != CONF_OK)
 		goto fail;
-	}
 	fclose(f);
 	*out = c;
 	return CONF_OK;
@@ -203,6 +200,16 @@ fail:
 		fclose(f);
 	conf_free(c);
 	return rc;
+}
+
+int
+conf_require_private(const conf_t *c, char *err, size_t errlen)
+{
+	if (c == NULL || (c->mode & 077) == 0)
+		return CONF_OK;
+	snprintf(err, errlen, "%s holds an API key and is readable by others (mode %03o); "
+	    "refusing to use it. Fix with: chmod 600 '%s'", c->path, c->mode, c->path);
+	return CONF_EPERM;
 }
 
 const char *

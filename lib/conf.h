@@ -50,6 +50,13 @@ int conf_dir(char *out, size_t n);
 int conf_load(const char *workspace, conf_t **out, char *err, size_t errlen);
 void conf_free(conf_t *c);
 
+/*
+ * CONF_OK when others cannot read c's file (or there is none), else
+ * CONF_EPERM with err saying how to fix it: for a caller that knows a key is a
+ * secret by a name conf_load() does not recognize (salesforce_client_id).
+ */
+int conf_require_private(const conf_t *c, char *err, size_t errlen);
+
 /* The file's path (even when it does not exist). */
 const char *conf_path(const conf_t *c);
 /* The raw value of key in the file, or NULL. */

@@ -49,6 +49,14 @@ static const struct workspace_setting settings[] = {
 	    "Salesforce OAuth refresh token" },
 	{ "salesforce_login_url", WS_STRING, "SALESFORCE_LOGIN_URL", 0, 0,
 	    "https://login.salesforce.com", "Salesforce login host (a sandbox: test.salesforce.com)" },
+	{ "salesforce_api_version", WS_STRING, "SALESFORCE_API_VERSION", 0, 0, "v60.0",
+	    "Salesforce REST API version" },
+	{ "salesforce_multi_currency", WS_BOOL, NULL, 0, 0, "false",
+	    "the org has multiple currencies: crm-pull asks CurrencyIsoCode" },
+	{ "hubspot_api_version", WS_STRING, "HUBSPOT_API_VERSION", 0, 0, "v3",
+	    "HubSpot path version: v3 or a dated one (2026-03)" },
+	{ "hubspot_search_cap", WS_INT, NULL, 200, 10000, "10000",
+	    "results one HubSpot search gives at most before crm-pull slices" },
 	{ "crm", WS_STRING, "DEAL_ENRICH_CRM", 0, 0, NULL, "the live CRM: hubspot or salesforce" },
 	{ "deepseek_model", WS_STRING, "DEEPSEEK_MODEL", 0, 0, LLM_MODEL_DEFAULT,
 	    "DeepSeek model" },
@@ -191,6 +199,23 @@ check_keys(const conf_t *c, char *err, size_t errlen)
 	return WORKSPACE_OK;
 }
 
+/*
+ * conf_load() knows a secret by its name's ending (_key, _token, _secret);
+ * the table knows every one, salesforce_client_id too.
+ */
+static int
+check_secrets_private(const conf_t *c, char *err, size_t errlen)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < NSETTINGS; i++)
+		if (settings[i].kind == WS_SECRET && (v = conf_get(c, settings[i].key)) && *v &&
+		    conf_require_private(c, err, errlen) != CONF_OK)
+			return WORKSPACE_ECONFIG;
+	return WORKSPACE_OK;
+}
+
 int
 workspace_open(const char *name, const char *cache_days_flag, workspace_t **out,
     char *err, size_t errlen)
@@ -216,6 +241,7 @@ workspace_open(const char *name, const char *cache_days_flag, workspace_t **out,
 	}
 	rc = WORKSPACE_ECONFIG;
 	if (w->conf == NULL || check_keys(w->conf, err, errlen) != WORKSPACE_OK ||
+	    check_secrets_private(w->conf, err, errlen) != WORKSPACE_OK ||
 	    conf_long(w->conf, "cache_days", cache_days_flag, "DEAL_ENRICH_CACHE_DAYS",
 	    WORKSPACE_CACHE_DAYS_MIN, WORKSPACE_CACHE_DAYS_MAX, WORKSPACE_CACHE_DAYS_DEFAULT,
 	    &w->cache_days, err, errlen) != CONF_OK)

@@ -103,6 +103,31 @@ families_and_this_waves_keys_are_known(void **state)
 }
 
 static void
+every_secret_of_the_table_wants_a_private_file(void **state)
+{
+	workspace_t *w;
+	char err[512], path[512];
+
+	(void)state;
+	/* salesforce_client_id ends in none of conf's secret endings: the table knows it */
+	fx_workspace("sfid", "crm = salesforce\nsalesforce_client_id = ci-value\n");
+	snprintf(path, sizeof path, "%s/config/deal-enrich/workspaces/sfid.conf", fx_dir);
+	chmod(path, 0644);
+	assert_int_equal(workspace_open("sfid", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
+	assert_non_null(strstr(err, "chmod 600"));
+	assert_null(strstr(err, "ci-value"));
+	chmod(path, 0600);
+	assert_int_equal(workspace_open("sfid", NULL, &w, err, sizeof err), WORKSPACE_OK);
+	workspace_free(w);
+	/* no secret in it: others may read it */
+	fx_workspace("plain", "crm = salesforce\nhubspot_api_version = 2026-03\n");
+	snprintf(path, sizeof path, "%s/config/deal-enrich/workspaces/plain.conf", fx_dir);
+	chmod(path, 0644);
+	assert_int_equal(workspace_open("plain", NULL, &w, err, sizeof err), WORKSPACE_OK);
+	workspace_free(w);
+}
+
+static void
 cache_days_one_range_and_precedence(void **state)
 {
 	workspace_t *w;
@@ -264,6 +289,7 @@ main(void)
 		cmocka_unit_test(rejects_a_bad_name),
 		cmocka_unit_test(unknown_key_names_file_line_and_closest),
 		cmocka_unit_test(families_and_this_waves_keys_are_known),
+		cmocka_unit_test(every_secret_of_the_table_wants_a_private_file),
 		cmocka_unit_test(cache_days_one_range_and_precedence),
 		cmocka_unit_test(keys_file_then_platform_and_hint),
 		cmocka_unit_test(base_urls),
