@@ -12,14 +12,12 @@
 #include "cli.h"
 #include "conf.h"
 #include "crm.h"
-#include "crm_api.h"
 #include "crm_cursor.h"
-#include "date.h"
+#include "crm_source.h"
 #include "db.h"
 #include "http.h"
-#include "hubspot.h"
 #include "ndj.h"
-#include "salesforce.h"
+#include "workspace.h"
 
 enum {
 	OPT_CRM = CLI_OPT_FIRST_FREE,
@@ -62,11 +60,14 @@ static const char usage_text[] =
 "                            starts from (run it once the records are loaded)\n"
 CLI_COMMON_HELP
 "\n"
-"Settings (workspace file, else environment): hubspot_access_token\n"
-"(HUBSPOT_ACCESS_TOKEN), hubspot_api_version (v3 or a dated version such as\n"
-"2026-03); salesforce_client_id, salesforce_client_secret,\n"
-"salesforce_refresh_token, salesforce_login_url (SALESFORCE_*). Base URL:\n"
-"HUBSPOT_BASE_URL. --verbose reports the API limits left.\n"
+"Settings (the workspace file; the variable, when named, wins over it):\n"
+"crm (DEAL_ENRICH_CRM); HubSpot: hubspot_access_token (else HUBSPOT_ACCESS_TOKEN),\n"
+"hubspot_api_version (HUBSPOT_API_VERSION: v3 or a dated one such as 2026-03),\n"
+"hubspot_search_cap; HUBSPOT_BASE_URL. Salesforce: salesforce_client_id,\n"
+"salesforce_client_secret, salesforce_refresh_token (else SALESFORCE_*),\n"
+"salesforce_login_url (SALESFORCE_LOGIN_URL), salesforce_api_version\n"
+"(SALESFORCE_API_VERSION), salesforce_multi_currency. --verbose reports the API\n"
+"limits left.\n"
 "\n"
 "Exit: 0 ok, 64 usage, 65 a deal that cannot be read (the others are written),\n"
 "69 the CRM unavailable, 74 I/O error, 75 a rate or request limit reached\n"
@@ -75,183 +76,63 @@ CLI_COMMON_HELP
 
 struct run {
 	struct cli_common cli;
-	const char *crm, *since;
+	const char *crm_flag, *crm, *since;
 	long lookback;
 	int full, dry_run, commit;
-	conf_t *conf;
+	workspace_t *ws;
 	db_t *db;
-	char ws[80], dbdir[4096], err[1024];
-	hubspot_t *hs;
-	salesforce_t *sf;
+	char dbdir[4096], err[1024];
+	crm_source_t *src;
 	crm_ctx_t *ctx;
 	unsigned long out, bad;
 };
 
-/* Exit code of a hubspot_/salesforce_ error. */
+/* Exit code of a CRM_SOURCE_E* code. */
 static int
-ex_of(const struct run *r, int rc)
+ex_of(int rc)
 {
-	if (r->hs)
-		return rc == HUBSPOT_EAUTH || rc == HUBSPOT_ESCOPE ? CLI_EX_CONFIG :
-		    rc == HUBSPOT_EDAILY || rc == HUBSPOT_ERATE ? CLI_EX_TEMPFAIL :
-		    rc == HUBSPOT_ENOMEM ? CLI_EX_IOERR : CLI_EX_UNAVAILABLE;
-	return rc == SALESFORCE_EAUTH || rc == SALESFORCE_ECONFIG ? CLI_EX_CONFIG :
-	    rc == SALESFORCE_ELIMIT ? CLI_EX_TEMPFAIL :
-	    rc == SALESFORCE_ENOMEM ? CLI_EX_IOERR : CLI_EX_UNAVAILABLE;
-}
-
-/* Where the pull starts: *modified_after (ms, -1) or *closed_since (date, ""). */
-static int
-window(struct run *r, int64_t *modified_after, char closed_since[DATE_STRLEN])
-{
-	char cur[CRM_CURSOR_MAX], t[40];
-	long months;
-	int rc;
-
-	*modified_after = -1;
-	closed_since[0] = '\0';
-	if (r->full)
-		return 0;
-	if (r->since) {
-		snprintf(t, sizeof t, strlen(r->since) == 10 ? "%sT00:00:00Z" : "%s", r->since);
-		if (crm_api_time_ms(t, modified_after) != 0) {
-			cli_msg(stderr, "--since: '%s' is not YYYY-MM-DD or an ISO time", r->since);
-			return CLI_EX_USAGE;
-		}
-		return 0;
+	switch (rc) {
+	case CRM_SOURCE_EUSAGE: return CLI_EX_USAGE;
+	case CRM_SOURCE_ECONFIG: return CLI_EX_CONFIG;
+	case CRM_SOURCE_ELIMIT: return CLI_EX_TEMPFAIL;
+	case CRM_SOURCE_ENOMEM: case CRM_SOURCE_EIO: return CLI_EX_IOERR;
+	default: return CLI_EX_UNAVAILABLE;
 	}
-	if (r->lookback == 0 && r->db) {
-		rc = crm_cursor_get(r->db, r->ws, r->crm, cur, r->err, sizeof r->err);
-		if (rc == DB_OK && crm_api_time_ms(cur, modified_after) == 0)
-			return 0;
-		if (rc < 0) {
-			cli_msg(stderr, "%s", r->err);
-			return CLI_EX_IOERR;
-		}
-	}
-	months = r->lookback;
-	if (months == 0 && conf_long(r->conf, "lookback_months", NULL, NULL, 1, 24, 6, &months,
-	    r->err, sizeof r->err) != CONF_OK) {
-		cli_msg(stderr, "%s", r->err);
-		return CLI_EX_CONFIG;
-	}
-	date_format(date_months_before(date_today(), (int)months), closed_since);
-	return 0;
 }
 
 static int
-open_source(struct run *r, http_client_t *http)
+fail(struct run *r, int rc)
 {
-	char base[1024], since[DATE_STRLEN], t[40];
-	int64_t after, ms;
-	long cap = 0;
-	int rc, multi = 0;
-
-	if ((rc = window(r, &after, since)) != 0)
-		return rc;
-	if (strcmp(r->crm, "hubspot") == 0) {
-		struct hubspot_opts o = { 0 };
-		if (conf_base_url("HUBSPOT_BASE_URL", HUBSPOT_BASE_URL_DEFAULT, base, sizeof base)) {
-			cli_msg(stderr, "HUBSPOT_BASE_URL must start with http:// or https://");
-			return CLI_EX_CONFIG;
-		}
-		if (conf_long(r->conf, "hubspot_search_cap", NULL, NULL, 200, HUBSPOT_SEARCH_CAP,
-		    HUBSPOT_SEARCH_CAP, &cap, r->err, sizeof r->err) != CONF_OK) {
-			cli_msg(stderr, "%s", r->err);
-			return CLI_EX_CONFIG;
-		}
-		snprintf(t, sizeof t, "%sT00:00:00Z", since);
-		o.base_url = base;
-		o.token = conf_api_key(r->conf, "hubspot_access_token", "HUBSPOT_ACCESS_TOKEN");
-		o.version = conf_string(r->conf, "hubspot_api_version", NULL, "HUBSPOT_API_VERSION",
-		    "v3");
-		o.modified_after_ms = after;
-		o.closed_since_ms = since[0] && crm_api_time_ms(t, &ms) == 0 ? ms : -1;
-		o.search_cap = cap;
-		o.http = http;
-		if (o.token == NULL) {
-			cli_msg(stderr, "no HubSpot access token: set hubspot_access_token in %s, or "
-			    "HUBSPOT_ACCESS_TOKEN, to a private app's token", conf_path(r->conf));
-			return CLI_EX_CONFIG;
-		}
-		rc = hubspot_new(&o, &r->hs, r->err, sizeof r->err);
-		return rc == HUBSPOT_OK ? 0 : (cli_msg(stderr, "%s", r->err), ex_of(r, rc));
-	}
-	struct salesforce_opts o = { 0 };
-	if (conf_bool(r->conf, "salesforce_multi_currency", NULL, NULL, 0, &multi, r->err,
-	    sizeof r->err) != CONF_OK) {
-		cli_msg(stderr, "%s", r->err);
-		return CLI_EX_CONFIG;
-	}
-	o.login_url = conf_string(r->conf, "salesforce_login_url", NULL, "SALESFORCE_LOGIN_URL",
-	    SALESFORCE_LOGIN_URL_DEFAULT);
-	o.client_id = conf_api_key(r->conf, "salesforce_client_id", "SALESFORCE_CLIENT_ID");
-	o.client_secret = conf_api_key(r->conf, "salesforce_client_secret",
-	    "SALESFORCE_CLIENT_SECRET");
-	o.refresh_token = conf_api_key(r->conf, "salesforce_refresh_token",
-	    "SALESFORCE_REFRESH_TOKEN");
-	o.api_version = conf_string(r->conf, "salesforce_api_version", NULL, NULL,
-	    SALESFORCE_API_VERSION_DEFAULT);
-	o.modified_after_ms = after;
-	o.closed_since = since[0] ? since : NULL;
-	o.multi_currency = multi;
-	o.http = http;
-	if (strncmp(o.login_url, "https://", 8) != 0 && strncmp(o.login_url, "http://", 7) != 0) {
-		cli_msg(stderr, "salesforce_login_url must start with https://");
-		return CLI_EX_CONFIG;
-	}
-	rc = salesforce_new(&o, &r->sf, r->err, sizeof r->err);
-	if (rc == SALESFORCE_EAUTH)
-		cli_msg(stderr, "%s: set it in %s, or SALESFORCE_CLIENT_ID, "
-		    "SALESFORCE_CLIENT_SECRET, SALESFORCE_REFRESH_TOKEN", r->err, conf_path(r->conf));
-	else if (rc != SALESFORCE_OK)
-		cli_msg(stderr, "%s", r->err);
-	return rc == SALESFORCE_OK ? 0 : ex_of(r, rc);
+	cli_msg(stderr, "%s", r->err);
+	return ex_of(rc);
 }
 
 static void
-report_limits(const struct run *r)
+report_limits(struct run *r)
 {
-	if (r->hs) {
-		const hubspot_stats_t *s = hubspot_stats(r->hs);
-		cli_msg(stderr, "hubspot: %lu deals, %ld pages, %ld calls (%ld searches), %ld waits "
-		    "for the 10-second window; limits left: daily %ld of %ld, 10-second window %ld "
-		    "of %ld", r->out, s->pages, s->calls, s->searches, s->rate_waits,
-		    s->daily_remaining, s->daily, s->interval_remaining, s->interval_max);
-	} else if (r->sf) {
-		const salesforce_stats_t *s = salesforce_stats(r->sf);
-		cli_msg(stderr, "salesforce: %lu deals, %ld pages, %ld calls, %ld token refreshes; "
-		    "Sforce-Limit-Info %s", r->out, s->pages, s->calls, s->refreshes,
-		    s->limit_info[0] ? s->limit_info : "(none)");
+	char line[512];
+
+	crm_source_limits(r->src, line, sizeof line);
+	/* enrich-status reports it; a db that cannot take it costs only that report */
+	if (line[0] && crm_cursor_set_limits(r->db, workspace_name(r->ws), r->crm, line,
+	    time(NULL), r->err, sizeof r->err) != DB_OK)
+		cli_msg(stderr, "%s", r->err);
+	if (r->cli.verbose) {
+		crm_source_report(r->src, r->out, line, sizeof line);
+		cli_msg(stderr, "%s", line);
 	}
 }
 
 static int
 dry_run(struct run *r)
 {
-	long total = 0, pages;
+	char plan[512];
 	int rc;
 
-	if (r->hs) {
-		if ((rc = hubspot_count(r->hs, &total, r->err, sizeof r->err)) != HUBSPOT_OK)
-			return cli_msg(stderr, "%s", r->err), ex_of(r, rc);
-		pages = (total + HUBSPOT_PAGE - 1) / HUBSPOT_PAGE;
-		/* a page: its search, associations both ways and at least one read of each */
-		cli_msg(stderr, "hubspot: %ld deals, %ld pages, at least %ld calls (1 pipelines, "
-		    "%ld searches, %ld association reads, %ld contact and company reads); 1 call made",
-		    total, pages, 1 + pages + 4 * ((total + HUBSPOT_BATCH - 1) / HUBSPOT_BATCH),
-		    pages, 2 * ((total + HUBSPOT_BATCH - 1) / HUBSPOT_BATCH),
-		    2 * ((total + HUBSPOT_BATCH - 1) / HUBSPOT_BATCH));
-	} else {
-		if ((rc = salesforce_count(r->sf, &total, r->err, sizeof r->err)) != SALESFORCE_OK)
-			return cli_msg(stderr, "%s", r->err), ex_of(r, rc);
-		pages = total > 0 ? (total + 1999) / 2000 : 0;
-		cli_msg(stderr, "salesforce: %ld deals, about %ld pages (2000 a page, fewer with many "
-		    "contact roles), %ld calls (1 token, %ld queries); 2 calls made", total, pages,
-		    1 + pages, pages);
-	}
-	if (r->cli.verbose)
-		report_limits(r);
+	if ((rc = crm_source_plan(r->src, plan, sizeof plan, r->err, sizeof r->err)) != 0)
+		return fail(r, rc);
+	cli_msg(stderr, "%s", plan);
+	report_limits(r);
 	return 0;
 }
 
@@ -289,17 +170,7 @@ pull(struct run *r)
 	json_t *page = NULL;
 	int rc, ex;
 
-	for (;;) {
-		rc = r->hs ? hubspot_next(r->hs, &page, r->err, sizeof r->err) :
-		    salesforce_next(r->sf, &page, r->err, sizeof r->err);
-		if (rc == HUBSPOT_DONE || rc == SALESFORCE_DONE)
-			break;
-		if (rc != 0) {
-			cli_msg(stderr, "%s", r->err);
-			if (r->cli.verbose)
-				report_limits(r);
-			return ex_of(r, rc);
-		}
+	while ((rc = crm_source_next(r->src, &page, r->err, sizeof r->err)) == CRM_SOURCE_OK) {
 		ex = write_page(r, page);
 		json_free(page);
 		if (ex != 0)
@@ -309,15 +180,19 @@ pull(struct run *r)
 			return CLI_EX_IOERR;
 		}
 	}
-	if (r->cli.verbose)
+	if (rc != CRM_SOURCE_DONE) {
+		cli_msg(stderr, "%s", r->err);
 		report_limits(r);
-	cursor = r->hs ? hubspot_cursor(r->hs) : salesforce_cursor(r->sf);
+		return ex_of(rc);
+	}
+	report_limits(r);
+	cursor = crm_source_cursor(r->src);
 	/* nothing new: the pending cursor is the committed one, so a commit changes nothing */
-	if (cursor[0] == '\0' && crm_cursor_get(r->db, r->ws, r->crm, old, r->err,
+	if (cursor[0] == '\0' && crm_cursor_get(r->db, workspace_name(r->ws), r->crm, old, r->err,
 	    sizeof r->err) == DB_OK)
 		cursor = old;
-	if (cursor[0] && crm_cursor_set_pending(r->db, r->ws, r->crm, cursor, r->err,
-	    sizeof r->err) != DB_OK) {
+	if (cursor[0] && crm_cursor_set_pending(r->db, workspace_name(r->ws), r->crm, cursor,
+	    r->err, sizeof r->err) != DB_OK) {
 		cli_msg(stderr, "%s", r->err);
 		return CLI_EX_IOERR;
 	}
@@ -327,8 +202,9 @@ pull(struct run *r)
 static int
 commit(struct run *r)
 {
+	const char *ws = workspace_name(r->ws);
 	char cur[CRM_CURSOR_MAX];
-	int rc = crm_cursor_commit(r->db, r->ws, r->crm, r->err, sizeof r->err);
+	int rc = crm_cursor_commit(r->db, ws, r->crm, r->err, sizeof r->err);
 
 	if (rc < 0) {
 		cli_msg(stderr, "%s", r->err);
@@ -336,9 +212,9 @@ commit(struct run *r)
 	}
 	if (!r->cli.quiet) {
 		if (rc == DB_NOTFOUND)
-			cli_msg(stderr, "%s: no pull to commit for workspace %s", r->crm, r->ws);
-		else if (crm_cursor_get(r->db, r->ws, r->crm, cur, r->err, sizeof r->err) == DB_OK)
-			cli_msg(stderr, "%s: workspace %s: the next pull starts after %s", r->crm, r->ws,
+			cli_msg(stderr, "%s: no pull to commit for workspace %s", r->crm, ws);
+		else if (crm_cursor_get(r->db, ws, r->crm, cur, r->err, sizeof r->err) == DB_OK)
+			cli_msg(stderr, "%s: workspace %s: the next pull starts after %s", r->crm, ws,
 			    cur);
 	}
 	return 0;
@@ -351,7 +227,7 @@ parse_args(struct run *r, int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case OPT_CRM: r->crm = optarg; continue;
+		case OPT_CRM: r->crm_flag = optarg; continue;
 		case OPT_SINCE: r->since = optarg; continue;
 		case OPT_FULL: r->full = 1; continue;
 		case OPT_DRY_RUN: r->dry_run = 1; continue;
@@ -375,10 +251,30 @@ parse_args(struct run *r, int argc, char **argv)
 		    CLI_EX_USAGE;
 	if (r->commit && (modes > 0 || r->dry_run))
 		return cli_msg(stderr, "--commit takes no other mode"), CLI_EX_USAGE;
-	snprintf(r->ws, sizeof r->ws, "%s", r->cli.workspace ? r->cli.workspace : "default");
-	if (!conf_workspace_valid(r->ws))
-		return cli_msg(stderr, "--workspace: '%s' is not a workspace id (1-64 of A-Z a-z "
-		    "0-9 _ . -)", r->ws), CLI_EX_USAGE;
+	return 0;
+}
+
+/* The workspace, the CRM and the db. Returns 0, or an exit code. */
+static int
+open_run(struct run *r)
+{
+	const char *ws = r->cli.workspace ? r->cli.workspace : "default";
+	int rc;
+
+	if ((rc = workspace_open(ws, NULL, &r->ws, r->err, sizeof r->err)) != WORKSPACE_OK) {
+		cli_msg(stderr, "%s", r->err);
+		return rc == WORKSPACE_ENOMEM ? CLI_EX_IOERR : CLI_EX_CONFIG;
+	}
+	if ((r->crm = crm_source_name(r->ws, r->crm_flag, &rc, r->err, sizeof r->err)) == NULL)
+		return fail(r, rc);
+	if (conf_db_path(r->cli.db, r->dbdir, sizeof r->dbdir) != 0) {
+		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
+		return CLI_EX_CONFIG;
+	}
+	if (db_open(r->dbdir, 0, &r->db, r->err, sizeof r->err) != DB_OK) {
+		cli_msg(stderr, "%s", r->err);
+		return CLI_EX_IOERR;
+	}
 	return 0;
 }
 
@@ -387,40 +283,18 @@ main(int argc, char **argv)
 {
 	struct run r = { 0 };
 	struct http_opts ho;
+	struct crm_window win;
 	crm_opts_t co = { 0 };
 	http_client_t *http = NULL;
-	int ex;
+	int ex, rc;
 
 	cli_init(argv[0]);
 	if ((ex = parse_args(&r, argc, argv)) != 0)
 		return ex;
 	if ((ex = cli_help_version(&r.cli, usage_text)) >= 0)
 		return ex;
-	if (conf_load(r.ws, &r.conf, r.err, sizeof r.err) != CONF_OK) {
-		cli_msg(stderr, "%s", r.err);
-		return CLI_EX_CONFIG;
-	}
-	ex = CLI_EX_CONFIG;
-	r.crm = conf_string(r.conf, "crm", r.crm, NULL, NULL);
-	if (r.crm == NULL || (strcmp(r.crm, "hubspot") != 0 && strcmp(r.crm, "salesforce") != 0)) {
-		cli_msg(stderr, r.crm ? "crm: '%s' is not hubspot or salesforce" :
-		    "which CRM? give --crm hubspot|salesforce, or set crm in %s", r.crm ? r.crm :
-		    conf_path(r.conf));
-		ex = r.crm ? CLI_EX_USAGE : CLI_EX_CONFIG;
-		goto done;
-	}
-	ex = CLI_EX_IOERR;
-	if (conf_db_path(r.cli.db, r.dbdir, sizeof r.dbdir) != 0) {
-		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
-		ex = CLI_EX_CONFIG;
-		goto done;
-	}
-	if (db_open(r.dbdir, 0, &r.db, r.err, sizeof r.err) != DB_OK) {
-		cli_msg(stderr, "%s", r.err);
-		goto done;
-	}
-	if (r.commit) {
-		ex = commit(&r);
+	if ((ex = open_run(&r)) != 0 || r.commit) {
+		ex = ex ? ex : commit(&r);
 		goto done;
 	}
 	http_opts_default(&ho);
@@ -428,25 +302,29 @@ main(int argc, char **argv)
 	ho.max_retries_429 = 0;     /* each CRM reads its own 429s */
 	ho.timeout_ms = 60000;
 	ho.max_body = (size_t)64 << 20;
-	co.workspace = r.ws;
+	co.workspace = workspace_name(r.ws);
 	co.workspace_forced = 1;
+	ex = CLI_EX_IOERR;
 	if ((http = http_client_new(&ho)) == NULL || (r.ctx = crm_ctx_new(&co)) == NULL) {
 		cli_msg(stderr, "out of memory");
 		goto done;
 	}
-	if ((ex = open_source(&r, http)) != 0)
+	if ((rc = crm_source_window(r.ws, r.db, r.crm, r.full, r.since, r.lookback, time(NULL),
+	    &win, r.err, sizeof r.err)) != 0 ||
+	    (rc = crm_source_open(r.ws, r.crm, &win, http, &r.src, r.err, sizeof r.err)) != 0) {
+		ex = fail(&r, rc);
 		goto done;
+	}
 	ex = r.dry_run ? dry_run(&r) : pull(&r);
 	if (cli_close_output(stdout, "stdout", r.err, sizeof r.err) != 0 && ex == 0) {
 		cli_msg(stderr, "%s", r.err);
 		ex = CLI_EX_IOERR;
 	}
 done:
-	hubspot_free(r.hs);
-	salesforce_free(r.sf);
+	crm_source_free(r.src);
 	crm_ctx_free(r.ctx);
 	http_client_free(http);
 	db_close(r.db);
-	conf_free(r.conf);
+	workspace_free(r.ws);
 	return ex;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crm_cursor.h"
 
@@ -13,8 +14,8 @@ key(buf_t *k, const char *which, const char *workspace, const char *crm)
 }
 
 static int
-get(db_t *db, const char *which, const char *workspace, const char *crm,
-    char out[CRM_CURSOR_MAX], char *err, size_t errlen)
+get(db_t *db, const char *which, const char *workspace, const char *crm, char *out,
+    size_t outlen, char *err, size_t errlen)
 {
 	buf_t k;
 	char *v = NULL;
@@ -30,7 +31,7 @@ get(db_t *db, const char *which, const char *workspace, const char *crm,
 	rc = db_get(db, DB_META, buf_ptr(&k), buf_len(&k), &v, &n, err, errlen);
 	buf_free(&k);
 	if (rc == DB_OK)
-		snprintf(out, CRM_CURSOR_MAX, "%.*s", (int)n, v);
+		snprintf(out, outlen, "%.*s", (int)n, v);
 	free(v);
 	return rc;
 }
@@ -39,32 +40,59 @@ int
 crm_cursor_get(db_t *db, const char *workspace, const char *crm, char out[CRM_CURSOR_MAX],
     char *err, size_t errlen)
 {
-	return get(db, "committed", workspace, crm, out, err, errlen);
+	return get(db, "committed", workspace, crm, out, CRM_CURSOR_MAX, err, errlen);
 }
 
 int
 crm_cursor_get_pending(db_t *db, const char *workspace, const char *crm,
     char out[CRM_CURSOR_MAX], char *err, size_t errlen)
 {
-	return get(db, "pending", workspace, crm, out, err, errlen);
+	return get(db, "pending", workspace, crm, out, CRM_CURSOR_MAX, err, errlen);
+}
+
+static int
+put(db_t *db, const char *which, const char *workspace, const char *crm, const char *value,
+    char *err, size_t errlen)
+{
+	buf_t k;
+	int rc;
+
+	buf_init(&k, 4096);
+	if ((rc = key(&k, which, workspace, crm)) == DB_OK)
+		rc = db_put(db, DB_META, buf_ptr(&k), buf_len(&k), value, strlen(value), err, errlen);
+	buf_free(&k);
+	return rc;
 }
 
 int
 crm_cursor_set_pending(db_t *db, const char *workspace, const char *crm, const char *value,
     char *err, size_t errlen)
 {
-	buf_t k;
-	int rc;
-
 	if (strlen(value) >= CRM_CURSOR_MAX) {
 		snprintf(err, errlen, "a cursor longer than %d bytes", CRM_CURSOR_MAX - 1);
 		return DB_EKEY;
 	}
-	buf_init(&k, 4096);
-	if ((rc = key(&k, "pending", workspace, crm)) == DB_OK)
-		rc = db_put(db, DB_META, buf_ptr(&k), buf_len(&k), value, strlen(value), err, errlen);
-	buf_free(&k);
-	return rc;
+	return put(db, "pending", workspace, crm, value, err, errlen);
+}
+
+int
+crm_cursor_set_limits(db_t *db, const char *workspace, const char *crm, const char *limits,
+    time_t at, char *err, size_t errlen)
+{
+	char v[CRM_LIMITS_MAX], when[32];
+	struct tm tm;
+
+	gmtime_r(&at, &tm);
+	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(v, sizeof v, "%.20s %.70s", when, limits);
+	return put(db, "limits", workspace, crm, v, err, errlen);
+}
+
+int
+crm_cursor_get_limits(db_t *db, const char *workspace, const char *crm,
+    char out[CRM_LIMITS_MAX], char *err, size_t errlen)
+{
+	return get(db, "limits", workspace, crm, out, CRM_LIMITS_MAX, err, errlen);
 }
 
 /* commit_txn's "nothing pending": db_write passes codes in (-100, 0) back as they are */

@@ -17,6 +17,7 @@
 #define DE_CRM_CURSOR_H
 
 #include <stddef.h>
+#include <time.h>
 #include "db.h"
 
 #define CRM_CURSOR_MAX 40
@@ -37,5 +38,16 @@ int crm_cursor_set_pending(db_t *db, const char *workspace, const char *crm, con
  */
 int crm_cursor_commit(db_t *db, const char *workspace, const char *crm, char *err,
     size_t errlen);
+
+/*
+ * What the CRM last said of its limits (crm_source_limits(): Salesforce's
+ * Sforce-Limit-Info, HubSpot's daily calls left), kept as "TIME LIMITS" with
+ * the time of the pull, for enrich-status. Truncated to CRM_LIMITS_MAX - 1.
+ */
+#define CRM_LIMITS_MAX 96
+int crm_cursor_set_limits(db_t *db, const char *workspace, const char *crm, const char *limits,
+    time_t at, char *err, size_t errlen);
+int crm_cursor_get_limits(db_t *db, const char *workspace, const char *crm,
+    char out[CRM_LIMITS_MAX], char *err, size_t errlen);
 
 #endif

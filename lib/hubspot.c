@@ -1,5 +1,4 @@
 /* hubspot: closed deals from HubSpot's CRM API. See hubspot.h. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "crm.h"
 #include "crm_api.h"
 #include "hubspot.h"
+#include "str.h"
 
 #define URL_MAX 2048
 #define AUTH_MAX 1024
@@ -45,18 +45,6 @@ struct hubspot {
 	hubspot_stats_t st;
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int
 hubspot_new(const struct hubspot_opts *o, hubspot_t **out, char *err, size_t errlen)
 {
@@ -66,12 +54,12 @@ hubspot_new(const struct hubspot_opts *o, hubspot_t **out, char *err, size_t err
 
 	*out = NULL;
 	if (o->token == NULL || *o->token == '\0') {
-		seterr(err, errlen, "no HubSpot access token");
+		str_errf(err, errlen, "no HubSpot access token");
 		return HUBSPOT_EAUTH;
 	}
 	if (o->http == NULL || strlen(base) >= sizeof h->base || strlen(ver) >= sizeof h->version ||
 	    strchr(ver, '/') != NULL) {
-		seterr(err, errlen, "a HubSpot base URL or API version that cannot be used");
+		str_errf(err, errlen, "a HubSpot base URL or API version that cannot be used");
 		return HUBSPOT_EANSWER;
 	}
 	if ((h = calloc(1, sizeof *h)) == NULL)
@@ -79,7 +67,7 @@ hubspot_new(const struct hubspot_opts *o, hubspot_t **out, char *err, size_t err
 	if ((size_t)snprintf(h->auth, sizeof h->auth, "Authorization: Bearer %s", o->token) >=
 	    sizeof h->auth || strpbrk(o->token, "\r\n") != NULL) {
 		free(h);
-		seterr(err, errlen, "the HubSpot access token is too long or holds a line break");
+		str_errf(err, errlen, "the HubSpot access token is too long or holds a line break");
 		return HUBSPOT_EAUTH;
 	}
 	snprintf(h->base, sizeof h->base, "%s", base);
@@ -230,7 +218,7 @@ call(hubspot_t *h, const char *method, const char *url, const char *body, const 
 	*out = NULL;
 	for (;;) {
 		if (http_do(h->http, &req, &r) != HTTP_OK) {
-			seterr(err, errlen, "out of memory or libcurl failed calling HubSpot");
+			str_errf(err, errlen, "out of memory or libcurl failed calling HubSpot");
 			return HUBSPOT_ENOMEM;
 		}
 		h->st.calls++;
@@ -257,7 +245,7 @@ call(hubspot_t *h, const char *method, const char *url, const char *body, const 
 	}
 	if (r->status == 200 || r->status == 207) {
 		if (j == NULL || !json_is(j, JSON_OBJECT)) {
-			seterr(err, errlen, "HubSpot's answer to %.100s is not JSON", what);
+			str_errf(err, errlen, "HubSpot's answer to %.100s is not JSON", what);
 			rc = HUBSPOT_EANSWER;
 		} else {
 			*out = j;
@@ -265,38 +253,38 @@ call(hubspot_t *h, const char *method, const char *url, const char *body, const 
 			rc = HUBSPOT_OK;
 		}
 	} else if (r->status == 401) {
-		seterr(err, errlen, "HubSpot refused the access token (401 %s): set "
+		str_errf(err, errlen, "HubSpot refused the access token (401 %s): set "
 		    "hubspot_access_token in the workspace file, or HUBSPOT_ACCESS_TOKEN, to the "
 		    "token of a private app", jstr_at(j, "category") ? jstr_at(j, "category") :
 		    "INVALID_AUTHENTICATION");
 		rc = HUBSPOT_EAUTH;
 	} else if (r->status == 403) {
 		scopes_of(j, need, scopes, sizeof scopes);
-		seterr(err, errlen, "HubSpot's private app lacks the scope %s (403 %s): add it to the "
+		str_errf(err, errlen, "HubSpot's private app lacks the scope %s (403 %s): add it to the "
 		    "app (HubSpot: Settings, Integrations, Private Apps, Scopes)", scopes,
 		    jstr_at(j, "category") ? jstr_at(j, "category") : "MISSING_SCOPES");
 		rc = HUBSPOT_ESCOPE;
 	} else if (r->status == 429) {
 		const char *policy = jstr_at(j, "policyName");
 		if (policy && strcmp(policy, "DAILY") == 0) {
-			seterr(err, errlen, "HubSpot's daily API limit is reached (429 DAILY): try "
+			str_errf(err, errlen, "HubSpot's daily API limit is reached (429 DAILY): try "
 			    "again after midnight in the portal's time zone");
 			rc = HUBSPOT_EDAILY;
 		} else {
-			seterr(err, errlen, "HubSpot kept answering 429 %s after %d waits",
+			str_errf(err, errlen, "HubSpot kept answering 429 %s after %d waits",
 			    policy ? policy : "", waits);
 			rc = HUBSPOT_ERATE;
 		}
 	} else if (r->status == 0) {
-		seterr(err, errlen, "HubSpot did not answer %.100s (%s) after %d attempts", what,
+		str_errf(err, errlen, "HubSpot did not answer %.100s (%s) after %d attempts", what,
 		    r->error, r->attempts);
 		rc = HUBSPOT_EUNAVAIL;
 	} else if (r->status >= 500 || r->status == 408) {
-		seterr(err, errlen, "HubSpot answered %ld to %.100s after %d attempts", r->status, what,
+		str_errf(err, errlen, "HubSpot answered %ld to %.100s after %d attempts", r->status, what,
 		    r->attempts);
 		rc = HUBSPOT_EUNAVAIL;
 	} else {
-		seterr(err, errlen, "HubSpot answered %ld to %.100s: %.200s", r->status, what,
+		str_errf(err, errlen, "HubSpot answered %ld to %.100s: %.200s", r->status, what,
 		    jstr_at(j, "message") ? jstr_at(j, "message") : "(no message)");
 		rc = HUBSPOT_EANSWER;
 	}
@@ -677,7 +665,7 @@ advance(hubspot_t *h, const json_t *ans, size_t given, char *err, size_t errlen)
 		return HUBSPOT_OK;
 	}
 	if (h->slice_from == h->max_mod && given == 0) {
-		seterr(err, errlen, "more than %ld HubSpot deals share the modification time %s: "
+		str_errf(err, errlen, "more than %ld HubSpot deals share the modification time %s: "
 		    "the search cannot page past them", h->cap, h->cursor);
 		return HUBSPOT_EANSWER;
 	}
@@ -774,7 +762,7 @@ hubspot_next(hubspot_t *h, json_t **records, char *err, size_t errlen)
 	rc = HUBSPOT_OK;
 done:
 	if (rc == HUBSPOT_ENOMEM)
-		seterr(err, errlen, "out of memory");
+		str_errf(err, errlen, "out of memory");
 	json_free(ans);
 	json_free(ids);
 	json_free(ca);

@@ -1,5 +1,4 @@
 /* salesforce: closed Opportunities from Salesforce's REST API. See salesforce.h. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 #include "buf.h"
 #include "crm_api.h"
 #include "salesforce.h"
+#include "str.h"
 
 #define URL_MAX 2048
 #define SECRET_MAX 1024
@@ -27,18 +27,6 @@ struct salesforce {
 	char cursor[32];
 	salesforce_stats_t st;
 };
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int
 copy_secret(char *dst, size_t n, const char *src)
@@ -65,7 +53,7 @@ salesforce_new(const struct salesforce_opts *o, salesforce_t **out, char *err, s
 	if (copy_secret(s->client_id, sizeof s->client_id, o->client_id) != 0 ||
 	    copy_secret(s->client_secret, sizeof s->client_secret, o->client_secret) != 0 ||
 	    copy_secret(s->refresh_token, sizeof s->refresh_token, o->refresh_token) != 0) {
-		seterr(err, errlen, "%s is missing (or too long)",
+		str_errf(err, errlen, "%s is missing (or too long)",
 		    !o->client_id || !*o->client_id ? "salesforce_client_id" :
 		    !o->client_secret || !*o->client_secret ? "salesforce_client_secret" :
 		    "salesforce_refresh_token");
@@ -74,7 +62,7 @@ salesforce_new(const struct salesforce_opts *o, salesforce_t **out, char *err, s
 	}
 	if (o->http == NULL || strlen(login) >= sizeof s->login || strlen(ver) >= sizeof s->version ||
 	    (o->closed_since && strlen(o->closed_since) >= sizeof s->closed_since)) {
-		seterr(err, errlen, "a Salesforce login URL or API version that cannot be used");
+		str_errf(err, errlen, "a Salesforce login URL or API version that cannot be used");
 		salesforce_free(s);
 		return SALESFORCE_EANSWER;
 	}
@@ -225,7 +213,7 @@ refresh(salesforce_t *s, char *err, size_t errlen)
 		s->st.refreshes++;
 		rc = SALESFORCE_OK;
 	} else if (r->status == 400 && e) {
-		seterr(err, errlen, "Salesforce refused the refresh-token flow (%s): %s", e,
+		str_errf(err, errlen, "Salesforce refused the refresh-token flow (%s): %s", e,
 		    strcmp(e, "invalid_client_id") == 0 ? "check salesforce_client_id (the connected "
 		    "app's consumer key)" : strcmp(e, "invalid_client") == 0 ? "check "
 		    "salesforce_client_secret (the connected app's consumer secret)" :
@@ -234,11 +222,11 @@ refresh(salesforce_t *s, char *err, size_t errlen)
 		    "check the salesforce_* settings");
 		rc = SALESFORCE_EAUTH;
 	} else if (r->status == 0 || r->status >= 500) {
-		seterr(err, errlen, "Salesforce's token endpoint did not answer (%s%ld) after %d "
+		str_errf(err, errlen, "Salesforce's token endpoint did not answer (%s%ld) after %d "
 		    "attempts", r->status ? "HTTP " : r->error, r->status, r->attempts);
 		rc = SALESFORCE_EUNAVAIL;
 	} else {
-		seterr(err, errlen, "Salesforce's token endpoint answered %ld without a usable token",
+		str_errf(err, errlen, "Salesforce's token endpoint answered %ld without a usable token",
 		    r->status);
 		rc = SALESFORCE_EANSWER;
 	}
@@ -293,28 +281,28 @@ get(salesforce_t *s, const char *url, json_t **out, char *err, size_t errlen)
 		j = NULL;
 		rc = SALESFORCE_OK;
 	} else if (r->status == 200) {
-		seterr(err, errlen, "Salesforce's answer is not a JSON object");
+		str_errf(err, errlen, "Salesforce's answer is not a JSON object");
 		rc = SALESFORCE_EANSWER;
 	} else if (r->status == 401) {
-		seterr(err, errlen, "Salesforce refused a new session (401 %s): check that the "
+		str_errf(err, errlen, "Salesforce refused a new session (401 %s): check that the "
 		    "connected app's user may use the API and that salesforce_login_url is the org's",
 		    error_code(j));
 		rc = SALESFORCE_EAUTH;
 	} else if (r->status == 403 && strcmp(error_code(j), "REQUEST_LIMIT_EXCEEDED") == 0) {
-		seterr(err, errlen, "Salesforce's API request limit is reached (403 "
+		str_errf(err, errlen, "Salesforce's API request limit is reached (403 "
 		    "REQUEST_LIMIT_EXCEEDED, %s): try later", s->st.limit_info[0] ? s->st.limit_info :
 		    "usage unknown");
 		rc = SALESFORCE_ELIMIT;
 	} else if (r->status == 403) {
-		seterr(err, errlen, "Salesforce refused the query (403 %s): %.200s", error_code(j),
+		str_errf(err, errlen, "Salesforce refused the query (403 %s): %.200s", error_code(j),
 		    error_message(j));
 		rc = SALESFORCE_ECONFIG;
 	} else if (r->status == 0 || r->status >= 500) {
-		seterr(err, errlen, "Salesforce did not answer (%s%ld) after %d attempts",
+		str_errf(err, errlen, "Salesforce did not answer (%s%ld) after %d attempts",
 		    r->status ? "HTTP " : r->error, r->status, r->attempts);
 		rc = SALESFORCE_EUNAVAIL;
 	} else {
-		seterr(err, errlen, "Salesforce answered %ld (%s): %.200s", r->status, error_code(j),
+		str_errf(err, errlen, "Salesforce answered %ld (%s): %.200s", r->status, error_code(j),
 		    error_message(j));
 		rc = SALESFORCE_EANSWER;
 	}
@@ -505,7 +493,7 @@ salesforce_next(salesforce_t *s, json_t **records, char *err, size_t errlen)
 	rc = SALESFORCE_OK;
 done:
 	if (rc == SALESFORCE_ENOMEM)
-		seterr(err, errlen, "out of memory");
+		str_errf(err, errlen, "out of memory");
 	json_free(ans);
 	json_free(recs);
 	return rc;

@@ -235,6 +235,24 @@ crm-pull --workspace sfco >"$T/s3" 2>"$T/s3.err"
 t_eq "salesforce: refused refresh token: exit 78" 78 "$?"
 t_contains "salesforce: names the setting" "$T/s3.err" "salesforce_refresh_token"
 
+# --- the workspace file: every key known, every secret private
+t_workspace typo <<EOF
+crm = hubspot
+hubspot_acces_token = $TOKEN
+EOF
+crm-pull --workspace typo >"$T/w1" 2>"$T/w1.err"
+t_eq "unknown key: exit 78" 78 "$?"
+t_contains "unknown key: the key it meant" "$T/w1.err" "did you mean hubspot_access_token"
+t_workspace sfid <<EOF
+crm = salesforce
+salesforce_client_id = test-sf-client-id
+EOF
+chmod 644 "$XDG_CONFIG_HOME/deal-enrich/workspaces/sfid.conf"
+crm-pull --workspace sfid >"$T/w2" 2>"$T/w2.err"
+t_eq "client id readable by others: exit 78" 78 "$?"
+t_contains "client id readable by others: how to fix" "$T/w2.err" "chmod 600"
+t_check "client id readable by others: not printed" bash -c "! grep -qF test-sf-client-id $T/w2.err"
+
 # --- usage errors
 t_status "two modes: exit 64" 64 crm-pull --workspace acme --full --since 2026-01-01 2>/dev/null
 t_status "unknown crm: exit 64" 64 crm-pull --workspace acme --crm pipedrive 2>/dev/null
@@ -243,5 +261,5 @@ t_status "--help: exit 0" 0 crm-pull --help >/dev/null
 t_status "stdout full: exit 74" 74 crm-pull --workspace acme --full >/dev/full 2>/dev/null
 
 # --- no secret in any output or in the db
-t_check "no token or secret in any output" bash -c "! grep -rlF -e '$TOKEN' -e '$SF_SECRET' -e '$SF_REFRESH' -e '00DFAKE' $T/p* $T/e* $T/s* $T/d*"
+t_check "no token or secret in any output" bash -c "! grep -rlF -e '$TOKEN' -e '$SF_SECRET' -e '$SF_REFRESH' -e '00DFAKE' $T/p* $T/e* $T/s* $T/d* $T/w*"
 t_check "no token or secret in the db" bash -c "! grep -rlaF -e '$TOKEN' -e '$SF_SECRET' -e '$SF_REFRESH' -e '00DFAKE' $DEAL_ENRICH_DB"
