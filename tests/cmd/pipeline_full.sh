@@ -40,9 +40,9 @@ t_eq "full pipeline: exit 0" 0 "$rc"
 t_eq "full pipeline: status ok" ok "$(jq -r .status "$T/run.json")"
 t_eq "report: every closed deal extracted and stored" "$n_closed $n_closed" "$(jq -r '"\(.extracted) \(.deals)"' "$T/run.json")"
 t_eq "report: enriched deals = the deals with an email" "$(wc -l <"$T/enrichable")" "$(jq .enriched_deals "$T/run.json")"
-t_check "report: every stage exit 0, 5 stages, timed" jqe '(.stages | length) == 5
+t_check "report: every stage exit 0, 6 stages, timed" jqe '(.stages | length) == 6
 	and all(.stages[]; .exit == 0 and (.elapsed_ms | type) == "number")' "$T/run.json"
-t_eq "report: the stages saw every record" "$n_closed $n_closed $n_closed $n_closed $n_closed" \
+t_eq "report: the stages saw every record" "$n_closed $n_closed $n_closed $n_closed $n_closed $n_closed" \
 	"$(jq -r '[.stages[].records_out] | join(" ")' "$T/run.json")"
 t_eq "run log: the report appended" "$(cat "$T/run.json")" "$(tail -n 1 "$LOG")"
 t_lacks "no key in the report" "$T/run.json" "test-apollo-key"

@@ -56,6 +56,7 @@ export STUB_LOG=$T/stub.log
 export DEAL_ENRICH_EXTRACT=$S/stub-extract
 export DEAL_ENRICH_APOLLO="$S/stub-pass apollo 0"
 export DEAL_ENRICH_SERPER="$S/stub-pass serper 0"
+export DEAL_ENRICH_LINKEDIN="$S/stub-pass linkedin 0"
 export DEAL_ENRICH_ROLES="$S/stub-pass roles 0"
 export DEAL_ENRICH_LOAD=$S/stub-load
 LOG=$XDG_STATE_HOME/deal-enrich/runs.ndjson
@@ -89,9 +90,9 @@ t_eq "all stages exit 0: exit 0" 0 "$rc"
 t_eq "the report is one JSON line" 1 "$(jq -c . "$T/ok.out" | wc -l)"
 t_eq "report: status, workspace, exit" "ok acme 0" "$(jqo ok '"\(.status) \(.workspace) \(.exit)"')"
 t_eq "report: deals-load's fields merged" "10 10 2026-03-01T00:00:00Z" "$(jqo ok '"\(.deals) \(.enriched_deals) \(.run_at)"')"
-t_eq "report: the stages in order" "deals-extract apollo-enrich serper-signals role-resolve deals-load" \
+t_eq "report: the stages in order" "deals-extract apollo-enrich serper-signals linkedin-enrich role-resolve deals-load" \
 	"$(jqo ok '[.stages[].stage]|join(" ")')"
-t_eq "report: each stage's exit and records" "0/10 0/10 0/10 0/10 0/10" \
+t_eq "report: each stage's exit and records" "0/10 0/10 0/10 0/10 0/10 0/10" \
 	"$(jqo ok '[.stages[]|"\(.exit)/\(.records_out)"]|join(" ")')"
 t_check "report: each stage's timing" jqe 'all(.stages[]; (.elapsed_ms|type) == "number" and .elapsed_ms >= 0)
 	and (.elapsed_ms|type) == "number" and (.started_at|test("^[0-9-]{10}T[0-9:]{8}Z$"))' "$T/ok.out"
@@ -99,7 +100,7 @@ t_eq "report: no stage blamed" "null null" "$(jqo ok '"\(.stage) \(.reason)"')"
 t_check "the last line says ok" grep -q "^enrich-closed-deals: acme: ok: 10 deals stored" "$T/ok.err"
 t_eq "deals-extract got the input options" \
 	"extract --workspace acme --pending --lookback-months 3 --limit 7" "$(grep '^extract' "$STUB_LOG")"
-t_eq "every stage got --workspace" 5 "$(grep -c -- '--workspace acme' "$STUB_LOG")"
+t_eq "every stage got --workspace" 6 "$(grep -c -- '--workspace acme' "$STUB_LOG")"
 t_eq "the run log holds the report" "$(cat "$T/ok.out")" "$(tail -n 1 "$LOG")"
 run quiet --workspace acme --quiet
 t_eq "--quiet: nothing on stderr when ok" "" "$(cat "$T/quiet.err")"
@@ -169,7 +170,8 @@ lines=$(wc -l <"$LOG")
 DEAL_ENRICH_APOLLO="$S/stub-pass apollo 0" run dry --workspace acme --dry-run
 t_eq "--dry-run: exit 0" 0 "$rc"
 t_eq "--dry-run: deals-load does not run" 0 "$(grep -c '^load' "$STUB_LOG")"
-t_eq "--dry-run: the provider stages get --dry-run" 2 "$(grep -c -- '--dry-run' "$STUB_LOG")"
+t_eq "--dry-run: the provider stages get --dry-run" "apollo linkedin serper" \
+	"$(grep -- '--dry-run' "$STUB_LOG" | cut -d' ' -f1 | sort | xargs)"
 t_eq "--dry-run: role-resolve does not run without --llm" 0 "$(grep -c '^roles' "$STUB_LOG")"
 t_eq "--dry-run: the report says so" "true 10" "$(jqo dry '"\(.dry_run) \(.extracted)"')"
 t_eq "--dry-run: nothing logged" "$lines" "$(wc -l <"$LOG")"
