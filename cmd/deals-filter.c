@@ -118,13 +118,6 @@ main(int argc, char **argv)
 			cc.want_help = 1;
 			continue;
 		}
-		switch (cli_common_opt(&cc, opt, optarg, err, sizeof err)) {
-		case 1:
-			continue;
-		case -1:
-			cli_msg(stderr, "%s", err);
-			return CLI_EX_USAGE;
-		}
 		switch (opt) {
 		case OPT_SHARD:
 			if (parse_shard(optarg, &shard_k, &shard_n, err, sizeof err) != 0) {
@@ -140,25 +133,14 @@ main(int argc, char **argv)
 			since = optarg;
 			break;
 		default:
-			fprintf(stderr, "%s", usage);
-			return CLI_EX_USAGE;
+			if ((rc = cli_other_opt(&cc, opt, optarg, usage)) != 0)
+				return rc;
 		}
 	}
-	if ((rc = cli_help_version(&cc, usage)) >= 0)
+	if ((rc = cli_finish_opts(&cc, usage, argc, argv, "records are read on stdin")) >= 0)
 		return rc;
-	if (optind < argc) {
-		cli_msg(stderr, "unexpected argument '%s' (records are read on stdin)", argv[optind]);
-		return CLI_EX_USAGE;
-	}
-	if (cli_open_rejects(cc.rejects, &rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		return CLI_EX_IOERR;
-	}
-	if ((r = ndj_reader_new(stdin, "stdin", cc.max_line, cc.max_depth, rejects)) == NULL) {
-		cli_msg(stderr, "out of memory");
-		status = CLI_EX_IOERR;
+	if ((status = cli_open_input(&cc, &rejects, &r)) != 0)
 		goto out;
-	}
 	while (!done) {
 		rc = cli_next_record(r, stderr, &rec);
 		if (rc == CLI_REC_EOF) {

@@ -144,7 +144,7 @@ main(int argc, char **argv)
 	struct run run = { 0 };
 	int opt, sql = 0, want_schema = 0, no_schema = 0, tee = 0, ex = CLI_EX_OK, rc;
 	long batch = 256;
-	char err[512], dbdir[4096], run_at[32];
+	char err[512], run_at[32];
 	FILE *rejects = NULL, *report_to;
 	ndj_reader_t *rd = NULL;
 	store_loader_t *loader = NULL;
@@ -181,22 +181,11 @@ main(int argc, char **argv)
 			}
 			continue;
 		}
-		rc = cli_common_opt(&com, opt, optarg, err, sizeof err);
-		if (rc < 0) {
-			cli_msg(stderr, "%s", err);
-			return CLI_EX_USAGE;
-		}
-		if (rc == 0) {
-			fputs(usage, stderr);
-			return CLI_EX_USAGE;
-		}
+		if ((rc = cli_other_opt(&com, opt, optarg, usage)) != 0)
+			return rc;
 	}
-	if ((rc = cli_help_version(&com, usage)) >= 0)
+	if ((rc = cli_finish_opts(&com, usage, argc, argv, "records come on stdin")) >= 0)
 		return rc;
-	if (optind < argc) {
-		cli_msg(stderr, "unexpected argument '%s' (records come on stdin)", argv[optind]);
-		return CLI_EX_USAGE;
-	}
 	if (want_schema) {
 		fputs(sql_schema(), stdout);
 		if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
@@ -215,30 +204,16 @@ main(int argc, char **argv)
 		return CLI_EX_USAGE;
 	}
 	if (!sql) {
-		if (conf_db_path(com.db, dbdir, sizeof dbdir) != 0) {
-			cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
-			return CLI_EX_CONFIG;
-		}
-		if (db_open(dbdir, 0, &db, err, sizeof err) != DB_OK) {
-			cli_msg(stderr, "%s", err);
-			return CLI_EX_IOERR;
-		}
+		if ((rc = cli_open_db(&com, CLI_DB_CREATE, &db, NULL, 0)) != 0)
+			return rc;
 		if ((loader = store_loader_new(db, (size_t)batch)) == NULL) {
 			cli_msg(stderr, "out of memory");
 			ex = CLI_EX_IOERR;
 			goto done;
 		}
 	}
-	if (cli_open_rejects(com.rejects, &rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		ex = CLI_EX_IOERR;
+	if ((ex = cli_open_input(&com, &rejects, &rd)) != 0)
 		goto done;
-	}
-	if ((rd = ndj_reader_new(stdin, "stdin", com.max_line, com.max_depth, rejects)) == NULL) {
-		cli_msg(stderr, "out of memory");
-		ex = CLI_EX_IOERR;
-		goto done;
-	}
 	if (sql) {
 		if (sql_begin(&out, !no_schema) != 0) {
 			cli_msg(stderr, "out of memory");

@@ -78,22 +78,11 @@ main(int argc, char **argv)
 			month_flag = optarg;
 			continue;
 		}
-		rc = cli_common_opt(&com, opt, optarg, err, sizeof err);
-		if (rc < 0) {
-			cli_msg(stderr, "%s", err);
-			return CLI_EX_USAGE;
-		}
-		if (rc == 0) {
-			fputs(usage, stderr);
-			return CLI_EX_USAGE;
-		}
+		if ((rc = cli_other_opt(&com, opt, optarg, usage)) != 0)
+			return rc;
 	}
-	if ((rc = cli_help_version(&com, usage)) >= 0)
+	if ((rc = cli_finish_opts(&com, usage, argc, argv, NULL)) >= 0)
 		return rc;
-	if (optind < argc) {
-		cli_msg(stderr, "unexpected argument '%s'", argv[optind]);
-		return CLI_EX_USAGE;
-	}
 	ws = com.workspace;
 	if (ws == NULL) {
 		cli_msg(stderr, "which workspace? give --workspace ID");

@@ -108,7 +108,7 @@ main(int argc, char **argv)
 	struct cli_common com = { 0 };
 	struct summary_opts so;
 	const char *ws, *deal = NULL, *as_of = NULL;
-	char err[512], dbdir[4096];
+	char err[512];
 	int opt, rc, ex = CLI_EX_OK, deals = 0, raw = 0, table = 0, html = 0, moved = 0, dberr = 0;
 	long months = 6, top = 10;
 	db_t *db = NULL;
@@ -154,20 +154,11 @@ main(int argc, char **argv)
 			}
 			continue;
 		}
-		rc = cli_common_opt(&com, opt, optarg, err, sizeof err);
-		if (rc < 0)
-			goto usage_err;
-		if (rc == 0) {
-			fputs(usage, stderr);
-			return CLI_EX_USAGE;
-		}
+		if ((rc = cli_other_opt(&com, opt, optarg, usage)) != 0)
+			return rc;
 	}
-	if ((rc = cli_help_version(&com, usage)) >= 0)
+	if ((rc = cli_finish_opts(&com, usage, argc, argv, NULL)) >= 0)
 		return rc;
-	if (optind < argc) {
-		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
-		goto usage_err;
-	}
 	if ((ws = cli_workspace(&com, err, sizeof err)) == NULL)
 		goto usage_err;
 	if (deals && deal) {
@@ -202,14 +193,8 @@ main(int argc, char **argv)
 	} else
 		summary_today(&so, time(NULL));
 
-	if (conf_db_path(com.db, dbdir, sizeof dbdir) != 0) {
-		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
-		return CLI_EX_CONFIG;
-	}
-	if (db_open_existing(dbdir, 1, &db, err, sizeof err) < 0) {
-		cli_msg(stderr, "%s", err);
-		return CLI_EX_IOERR;
-	}
+	if ((rc = cli_open_db(&com, CLI_DB_READ, &db, NULL, 0)) != 0)
+		return rc;
 
 	if (moved) {
 		size_t i;

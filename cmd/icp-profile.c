@@ -78,7 +78,7 @@ main(int argc, char **argv)
 	struct icp_opts o;
 	struct summary_opts so;
 	const char *ws, *as_of = NULL, *format = "json", *html = NULL;
-	char err[512], dbdir[4096];
+	char err[512];
 	int opt, rc, ex = CLI_EX_OK, save = 1, dberr = 0;
 	long months = 24;
 	time_t now = time(NULL);
@@ -116,20 +116,11 @@ main(int argc, char **argv)
 			save = 0;
 			continue;
 		}
-		rc = cli_common_opt(&com, opt, optarg, err, sizeof err);
-		if (rc < 0)
-			goto usage_err;
-		if (rc == 0) {
-			fputs(usage, stderr);
-			return CLI_EX_USAGE;
-		}
+		if ((rc = cli_other_opt(&com, opt, optarg, usage)) != 0)
+			return rc;
 	}
-	if ((rc = cli_help_version(&com, usage)) >= 0)
+	if ((rc = cli_finish_opts(&com, usage, argc, argv, NULL)) >= 0)
 		return rc;
-	if (optind < argc) {
-		snprintf(err, sizeof err, "unexpected argument '%s'", argv[optind]);
-		goto usage_err;
-	}
 	if ((ws = cli_workspace(&com, err, sizeof err)) == NULL)
 		goto usage_err;
 	if (as_of) {
@@ -146,15 +137,9 @@ main(int argc, char **argv)
 	gmtime_r(&now, &tm);
 	strftime(o.profile_at, sizeof o.profile_at, "%Y-%m-%dT%H:%M:%SZ", &tm);
 
-	if (conf_db_path(com.db, dbdir, sizeof dbdir) != 0) {
-		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
-		return CLI_EX_CONFIG;
-	}
 	/* No db yet: no deal, and nothing to keep the profile in. */
-	if (db_open_existing(dbdir, !save, &db, err, sizeof err) < 0) {
-		cli_msg(stderr, "%s", err);
-		return CLI_EX_IOERR;
-	}
+	if ((rc = cli_open_db(&com, save ? CLI_DB_EXISTING : CLI_DB_READ, &db, NULL, 0)) != 0)
+		return rc;
 	if ((b = icp_builder_new(&o)) == NULL) {
 		cli_msg(stderr, "out of memory");
 		ex = CLI_EX_IOERR;

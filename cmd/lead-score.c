@@ -44,7 +44,7 @@ CLI_COMMON_HELP
 static int
 read_profile(const struct cli_common *com, const char *file, json_t **out)
 {
-	char err[512], dbdir[4096];
+	char err[512];
 	db_t *db = NULL;
 	FILE *f;
 	buf_t b;
@@ -73,15 +73,9 @@ read_profile(const struct cli_common *com, const char *file, json_t **out)
 		buf_free(&b);
 		return 0;
 	}
-	if (conf_db_path(com->db, dbdir, sizeof dbdir) != 0) {
-		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
-		return CLI_EX_CONFIG;
-	}
-	if ((rc = db_open_existing(dbdir, 1, &db, err, sizeof err)) < 0) {
-		cli_msg(stderr, "%s", err);
-		return CLI_EX_IOERR;
-	}
-	rc = rc == DB_NOTFOUND ? 1 : icp_profile_load(db, com->workspace, out, err, sizeof err);
+	if ((rc = cli_open_db(com, CLI_DB_READ, &db, NULL, 0)) != 0)
+		return rc;
+	rc = db == NULL ? 1 : icp_profile_load(db, com->workspace, out, err, sizeof err);
 	db_close(db);
 	if (rc == 1) {
 		cli_msg(stderr, "no profile for workspace %s: run icp-profile --workspace %s",
@@ -145,22 +139,11 @@ main(int argc, char **argv)
 			file = optarg;
 			continue;
 		}
-		rc = cli_common_opt(&com, opt, optarg, err, sizeof err);
-		if (rc < 0) {
-			cli_msg(stderr, "%s", err);
-			return CLI_EX_USAGE;
-		}
-		if (rc == 0) {
-			fputs(usage, stderr);
-			return CLI_EX_USAGE;
-		}
+		if ((rc = cli_other_opt(&com, opt, optarg, usage)) != 0)
+			return rc;
 	}
-	if ((rc = cli_help_version(&com, usage)) >= 0)
+	if ((rc = cli_finish_opts(&com, usage, argc, argv, "records are read on stdin")) >= 0)
 		return rc;
-	if (optind < argc) {
-		cli_msg(stderr, "unexpected argument '%s' (records are read on stdin)", argv[optind]);
-		return CLI_EX_USAGE;
-	}
 	if ((file == NULL) == (com.workspace == NULL)) {
 		cli_msg(stderr, "give --workspace ID (its current profile) or --profile FILE, one");
 		return CLI_EX_USAGE;
@@ -176,13 +159,9 @@ main(int argc, char **argv)
 		ex = CLI_EX_CONFIG;
 		goto done;
 	}
-	if (cli_open_rejects(com.rejects, &rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		ex = CLI_EX_IOERR;
+	if ((ex = cli_open_input(&com, &rejects, &r)) != 0)
 		goto done;
-	}
-	if ((r = ndj_reader_new(stdin, "stdin", com.max_line, com.max_depth, rejects)) == NULL ||
-	    (d = malloc(sizeof *d)) == NULL) {
+	if ((d = malloc(sizeof *d)) == NULL) {
 		cli_msg(stderr, "out of memory");
 		ex = CLI_EX_IOERR;
 		goto done;

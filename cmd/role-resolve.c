@@ -198,14 +198,6 @@ main(int argc, char **argv)
 			cc.want_help = 1;
 			continue;
 		}
-		switch (cli_common_opt(&cc, opt, optarg, err, sizeof err)) {
-		case 1:
-			continue;
-		case -1:
-			cli_msg(stderr, "%s", err);
-			status = CLI_EX_USAGE;
-			goto out;
-		}
 		switch (opt) {
 		case OPT_LLM:
 			ro.llm = 1;
@@ -291,9 +283,8 @@ main(int argc, char **argv)
 			break;
 		}
 		default:
-			fprintf(stderr, "%s", usage);
-			status = CLI_EX_USAGE;
-			goto out;
+			if ((status = cli_other_opt(&cc, opt, optarg, usage)) != 0)
+				goto out;
 		}
 	}
 	if ((rc = cli_help_version(&cc, usage)) >= 0) {
@@ -385,16 +376,8 @@ main(int argc, char **argv)
 			explain(roles_run_roles(run), explains[i]);
 		goto close_out;
 	}
-	if (cli_open_rejects(cc.rejects, &rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
+	if ((status = cli_open_input(&cc, &rejects, &rd)) != 0)
 		goto out;
-	}
-	if ((rd = ndj_reader_new(stdin, "stdin", cc.max_line, cc.max_depth, rejects)) == NULL) {
-		cli_msg(stderr, "out of memory");
-		status = CLI_EX_IOERR;
-		goto out;
-	}
 	while (!done) {
 		rc = cli_next_record(rd, stderr, &rec);
 		if (rc == CLI_REC_EOF) {

@@ -210,3 +210,79 @@ cli_workspace(const struct cli_common *c, char *err, size_t errlen)
 	}
 	return c->workspace;
 }
+
+int
+cli_other_opt(struct cli_common *c, int opt, const char *arg, const char *usage)
+{
+	char err[512];
+	int rc = cli_common_opt(c, opt, arg, err, sizeof err);
+
+	if (rc > 0)
+		return 0;
+	if (rc < 0)
+		cli_msg(stderr, "%s", err);
+	else
+		fputs(usage, stderr);
+	return CLI_EX_USAGE;
+}
+
+int
+cli_finish_opts(const struct cli_common *c, const char *usage, int argc, char **argv,
+    const char *note)
+{
+	int rc;
+
+	if ((rc = cli_help_version(c, usage)) >= 0)
+		return rc;
+	if (optind < argc) {
+		if (note)
+			cli_msg(stderr, "unexpected argument '%s' (%s)", argv[optind], note);
+		else
+			cli_msg(stderr, "unexpected argument '%s'", argv[optind]);
+		return CLI_EX_USAGE;
+	}
+	return -1;
+}
+
+int
+cli_open_db(const struct cli_common *c, int how, db_t **db, char *dbdir, size_t n)
+{
+	char dir[4096], err[512];
+	int rc;
+
+	*db = NULL;
+	if (dbdir == NULL) {
+		dbdir = dir;
+		n = sizeof dir;
+	}
+	if (conf_db_path(c->db, dbdir, n) != 0) {
+		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
+		return CLI_EX_CONFIG;
+	}
+	if (how == CLI_DB_CREATE)
+		rc = db_open(dbdir, 0, db, err, sizeof err);
+	else
+		rc = db_open_existing(dbdir, how == CLI_DB_READ, db, err, sizeof err);
+	if (rc < 0 || (how == CLI_DB_CREATE && rc != DB_OK)) {
+		cli_msg(stderr, "%s", err);
+		return CLI_EX_IOERR;
+	}
+	return 0;
+}
+
+int
+cli_open_input(const struct cli_common *c, FILE **rejects, ndj_reader_t **r)
+{
+	char err[512];
+
+	*r = NULL;
+	if (cli_open_rejects(c->rejects, rejects, err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		return CLI_EX_IOERR;
+	}
+	if ((*r = ndj_reader_new(stdin, "stdin", c->max_line, c->max_depth, *rejects)) == NULL) {
+		cli_msg(stderr, "out of memory");
+		return CLI_EX_IOERR;
+	}
+	return 0;
+}

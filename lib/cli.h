@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <getopt.h>
 
+#include "db.h"
 #include "ndj.h"
 
 #ifndef DE_VERSION
@@ -91,6 +92,23 @@ const char *cli_prog(void);
 int cli_common_opt(struct cli_common *c, int opt, const char *arg, char *err, size_t errlen);
 
 /*
+ * The rest of a program's option loop, for an option the program does not
+ * take itself: a common option is stored and 0 returned; an invalid argument
+ * ("prog: reason") or an unknown option (the usage) is written on stderr and
+ * CLI_EX_USAGE returned, the program's exit status.
+ */
+int cli_other_opt(struct cli_common *c, int opt, const char *arg, const char *usage);
+
+/*
+ * After the option loop: answers --help and --version (cli_help_version)
+ * and refuses an operand argv[optind] with "prog: unexpected argument 'X'",
+ * followed by " (note)" when note is not NULL. Returns the exit status then
+ * (0, CLI_EX_IOERR, CLI_EX_USAGE), or -1 when the program goes on.
+ */
+int cli_finish_opts(const struct cli_common *c, const char *usage, int argc, char **argv,
+    const char *note);
+
+/*
  * Strict integer parsing: the whole of s must be a decimal integer within
  * [min, max]. Returns 0, or -1 with err naming the option and the range.
  */
@@ -137,6 +155,26 @@ int cli_help_version(const struct cli_common *c, const char *usage);
  * program exits CLI_EX_USAGE).
  */
 const char *cli_workspace(const struct cli_common *c, char *err, size_t errlen);
+
+/*
+ * A program's input: the --rejects file opened for appending (*rejects NULL
+ * without --rejects) and a reader of stdin, named "stdin", with c's caps.
+ * Returns 0, or CLI_EX_IOERR after writing the message on stderr; what was
+ * opened stays in *rejects and *r for the caller to close and free.
+ */
+int cli_open_input(const struct cli_common *c, FILE **rejects, ndj_reader_t **r);
+
+/*
+ * The program's db: its directory (--db, else $DEAL_ENRICH_DB, else the XDG
+ * default: conf_db_path) into dbdir[n] (dbdir may be NULL), opened with
+ * db_open, creating it (CLI_DB_CREATE), or with db_open_existing
+ * (CLI_DB_EXISTING, read-write; CLI_DB_READ, read-only), where *db is NULL
+ * when there is no db yet. Returns 0 with *db (the caller db_close()s it),
+ * or the exit status after writing the message on stderr: CLI_EX_CONFIG when
+ * no directory can be named, CLI_EX_IOERR when the db does not open.
+ */
+enum { CLI_DB_CREATE, CLI_DB_EXISTING, CLI_DB_READ };
+int cli_open_db(const struct cli_common *c, int how, db_t **db, char *dbdir, size_t n);
 
 /*
  * Flushes and checks a stream written to (stdout, the rejects file) before the
