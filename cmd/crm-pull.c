@@ -51,9 +51,11 @@ static const char usage_text[] =
 "the deals closed in the lookback window.\n"
 "\n"
 "      --crm NAME            hubspot or salesforce (default: the workspace's crm)\n"
-"      --lookback-months N   deals closed in the last N months, 1-24, cursor unused\n"
+"      --lookback-months N   deals closed in the last N months, 1-24; the cursor\n"
+"                            is neither read nor moved\n"
 "                            (first pull: the workspace's lookback_months, else 6)\n"
-"      --since TIME          deals modified after TIME (YYYY-MM-DD or an ISO time)\n"
+"      --since TIME          deals modified after TIME (YYYY-MM-DD or an ISO time);\n"
+"                            the cursor is neither read nor moved\n"
 "      --full                every closed deal\n"
 "      --dry-run             count the deals, pages and calls; write no record\n"
 "      --commit              make the last good pull's cursor the one the next pull\n"
@@ -186,6 +188,12 @@ pull(struct run *r)
 		return ex_of(rc);
 	}
 	report_limits(r);
+	/*
+	 * Only a pull that started at the cursor (or took every deal) may move it:
+	 * one of deals closed in a window saw none of the edits to older deals.
+	 */
+	if (r->since || r->lookback > 0)
+		return r->bad ? CLI_EX_DATAERR : 0;
 	cursor = crm_source_cursor(r->src);
 	/* nothing new: the pending cursor is the committed one, so a commit changes nothing */
 	if (cursor[0] == '\0' && crm_cursor_get(r->db, workspace_name(r->ws), r->crm, old, r->err,

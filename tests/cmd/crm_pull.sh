@@ -170,6 +170,13 @@ t_check "dated paths: /crm/objects/2026-03/... asked" jqe '[.requests[].path] | 
 	and any(startswith("/crm/associations/2026-03/")) and any(startswith("/crm/pipelines/2026-03/"))
 	and (any(startswith("/crm/v3/")) | not)' <(curl -s "$FAKEAPI_URL/_fake/stats")
 
+# --- a pull of a window saw no edits to older deals: it never moves the cursor
+pull --commit --quiet
+pull --lookback-months 1 >/dev/null 2>&1
+pull --since 2026-01-01 >/dev/null 2>&1
+pull --commit >/dev/null 2>"$T/c1.err"
+t_contains "window pulls: nothing to commit" "$T/c1.err" "no pull to commit"
+
 # --- --dry-run: counts with one search
 fake_post reset '{}'
 pull --full --dry-run >"$T/d1" 2>"$T/d1.err"
