@@ -52,6 +52,24 @@ fast_opts(void)
 	return o;
 }
 
+/*
+ * One request to path against the scripted answers s[0..n): its response,
+ * once the server has counted `requests` connections.
+ */
+static http_response_t *
+exchange(const struct fx_reply *s, size_t n, struct http_opts *o, const char *path,
+    int requests)
+{
+	http_response_t *r;
+
+	fx_server_start(s, n);
+	r = get(o, path);
+	assert_int_equal(fx_server_stop(NULL), requests);
+	return r;
+}
+
+#define EXCHANGE(s, o, path, requests) exchange(s, sizeof s / sizeof s[0], o, path, requests)
+
 static void
 ok_answer_and_headers(void **state)
 {
@@ -62,74 +80,12 @@ ok_answer_and_headers(void **state)
 	http_response_t *r;
 
 	(void)state;
-	fx_server_start(s, 1);
-	r = get(&o, "/api/v1/people/bulk_match");
-	assert_int_equal(fx_server_stop(NULL), 1);
+	r = EXCHANGE(s, &o, "/api/v1/people/bulk_match", 1);
 	assert_int_equal(r->status, 200);
 	assert_string_equal(r->body, "{\"ok\":true}");
 	assert_string_equal(http_header(r, "x-minute-requests-left"), "49");
 	assert_null(http_header(r, "x-hourly-requests-left"));
 	assert_int_equal(r->attempts, 1);
-	http_response_free(r);
-}
-
-static void
-server_errors_are_retried(void **state)
-{
-	static const struct fx_reply s[] = {
-		{ FX_SEND, 0, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" },
-		{ FX_SEND, 0, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n" },
-		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
-	};
-	struct http_opts o = fast_opts();
-	http_response_t *r;
-
-	(void)state;
-	fx_server_start(s, 3);
-	r = get(&o, "/x");
-	assert_int_equal(fx_server_stop(NULL), 3);
-	assert_int_equal(r->status, 200);
-	assert_int_equal(r->attempts, 3);
-	http_response_free(r);
-}
-
-static void
-retries_run_out(void **state)
-{
-	static const struct fx_reply s[] = {
-		{ FX_SEND, 0, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n" },
-	};
-	struct http_opts o = fast_opts();
-	http_response_t *r;
-
-	(void)state;
-	o.max_retries = 1;
-	fx_server_start(s, 1);
-	r = get(&o, "/x");
-	assert_int_equal(fx_server_stop(NULL), 2);
-	assert_int_equal(r->status, 500);
-	assert_int_equal(r->transient, 1);
-	assert_string_equal(r->error, "HTTP 500");
-	http_response_free(r);
-}
-
-static void
-rate_limit_honors_retry_after_once(void **state)
-{
-	static const struct fx_reply s[] = {
-		{ FX_SEND, 0, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n" },
-		{ FX_SEND, 0, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n" },
-	};
-	struct http_opts o = fast_opts();
-	http_response_t *r;
-
-	(void)state;
-	fx_server_start(s, 2);
-	r = get(&o, "/x");
-	/* One retry for 429 by default: two requests, the last answer final. */
-	assert_int_equal(fx_server_stop(NULL), 2);
-	assert_int_equal(r->status, 429);
-	assert_int_equal(r->attempts, 2);
 	http_response_free(r);
 }
 
@@ -143,9 +99,7 @@ client_errors_are_final(void **state)
 	http_response_t *r;
 
 	(void)state;
-	fx_server_start(s, 1);
-	r = get(&o, "/x");
-	assert_int_equal(fx_server_stop(NULL), 1);
+	r = EXCHANGE(s, &o, "/x", 1);
 	assert_int_equal(r->status, 401);
 	assert_int_equal(r->attempts, 1);
 	assert_string_equal(http_header(r, "content-type"), "text/plain");
@@ -153,61 +107,89 @@ client_errors_are_final(void **state)
 	http_response_free(r);
 }
 
+/* Answers the client retries, or gives up on, and what it reports then. */
+static const struct fx_reply five_oh_three_then_ok[] = {
+	{ FX_SEND, 0, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n" },
+	{ FX_SEND, 0, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n" },
+	{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
+};
+static const struct fx_reply five_hundred[] = {
+	{ FX_SEND, 0, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n" },
+};
+static const struct fx_reply too_many[] = {
+	{ FX_SEND, 0, "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n" },
+	{ FX_SEND, 0, "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n" },
+};
+static const struct fx_reply cut_then_ok[] = {
+	{ FX_CUT, 0, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"matches\":[" },
+	{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
+};
+static const struct fx_reply dropped[] = { { FX_DROP, 0, "" } };
+static const struct fx_reply forty_bytes[] = {
+	{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789" },
+};
+
+#define SCRIPT(s) s, sizeof s / sizeof s[0]
+
+static const struct retry_case {
+	const char *name;
+	const struct fx_reply *script;
+	size_t nscript;
+	int max_retries;        /* -1: the default */
+	size_t max_body;        /* 0: the default */
+	int requests;           /* the connections the server counts */
+	long status;
+	int attempts;           /* 0: not checked */
+	int transient;          /* -1: not checked */
+	const char *body;       /* NULL: not checked */
+	const char *error;      /* the whole error; NULL: not checked */
+	const char *error_has;  /* a part of it ("" any non-empty one); NULL: not checked */
+} retry_cases[] = {
+	{ "server errors are retried", SCRIPT(five_oh_three_then_ok), -1, 0, 3, 200, 3, -1,
+	  NULL, NULL, NULL },
+	{ "retries run out", SCRIPT(five_hundred), 1, 0, 2, 500, 0, 1, NULL, "HTTP 500", NULL },
+	/* One retry for 429 by default: two requests, the last answer final. */
+	{ "429 honors Retry-After once", SCRIPT(too_many), -1, 0, 2, 429, 2, -1, NULL, NULL,
+	  NULL },
+	{ "a cut body is retried", SCRIPT(cut_then_ok), -1, 0, 2, 200, 0, -1, "{}", NULL, NULL },
+	{ "a dropped connection is an error", SCRIPT(dropped), 2, 0, 3, 0, 0, 1, NULL, NULL, "" },
+	{ "the body cap holds", SCRIPT(forty_bytes), -1, 16, 1, 0, 0, 0, NULL, NULL,
+	  "larger than 16 bytes" },
+};
+
 static void
-cut_body_is_retried(void **state)
+retries_and_failures(void **state)
 {
-	static const struct fx_reply s[] = {
-		{ FX_CUT, 0, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"matches\":[" },
-		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
-	};
-	struct http_opts o = fast_opts();
-	http_response_t *r;
+	size_t i;
 
 	(void)state;
-	fx_server_start(s, 2);
-	r = get(&o, "/x");
-	assert_int_equal(fx_server_stop(NULL), 2);
-	assert_int_equal(r->status, 200);
-	assert_string_equal(r->body, "{}");
-	http_response_free(r);
-}
+	for (i = 0; i < sizeof retry_cases / sizeof retry_cases[0]; i++) {
+		const struct retry_case *k = &retry_cases[i];
+		struct http_opts o = fast_opts();
+		http_response_t *r;
 
-static void
-dropped_connection_reports_error(void **state)
-{
-	static const struct fx_reply s[] = { { FX_DROP, 0, "" } };
-	struct http_opts o = fast_opts();
-	http_response_t *r;
-
-	(void)state;
-	o.max_retries = 2;
-	fx_server_start(s, 1);
-	r = get(&o, "/x");
-	assert_int_equal(fx_server_stop(NULL), 3);
-	assert_int_equal(r->status, 0);
-	assert_int_equal(r->transient, 1);
-	assert_true(r->error[0] != '\0');
-	http_response_free(r);
-}
-
-static void
-body_cap_is_enforced(void **state)
-{
-	static const struct fx_reply s[] = {
-		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789" },
-	};
-	struct http_opts o = fast_opts();
-	http_response_t *r;
-
-	(void)state;
-	o.max_body = 16;
-	fx_server_start(s, 1);
-	r = get(&o, "/x");
-	assert_int_equal(fx_server_stop(NULL), 1);
-	assert_int_equal(r->status, 0);
-	assert_int_equal(r->transient, 0);
-	assert_non_null(strstr(r->error, "larger than 16 bytes"));
-	http_response_free(r);
+		print_message("%s\n", k->name);
+		if (k->max_retries >= 0)
+			o.max_retries = k->max_retries;
+		if (k->max_body)
+			o.max_body = k->max_body;
+		r = exchange(k->script, k->nscript, &o, "/x", k->requests);
+		assert_int_equal(r->status, k->status);
+		if (k->attempts)
+			assert_int_equal(r->attempts, k->attempts);
+		if (k->transient >= 0)
+			assert_int_equal(r->transient, k->transient);
+		if (k->body)
+			assert_string_equal(r->body, k->body);
+		if (k->error)
+			assert_string_equal(r->error, k->error);
+		if (k->error_has) {
+			assert_true(r->error[0] != '\0');
+			assert_non_null(strstr(r->error, k->error_has));
+		}
+		assert_null(strstr(r->error, "secret-key-123"));
+		http_response_free(r);
+	}
 }
 
 static void
@@ -246,27 +228,40 @@ count_done(http_response_t *r, void *user)
 		done_count++;
 }
 
-static void
-in_flight_is_bounded(void **state)
+/*
+ * A client of o with n GETs of /search submitted to a server answering each
+ * 200 {}; done_count counts them as they finish. The caller frees the client
+ * and stops the server.
+ */
+static http_client_t *
+submit_searches(struct http_opts *o, int n)
 {
 	static const struct fx_reply s[] = {
 		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
 	};
-	struct http_opts o = fast_opts();
-	struct http_request req = { "GET", NULL, NULL, NULL, 0 };
-	http_client_t *c;
 	char url[128];
+	struct http_request req = { "GET", url, NULL, NULL, 0 };
+	http_client_t *c;
 	int i;
+
+	fx_server_start(s, 1);
+	assert_non_null(c = http_client_new(o));
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/search", fx_port);
+	done_count = 0;
+	for (i = 0; i < n; i++)
+		assert_int_equal(http_submit(c, &req, count_done, NULL), HTTP_OK);
+	return c;
+}
+
+static void
+in_flight_is_bounded(void **state)
+{
+	struct http_opts o = fast_opts();
+	http_client_t *c;
 
 	(void)state;
 	o.max_in_flight = 3;
-	fx_server_start(s, 1);
-	c = http_client_new(&o);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/search", fx_port);
-	req.url = url;
-	done_count = 0;
-	for (i = 0; i < 8; i++)
-		assert_int_equal(http_submit(c, &req, count_done, NULL), HTTP_OK);
+	c = submit_searches(&o, 8);
 	assert_int_equal(http_run(c), HTTP_OK);
 	assert_int_equal(done_count, 8);
 	assert_int_equal(http_started(c), 8);
@@ -279,23 +274,11 @@ in_flight_is_bounded(void **state)
 static void
 run_some_returns_after_one(void **state)
 {
-	static const struct fx_reply s[] = {
-		{ FX_SEND, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}" },
-	};
 	struct http_opts o = fast_opts();
-	struct http_request req = { "GET", NULL, NULL, NULL, 0 };
 	http_client_t *c;
-	char url[128];
-	int i;
 
 	(void)state;
-	fx_server_start(s, 1);
-	c = http_client_new(&o);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/search", fx_port);
-	req.url = url;
-	done_count = 0;
-	for (i = 0; i < 3; i++)
-		assert_int_equal(http_submit(c, &req, count_done, NULL), HTTP_OK);
+	c = submit_searches(&o, 3);
 	assert_int_equal(http_in_flight(c), 3);
 	assert_int_equal(http_run_some(c, 5000), HTTP_OK);
 	assert_int_equal(done_count, 1);
@@ -314,13 +297,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(ok_answer_and_headers),
-		cmocka_unit_test(server_errors_are_retried),
-		cmocka_unit_test(retries_run_out),
-		cmocka_unit_test(rate_limit_honors_retry_after_once),
+		cmocka_unit_test(retries_and_failures),
 		cmocka_unit_test(client_errors_are_final),
-		cmocka_unit_test(cut_body_is_retried),
-		cmocka_unit_test(dropped_connection_reports_error),
-		cmocka_unit_test(body_cap_is_enforced),
 		cmocka_unit_test(refused_connection),
 		cmocka_unit_test(in_flight_is_bounded),
 		cmocka_unit_test(run_some_returns_after_one),
