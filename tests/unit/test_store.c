@@ -203,28 +203,28 @@ better_and_equal_answers_replace(void **state)
 	json_free(nw);
 }
 
+/* The merge of nw over old is nw, byte for byte. */
+static void
+merge_is(const json_t *old, const json_t *nw)
+{
+	json_t *m = store_merge(old, nw);
+	char *a = fx_dump(m), *b = fx_dump(nw);
+
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	json_free(m);
+}
+
 static void
 merge_without_old_is_a_copy(void **state)
 {
-	json_t *nw = J(old_rec), *m;
-	char *a, *b;
+	json_t *nw = J(old_rec);
 
 	(void)state;
-	m = store_merge(NULL, nw);
-	a = fx_dump(m);
-	b = fx_dump(nw);
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
-	json_free(m);
+	merge_is(NULL, nw);
 	/* Merging a record over itself changes nothing either. */
-	m = store_merge(nw, nw);
-	a = fx_dump(m);
-	b = fx_dump(nw);
-	assert_string_equal(a, b);
-	free(a);
-	free(b);
-	json_free(m);
+	merge_is(nw, nw);
 	json_free(nw);
 }
 
@@ -412,6 +412,31 @@ loader_writes_deal_facts_and_index(void **state)
 	db_close(db);
 }
 
+/* Loads rec into workspace w at time t through l; the load must succeed. */
+static void
+load_ok(store_loader_t *l, const json_t *rec, time_t t)
+{
+	char err[256];
+	int rc = store_load(l, "w", rec, t, NULL, err, sizeof err);
+
+	if (rc != DB_OK)
+		fail_msg("store_load: %d %s", rc, err);
+}
+
+/* Commits what l holds, then w's deal id as stored (the caller frees it). */
+static json_t *
+flush_get(db_t *db, store_loader_t *l, const char *id)
+{
+	json_t *v = NULL;
+	char err[256];
+
+	if (l && store_loader_flush(l, err, sizeof err) != DB_OK)
+		fail_msg("flush: %s", err);
+	if (store_get(db, "w", id, &v, err, sizeof err) != DB_OK)
+		fail_msg("store_get %s: %s", id, err);
+	return v;
+}
+
 static void
 same_deal_twice_in_one_batch_merges(void **state)
 {
@@ -424,10 +449,9 @@ same_deal_twice_in_one_batch_merges(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(store_load(l, "w", a, 1, NULL, err, sizeof err), DB_OK);
-	assert_int_equal(store_load(l, "w", b, 2, NULL, err, sizeof err), DB_OK);
-	assert_int_equal(store_loader_flush(l, err, sizeof err), DB_OK);
-	assert_int_equal(store_get(db, "w", "7", &v, err, sizeof err), DB_OK);
+	load_ok(l, a, 1);
+	load_ok(l, b, 2);
+	v = flush_get(db, l, "7");
 	assert_string_equal(json_str(json_path(v, "status")), "enriched");
 	assert_string_equal(json_str(json_get(json_at(json_path(v, "record.contacts"), 0),
 	    "seniority_verified")), "vp");
@@ -452,14 +476,12 @@ a_load_between_read_and_commit_is_merged(void **state)
 	    "{\"contact_id\":\"c\",\"email\":\"c@x.com\",\"buying_role\":\"champion\"}]}");
 	json_t *v = NULL;
 	const json_t *cs;
-	char err[256];
 
 	(void)state;
 	/* slow reads deal 9 (absent) and merges; fast stores it before slow commits. */
-	assert_int_equal(store_load(slow, "w", a, 1, NULL, err, sizeof err), DB_OK);
-	assert_int_equal(store_load(fast, "w", b, 2, NULL, err, sizeof err), DB_OK);
-	assert_int_equal(store_loader_flush(slow, err, sizeof err), DB_OK);
-	assert_int_equal(store_get(db, "w", "9", &v, err, sizeof err), DB_OK);
+	load_ok(slow, a, 1);
+	load_ok(fast, b, 2);
+	v = flush_get(db, slow, "9");
 	cs = json_path(v, "record.contacts");
 	assert_int_equal(json_len(cs), 3);
 	assert_string_equal(json_str(json_get(json_at(cs, 0), "contact_id")), "a");
@@ -484,13 +506,13 @@ index_follows_the_account(void **state)
 	char err[256], *v;
 
 	(void)state;
-	assert_int_equal(store_load(l, "w", a, 1, NULL, err, sizeof err), DB_OK);
+	load_ok(l, a, 1);
 	v = raw_get(db, DB_INDEX, "w", "role", "id:77");
 	assert_null(v);
 	assert_int_equal(store_scan_roles(db, "w", "id:77", collect_role, &s1, err, sizeof err), DB_OK);
 	assert_string_equal(s1.buf, "a@x.com/5=champion@0.85;");
 	/* The account gains a domain: the entry moves to the new key, the old one goes. */
-	assert_int_equal(store_load(l, "w", b, 2, NULL, err, sizeof err), DB_OK);
+	load_ok(l, b, 2);
 	assert_int_equal(store_loader_flush(l, err, sizeof err), DB_OK);
 	s1.buf[0] = '\0';
 	assert_int_equal(store_scan_roles(db, "w", "id:77", collect_role, &s1, err, sizeof err), DB_OK);
@@ -561,7 +583,7 @@ stats_count_closed_deals(void **state)
 	for (i = 0; i < sizeof recs / sizeof recs[0]; i++) {
 		json_t *r = J(recs[i]);
 
-		assert_int_equal(store_load(l, "w", r, 1, NULL, err, sizeof err), DB_OK);
+		load_ok(l, r, 1);
 		json_free(r);
 	}
 	assert_int_equal(store_loader_flush(l, err, sizeof err), DB_OK);
