@@ -9,6 +9,8 @@
  *            mode-600 workspace file)
  *   HTTP     fx_server_start / fx_server_stop: a scripted server on 127.0.0.1
  *            in a child process, one scripted reply per connection
+ *   titles   fx_titles_setup / fx_titles_teardown: the job-title matcher
+ *            fx_titles, made once for a cmocka group
  */
 #ifndef DE_TEST_FIXTURE_H
 #define DE_TEST_FIXTURE_H
@@ -27,6 +29,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "jobtitle.h"
 #include "json.h"
 
 /* ---- JSON ---- */
@@ -64,6 +67,28 @@ assert_json_eq(const json_t *v, const char *want)
 	free(a);
 	free(b);
 	json_free(w);
+}
+
+/* ---- the job-title matcher ---- */
+
+static jobtitle_t *fx_titles;
+
+static inline int
+fx_titles_setup(void **state)
+{
+	char err[200];
+
+	(void)state;
+	fx_titles = jobtitle_new(err, sizeof err);
+	return fx_titles ? 0 : -1;
+}
+
+static inline int
+fx_titles_teardown(void **state)
+{
+	(void)state;
+	jobtitle_free(fx_titles);
+	return 0;
 }
 
 /* ---- a temp dir and the dbs in it ---- */

@@ -7,12 +7,12 @@
 
 #include "jobtitle.h"
 
-static jobtitle_t *J;
+#include "fixture.h"
 
 static const char *
 lvl(const char *t)
 {
-	const char *s = jobtitle_seniority(J, t);
+	const char *s = jobtitle_seniority(fx_titles, t);
 
 	return s ? s : "-";
 }
@@ -20,7 +20,7 @@ lvl(const char *t)
 static const char *
 dep(const char *t)
 {
-	const char *s = jobtitle_department(J, t);
+	const char *s = jobtitle_department(fx_titles, t);
 
 	return s ? s : "-";
 }
@@ -46,7 +46,7 @@ seniority_of_titles(void **state)
 	assert_string_equal(lvl("Marketing Intern"), "ic");
 	assert_string_equal(lvl("Board Member"), "-");
 	assert_string_equal(lvl(""), "-");
-	assert_null(jobtitle_seniority(J, NULL));
+	assert_null(jobtitle_seniority(fx_titles, NULL));
 }
 
 static void
@@ -70,24 +70,6 @@ department_of_titles(void **state)
 	assert_string_equal(dep("Board Member"), "-");
 }
 
-static int
-setup(void **state)
-{
-	char err[200];
-
-	(void)state;
-	J = jobtitle_new(err, sizeof err);
-	return J ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	jobtitle_free(J);
-	return 0;
-}
-
 int
 main(void)
 {
@@ -95,5 +77,5 @@ main(void)
 		cmocka_unit_test(seniority_of_titles),
 		cmocka_unit_test(department_of_titles),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_titles_setup, fx_titles_teardown);
 }

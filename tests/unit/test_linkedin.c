@@ -11,7 +11,7 @@
 #include "jobtitle.h"
 #include "linkedin.h"
 
-static jobtitle_t *J;
+#include "fixture.h"
 
 static json_t *
 parse(const char *s)
@@ -246,7 +246,7 @@ fills_what_apollo_left(void **state)
 	rec = parse("{\"close_date\":\"2026-03-14\",\"account\":{\"name\":\"Acme\"},\"contacts\":"
 	    "[{\"apollo\":{\"status\":\"not_found\"},\"seniority_verified\":null}]}");
 	c = json_at(json_get(rec, "contacts"), 0);
-	assert_int_equal(linkedin_apply(c, rec, J, "enriched", p, 0, 1700000000, NULL, 1780000000), 0);
+	assert_int_equal(linkedin_apply(c, rec, fx_titles, "enriched", p, 0, 1700000000, NULL, 1780000000), 0);
 	assert_string_equal(json_str(json_path(c, "linkedin.status")), "enriched");
 	assert_string_equal(json_str(json_path(c, "linkedin.identity")), "current");
 	assert_string_equal(json_str(json_path(c, "linkedin.identity_by")), "name");
@@ -269,7 +269,7 @@ fills_what_apollo_left(void **state)
 	    "[{\"apollo\":{\"status\":\"enriched\"},\"seniority_verified\":\"director\","
 	    "\"tenure_months\":null,\"job_changed\":true}]}");
 	c = json_at(json_get(rec, "contacts"), 0);
-	assert_int_equal(linkedin_apply(c, rec, J, "enriched", p, 1, 1700000000, NULL, 1780000000), 0);
+	assert_int_equal(linkedin_apply(c, rec, fx_titles, "enriched", p, 1, 1700000000, NULL, 1780000000), 0);
 	assert_string_equal(json_str(json_path(c, "linkedin.identity")), "past");
 	assert_string_equal(json_str(json_get(c, "seniority_verified")), "director");
 	assert_null(json_path(c, "field_sources.seniority_verified"));
@@ -290,7 +290,7 @@ fills_what_apollo_left(void **state)
 	rec = parse("{\"close_date\":\"2026-03-14\",\"account\":{\"name\":\"Acme Bank\","
 	    "\"domain\":\"acmebank.com\"},\"contacts\":[{\"apollo\":{\"status\":\"not_found\"}}]}");
 	c = json_at(json_get(rec, "contacts"), 0);
-	assert_int_equal(linkedin_apply(c, rec, J, "enriched", p, 0, 1700000000, NULL, 1780000000), 0);
+	assert_int_equal(linkedin_apply(c, rec, fx_titles, "enriched", p, 0, 1700000000, NULL, 1780000000), 0);
 	assert_string_equal(json_str(json_path(c, "linkedin.status")), "mismatch");
 	assert_null(json_path(c, "linkedin.headline"));
 	assert_null(json_path(c, "linkedin.identity_by"));
@@ -303,29 +303,11 @@ fills_what_apollo_left(void **state)
 	/* other statuses carry their reason only */
 	rec = parse("{\"account\":{\"name\":\"Acme\"},\"contacts\":[{}]}");
 	c = json_at(json_get(rec, "contacts"), 0);
-	assert_int_equal(linkedin_apply(c, rec, J, "quota_exhausted", NULL, -1, 0, "budget", 0), 0);
+	assert_int_equal(linkedin_apply(c, rec, fx_titles, "quota_exhausted", NULL, -1, 0, "budget", 0), 0);
 	assert_string_equal(json_str(json_path(c, "linkedin.reason")), "budget");
 	assert_null(json_path(c, "linkedin.cached"));
 	json_free(rec);
 	json_free(p);
-}
-
-static int
-setup(void **state)
-{
-	char err[200];
-
-	(void)state;
-	J = jobtitle_new(err, sizeof err);
-	return J ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	jobtitle_free(J);
-	return 0;
 }
 
 int
@@ -339,5 +321,5 @@ main(void)
 		cmocka_unit_test(selects_contacts),
 		cmocka_unit_test(fills_what_apollo_left),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, fx_titles_setup, fx_titles_teardown);
 }
