@@ -123,6 +123,22 @@ t_start_fakeapi() {
 # fake_stat JQ_FILTER: reads the fake API's counters, e.g. fake_stat '.calls["apollo.bulk_match"] // 0'
 fake_stat() { curl -s "$FAKEAPI_URL/_fake/stats" | jq -r "$1"; }
 fake_post() { curl -s -X POST -H 'Content-Type: application/json' -d "$2" "$FAKEAPI_URL/_fake/$1" >/dev/null; }
+# fake_calls ENDPOINT: how many calls the fake API counted, e.g. fake_calls serper.search
+fake_calls() { fake_stat ".calls[\"$1\"] // 0"; }
+# fake_fault PROVIDER KIND COUNT [MORE]: the fake API's counters and faults
+# reset, then that fault armed (MORE: other members, e.g. '"retry_after":0').
+fake_fault() {
+	fake_post reset '{}'
+	fake_post fault "{\"provider\":\"$1\",\"kind\":\"$2\",\"count\":$3${4:+,$4}}"
+}
+
+# t_run NAME CMD [ARGS...]: runs CMD; its stdout, stderr and exit status in
+# $T/NAME.out, $T/NAME.err and $T/NAME.rc.
+t_run() {
+	local name=$1; shift
+	"$@" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+}
 
 # t_deals N PER WS PREFIX: N deals of workspace WS, PER contacts each, every
 # email distinct (PREFIX.i.j@corpi.com): NDJSON on stdout.

@@ -9,57 +9,48 @@ t_start_fakeapi || exit 1
 export SERPER_API_KEY=test-serper-key
 
 # run NAME [ARGS...]: a run in a fresh db; $T/NAME.{out,err,rc}
-run() {
-	local name=$1; shift
-	serper-signals --db "$T/db.$name" --delay-ms 0 "$@" <"${RUN_IN:-$IN}" >"$T/$name.out" 2>"$T/$name.err"
-	echo $? >"$T/$name.rc"
-}
+run() { t_run "$1" serper-signals --db "$T/db.$1" --delay-ms 0 "${@:2}" <"${RUN_IN:-$IN}"; }
 status_count() { jq -c "select(.account.signals.status==\"$2\")" "$T/$1.out" | wc -l; }
 all_out() { t_eq "$1: every record out, in order" "$(jq -r .deal_id "${RUN_IN:-$IN}" | tr '\n' ' ')" \
 	"$(jq -r .deal_id "$T/$1.out" | tr '\n' ' ')"; }
 
 # --- 403: the key is bad; no more calls; records marked error; exit 78
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"403","count":-1}'
+fake_fault serper 403 -1
 run k403 --concurrency 1
 t_eq "403: exit 78" 78 "$(cat "$T/k403.rc")"
-t_eq "403: one call, then no more" 1 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "403: one call, then no more" 1 "$(fake_calls serper.search)"
 all_out k403
 t_eq "403: every record marked error" 30 "$(status_count k403 error)"
 t_contains "403: the record says why" "$T/k403.out" "Serper refused the key (HTTP 403"
 t_eq "403: said once" 1 "$(grep -c "refused the key" "$T/k403.err")"
 t_lacks "403: the key is not in stderr" "$T/k403.err" "test-serper-key"
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"403","count":-1}'
+fake_fault serper 403 -1
 run k403b
-t_check "403: at most the requests in flight (5)" test "$(fake_stat '.calls["serper.search"] // 0')" -le 5
+t_check "403: at most the requests in flight (5)" test "$(fake_calls serper.search)" -le 5
 fake_post reset '{}'
 serper-signals --db "$T/db.k403" --dry-run <"$IN" >/dev/null 2>"$T/k403d.err"
 t_contains "403: a later run would search again" "$T/k403d.err" "12 accounts, 0 cached, 12 searches"
 
 # --- "Not enough credits": quota_exhausted, no more calls, exit 75
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"credits","count":-1}'
+fake_fault serper credits -1
 run cred --concurrency 1
 t_eq "credits: exit 75" 75 "$(cat "$T/cred.rc")"
-t_eq "credits: one call, then no more" 1 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "credits: one call, then no more" 1 "$(fake_calls serper.search)"
 all_out cred
 t_eq "credits: every record quota_exhausted" 30 "$(status_count cred quota_exhausted)"
 t_contains "credits: the record says why" "$T/cred.out" "Not enough credits"
 t_eq "credits: said once" 1 "$(wc -l <"$T/cred.err")"
 
 # --- transient errors are retried: 500 and 429 (Retry-After) once, then served
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"500","count":1}'
+fake_fault serper 500 1
 fake_post fault '{"provider":"serper","kind":"429","count":1,"retry_after":0}'
 run retry
 t_eq "retried: exit 0" 0 "$(cat "$T/retry.rc")"
-t_eq "retried: 12 + 2 requests" 14 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "retried: 12 + 2 requests" 14 "$(fake_calls serper.search)"
 t_eq "retried: all enriched" 30 "$(status_count retry enriched)"
 
 # --- a cut body and invalid JSON are retried or marked, never fatal
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"badjson","count":1}'
+fake_fault serper badjson 1
 run bad --concurrency 1
 t_eq "invalid JSON: exit 1 (one account in error)" 1 "$(cat "$T/bad.rc")"
 all_out bad
@@ -67,42 +58,38 @@ t_eq "invalid JSON: that account's records marked error" "$(jq -r 'select(.accou
 t_eq "invalid JSON: the others enriched" 11 "$(jq -r 'select(.account.signals.status=="enriched")|.account.account_id' "$T/bad.out" | sort -u | wc -l)"
 fake_post reset '{}'
 serper-signals --db "$T/db.bad" <"$IN" >"$T/bad2.out"
-t_eq "invalid JSON: a rerun searches only the failed account" 1 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "invalid JSON: a rerun searches only the failed account" 1 "$(fake_calls serper.search)"
 
 # --- down throughout: every record marked error, exit 69
 head -3 "$IN" >"$T/three.ndjson"
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+fake_fault serper 503 -1
 RUN_IN=$T/three.ndjson run down
 t_eq "down: exit 69" 69 "$(cat "$T/down.rc")"
 RUN_IN=$T/three.ndjson all_out down
 t_eq "down: every record marked error" 3 "$(status_count down error)"
 t_contains "down: says why" "$T/down.out" "HTTP 503"
-t_eq "down: 3 accounts x 3 attempts" 9 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "down: 3 accounts x 3 attempts" 9 "$(fake_calls serper.search)"
 # --- an outage costs a few requests, not one per account (issue 17)
 head -20 "$IN" | jq -c '.account.name = "Outage \(input_line_number)" |
 	.account.domain = "outage\(input_line_number).com"' >"$T/twenty.ndjson"
 t_eq "outage: 20 accounts" 20 "$(jq -r '.account.domain // .account.name' "$T/twenty.ndjson" | sort -u | wc -l)"
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+fake_fault serper 503 -1
 RUN_IN=$T/twenty.ndjson run out1 --concurrency 1
 t_eq "outage, one at a time: exit 69" 69 "$(cat "$T/out1.rc")"
-t_eq "outage, one at a time: 3 searches x 3 attempts" 9 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "outage, one at a time: 3 searches x 3 attempts" 9 "$(fake_calls serper.search)"
 RUN_IN=$T/twenty.ndjson all_out out1
 t_eq "outage: every record marked error" 20 "$(status_count out1 error)"
 t_eq "outage: the unsearched say why" 17 "$(grep -c 'not searched, 3 searches in a row failed' "$T/out1.out")"
 t_eq "outage: said once" 1 "$(grep -c 'no more searches this run' "$T/out1.err")"
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+fake_fault serper 503 -1
 RUN_IN=$T/twenty.ndjson run out5
 t_eq "outage, 5 in flight: exit 69" 69 "$(cat "$T/out5.rc")"
-n=$(fake_stat '.calls["serper.search"] // 0')
+n=$(fake_calls serper.search)
 t_check "outage, 5 in flight: at most 5 searches x 3 attempts ($n)" test "$n" -le 15
 t_eq "outage, 5 in flight: every record marked error" 20 "$(status_count out5 error)"
-fake_post reset '{}'
-fake_post fault '{"provider":"serper","kind":"503","count":-1}'
+fake_fault serper 503 -1
 RUN_IN=$T/twenty.ndjson run out9 --concurrency 1 --max-failures 5
-t_eq "--max-failures 5: 5 searches x 3 attempts" 15 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "--max-failures 5: 5 searches x 3 attempts" 15 "$(fake_calls serper.search)"
 fake_post reset '{}'
 SERPER_BASE_URL=http://127.0.0.1:9 RUN_IN=$T/three.ndjson run refused --timeout-ms 2000
 t_eq "connection refused: exit 69" 69 "$(cat "$T/refused.rc")"
@@ -112,7 +99,7 @@ t_contains "connection refused: says so" "$T/refused.out" "no answer"
 fake_post reset '{}'
 run bud --budget 5 --concurrency 1
 t_eq "budget: exit 75" 75 "$(cat "$T/bud.rc")"
-t_eq "budget: 5 searches" 5 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "budget: 5 searches" 5 "$(fake_calls serper.search)"
 all_out bud
 t_eq "budget: 5 accounts enriched" 5 "$(jq -r 'select(.account.signals.status=="enriched")|.account.account_id' "$T/bud.out" | sort -u | wc -l)"
 t_eq "budget: 7 accounts quota_exhausted" 7 "$(jq -r 'select(.account.signals.status=="quota_exhausted")|.account.account_id' "$T/bud.out" | sort -u | wc -l)"

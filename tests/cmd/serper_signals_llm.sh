@@ -8,12 +8,8 @@ IN=$DATA/serper/deals30.ndjson
 t_start_fakeapi || exit 1
 export SERPER_API_KEY=test-serper-key DEEPSEEK_API_KEY=test-deepseek-key
 
-# run NAME [ARGS...]: a run in a fresh db; output in $T/NAME.out, stderr in $T/NAME.err
-run() {
-	local name=$1; shift
-	serper-signals --db "$T/db.$name" --delay-ms 0 "$@" <"$IN" >"$T/$name.out" 2>"$T/$name.err"
-	echo $? >"$T/$name.rc"
-}
+# run NAME [ARGS...]: a run in a fresh db; $T/NAME.{out,err,rc}
+run() { t_run "$1" serper-signals --db "$T/db.$1" --delay-ms 0 "${@:2}" <"$IN"; }
 classified() { jq -c "select(.account.signals.classifier==\"$2\")" "$T/$1.out" | wc -l; }
 
 # --- 12 accounts: 2 classification calls (10 + 2)
@@ -21,8 +17,8 @@ fake_post reset '{}'
 run llm
 t_eq "llm: exit 0" 0 "$(cat "$T/llm.rc")"
 t_eq "llm: nothing on stderr" "" "$(cat "$T/llm.err")"
-t_eq "llm: 12 searches" 12 "$(fake_stat '.calls["serper.search"] // 0')"
-t_eq "llm: 2 classification calls" 2 "$(fake_stat '.calls["deepseek.chat"] // 0')"
+t_eq "llm: 12 searches" 12 "$(fake_calls serper.search)"
+t_eq "llm: 2 classification calls" 2 "$(fake_calls deepseek.chat)"
 t_eq "llm: 12 accounts asked" 12 "$(fake_stat '.asked["deepseek.accounts"] | length')"
 t_eq "llm: the model" '["deepseek-flash"]' "$(fake_stat '.asked.deepseek | unique | tojson')"
 t_eq "llm: every record classified by the LLM" 30 "$(classified llm llm)"
@@ -47,51 +43,46 @@ t_eq "rerun, other batches: 0 calls" 0 "$(fake_stat '.total')"
 # another model is another answer
 fake_post reset '{}'
 serper-signals --db "$T/db.llm" --model deepseek-v4-flash <"$IN" >/dev/null
-t_eq "another model: 2 calls" 2 "$(fake_stat '.calls["deepseek.chat"] // 0')"
+t_eq "another model: 2 calls" 2 "$(fake_calls deepseek.chat)"
 t_eq "another model: no search" 0 "$(fake_stat '.providers.serper // 0')"
 
 # --- a batch answer leaves a company out: exactly one more call, for it
-fake_post reset '{}'
-fake_post fault '{"provider":"deepseek","kind":"drop_company","count":1}'
+fake_fault deepseek drop_company 1
 run drop
 t_eq "drop: exit 0" 0 "$(cat "$T/drop.rc")"
-t_eq "drop: 3 classification calls" 3 "$(fake_stat '.calls["deepseek.chat"] // 0')"
+t_eq "drop: 3 classification calls" 3 "$(fake_calls deepseek.chat)"
 t_eq "drop: 13 accounts asked, one twice" 13 "$(fake_stat '.asked["deepseek.accounts"] | length')"
 t_eq "drop: the extra call was for one company" 12 "$(fake_stat '.asked["deepseek.accounts"] | unique | length')"
 t_eq "drop: all classified by the LLM" 30 "$(classified drop llm)"
 
 # --- blank JSON content: asked again once
-fake_post reset '{}'
-fake_post fault '{"provider":"deepseek","kind":"blank","count":1}'
+fake_fault deepseek blank 1
 run blank
 t_eq "blank: exit 0" 0 "$(cat "$T/blank.rc")"
-t_eq "blank: one more call" 3 "$(fake_stat '.calls["deepseek.chat"] // 0')"
+t_eq "blank: one more call" 3 "$(fake_calls deepseek.chat)"
 t_eq "blank: all classified by the LLM" 30 "$(classified blank llm)"
-fake_post reset '{}'
-fake_post fault '{"provider":"deepseek","kind":"blank","count":-1}'
+fake_fault deepseek blank -1
 run blank2 --batch 20
 t_eq "always blank: exit 0" 0 "$(cat "$T/blank2.rc")"
-t_eq "always blank: asked twice, no more" 2 "$(fake_stat '.calls["deepseek.chat"] // 0')"
+t_eq "always blank: asked twice, no more" 2 "$(fake_calls deepseek.chat)"
 t_eq "always blank: the rules took over" 30 "$(classified blank2 rules)"
 t_eq "always blank: said once" 1 "$(grep -c 'DeepSeek' "$T/blank2.err")"
 
 # --- leading blank lines before the body
-fake_post reset '{}'
-fake_post fault '{"provider":"deepseek","kind":"leading_blank","count":-1}'
+fake_fault deepseek leading_blank -1
 run lead
 t_eq "leading blank lines: exit 0" 0 "$(cat "$T/lead.rc")"
-t_eq "leading blank lines: 2 calls" 2 "$(fake_stat '.calls["deepseek.chat"] // 0')"
+t_eq "leading blank lines: 2 calls" 2 "$(fake_calls deepseek.chat)"
 t_eq "leading blank lines: classified by the LLM" 30 "$(classified lead llm)"
 
 # --- 402: the rules, said once, exit 0
-fake_post reset '{}'
-fake_post fault '{"provider":"deepseek","kind":"credits","count":-1}'
+fake_fault deepseek credits -1
 run bal --batch 1
 t_eq "402: exit 0" 0 "$(cat "$T/bal.rc")"
 t_eq "402: every record by the rules" 30 "$(classified bal rules)"
 t_eq "402: said once" 1 "$(grep -c '402' "$T/bal.err")"
 t_contains "402: says why" "$T/bal.err" "Insufficient Balance"
-calls=$(fake_stat '.calls["deepseek.chat"] // 0')
+calls=$(fake_calls deepseek.chat)
 t_check "402: no call after it but those already in flight ($calls of 12 batches)" test "$calls" -le 4
 t_eq "402: all enriched" 30 "$(jq -c 'select(.account.signals.status=="enriched")' "$T/bal.out" | wc -l)"
 
@@ -111,8 +102,7 @@ t_contains "retired model: DeepSeek's message" "$T/retired.err" "deepseek-v4-fla
 t_eq "retired model: rules" 30 "$(classified retired rules)"
 
 # --- 5xx: retried, then served
-fake_post reset '{}'
-fake_post fault '{"provider":"deepseek","kind":"503","count":1}'
+fake_fault deepseek 503 1
 run srv
 t_eq "503 once: exit 0" 0 "$(cat "$T/srv.rc")"
 t_eq "503 once: classified by the LLM" 30 "$(classified srv llm)"
@@ -130,7 +120,7 @@ t_contains "classifier llm without a key: says so" "$T/need.err" "DEEPSEEK_API_K
 fake_post reset '{}'
 DEAL_ENRICH_DEEPSEEK_BUDGET=1 serper-signals --db "$T/db.dsb" --batch 1 <"$IN" >"$T/dsb.out" 2>"$T/dsb.err"
 t_eq "deepseek budget: exit 0" 0 "$?"
-t_eq "deepseek budget: calls stop after it is spent" 4 "$(fake_stat '.calls["deepseek.chat"] // 0')"
+t_eq "deepseek budget: calls stop after it is spent" 4 "$(fake_calls deepseek.chat)"
 t_contains "deepseek budget: said" "$T/dsb.err" "deepseek_monthly_budget"
 
 # --- keys never in stderr, stdout or the db
