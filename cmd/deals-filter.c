@@ -109,7 +109,7 @@ main(int argc, char **argv)
 	ndj_reader_t *r = NULL;
 	json_t *rec;
 	buf_t key;
-	int opt, rc, status = CLI_EX_OK, done = 0;
+	int opt, rc, status = CLI_EX_OK;
 
 	cli_init("deals-filter");
 	buf_init(&key, 1 << 20);
@@ -141,16 +141,7 @@ main(int argc, char **argv)
 		return rc;
 	if ((status = cli_open_input(&cc, &rejects, &r)) != 0)
 		goto out;
-	while (!done) {
-		rc = cli_next_record(r, stderr, &rec);
-		if (rc == CLI_REC_EOF) {
-			done = 1;
-			continue;
-		}
-		if (rc == CLI_REC_FATAL) {
-			status = CLI_EX_IOERR;
-			goto out;
-		}
+	while ((rc = cli_next_record(r, stderr, &rec)) == CLI_REC_OK) {
 		rc = 1;
 		if (since) {
 			const char *cd = json_str(json_get(rec, "close_date"));
@@ -176,6 +167,10 @@ main(int argc, char **argv)
 			dropped++;
 		}
 		json_free(rec);
+	}
+	if (rc == CLI_REC_FATAL) {
+		status = CLI_EX_IOERR;
+		goto out;
 	}
 	if (cc.verbose)
 		cli_msg(stderr, "%lu records kept, %lu left out", kept, dropped);

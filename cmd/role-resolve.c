@@ -184,7 +184,7 @@ main(int argc, char **argv)
 	size_t nexplain = 0;
 	char err[512], dbdir[4096];
 	long n;
-	int opt, rc, status = CLI_EX_OK, done = 0, no_store = 0, tables = 0;
+	int opt, rc, status = CLI_EX_OK, no_store = 0, tables = 0;
 	FILE *rejects = NULL;
 	ndj_reader_t *rd = NULL;
 	roles_run_t *run = NULL;
@@ -378,22 +378,17 @@ main(int argc, char **argv)
 	}
 	if ((status = cli_open_input(&cc, &rejects, &rd)) != 0)
 		goto out;
-	while (!done) {
-		rc = cli_next_record(rd, stderr, &rec);
-		if (rc == CLI_REC_EOF) {
-			done = 1;
-			continue;
-		}
-		if (rc == CLI_REC_FATAL) {
-			status = CLI_EX_IOERR;
-			goto out;
-		}
+	while ((rc = cli_next_record(rd, stderr, &rec)) == CLI_REC_OK) {
 		rc = roles_run_add(run, rec, err, sizeof err);
 		if (rc != ROLES_RUN_OK) {
 			cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd), err);
 			status = rc == ROLES_RUN_ECONFIG ? CLI_EX_CONFIG : CLI_EX_IOERR;
 			goto out;
 		}
+	}
+	if (rc == CLI_REC_FATAL) {
+		status = CLI_EX_IOERR;
+		goto out;
 	}
 	if ((rc = roles_run_finish(run, err, sizeof err)) != ROLES_RUN_OK) {
 		cli_msg(stderr, "%s", err);
