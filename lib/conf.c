@@ -1,4 +1,5 @@
 #include "conf.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -66,17 +67,15 @@ conf_free(conf_t *c)
 	free(c);
 }
 
+/* s trimmed of blanks in place: where it begins now. */
 static char *
 trim(char *s)
 {
-	char *end;
+	const char *b = s, *e = s + strlen(s);
 
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
+	str_trim_blanks(&b, &e);
+	s[e - s] = '\0';
+	return s + (b - s);
 }
 
 static int

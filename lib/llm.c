@@ -9,6 +9,7 @@
 #include "cache.h"
 #include "ledger.h"
 #include "sha256.h"
+#include "str.h"
 
 #define BODY_CAP ((size_t)64 << 20)
 
@@ -226,16 +227,13 @@ done:
 static json_t *
 try_parse(const char *s, size_t n, int *parse_nomem)
 {
+	const char *e = s + n;
 	json_t *v = NULL;
 	char why[64];
 	int rc;
 
-	while (n > 0 && isspace((unsigned char)*s)) {
-		s++;
-		n--;
-	}
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		n--;
+	str_trim_blanks(&s, &e);
+	n = (size_t)(e - s);
 	*parse_nomem = 0;
 	if (n == 0)
 		return NULL;

@@ -355,11 +355,10 @@ add_num(buf_t *out, const json_t *v)
 	size_t n;
 
 	if (t && json_is(v, JSON_STRING)) {
-		while (isspace((unsigned char)*t))
-			t++;
-		n = strlen(t);
-		while (n && isspace((unsigned char)t[n - 1]))
-			n--;
+		const char *e = t + strlen(t);
+
+		str_trim_blanks(&t, &e);
+		n = (size_t)(e - t);
 		if (n == 0 || n >= sizeof trimmed)
 			t = NULL;
 		else {
