@@ -83,7 +83,7 @@ struct run {
 	int full, dry_run, commit;
 	workspace_t *ws;
 	db_t *db;
-	char dbdir[4096], err[1024];
+	char err[1024];
 	crm_source_t *src;
 	crm_ctx_t *ctx;
 	unsigned long out, bad;
@@ -246,10 +246,8 @@ parse_args(struct run *r, int argc, char **argv)
 				return cli_msg(stderr, "%s", r->err), CLI_EX_USAGE;
 			continue;
 		}
-		if ((rc = cli_common_opt(&r->cli, opt, optarg, r->err, sizeof r->err)) < 0)
-			return cli_msg(stderr, "%s", r->err), CLI_EX_USAGE;
-		if (rc == 0)
-			return fputs(usage_text, stderr), CLI_EX_USAGE;
+		if ((rc = cli_other_opt(&r->cli, opt, optarg, usage_text)) != 0)
+			return rc;
 	}
 	if (optind < argc)
 		return cli_msg(stderr, "unexpected argument '%s'", argv[optind]), CLI_EX_USAGE;
@@ -275,15 +273,7 @@ open_run(struct run *r)
 	}
 	if ((r->crm = crm_source_name(r->ws, r->crm_flag, &rc, r->err, sizeof r->err)) == NULL)
 		return fail(r, rc);
-	if (conf_db_path(r->cli.db, r->dbdir, sizeof r->dbdir) != 0) {
-		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
-		return CLI_EX_CONFIG;
-	}
-	if (db_open(r->dbdir, 0, &r->db, r->err, sizeof r->err) != DB_OK) {
-		cli_msg(stderr, "%s", r->err);
-		return CLI_EX_IOERR;
-	}
-	return 0;
+	return cli_open_db(&r->cli, CLI_DB_CREATE, &r->db, NULL, 0);
 }
 
 int
