@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if ((items = json_new_array()) == NULL)
 		return 0;
-	if (serper_parse(status, (const char *)data, size, NULL, 1772323200, items, &credits,
+	if (serper_parse(status, (const char *)data, size, NULL, "acme", 1772323200, items, &credits,
 	    err, sizeof err) == SERPER_OK) {
 		if ((sig = signals_classify_rules("Acme", items, 1772323200)) != NULL) {
 			signals_score(json_get(sig, "items"));

@@ -1,4 +1,5 @@
 #include "company.h"
+#include "domain.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -46,8 +47,9 @@ vanishing(const char *s)
 	return 0;
 }
 
-void
-company_norm(const char *s, char *out, size_t n)
+/* company_norm's words; drop: also a leading "the" and legal forms after the first word. */
+static void
+norm_words(const char *s, char *out, size_t n, int drop)
 {
 	char word[128];
 	size_t o = 0, w, v;
@@ -75,9 +77,9 @@ company_norm(const char *s, char *out, size_t n)
 		word[w] = '\0';
 		if (w == 0)
 			continue;
-		if (nwords == 0 && strcmp(word, "the") == 0)
+		if (drop && nwords == 0 && strcmp(word, "the") == 0)
 			continue;
-		if (nwords++ > 0 && in_list(word, w, legal))
+		if (nwords++ > 0 && drop && in_list(word, w, legal))
 			continue;
 		if (o + (o > 0) + w + 1 > n)
 			break;
@@ -87,6 +89,12 @@ company_norm(const char *s, char *out, size_t n)
 		o += w;
 		out[o] = '\0';
 	}
+}
+
+void
+company_norm(const char *s, char *out, size_t n)
+{
+	norm_words(s, out, n, 1);
 }
 
 static int
@@ -153,4 +161,110 @@ company_same(const char *domain_a, const char *name_a, const char *domain_b,
 		return -1;
 	*by = COMPANY_BY_NAME;
 	return names_same(name_a, name_b);
+}
+
+/* Whether the words of nm occur in tx as whole words; the last may end in an extra "s" (Acme's). */
+static int
+words_in(const char *nm, const char *tx)
+{
+	size_t ln = strlen(nm);
+	const char *p, *e;
+
+	if (ln == 0)
+		return 0;
+	for (p = tx; (p = strstr(p, nm)) != NULL; p++) {
+		if (p != tx && p[-1] != ' ')
+			continue;
+		e = p + ln;
+		if (*e == 's')
+			e++;
+		if (*e == '\0' || *e == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+static int
+host_byte(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c >= 0x80;
+}
+
+/* Whether domain d occurs in text, not inside a longer word or host name (a subdomain is fine). */
+static int
+domain_in(const char *d, const char *text)
+{
+	size_t ld = strlen(d), i;
+	const char *p, *e;
+
+	for (p = text; *p && (size_t)(p - text) < COMPANY_TEXT_MAX; p++) {
+		if (p != text && host_byte((unsigned char)p[-1]))
+			continue;
+		for (i = 0; i < ld && p[i] && tolower((unsigned char)p[i]) == d[i]; i++)
+			;
+		if (i < ld)
+			continue;
+		e = p + ld;
+		if (host_byte((unsigned char)*e))
+			continue;
+		if (*e == '.' && host_byte((unsigned char)e[1]))
+			continue;   /* acme.com.evil.org */
+		return 1;
+	}
+	return 0;
+}
+
+/* The name a domain stands for: the label before the suffix ("globex" of eu.globex.co.uk). */
+static void
+domain_label(const char *d, char *out, size_t n)
+{
+	const char *labels[8], *p;
+	char raw[DOMAIN_MAX];
+	size_t nl = 0, k, len;
+
+	out[0] = '\0';
+	for (p = d; p && nl < 8; p = strchr(p, '.') ? strchr(p, '.') + 1 : NULL)
+		labels[nl++] = p;
+	if (nl < 2)
+		return;
+	k = nl - 2;
+	len = (size_t)(labels[k + 1] - labels[k] - 1);
+	if (len <= 3 && k > 0) {   /* co.uk, com.au */
+		k--;
+		len = (size_t)(labels[k + 1] - labels[k] - 1);
+	}
+	if (len < 2 || len >= sizeof raw)
+		return;
+	memcpy(raw, labels[k], len);
+	raw[len] = '\0';
+	norm_words(raw, out, n, 0);
+}
+
+int
+company_named_in(const char *name, const char *domain, const char *text)
+{
+	char nm[256], tx[COMPANY_TEXT_MAX], dn[DOMAIN_MAX], label[128];
+	char *last;
+
+	company_norm(name, nm, sizeof nm);
+	/* "The Acme Group" is named by "Acme": trailing generic words are not needed */
+	while ((last = strrchr(nm, ' ')) != NULL && in_list(last + 1, strlen(last + 1), generic))
+		*last = '\0';
+	if (domain == NULL || domain_normalize(domain, dn, sizeof dn) != 0)
+		dn[0] = '\0';
+	if (nm[0] == '\0' && dn[0] == '\0')
+		return -1;
+	if (text == NULL)
+		return 0;
+	if (dn[0] && domain_in(dn, text))
+		return 1;
+	norm_words(text, tx, sizeof tx, 0);
+	if (words_in(nm, tx))
+		return 1;
+	if (dn[0]) {
+		domain_label(dn, label, sizeof label);
+		if (words_in(label, tx))
+			return 1;
+	}
+	return 0;
 }

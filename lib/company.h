@@ -1,6 +1,7 @@
 /*
  * company: whether two employers are one company, for apollo-enrich's
- * job_changed and tenure (and any gate that asks "is this the account?").
+ * job_changed and tenure (and any gate that asks "is this the account?"), and
+ * whether a text names a company (serper-signals keeps only such results).
  *
  * Identity is decided by domain first, then by name:
  *   - both domains known: the same when equal or one a subdomain of the other
@@ -51,5 +52,25 @@ void company_norm(const char *s, char *out, size_t n);
  */
 int company_same(const char *domain_a, const char *name_a, const char *domain_b,
     const char *name_b, int *by);
+
+/* The most of a text company_named_in() reads. */
+#define COMPANY_TEXT_MAX 4096
+
+/*
+ * Whether text (a search result's title or snippet) names the company of
+ * name and domain (either may be NULL or ""): 1, 0, or -1 when neither is
+ * known. Named means any of:
+ *   - the normalized name, without its trailing generic words ("The Acme
+ *     Group" -> "acme"), among text's words as whole words; text is
+ *     normalized as a name is but keeps "the" and legal forms; the last word
+ *     may carry a possessive or plural s ("Acme's", "Acmes");
+ *   - the normalized domain in text, case-insensitively, not inside a longer
+ *     word or host name ("www.acme.com", "acme.com." name acme.com;
+ *     "notacme.com", "acme.com.evil.org" do not);
+ *   - the domain's label before its suffix ("globex" of eu.globex.co.uk, a
+ *     second-level label of 3 letters or fewer counting as a suffix) as a word.
+ * Only the first COMPANY_TEXT_MAX - 1 bytes of text are read.
+ */
+int company_named_in(const char *name, const char *domain, const char *text);
 
 #endif

@@ -256,14 +256,68 @@ fail:
 	return 0;
 }
 
+/* a and b the same query but for case and runs of blanks */
+static int
+same_query(const char *a, const char *b)
+{
+	while (isspace((unsigned char)*a))
+		a++;
+	while (isspace((unsigned char)*b))
+		b++;
+	while (*a && *b) {
+		if (isspace((unsigned char)*a) || isspace((unsigned char)*b)) {
+			if (!isspace((unsigned char)*a) || !isspace((unsigned char)*b))
+				return 0;
+			while (isspace((unsigned char)*a))
+				a++;
+			while (isspace((unsigned char)*b))
+				b++;
+			continue;
+		}
+		if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+			return 0;
+		a++;
+		b++;
+	}
+	while (isspace((unsigned char)*a))
+		a++;
+	while (isspace((unsigned char)*b))
+		b++;
+	return *a == '\0' && *b == '\0';
+}
+
+/*
+ * The query Google searched instead of q, when the answer says it corrected
+ * the spelling: a "spelling" member (a string, or an object holding one), or
+ * searchParameters.q other than q. NULL when not corrected.
+ */
+static const char *
+corrected_query(const json_t *v, const char *q)
+{
+	const json_t *sp = json_get(v, "spelling");
+	const char *s;
+	size_t i;
+
+	if ((s = json_str(sp)) != NULL && *s)
+		return s;
+	for (i = 0; i < json_len(sp) && json_is(sp, JSON_OBJECT); i++)
+		if ((s = json_str(json_val_at(sp, i))) != NULL && *s)
+			return s;
+	s = json_str(json_get(json_get(v, "searchParameters"), "q"));
+	if (q && s && !same_query(q, s))
+		return s;
+	return NULL;
+}
+
 int
 serper_parse(long status, const char *body, size_t len, const char *transport_err,
-    time_t fetched_at, json_t *items, double *credits, char *err, size_t errlen)
+    const char *q, time_t fetched_at, json_t *items, double *credits, char *err, size_t errlen)
 {
 	json_t *v;
-	const char *msg;
+	const char *msg, *corrected;
 	double c;
 	int rc, nomem;
+	size_t first = json_len(items), i;
 
 	*credits = 0;
 	if (status == 0) {
@@ -320,6 +374,13 @@ serper_parse(long status, const char *body, size_t len, const char *transport_er
 		snprintf(err, errlen, "out of memory");
 		return SERPER_ENOMEM;
 	}
+	if ((corrected = corrected_query(v, q)) != NULL)
+		for (i = first; i < json_len(items); i++)
+			if (json_set_str(json_at(items, i), "corrected", corrected) != JSON_OK) {
+				json_free(v);
+				snprintf(err, errlen, "out of memory");
+				return SERPER_ENOMEM;
+			}
 	*credits = json_num_double(json_get(v, "credits"), &c) == 0 && c >= 0 ? c : 1;
 	json_free(v);
 	return SERPER_OK;

@@ -97,15 +97,20 @@ int serper_query_id(enum serper_endpoint ep, const char *q, const struct serper_
  * answer, appends one object per result of "organic", "news" and "topStories"
  * to items (an array):
  *   {"title":..,"link":..,"snippet":..,"source":..,"date":"YYYY-MM-DD"|null,
- *    "date_text":"3 days ago"}
+ *    "date_text":"3 days ago"[,"corrected":"the query searched instead"]}
  * (date resolved from Serper's display date against fetched_at; source,
- * snippet and date_text only when given; results without a link are skipped),
+ * snippet and date_text only when given; results without a link are skipped).
+ * "corrected" marks every result of an answer for a query Google corrected
+ * the spelling of: one with a "spelling" member (a string, or an object
+ * holding one), or whose searchParameters.q is not q, the query sent (compared
+ * ignoring case and runs of blanks; q NULL: not compared). CONTRACTS §2 does
+ * not show how Serper tells a correction: both are read.
  * sets *credits to the answer's "credits" (1 when absent) and returns
  * SERPER_OK. Otherwise returns a SERPER_E* code with err holding a one-line
  * reason (the service's "message" when it sent one; never a request header).
  */
 int serper_parse(long status, const char *body, size_t len, const char *transport_err,
-    time_t fetched_at, json_t *items, double *credits, char *err, size_t errlen);
+    const char *q, time_t fetched_at, json_t *items, double *credits, char *err, size_t errlen);
 
 /* A short name for a SERPER_E* code: "bad key", "out of credits", ... */
 const char *serper_strerror(int code);

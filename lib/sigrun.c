@@ -11,6 +11,7 @@
 #include "budget.h"
 #include "cache.h"
 #include "claim.h"
+#include "company.h"
 #include "conf.h"
 #include "workspace.h"
 #include "hash.h"
@@ -66,6 +67,7 @@ struct acct {
 	int held;                      /* another process is searching it: wait */
 	int reread;                    /* read the cache even with --refresh: answered meanwhile */
 	json_t *items;
+	unsigned long dropped;         /* results about another company, or a corrected query */
 	json_t *result;
 	const char *classifier;
 	int cached;
@@ -713,7 +715,7 @@ on_search(http_response_t *resp, void *user)
 		rc = SERPER_ENOMEM;
 		snprintf(err, sizeof err, "out of memory");
 	} else
-		rc = serper_parse(resp->status, resp->body, resp->body_len, resp->error, r->now,
+		rc = serper_parse(resp->status, resp->body, resp->body_len, resp->error, s->q, r->now,
 		    items, &credits, err, sizeof err);
 	/* The budget held one credit back for this call: settle it. */
 	budget_spend(w->sb, credits - 1);
@@ -1006,7 +1008,26 @@ has_link(const json_t *arr, const char *link)
 	return 0;
 }
 
-/* The account's results across its queries, in query order, each link once. */
+/*
+ * Whether a result is about the account: not from a query Google corrected,
+ * and naming the account (lib/company.h) in its title or snippet. An account
+ * that cannot be named keeps every result it has.
+ */
+static int
+about(const struct acct *a, const json_t *it)
+{
+	int t;
+
+	if (json_get(it, "corrected"))
+		return 0;
+	t = company_named_in(a->company, a->domain, json_str(json_get(it, "title")));
+	return t != 0 || company_named_in(a->company, a->domain, json_str(json_get(it, "snippet"))) == 1;
+}
+
+/*
+ * The account's results across its queries, in query order, each link once,
+ * those about another company (or a corrected query) left out and counted.
+ */
 static int
 merge(sigrun_t *r, struct acct *a)
 {
@@ -1014,6 +1035,7 @@ merge(sigrun_t *r, struct acct *a)
 
 	if ((a->items = json_new_array()) == NULL)
 		return -1;
+	a->dropped = 0;
 	a->cached = 1;
 	a->fetched_at = 0;
 	for (i = 0; i < r->o.nqueries; i++) {
@@ -1028,6 +1050,10 @@ merge(sigrun_t *r, struct acct *a)
 
 			if (has_link(a->items, json_str(json_get(it, "link"))))
 				continue;
+			if (!about(a, it)) {
+				a->dropped++;
+				continue;
+			}
 			if (json_push(a->items, json_clone(it)) != JSON_OK)
 				return -1;
 		}
@@ -1471,7 +1497,8 @@ signals_obj(const struct rec *ri)
 	    json_set_str(s, "classifier", a->classifier) != JSON_OK ||
 	    json_set(s, "items", json_clone(json_get(a->result, "items"))) != JSON_OK ||
 	    json_set(s, "summary", json_clone(json_get(a->result, "summary"))) != JSON_OK ||
-	    json_set(s, "score", json_clone(json_get(a->result, "score"))) != JSON_OK)
+	    json_set(s, "score", json_clone(json_get(a->result, "score"))) != JSON_OK ||
+	    json_set_int(s, "dropped", (int64_t)a->dropped) != JSON_OK)
 		goto fail;
 	return s;
 fail:

@@ -721,6 +721,14 @@ def company_display(norm):
     return title_words(norm) if norm else "Example"
 
 
+def serper_data_entry(state, q):
+    """The serper_results.json entry for the company of q, or None."""
+    for c in company_candidates(company_from_query(q)):
+        if c in state.serper_results:
+            return state.serper_results[c]
+    return None
+
+
 def serper_items(state, q, kind, num):
     """Returns list of organic (kind 'search') or news (kind 'news') items."""
     company = company_from_query(q)
@@ -833,6 +841,13 @@ def serper_one(state, params, default_type):
                                      "snippet": "...", "title": items[0]["title"],
                                      "link": items[0]["link"]}]
             out["relatedSearches"] = [{"query": "%s revenue" % norm}, {"query": "%s ceo" % norm}]
+    ov = serper_data_entry(state, q)
+    if isinstance(ov, dict):
+        # a corrected query, in whichever shape the data gives (CONTRACTS §2 does not say)
+        if isinstance(ov.get("searchParameters"), dict):
+            sp.update(ov["searchParameters"])
+        if "spelling" in ov:
+            out["spelling"] = ov["spelling"]
     out["credits"] = 1
     return q, out
 

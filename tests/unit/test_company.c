@@ -89,12 +89,69 @@ decides_by_domain_then_name(void **state)
 	assert_null(company_by_name(COMPANY_BY_NONE));
 }
 
+static void
+tells_whether_a_text_names_the_company(void **state)
+{
+	static const struct { const char *name, *domain, *text; int want; } t[] = {
+		{ "Acme Corp", "acme.com", "Acme raises $20M Series B", 1 },
+		{ "Acme Corp", NULL, "Acme's new CFO starts Monday", 1 },
+		{ "Acme Corp", NULL, "Acme\xe2\x80\x99s new CFO starts Monday", 1 },
+		{ "Acme Corp", NULL, "Shares of ACME Corporation rose", 1 },
+		{ "The Acme Group", NULL, "Acme opens an office in Lyon", 1 },
+		{ "Acme Corp", NULL, "Acmeville council approves budget", 0 },
+		{ "Acme Corp", NULL, "Road Runner evades capture again", 0 },
+		{ "Bolt", "bolt.eu", "Usain Bolt's comeback", 1 },   /* named: the rule cannot tell */
+		{ "Bolt", "bolt.eu", "Ride-hailing startup raises money", 0 },
+		{ "Ben & Jerry's", NULL, "Ben & Jerry\xe2\x80\x99s launches a flavour", 1 },
+		{ "AG Growth International", NULL, "Shares of AG Growth fell", 1 },
+		{ "International Business Machines", "ibm.com", "IBM buys a startup", 1 },
+		{ NULL, "globex.com", "Read more on www.globex.com/news.", 1 },
+		{ NULL, "globex.com", "Globex hires 50 engineers", 1 },
+		{ NULL, "eu.globex.co.uk", "Globex opens in Leeds", 1 },
+		{ NULL, "globex.com", "notglobex.com is for sale", 0 },
+		{ NULL, "globex.com", "see globex.com.evil.org", 0 },
+		{ NULL, "globex.com", "Globexx and Globe Ex", 0 },
+		{ "Acme", NULL, NULL, 0 },
+		{ NULL, NULL, "Acme raises", -1 },
+		{ "", "not a domain", "Acme raises", -1 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		int got = company_named_in(t[i].name, t[i].domain, t[i].text);
+
+		if (got != t[i].want)
+			fail_msg("%s / %s in \"%s\": %d, want %d", t[i].name ? t[i].name : "-",
+			    t[i].domain ? t[i].domain : "-", t[i].text ? t[i].text : "(null)", got, t[i].want);
+	}
+}
+
+static void
+reads_a_long_text_up_to_its_cap(void **state)
+{
+	char text[3 * COMPANY_TEXT_MAX];
+	size_t i;
+
+	(void)state;
+
+	for (i = 0; i + 1 < sizeof text; i++)
+		text[i] = i % 3 == 2 ? ' ' : 'x';
+	text[sizeof text - 1] = '\0';
+	memcpy(text + sizeof text - 20, " Acme ", 6);
+	assert_int_equal(company_named_in("Acme", "acme.com", text), 0);
+	memcpy(text + 10, " Acme ", 6);
+	assert_int_equal(company_named_in("Acme", "acme.com", text), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(normalizes_names),
 		cmocka_unit_test(decides_by_domain_then_name),
+		cmocka_unit_test(tells_whether_a_text_names_the_company),
+		cmocka_unit_test(reads_a_long_text_up_to_its_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

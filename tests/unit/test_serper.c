@@ -127,7 +127,7 @@ answers(void **state)
 	double credits;
 
 	(void)state;
-	assert_int_equal(serper_parse(200, SEARCH, strlen(SEARCH), NULL, NOW, items, &credits,
+	assert_int_equal(serper_parse(200, SEARCH, strlen(SEARCH), NULL, "acme corp funding", NOW, items, &credits,
 	    err, sizeof err), SERPER_OK);
 	assert_true(credits == 1);
 	assert_int_equal(json_len(items), 3);   /* 2 organic with a link + 1 top story */
@@ -146,7 +146,7 @@ answers(void **state)
 
 	json_free(items);
 	items = json_new_array();
-	assert_int_equal(serper_parse(200, NEWS, strlen(NEWS), NULL, NOW, items, &credits,
+	assert_int_equal(serper_parse(200, NEWS, strlen(NEWS), NULL, "Acme  Corp ", NOW, items, &credits,
 	    err, sizeof err), SERPER_OK);
 	assert_true(credits == 2);
 	assert_int_equal(json_len(items), 2);
@@ -158,11 +158,59 @@ answers(void **state)
 
 	/* no results at all is an answer: "not found" */
 	items = json_new_array();
-	assert_int_equal(serper_parse(200, "{\"searchParameters\":{},\"organic\":[]}", 36, NULL, NOW,
+	assert_int_equal(serper_parse(200, "{\"searchParameters\":{},\"organic\":[]}", 36, NULL, "x", NOW,
 	    items, &credits, err, sizeof err), SERPER_OK);
 	assert_int_equal(json_len(items), 0);
 	assert_true(credits == 1);
 	json_free(items);
+}
+
+/* The corrected query an answer's results are marked with, "" when none is; all alike. */
+static const char *
+corrected(const char *body, const char *q, char *out, size_t n)
+{
+	json_t *items = json_new_array();
+	char err[200];
+	double credits;
+	size_t i;
+
+	assert_int_equal(serper_parse(200, body, strlen(body), NULL, q, NOW, items, &credits, err,
+	    sizeof err), SERPER_OK);
+	assert_true(json_len(items) > 0);
+	snprintf(out, n, "%s", json_str(json_get(json_at(items, 0), "corrected")) ?
+	    json_str(json_get(json_at(items, 0), "corrected")) : "");
+	for (i = 1; i < json_len(items); i++) {
+		const char *ci = json_str(json_get(json_at(items, i), "corrected"));
+
+		assert_string_equal(ci ? ci : "", out);
+	}
+	json_free(items);
+	return out;
+}
+
+static void
+spelling_corrections(void **state)
+{
+	char c[128];
+
+	(void)state;
+	/* the query as sent, echoed: not corrected (case and blanks aside) */
+	assert_string_equal(corrected(SEARCH, "acme corp funding", c, sizeof c), "");
+	assert_string_equal(corrected(SEARCH, " ACME corp\tfunding ", c, sizeof c), "");
+	assert_string_equal(corrected(SEARCH, NULL, c, sizeof c), "");
+	/* Google searched something else */
+	assert_string_equal(corrected(SEARCH, "acme crop funding", c, sizeof c), "acme corp funding");
+	assert_string_equal(corrected(SEARCH, "acmecorp funding", c, sizeof c), "acme corp funding");
+	/* a "spelling" member: a string or an object holding one */
+	assert_string_equal(corrected("{\"searchParameters\":{\"q\":\"acme crop\"},"
+	    "\"spelling\":{\"spelling\":\"acme corp\"},\"organic\":[{\"title\":\"t\",\"link\":\"https://a\"},"
+	    "{\"title\":\"u\",\"link\":\"https://b\"}]}", "acme crop", c, sizeof c), "acme corp");
+	assert_string_equal(corrected("{\"spelling\":\"acme corp\",\"organic\":[{\"link\":\"https://a\"}]}",
+	    "acme crop", c, sizeof c), "acme corp");
+	assert_string_equal(corrected("{\"spelling\":{},\"organic\":[{\"link\":\"https://a\"}]}",
+	    "acme crop", c, sizeof c), "");
+	assert_string_equal(corrected("{\"spelling\":null,\"searchParameters\":{\"q\":7},"
+	    "\"organic\":[{\"link\":\"https://a\"}]}", "acme crop", c, sizeof c), "");
 }
 
 static int
@@ -170,7 +218,7 @@ parse_err(long status, const char *body, const char *terr, char *err, size_t err
 {
 	json_t *items = json_new_array();
 	double credits = -1;
-	int rc = serper_parse(status, body, body ? strlen(body) : 0, terr, NOW, items, &credits,
+	int rc = serper_parse(status, body, body ? strlen(body) : 0, terr, NULL, NOW, items, &credits,
 	    err, errlen);
 
 	assert_int_equal(json_len(items), 0);
@@ -218,6 +266,7 @@ main(void)
 		cmocka_unit_test(recency),
 		cmocka_unit_test(bodies_and_urls),
 		cmocka_unit_test(answers),
+		cmocka_unit_test(spelling_corrections),
 		cmocka_unit_test(errors),
 	};
 
