@@ -20,6 +20,16 @@
  * else the window) and asks again; DAILY stops the pull (HUBSPOT_EDAILY).
  * 5xx and timeouts are retried by lib/http.h.
  *
+ * Paths (checked against developers.hubspot.com's API reference, 2026-03
+ * and legacy): classic /crm/v3/objects/..., /crm/v4/associations/{from}/{to}/
+ * batch/read, /crm/v3/pipelines/deals; dated /crm/objects/2026-03/...,
+ * /crm/associations/2026-03/{from}/{to}/batch/read, /crm/pipelines/2026-03/
+ * deals. v4 gives toObjectId as a number, the dated version as a string: both
+ * are read. The owner is the deal property hubspot_owner_id (an owner id, kept
+ * in custom_fields; its name would take the owners endpoint). A company's
+ * industry is an enumeration's internal value (COMPUTER_SOFTWARE, OIL_ENERGY),
+ * written as lowercase words (crm_api_account()).
+ *
  * The token is sent as "Authorization: Bearer ..." and kept in memory only:
  * no message, stat or record ever holds it.
  *

@@ -166,6 +166,8 @@ sed -i '/hubspot_search_cap/d' "$XDG_CONFIG_HOME/deal-enrich/workspaces/acme.con
 fake_post reset '{}'
 HUBSPOT_API_VERSION=2026-03 pull --lookback-months 1 >"$T/p9" 2>/dev/null
 t_eq "dated paths: exit 0" 0 "$?"
+t_check "dated paths: contacts and companies joined by string ids" jqe -s 'length > 0
+	and all(.[]; (.contacts | length) == 2 and .account.account_id != null)' "$T/p9"
 t_check "dated paths: /crm/objects/2026-03/... asked" jqe '[.requests[].path] | any(startswith("/crm/objects/2026-03/deals/search"))
 	and any(startswith("/crm/associations/2026-03/")) and any(startswith("/crm/pipelines/2026-03/"))
 	and (any(startswith("/crm/v3/")) | not)' <(curl -s "$FAKEAPI_URL/_fake/stats")

@@ -1498,6 +1498,8 @@ def h_hs_assoc(state, req, to_typ):
     started = now_utc()
     results = []
     ids = []
+    # v4 gives toObjectId as a number, the dated versions (2026-03) as a string
+    v4 = req.path.startswith("/crm/v4/")
     for inp in inputs:
         did = str(inp.get("id") if isinstance(inp, dict) else inp)
         ids.append(did)
@@ -1505,7 +1507,8 @@ def h_hs_assoc(state, req, to_typ):
         if not to:
             continue
         results.append({"from": {"id": did},
-                        "to": [{"toObjectId": as_int(t, t), "associationTypes": hs_assoc_types(to_typ, labels)}
+                        "to": [{"toObjectId": as_int(t, t) if v4 else str(t),
+                                "associationTypes": hs_assoc_types(to_typ, labels)}
                                for t, labels in to]})
     req.asked = ["deals->%s %s" % (to_typ, i) for i in ids]
     return 200, {"status": "COMPLETE", "results": results, "startedAt": iso_ms(started),
