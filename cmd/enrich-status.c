@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "cli.h"
 #include "conf.h"
+#include "crm_source.h"
 #include "workspace.h"
 #include "db.h"
 #include "json.h"
@@ -35,7 +36,8 @@ static const char usage[] =
 "usage: enrich-status --workspace ID [OPTIONS]\n"
 "Prints the workspace's enrichment status as JSON: config (which providers have a\n"
 "key, never the key), stats of the closed deals in the store, credits used this\n"
-"month per provider next to the budget, and the provider cache's size and age.\n"
+"month per provider next to the budget, the provider cache's size and age, and\n"
+"the workspace's CRM: configured, its cursor and the limits it last reported.\n"
 "\n"
 "      --month YYYY-MM   the month of the usage figures (default: this month, UTC)\n"
 CLI_COMMON_HELP;
@@ -66,7 +68,7 @@ main(int argc, char **argv)
 	workspace_t *wsp = NULL;
 	const conf_t *conf = NULL;
 	db_t *db = NULL;
-	json_t *out = NULL, *o, *u, *p, *cache = NULL;
+	json_t *out = NULL, *o, *u, *p, *cache = NULL, *crm = NULL;
 	struct store_stats st;
 	struct stat sb;
 	time_t now = time(NULL);
@@ -216,6 +218,13 @@ main(int argc, char **argv)
 		goto done;
 	}
 	if (json_set(out, "cache", cache) != JSON_OK)
+		goto nomem;
+	if ((rc = crm_source_status(wsp, db, &crm, err, sizeof err)) != CRM_SOURCE_OK) {
+		cli_msg(stderr, "%s", err);
+		ex = rc == CRM_SOURCE_ECONFIG ? CLI_EX_CONFIG : CLI_EX_IOERR;
+		goto done;
+	}
+	if (json_set(out, "crm", crm) != JSON_OK)
 		goto nomem;
 	if (json_set_str(out, "db", dbdir) != JSON_OK)
 		goto nomem;

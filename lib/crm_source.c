@@ -281,3 +281,56 @@ crm_source_limits(const crm_source_t *s, char *out, size_t n)
 	}
 	snprintf(out, n, "%s", salesforce_stats(s->sf)->limit_info);
 }
+
+static int
+configured(const workspace_t *w, const char *crm)
+{
+	static const char *const sf[] = { "salesforce_client_id", "salesforce_client_secret" };
+	char err[256];
+	const char *v;
+
+	if (strcmp(crm, "hubspot") == 0)
+		return workspace_key(w, WS_HUBSPOT) != NULL;
+	if (workspace_key(w, WS_SALESFORCE) == NULL)
+		return 0;
+	for (size_t i = 0; i < sizeof sf / sizeof sf[0]; i++)
+		if (workspace_get(w, sf[i], NULL, 0, &v, err, sizeof err) != WORKSPACE_OK || v == NULL)
+			return 0;
+	return 1;
+}
+
+int
+crm_source_status(const workspace_t *w, db_t *db, json_t **out, char *err, size_t errlen)
+{
+	char cur[CRM_CURSOR_MAX], lim[CRM_LIMITS_MAX], tmp[16];
+	const char *crm;
+	char *sp;
+	json_t *o;
+	int rc = 0, crc = DB_NOTFOUND, lrc = DB_NOTFOUND;
+
+	*out = NULL;
+	if (workspace_get(w, "crm", tmp, sizeof tmp, &crm, err, errlen) != WORKSPACE_OK)
+		return CRM_SOURCE_ECONFIG;
+	if (crm == NULL)
+		return (*out = json_new_null()) ? CRM_SOURCE_OK : CRM_SOURCE_ENOMEM;
+	if (db && ((crc = crm_cursor_get(db, workspace_name(w), crm, cur, err, errlen)) < 0 ||
+	    (lrc = crm_cursor_get_limits(db, workspace_name(w), crm, lim, err, errlen)) < 0))
+		return CRM_SOURCE_EIO;
+	if ((o = json_new_object()) == NULL)
+		return CRM_SOURCE_ENOMEM;
+	sp = lrc == DB_OK ? strchr(lim, ' ') : NULL;
+	if (sp)
+		*sp++ = '\0';
+	rc |= json_set_str(o, "name", crm);
+	rc |= json_set_bool(o, "configured", configured(w, crm));
+	rc |= crc == DB_OK ? json_set_str(o, "cursor", cur) : json_set_null(o, "cursor");
+	rc |= sp ? json_set_str(o, "limits", sp) : json_set_null(o, "limits");
+	rc |= sp ? json_set_str(o, "limits_at", lim) : json_set_null(o, "limits_at");
+	if (rc != 0) {
+		json_free(o);
+		snprintf(err, errlen, "out of memory");
+		return CRM_SOURCE_ENOMEM;
+	}
+	*out = o;
+	return CRM_SOURCE_OK;
+}

@@ -93,4 +93,15 @@ void crm_source_report(const crm_source_t *s, unsigned long written, char *out, 
  */
 void crm_source_limits(const crm_source_t *s, char *out, size_t n);
 
+/*
+ * For enrich-status: *out gets null when the workspace names no CRM, else
+ * {"name", "configured" (its credentials are all set, never shown), "cursor"
+ * (where the next pull starts, null before a committed one), "limits" (the
+ * last limits the CRM reported: Sforce-Limit-Info, HubSpot's daily calls
+ * left; null before any), "limits_at"}. db may be NULL (no store yet).
+ * Returns CRM_SOURCE_OK, CRM_SOURCE_ECONFIG (a bad crm setting),
+ * CRM_SOURCE_EIO or CRM_SOURCE_ENOMEM, err set.
+ */
+int crm_source_status(const workspace_t *w, db_t *db, json_t **out, char *err, size_t errlen);
+
 #endif

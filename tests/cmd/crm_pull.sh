@@ -230,6 +230,14 @@ t_check "salesforce: canonical record, role mapped" jqe -s '.[] | select(.deal_i
 t_check "salesforce: null contact roles: no contacts" jqe -s '.[] | select(.deal_id == "0065g00000Opp002")
 	| .contacts == [] and .stage_normalized == "closed_lost"' "$T/s1"
 t_contains "salesforce: --verbose reports Sforce-Limit-Info" "$T/s1.err" "api-usage="
+enrich-status --workspace sfco >"$T/s1.status" 2>&1
+t_check "salesforce: enrich-status reports Sforce-Limit-Info" jqe '.crm.name == "salesforce"
+	and .crm.configured and (.crm.limits | test("^api-usage=[0-9]+/[0-9]+$")) and .crm.limits_at != null
+	and .crm.cursor == null' "$T/s1.status"
+enrich-status --workspace acme >"$T/p1.status" 2>&1
+t_check "hubspot: enrich-status: configured, the committed cursor" jqe '.crm.name == "hubspot"
+	and .crm.configured and (.crm.cursor | test("^20[0-9-]+T[0-9:.]+Z$"))
+	and (.crm.limits | startswith("daily-remaining="))' "$T/p1.status"
 
 fake_post reset '{}'
 fake_post config '{"salesforce_batch_size":2,"salesforce_api_limit":1}'
@@ -270,5 +278,5 @@ t_status "--help: exit 0" 0 crm-pull --help >/dev/null
 t_status "stdout full: exit 74" 74 crm-pull --workspace acme --full >/dev/full 2>/dev/null
 
 # --- no secret in any output or in the db
-t_check "no token or secret in any output" bash -c "! grep -rlF -e '$TOKEN' -e '$SF_SECRET' -e '$SF_REFRESH' -e '00DFAKE' $T/p* $T/e* $T/s* $T/d* $T/w*"
+t_check "no token or secret in any output" bash -c "! grep -rlF -e '$TOKEN' -e '$SF_SECRET' -e '$SF_REFRESH' -e '00DFAKE' $T/p* $T/e* $T/s* $T/d* $T/w* $T/*.status"
 t_check "no token or secret in the db" bash -c "! grep -rlaF -e '$TOKEN' -e '$SF_SECRET' -e '$SF_REFRESH' -e '00DFAKE' $DEAL_ENRICH_DB"

@@ -27,6 +27,7 @@ enrich-status --workspace acme >"$T/new" 2>"$T/newerr"; t_eq "a new user: exit 0
 t_eq "one JSON line" 1 "$(wc -l <"$T/new")"
 t_eq "defaults" '{"apollo_configured":false,"serper_configured":false,"linkedin_configured":false,"deepseek_configured":false,"auto_enrich_on_close":true,"lookback_months":6,"cache_days":90}' \
 	"$(jq -c .config "$T/new")"
+t_eq "no CRM named: crm is null" null "$(jq -c .crm "$T/new")"
 t_eq "zero stats" '{"total_closed_deals":0,"enriched_deals":0,"partial_deals":0,"failed_deals":0,"total_deal_contacts":0,"roles_resolved":0,"apollo_enriched":0,"accounts_with_signals":0,"last_run_at":null}' \
 	"$(jq -c .stats "$T/new")"
 t_eq "zero usage, no budget" '0 0 null' "$(jq -r '"\(.usage.apollo.calls) \(.usage.apollo.credits) \(.usage.apollo.budget)"' "$T/new")"

@@ -136,6 +136,45 @@ limits_kept_with_their_time(void **state)
 	db_close(db);
 }
 
+static void
+status_for_enrich_status(void **state)
+{
+	workspace_t *none = open_ws("plain", "");
+	workspace_t *sf = open_ws("sf", "crm = salesforce\nsalesforce_client_id = id-value\n"
+	    "salesforce_client_secret = secret-value\n");
+	db_t *db = fx_open_db("db3");
+	char err[256], *text;
+	json_t *o;
+
+	(void)state;
+	unsetenv("DEAL_ENRICH_CRM");
+	unsetenv("SALESFORCE_REFRESH_TOKEN");
+	assert_int_equal(crm_source_status(none, db, &o, err, sizeof err), CRM_SOURCE_OK);
+	assert_true(o != NULL && json_is(o, JSON_NULL));
+	json_free(o);
+	/* no refresh token: not configured; nothing pulled yet */
+	assert_int_equal(crm_source_status(sf, NULL, &o, err, sizeof err), CRM_SOURCE_OK);
+	text = fx_dump(o);
+	assert_string_equal(text, "{\"name\":\"salesforce\",\"configured\":false,\"cursor\":null,"
+	    "\"limits\":null,\"limits_at\":null}");
+	free(text);
+	json_free(o);
+	setenv("SALESFORCE_REFRESH_TOKEN", "rt-value", 1);
+	assert_int_equal(crm_cursor_set_limits(db, "sf", "salesforce", "api-usage=25/15000",
+	    1773507900, err, sizeof err), DB_OK);
+	assert_int_equal(crm_source_status(sf, db, &o, err, sizeof err), CRM_SOURCE_OK);
+	text = fx_dump(o);
+	assert_string_equal(text, "{\"name\":\"salesforce\",\"configured\":true,\"cursor\":null,"
+	    "\"limits\":\"api-usage=25/15000\",\"limits_at\":\"2026-03-14T17:05:00Z\"}");
+	assert_null(strstr(text, "value"));
+	free(text);
+	json_free(o);
+	unsetenv("SALESFORCE_REFRESH_TOKEN");
+	db_close(db);
+	workspace_free(none);
+	workspace_free(sf);
+}
+
 int
 main(void)
 {
@@ -144,6 +183,7 @@ main(void)
 		cmocka_unit_test(window_cursor_before_lookback),
 		cmocka_unit_test(bad_setting_and_missing_token),
 		cmocka_unit_test(limits_kept_with_their_time),
+		cmocka_unit_test(status_for_enrich_status),
 	};
 	return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
