@@ -304,17 +304,7 @@ llm_parse_content(const char *content, size_t len, json_t **out, char *err, size
 static void
 set_err(struct llm_result *r, const char *prefix, const char *msg)
 {
-	char clean[161];
-	size_t i, j = 0;
-
-	if (msg)
-		for (i = 0; msg[i] && j < sizeof clean - 1; i++)
-			clean[j++] = (unsigned char)msg[i] < 0x20 ? ' ' : msg[i];
-	clean[j] = '\0';
-	if (j)
-		snprintf(r->error, sizeof r->error, "%s: %s", prefix, clean);
-	else
-		snprintf(r->error, sizeof r->error, "%s", prefix);
+	str_err_msg(r->error, sizeof r->error, prefix, msg);
 }
 
 static const char *

@@ -191,23 +191,6 @@ parse_body(const char *body, size_t len, int *nomem)
 	return v;
 }
 
-/* Copies a message into err, one line, printable, at most 160 bytes. */
-static void
-set_msg(char *err, size_t errlen, const char *prefix, const char *msg)
-{
-	char clean[161];
-	size_t i, j = 0;
-
-	if (msg)
-		for (i = 0; msg[i] && j < sizeof clean - 1; i++)
-			clean[j++] = (unsigned char)msg[i] < 0x20 ? ' ' : msg[i];
-	clean[j] = '\0';
-	if (j)
-		snprintf(err, errlen, "%s: %s", prefix, clean);
-	else
-		snprintf(err, errlen, "%s", prefix);
-}
-
 static int
 add_str(json_t *obj, const char *key, const json_t *v)
 {
@@ -321,7 +304,7 @@ serper_parse(long status, const char *body, size_t len, const char *transport_er
 
 	*credits = 0;
 	if (status == 0) {
-		set_msg(err, errlen, "no answer", transport_err && *transport_err ?
+		str_err_msg(err, errlen, "no answer", transport_err && *transport_err ?
 		    transport_err : "connection failed");
 		return SERPER_ESERVER;
 	}
@@ -338,19 +321,19 @@ serper_parse(long status, const char *body, size_t len, const char *transport_er
 
 		snprintf(prefix, sizeof prefix, "HTTP %ld", status);
 		if (status == 401 || status == 403) {
-			set_msg(err, errlen, prefix, msg ? msg : "Unauthorized.");
+			str_err_msg(err, errlen, prefix, msg ? msg : "Unauthorized.");
 			rc = SERPER_EAUTH;
 		} else if (status == 429) {
-			set_msg(err, errlen, prefix, msg ? msg : "Too many requests");
+			str_err_msg(err, errlen, prefix, msg ? msg : "Too many requests");
 			rc = SERPER_ERATE;
 		} else if (status >= 500) {
-			set_msg(err, errlen, prefix, msg);
+			str_err_msg(err, errlen, prefix, msg);
 			rc = SERPER_ESERVER;
 		} else if ((status == 400 || status == 402) && msg && strcasestr(msg, "credits")) {
-			set_msg(err, errlen, prefix, msg);
+			str_err_msg(err, errlen, prefix, msg);
 			rc = SERPER_ECREDITS;
 		} else {
-			set_msg(err, errlen, prefix, msg);
+			str_err_msg(err, errlen, prefix, msg);
 			rc = SERPER_EREQUEST;
 		}
 		json_free(v);
@@ -363,7 +346,7 @@ serper_parse(long status, const char *body, size_t len, const char *transport_er
 	}
 	if (json_get(v, "organic") == NULL && json_get(v, "news") == NULL &&
 	    json_get(v, "searchParameters") == NULL) {
-		set_msg(err, errlen, "an answer without results", msg);
+		str_err_msg(err, errlen, "an answer without results", msg);
 		json_free(v);
 		return SERPER_EPARSE;
 	}

@@ -119,3 +119,19 @@ str_errf(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 }
+
+void
+str_err_msg(char *err, size_t errlen, const char *prefix, const char *msg)
+{
+	char clean[161];
+	size_t i, j = 0;
+
+	if (msg)
+		for (i = 0; msg[i] && j < sizeof clean - 1; i++)
+			clean[j++] = (unsigned char)msg[i] < 0x20 ? ' ' : msg[i];
+	clean[j] = '\0';
+	if (j)
+		str_errf(err, errlen, "%s: %s", prefix, clean);
+	else
+		str_errf(err, errlen, "%s", prefix);
+}

@@ -48,4 +48,11 @@ void str_lower(char *s);
 void str_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/*
+ * "prefix: msg" into err[errlen], msg (a provider's message) made one
+ * printable line (control bytes become spaces) and cut to 160 bytes; prefix
+ * alone when msg is NULL or empty.
+ */
+void str_err_msg(char *err, size_t errlen, const char *prefix, const char *msg);
+
 #endif

@@ -84,6 +84,26 @@ blank_trim_and_compare(void **state)
 	assert_false(str_eq_ci_trimmed("\xc2\xa0pat", "pat"));
 }
 
+static void
+provider_messages_are_one_line(void **state)
+{
+	char err[256], long_msg[300];
+
+	(void)state;
+	str_err_msg(err, sizeof err, "HTTP 401", "bad\nkey\tgiven");
+	assert_string_equal(err, "HTTP 401: bad key given");
+	str_err_msg(err, sizeof err, "no answer", NULL);
+	assert_string_equal(err, "no answer");
+	str_err_msg(err, sizeof err, "no answer", "");
+	assert_string_equal(err, "no answer");
+	memset(long_msg, 'x', sizeof long_msg - 1);
+	long_msg[sizeof long_msg - 1] = '\0';
+	str_err_msg(err, sizeof err, "p", long_msg);
+	assert_int_equal(strlen(err), 3 + 160);
+	str_err_msg(err, 8, "prefix", "message");
+	assert_string_equal(err, "prefix:");
+}
+
 int
 main(void)
 {
@@ -92,6 +112,7 @@ main(void)
 		cmocka_unit_test(case_is_ascii_only),
 		cmocka_unit_test(errf_cuts_to_fit),
 		cmocka_unit_test(blank_trim_and_compare),
+		cmocka_unit_test(provider_messages_are_one_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
