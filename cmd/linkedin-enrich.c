@@ -67,6 +67,7 @@ static const char usage[] =
 "      --verify-moves      also ask for contacts Apollo marked job_changed\n"
 "      --all               ask for every contact with a profile URL\n"
 "      --dry-run           no calls: mark the contacts dry_run and print the cost\n"
+"                          (with a budget: against what is left this month)\n"
 "      --budget CALLS      calls allowed this month (default:\n"
 "                          linkedin_monthly_budget, else no limit)\n"
 "      --refresh           ask again even when the cache has the answer\n"

@@ -90,6 +90,7 @@ static const char usage[] =
 "      --window N          records read ahead and searched together (default 200)\n"
 "      --refresh           search again even when the cache has the answer\n"
 "      --dry-run           no calls: mark records dry_run and print the cost\n"
+"                          (with a budget: against what is left this month)\n"
 CLI_COMMON_HELP
 "\n"
 "Keys: serper_api_key / SERPER_API_KEY, deepseek_api_key / DEEPSEEK_API_KEY.\n"

@@ -221,6 +221,7 @@ ws_get(apollo_run_t *R, const char *name)
 			R->conf_error = 1;
 		return w;
 	}
+	budget_need_start(&w->need, w->budget);
 	if (R->dry_run)
 		ws_load_ratelimit(R, w);
 	return w;

@@ -375,6 +375,7 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 				return -1;
 			}
 			apollo_run_resolve(R, b[i], "dry_run", NULL, 0, NULL);
+			budget_need_add(&w->need, 1);   /* at most a credit an email */
 		}
 		return 0;
 	}

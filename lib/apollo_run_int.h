@@ -52,6 +52,7 @@ struct ws {
 	char *key;                 /* a copy, for redaction only; wiped at free */
 	long ttl;
 	struct budget *budget;     /* the workspace's */
+	struct budget_need need;   /* --dry-run: the emails asked against the budget */
 	struct apollo_ratelimit rl;
 	int rl_seen, rl_saved;
 	unsigned long long asked, hits, contacts;

@@ -252,16 +252,20 @@ apollo_run_report(apollo_run_t *R)
 		    "at most %g credits, at least %.1f s at the rate limits%s",
 		    R->records, R->contacts, R->with_email, R->hits, R->in_run, R->calls, R->emails_asked,
 		    R->credits_max, secs, lim);
-		for (w = R->wss; w; w = w->next)
-			if (w->budget && w->budget->limited)
-				apollo_run_say(R, "dry run: workspace %s: %g of %g budget credits left this "
-				    "month", w->name, w->budget->used < w->budget->budget ?
-				    w->budget->budget - w->budget->used : 0, w->budget->budget);
 	} else if (R->verbose)
 		apollo_run_say(R, "%llu records, %llu contacts: %llu enriched, %llu not found, "
 		    "%llu errors, %llu skipped, %llu quota_exhausted; %llu cache hits, %llu calls, "
 		    "%g credits", R->records, R->contacts, R->n_enriched, R->n_not_found, R->n_error,
 		    R->n_skipped, R->n_quota, R->hits, R->calls, R->credits);
+	/* Even with --quiet: the pipelines read these (lib/budget.h). */
+	for (w = R->wss; R->dry_run && w; w = w->next)
+		if (w->need.limited) {
+			char need[200];
+
+			budget_need_say(&w->need, APOLLO_PROVIDER, "contacts", need, sizeof need);
+			apollo_run_say(R, "dry run: workspace %s: %s (of %g a month)", w->name, need,
+			    w->budget->budget);
+		}
 	if (R->stats_json)
 		apollo_run_textf(R, "{\"program\":\"apollo-enrich\",\"dry_run\":%s,\"records\":%llu,"
 		    "\"contacts\":%llu,\"with_email\":%llu,\"cache_hits\":%llu,\"asked_earlier\":%llu,"

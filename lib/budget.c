@@ -55,3 +55,41 @@ budget_spend(struct budget *b, double cost)
 {
 	b->used += cost;
 }
+
+void
+budget_need_start(struct budget_need *n, const struct budget *b)
+{
+	memset(n, 0, sizeof *n);
+	if (b == NULL || !b->limited)
+		return;
+	n->limited = 1;
+	n->left = b->used < b->budget ? b->budget - b->used : 0;
+}
+
+void
+budget_need_add(struct budget_need *n, double cost)
+{
+	n->units++;
+	n->needed += cost;
+	if (n->limited && n->fits + cost > n->left + 1e-9)
+		n->exhausted++;
+	else
+		n->fits += cost;
+}
+
+int
+budget_need_say(const struct budget_need *n, const char *provider, const char *unit,
+    char *out, size_t len)
+{
+	size_t ul;
+
+	if (n->exhausted == 0)
+		return snprintf(out, len, "%s budget: needs %g credit%s, %g left this month: enough",
+		    provider, n->needed, n->needed == 1 ? "" : "s", n->left);
+	ul = strlen(unit);
+	if (n->exhausted == 1 && ul > 1 && unit[ul - 1] == 's')
+		ul--;   /* "1 contact" */
+	return snprintf(out, len, "%s budget: needs %g credit%s, %g left this month: %lu %.*s "
+	    "would be quota_exhausted", provider, n->needed, n->needed == 1 ? "" : "s", n->left,
+	    n->exhausted, (int)ul, unit);
+}

@@ -34,4 +34,36 @@ int budget_allows(const struct budget *b, double cost);
 /* Records spending in the in-memory view (the ledger is written separately). */
 void budget_spend(struct budget *b, double cost);
 
+/*
+ * A dry run against the budget: what the run would need, what is left of the
+ * month's budget, and how many of its units (contacts, accounts, profiles)
+ * would get quota_exhausted. The stage adds each unit's cost in the order the
+ * run would spend it; a unit that does not fit in what is still left would be
+ * quota_exhausted, as budget_allows decides in a real run. Every provider
+ * stage counts this way, so the figures mean the same everywhere.
+ */
+struct budget_need {
+	int limited;              /* 0: no budget, nothing would be exhausted */
+	double left;              /* credits left this month as the run starts (0 at least) */
+	double needed;            /* credits of all the units */
+	double fits;              /* credits of the units that fit */
+	unsigned long units;      /* units added */
+	unsigned long exhausted;  /* units that would be quota_exhausted */
+};
+
+/* Starts counting against b as it stands (budget_load'ed; b may be NULL: no budget). */
+void budget_need_start(struct budget_need *n, const struct budget *b);
+
+/* Adds one unit costing cost credits. */
+void budget_need_add(struct budget_need *n, double cost);
+
+/*
+ * Says n in one line, e.g. "apollo budget: needs 35 credits, 10 left this
+ * month: 25 contacts would be quota_exhausted" (or "...: enough"), into out.
+ * unit is the plural noun of the units (one unit: without its final s). Scripts read the numbers from this
+ * form (pipelines/enrich-closed-deals). Returns what snprintf returns.
+ */
+int budget_need_say(const struct budget_need *n, const char *provider, const char *unit,
+    char *out, size_t len);
+
 #endif

@@ -34,6 +34,7 @@ struct ws {
 	int failures;              /* unavailable answers in a row */
 	int said_nokey;
 	unsigned long d_calls, d_cached;   /* --dry-run */
+	struct budget_need need;           /* --dry-run: the calls against the budget */
 };
 
 struct prof {
@@ -123,6 +124,7 @@ ws_load(lirun_t *r, const char *name, struct ws **out, char *err, size_t errlen)
 	w->ttl = workspace_ttl(w->wsp);
 	w->key = workspace_key(w->wsp, WS_LINKEDIN);
 	w->b = workspace_budget(w->wsp, WS_LINKEDIN);
+	budget_need_start(&w->need, w->b);
 	w->next = r->wss;
 	r->wss = w;
 	*out = w;
@@ -711,6 +713,7 @@ dry(lirun_t *r)
 			return -1;
 		}
 		p->ws->d_calls++;
+		budget_need_add(&p->ws->need, 1);
 		r->st.would_call++;
 	}
 	buf_free(&k);
@@ -729,14 +732,16 @@ lirun_dry_report(const lirun_t *r, buf_t *out)
 			    "key: nothing would be asked\n", w->name);
 		else
 			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: %lu cache "
-			    "hits, %lu profile calls (%lu credits)%s\n", w->name, w->d_cached, w->d_calls,
-			    w->d_calls, w->b->limited && !budget_allows(w->b, (double)w->d_calls) ?
-			    "; more than the budget leaves this month" : "");
+			    "hits, %lu profile calls (%lu credits)\n", w->name, w->d_cached, w->d_calls,
+			    w->d_calls);
 		if (buf_adds(out, line) != BUF_OK)
 			return -1;
-		if (w->b->limited) {
-			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: budget %.0f, "
-			    "%.0f used this month\n", w->name, w->b->budget, w->b->used);
+		if (w->key != NULL && w->need.limited) {
+			char need[200];
+
+			budget_need_say(&w->need, "linkedin", "contacts", need, sizeof need);
+			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: %s (of %.0f a "
+			    "month)\n", w->name, need, w->b->budget);
 			if (buf_adds(out, line) != BUF_OK)
 				return -1;
 		}

@@ -43,6 +43,7 @@ struct wsrun {
 	/* --dry-run */
 	unsigned long d_accounts, d_cached, d_search, d_calls, d_pending_llm;
 	double d_credits;
+	struct budget_need need;       /* the accounts' searches against the Serper budget */
 };
 
 struct qslot {
@@ -191,6 +192,7 @@ ws_load(sigrun_t *r, const char *name, struct wsrun **out, char *err, size_t err
 		ws_free(w);
 		return rc == WORKSPACE_EIO ? SIGRUN_EIO : SIGRUN_ECONFIG;
 	}
+	budget_need_start(&w->need, w->sb);
 	if (llm_config_load(workspace_conf(w->ws), r->o.model_flag, &w->llm, err, errlen) != 0)
 		goto config;
 	w->use_llm = r->o.classifier != SIGRUN_RULES && w->llm.api_key != NULL;
@@ -1400,6 +1402,8 @@ dry(sigrun_t *r, char *err, size_t errlen)
 		}
 		w->d_search += (unsigned long)a->pending;
 		w->d_credits += a->pending;
+		if (a->pending > 0)
+			budget_need_add(&w->need, a->pending);
 		if (!w->use_llm)
 			continue;
 		if (a->cached) {
@@ -1443,12 +1447,16 @@ sigrun_dry_report(const sigrun_t *r, buf_t *out)
 		    w->d_search == 1 ? "" : "es", w->d_credits, w->d_credits == 1 ? "" : "s",
 		    w->d_calls, w->d_calls == 1 ? "" : "s") != BUF_OK)
 			return -1;
-		if (w->sb->limited && buf_addf(out, "; Serper budget %.0f, %.0f used this month%s",
-		    w->sb->budget, w->sb->used, budget_allows(w->sb, w->d_credits) ? "" :
-		    ": NOT ENOUGH for this run") != BUF_OK)
-			return -1;
 		if (buf_addc(out, '\n') != BUF_OK)
 			return -1;
+		if (w->need.limited) {
+			char need[200];
+
+			budget_need_say(&w->need, "serper", "accounts", need, sizeof need);
+			if (buf_addf(out, "dry run: workspace %s: %s (of %.0f a month)\n", w->name, need,
+			    w->sb->budget) != BUF_OK)
+				return -1;
+		}
 	}
 	if (buf_addf(out, "dry run: total %lu search%s, %.0f credit%s, %lu DeepSeek call%s, "
 	    "at least %.1f s (%d in flight, %ld ms apart)\n", st.would_search,

@@ -53,12 +53,21 @@ apollo-enrich $FAST --db "$T/db4" --budget 5 <"$T/nf" >"$T/o" 2>"$T/e"; t_eq "no
 t_eq "not found: two calls of 5, all not_found, 0 credits" "2 not_found 10, 0 0" \
 	"$(calls) $(statuses "$T/o") $(fake_stat '.credits.apollo // 0') $(ledger "$T/db4" | cut -d' ' -f2)"
 
-# ---- dry run with a budget: cost and what is left ----
+# ---- dry run against the budget: what the run needs, what is left, who would
+# be quota_exhausted (20 credits spent this month in $T/db) ----
 t_deals 1 5 acme d >"$T/in5"
 apollo-enrich --dry-run --stats-json --budget 15 <"$T/in5" >"$T/o" 2>"$T/e"; t_eq "dry run: exit 0" 0 $?
-t_contains "dry run: budget left said" "$T/e" "0 of 15 budget credits left"
+t_contains "dry run, budget spent: all 5 would be quota_exhausted" "$T/e" \
+	"dry run: workspace acme: apollo budget: needs 5 credits, 0 left this month: 5 contacts would be quota_exhausted (of 15 a month)"
 apollo-enrich --dry-run --budget 30 <"$T/in5" >"$T/o" 2>"$T/e"
-t_contains "dry run: budget left said (2)" "$T/e" "10 of 30 budget credits left"
+t_contains "dry run, enough left" "$T/e" "apollo budget: needs 5 credits, 10 left this month: enough"
+apollo-enrich --dry-run --quiet --budget 23 <"$T/in5" >"$T/o" 2>"$T/e"
+t_eq "dry run, 3 left (even with --quiet): 2 would be quota_exhausted" \
+	"apollo-enrich: dry run: workspace acme: apollo budget: needs 5 credits, 3 left this month: 2 contacts would be quota_exhausted (of 23 a month)" \
+	"$(cat "$T/e")"
+fake_post reset '{}'
+apollo-enrich $FAST --budget 23 <"$T/in5" >"$T/o" 2>"$T/e"
+t_eq "... and the run does what the dry run said" "75 enriched 3,quota_exhausted 2," "$? $(statuses "$T/o")"
 
 # ---- rate-limit headers: stop before Apollo's hourly limit, no 429 ----
 fake_post reset '{}'

@@ -80,8 +80,13 @@ t_eq "503: exit 69" 69 "$st"
 t_eq "503: 2 calls, then no more" 2 "$(calls)"
 t_eq "503: all error" "error=5" "$(statuses "$T/r503.out")"
 
-# --- a budget of 2: 2 calls, the rest quota_exhausted, 75; the ledger holds 2
+# --- a budget of 2: the dry run says 3 would be quota_exhausted; the run makes
+# 2 calls, the rest quota_exhausted, 75; the ledger holds 2
 fake_post reset '{}'
+run budgetdry --budget 2 --dry-run
+t_contains "budget 2, dry run: 3 contacts would be quota_exhausted" "$T/budgetdry.err" \
+	"linkedin-enrich: dry run: workspace acme: linkedin budget: needs 5 credits, 2 left this month: 3 contacts would be quota_exhausted (of 2 a month)"
+t_eq "budget 2, dry run: no call" 0 "$(calls)"
 run budget --budget 2
 t_eq "budget 2: exit 75" 75 "$st"
 t_eq "budget 2: 2 calls" 2 "$(calls)"

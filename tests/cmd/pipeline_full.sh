@@ -32,6 +32,21 @@ t_eq "dry run: no call at all" 0 "$(fake_stat '.total')"
 t_check "dry run: the estimates of apollo-enrich and serper-signals are in the report" \
 	jq -e '(.estimates["apollo-enrich"] | length) > 0 and (.estimates["serper-signals"] | length) > 0' "$T/dry.json"
 t_check "dry run: nothing stored" bash -c "! enrich-summary --workspace acme --deal $(head -n 1 "$T/closed.ids") >/dev/null 2>&1"
+t_eq "dry run, no budget set: no budget figures" "{}" "$(jq -c .budget "$T/dry.json")"
+
+# --- a dry run past the budgets: the report carries the figures as numbers
+emails=$(apollo-enrich --workspace acme --dry-run --stats-json <"$T/closed.ndjson" 2>&1 >/dev/null |
+	grep '^{' | jq .emails_asked)
+t_check "the exports ask Apollo for more than 5 emails ($emails)" test "$emails" -gt 5
+DEAL_ENRICH_APOLLO_BUDGET=5 DEAL_ENRICH_SERPER_BUDGET=2 \
+	"$P" --workspace acme "${WIN[@]}" --no-limit --dry-run "${INPUTS[@]}" >"$T/drybud.json" 2>"$T/drybud.err"
+t_eq "dry run past the budgets: exit 0, no call" "0 0" "$? $(fake_stat '.total')"
+t_eq "dry run past the budgets: Apollo's figures" \
+	"{\"needed\":$emails,\"left\":5,\"would_be_exhausted\":$((emails - 5))}" "$(jq -c .budget.apollo "$T/drybud.json")"
+t_check "dry run past the budgets: Serper's, numbers, 2 left, some accounts short" jqe '.budget.serper
+	| (.needed | type) == "number" and .needed > 2 and .left == 2 and .would_be_exhausted > 0' "$T/drybud.json"
+t_contains "dry run past the budgets: the last line says so" "$T/drybud.err" \
+	"apollo budget: needs $emails credits, 5 left this month: $((emails - 5)) would be quota_exhausted"
 
 "$P" --workspace acme "${WIN[@]}" --no-limit "${INPUTS[@]}" >"$T/run.json" 2>"$T/run.err"
 rc=$?

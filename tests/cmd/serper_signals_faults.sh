@@ -114,7 +114,15 @@ fake_post reset '{}'
 serper-signals --db "$T/db.bud" <"$IN" >/dev/null 2>&1
 t_eq "budget from the workspace file: 2 more searches" 2 "$(fake_stat '.total')"
 serper-signals --db "$T/db.bud" --dry-run <"$IN" >/dev/null 2>"$T/bud3.err"
-t_contains "budget: the dry run shows it" "$T/bud3.err" "Serper budget 7, 7 used this month: NOT ENOUGH"
+t_contains "budget: the dry run says none is left" "$T/bud3.err" \
+	"dry run: workspace acme: serper budget: needs 5 credits, 0 left this month: 5 accounts would be quota_exhausted (of 7 a month)"
+serper-signals --db "$T/db.bud" --dry-run --budget 9 <"$IN" >/dev/null 2>"$T/bud4.err"
+t_contains "budget: 2 left, the dry run says 3 accounts would be quota_exhausted" "$T/bud4.err" \
+	"serper budget: needs 5 credits, 2 left this month: 3 accounts would be quota_exhausted"
+fake_post reset '{}'
+serper-signals --db "$T/db.bud" --budget 9 --concurrency 1 <"$IN" >"$T/bud4.out" 2>/dev/null
+t_eq "... and the run does: 2 searches, 3 accounts quota_exhausted" "2 3" \
+	"$(fake_stat '.total') $(jq -r 'select(.account.signals.status=="quota_exhausted")|.account.account_id' "$T/bud4.out" | sort -u | wc -l)"
 
 # --- a db that cannot be written: 74
 mkdir -p "$T/rodb"
