@@ -8,6 +8,7 @@
 #include "hash.h"
 #include "store_fdeal.h"
 #include "str.h"
+#include "u64set.h"
 
 struct deal_slot {
 	uint64_t h;              /* 0: empty */
@@ -17,8 +18,7 @@ struct deal_slot {
 struct store_counter {
 	struct deal_slot *deals;
 	size_t ndeals, dcap;
-	uint64_t *accts;
-	size_t naccts, acap;
+	u64set_t accts;          /* accounts with signals, counted once */
 	struct store_stats sum;
 };
 
@@ -34,7 +34,7 @@ store_counter_free(store_counter_t *c)
 	if (c == NULL)
 		return;
 	free(c->deals);
-	free(c->accts);
+	u64set_free(&c->accts);
 	free(c);
 }
 
@@ -45,26 +45,6 @@ slot_hash(const char *s)
 	uint64_t h = hash_str(s);
 
 	return h ? h : 1;
-}
-
-static int
-acct_grow(store_counter_t *c)
-{
-	size_t cap = c->acap ? c->acap * 2 : 64, i, j;
-	uint64_t *t = calloc(cap, sizeof *t);
-
-	if (t == NULL)
-		return -1;
-	for (i = 0; i < c->acap; i++)
-		if (c->accts[i]) {
-			for (j = c->accts[i] & (cap - 1); t[j]; j = (j + 1) & (cap - 1))
-				;
-			t[j] = c->accts[i];
-		}
-	free(c->accts);
-	c->accts = t;
-	c->acap = cap;
-	return 0;
 }
 
 static int
@@ -122,17 +102,11 @@ store_counter_add(store_counter_t *c, const char *deal_id, const char *account,
 	c->deals[j].n = *n;
 	sum_numbers(&c->sum, n, 1);
 	if (account && *account && n->signals) {
-		if ((c->naccts + 1) * 2 > c->acap && acct_grow(c) != 0)
+		int added = u64set_add(&c->accts, hash_str(account));
+
+		if (added < 0)
 			return -1;
-		h = slot_hash(account);
-		for (j = h & (c->acap - 1); c->accts[j] && c->accts[j] != h;
-		    j = (j + 1) & (c->acap - 1))
-			;
-		if (c->accts[j] == 0) {
-			c->accts[j] = h;
-			c->naccts++;
-			c->sum.accounts_with_signals++;
-		}
+		c->sum.accounts_with_signals += added;
 	}
 	return 0;
 }
