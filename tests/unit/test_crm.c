@@ -12,16 +12,6 @@
 
 #include "fixture.h"
 
-static json_t *
-parse(const char *s)
-{
-	json_t *v;
-	char err[256];
-
-	assert_int_equal(json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err), JSON_OK);
-	return v;
-}
-
 /* Splits a CSV-ish line on '|' (tests need no quoting) into fields. */
 struct row {
 	char *mem;
@@ -334,7 +324,7 @@ canonical_json_keeps_everything(void **state)
 	char err[256], *s;
 
 	(void)state;
-	in = parse("{\"amount\":0.1,\"n\":12345678901234567891,\"x\":{\"keep\":\"me\"}}");
+	in = J("{\"amount\":0.1,\"n\":12345678901234567891,\"x\":{\"keep\":\"me\"}}");
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
 	assert_ptr_equal(in, out);
 	s = fx_dump(out);
@@ -344,7 +334,7 @@ canonical_json_keeps_everything(void **state)
 	json_free(out);
 	assert_int_equal(crm_ctx_stageless(c), 1);
 
-	in = parse("{\"workspace_id\":\"acme\",\"deal_id\":9000000002,\"stage\":\"closedwon\","
+	in = J("{\"workspace_id\":\"acme\",\"deal_id\":9000000002,\"stage\":\"closedwon\","
 	    "\"close_date\":\"2026-10-30T17:00:00Z\",\"amount\":\"$12,500\",\"z\":[1,2.50],"
 	    "\"account\":{\"account_id\":402,\"domain\":\"https://WWW.Aviato.com/\"},"
 	    "\"contacts\":[{\"contact_id\":503,\"email\":\"Erlich@Aviato.com\"},"
@@ -360,7 +350,7 @@ canonical_json_keeps_everything(void **state)
 	json_free(out);
 
 	/* a bad record is left as it was */
-	in = parse("{\"deal_id\":\"1\",\"workspace_id\":\"w\",\"close_date\":\"someday\"}");
+	in = J("{\"deal_id\":\"1\",\"workspace_id\":\"w\",\"close_date\":\"someday\"}");
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_BAD);
 	assert_null(out);
 	assert_string_equal(err, "close_date 'someday' is not a date");
@@ -376,7 +366,7 @@ forced_workspace_replaces(void **state)
 {
 	crm_opts_t o = { .workspace = "beta", .workspace_forced = 1 };
 	crm_ctx_t *c = crm_ctx_new(&o);
-	json_t *in = parse("{\"workspace_id\":\"acme\",\"deal_id\":\"1\",\"stage_normalized\":\"closed_won\"}"), *out;
+	json_t *in = J("{\"workspace_id\":\"acme\",\"deal_id\":\"1\",\"stage_normalized\":\"closed_won\"}"), *out;
 	char err[256], *s;
 
 	(void)state;
@@ -397,7 +387,7 @@ flat_rows_are_mapped(void **state)
 	char err[256], *s;
 
 	(void)state;
-	in = parse("{\"id\":\"9100000003\",\"properties\":{\"dealname\":\"Raviga\",\"dealstage\":\"closedwon\","
+	in = J("{\"id\":\"9100000003\",\"properties\":{\"dealname\":\"Raviga\",\"dealstage\":\"closedwon\","
 	    "\"amount\":\"88000\",\"closedate\":\"2026-11-02T10:00:00.000Z\",\"pipeline\":\"default\"},"
 	    "\"associations\":{\"contacts\":{\"results\":[{\"id\":\"504\"}]}},\"archived\":false}");
 	assert_true(crm_json_is_flat(in));
@@ -415,7 +405,7 @@ flat_rows_are_mapped(void **state)
 	json_free(out);
 	json_free(in);
 
-	in = parse("{\"Id\":\"006A\",\"Name\":\"Bachmanity\",\"StageName\":\"Closed Won\",\"CloseDate\":\"2026-07-15\","
+	in = J("{\"Id\":\"006A\",\"Name\":\"Bachmanity\",\"StageName\":\"Closed Won\",\"CloseDate\":\"2026-07-15\","
 	    "\"Amount\":30000.50,\"IsWon\":true,\"Account\":{\"Name\":\"B\",\"Website\":\"www.bachmanity.com\"},\"Score\":7}");
 	assert_true(crm_json_is_flat(in));
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_OK);
@@ -428,10 +418,10 @@ flat_rows_are_mapped(void **state)
 	json_free(out);
 	json_free(in);
 
-	in = parse("{\"deal_id\":\"1\",\"Deal Stage\":\"x\"}");
+	in = J("{\"deal_id\":\"1\",\"Deal Stage\":\"x\"}");
 	assert_false(crm_json_is_flat(in));
 	json_free(in);
-	in = parse("{\"Deal Name\":\"A\",\"Deal Stage\":\"Closed Won\",\"Close Date\":\"nope\"}");
+	in = J("{\"Deal Name\":\"A\",\"Deal Stage\":\"Closed Won\",\"Close Date\":\"nope\"}");
 	assert_true(crm_json_is_flat(in));
 	assert_int_equal(crm_deal_from_json(c, in, &out, err, sizeof err), CRM_BAD);
 	assert_non_null(strstr(err, "close date 'nope'"));
@@ -442,8 +432,8 @@ flat_rows_are_mapped(void **state)
 static void
 merging_rows_of_one_deal(void **state)
 {
-	json_t *a = parse("{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"a@x.com\",\"crm_role\":null}]}");
-	json_t *b = parse("{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"A@x.com\",\"crm_role\":\"Champion\"},"
+	json_t *a = J("{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"a@x.com\",\"crm_role\":null}]}");
+	json_t *b = J("{\"deal_id\":\"1\",\"contacts\":[{\"contact_id\":null,\"email\":\"A@x.com\",\"crm_role\":\"Champion\"},"
 	    "{\"contact_id\":null,\"email\":\"b@x.com\"}]}");
 	char *s;
 

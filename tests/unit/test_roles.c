@@ -12,6 +12,8 @@
 #include "json.h"
 #include "roles.h"
 
+#include "fixture.h"
+
 #define DM ROLES_DECISION_MAKER
 #define EB ROLES_ECONOMIC_BUYER
 #define CH ROLES_CHAMPION
@@ -257,16 +259,6 @@ seniorities(void **state)
 
 enum { L_CRM = 1, L_FIELD = 2, L_SENIORITY = 4, L_CROSS = 8, L_TITLE = 16 };
 
-static json_t *
-parse(const char *s)
-{
-	json_t *v;
-	char err[256];
-
-	assert_int_equal(json_parse(s, strlen(s), 0, &v, NULL, err, sizeof err), JSON_OK);
-	return v;
-}
-
 /*
  * Deal B of account globex.com with one contact, Pat Ng, and the evidence of
  * the layers in mask, each pointing at a different role:
@@ -285,7 +277,7 @@ resolve_layers(int mask, const char *input_role)
 	o.stream_cap = 100;
 	r = roles_new(&o, err, sizeof err);
 	assert_non_null(r);
-	a = parse("{\"workspace_id\":\"acme\",\"deal_id\":\"A\",\"close_date\":\"2026-01-01\","
+	a = J("{\"workspace_id\":\"acme\",\"deal_id\":\"A\",\"close_date\":\"2026-01-01\","
 	    "\"account\":{\"domain\":\"globex.com\"},\"contacts\":[{\"email\":\"pat@globex.com\","
 	    "\"first_name\":\"Pat\",\"last_name\":\"Ng\",\"crm_role\":\"Blocker\"}]}");
 	if (mask & L_CROSS)
@@ -300,7 +292,7 @@ resolve_layers(int mask, const char *input_role)
 	    mask & L_SENIORITY ? ",\"apollo\":{\"person\":{\"seniority\":\"c_suite\"}}" : "",
 	    mask & L_TITLE ? ",\"title\":\"Software Engineer\"" : "",
 	    input_role ? input_role : "");
-	b = parse(rec);
+	b = J(rec);
 	assert_int_equal(roles_resolve(r, b, NULL, err, sizeof err), DB_OK);
 	json_free(a);
 	roles_free(r);
@@ -452,7 +444,7 @@ deal_field_matching(void **state)
 
 	(void)state;
 	r = roles_new(NULL, err, sizeof err);
-	rec = parse("{\"deal_id\":\"1\",\"custom_fields\":{\"champion_name\":\"Pat Ng\","
+	rec = J("{\"deal_id\":\"1\",\"custom_fields\":{\"champion_name\":\"Pat Ng\","
 	    "\"economic_buyer\":\"Ng\",\"decision_maker_name\":\"José Núñez\","
 	    "\"technical_evaluator_name\":\"Mary Elizabeth Jones\",\"blocker\":\"P. Ng\"},"
 	    "\"influencer_name\":[\"Chloe OBrien\"],"
@@ -475,7 +467,7 @@ deal_field_matching(void **state)
 	assert_int_equal(roles_stats(r)->field_unmatched, 1);
 	json_free(rec);
 	/* two contacts the name fits equally: neither */
-	rec = parse("{\"deal_id\":\"2\",\"custom_fields\":{\"champion_name\":\"P. Ng\"},"
+	rec = J("{\"deal_id\":\"2\",\"custom_fields\":{\"champion_name\":\"P. Ng\"},"
 	    "\"contacts\":[{\"first_name\":\"Pat\",\"last_name\":\"Ng\"},"
 	    "{\"first_name\":\"Paul\",\"last_name\":\"Ng\"}]}");
 	assert_int_equal(roles_resolve(r, rec, NULL, err, sizeof err), DB_OK);
@@ -496,7 +488,7 @@ crm_role_lists_and_unknown_labels(void **state)
 
 	(void)state;
 	r = roles_new(NULL, err, sizeof err);
-	rec = parse("{\"deal_id\":\"1\",\"contacts\":["
+	rec = J("{\"deal_id\":\"1\",\"contacts\":["
 	    "{\"crm_role\":\"Other;Decision Maker\"},"
 	    "{\"crm_role\":[\"Legal Counsel\",\"Influencer\"]},"
 	    "{\"crm_role\":\"Legal Counsel\",\"title\":\"CFO\"},"
@@ -547,7 +539,7 @@ role_on(roles_t *r, const char *deal, const char *domain, const char *email)
 
 	snprintf(rec, sizeof rec, "{\"workspace_id\":\"acme\",\"deal_id\":\"%s\","
 	    "\"account\":{\"domain\":\"%s\"},\"contacts\":[{\"email\":\"%s\"}]}", deal, domain, email);
-	v = parse(rec);
+	v = J(rec);
 	assert_int_equal(roles_resolve(r, v, NULL, err, sizeof err), DB_OK);
 	c = json_at(json_get(v, "contacts"), 0);
 	snprintf(out, sizeof out, "%s/%s", json_str(json_get(c, "buying_role")) ?
@@ -630,7 +622,7 @@ stream_memory_is_bounded(void **state)
 	for (i = 0; i < 3; i++) {
 		snprintf(rec, sizeof rec, "{\"deal_id\":\"A\",\"account\":{\"domain\":\"g.com\"},"
 		    "\"contacts\":[{\"email\":\"c%d@g.com\",\"crm_role\":\"Champion\"}]}", i);
-		v = parse(rec);
+		v = J(rec);
 		assert_int_equal(roles_resolve(r, v, "ws", err, sizeof err), DB_OK);
 		json_free(v);
 	}
@@ -642,7 +634,7 @@ stream_memory_is_bounded(void **state)
 		snprintf(rec, sizeof rec, "{\"workspace_id\":\"acme\",\"deal_id\":\"A\","
 		    "\"account\":{\"domain\":\"g.com\"},"
 		    "\"contacts\":[{\"email\":\"c%d@g.com\",\"crm_role\":\"Champion\"}]}", i);
-		v = parse(rec);
+		v = J(rec);
 		assert_int_equal(roles_resolve(r, v, NULL, err, sizeof err), DB_OK);
 		json_free(v);
 	}
@@ -658,7 +650,7 @@ stream_memory_is_bounded(void **state)
 	/* cap 0: no memory at all */
 	o.stream_cap = 0;
 	r = roles_new(&o, err, sizeof err);
-	v = parse("{\"deal_id\":\"A\",\"account\":{\"domain\":\"g.com\"},"
+	v = J("{\"deal_id\":\"A\",\"account\":{\"domain\":\"g.com\"},"
 	    "\"contacts\":[{\"email\":\"c0@g.com\",\"crm_role\":\"Champion\"}]}");
 	assert_int_equal(roles_resolve(r, v, "acme", err, sizeof err), DB_OK);
 	json_free(v);
@@ -678,17 +670,17 @@ llm_questions_and_answers(void **state)
 	char err[256];
 
 	(void)state;
-	c1 = parse("{\"first_name\":\"Pat\",\"email\":\"pat@x.com\",\"title\":\"Procurement Lead\","
+	c1 = J("{\"first_name\":\"Pat\",\"email\":\"pat@x.com\",\"title\":\"Procurement Lead\","
 	    "\"crm_role\":\"Legal Counsel\",\"apollo\":{\"person\":{\"seniority\":\"senior\","
 	    "\"departments\":[\"master_operations\"],\"title\":\"Procurement Lead\"}},"
 	    "\"buying_role\":null}");
-	c2 = parse("{\"email\":\"x@x.com\",\"buying_role\":\"champion\",\"role_confidence\":0.95}");
-	c3 = parse("{\"email\":\"y@x.com\"}");
+	c2 = J("{\"email\":\"x@x.com\",\"buying_role\":\"champion\",\"role_confidence\":0.95}");
+	c3 = J("{\"email\":\"y@x.com\"}");
 	r = roles_new(NULL, err, sizeof err);
 	assert_true(roles_llm_wanted(r, c1));
 	assert_false(roles_llm_wanted(r, c2));   /* has a role */
 	assert_false(roles_llm_wanted(r, c3));   /* nothing to ask about */
-	c4 = parse("{\"title\":\"Marketing Intern\"}");
+	c4 = J("{\"title\":\"Marketing Intern\"}");
 	assert_false(roles_llm_wanted(r, c4));   /* a rule keeps it unresolved on purpose */
 	json_free(c4);
 	roles_free(r);
@@ -705,18 +697,18 @@ llm_questions_and_answers(void **state)
 	    "\"seniority\":\"senior\",\"departments\":[\"master_operations\"],"
 	    "\"crm_label\":\"Legal Counsel\"},{\"id\":\"1\"}]}");
 	assert_non_null(strstr(roles_llm_system_prompt, "json"));
-	ans = parse("{\"contacts\":[{\"id\":\"1\",\"role\":null},{\"id\":0,\"role\":\"economic_buyer\"},"
+	ans = J("{\"contacts\":[{\"id\":\"1\",\"role\":null},{\"id\":0,\"role\":\"economic_buyer\"},"
 	    "{\"id\":\"7\",\"role\":\"champion\"}]}");
 	assert_int_equal(roles_llm_read(ans, 3, roles), 2);
 	assert_int_equal(roles[0], EB);
 	assert_int_equal(roles[1], NO);
 	assert_int_equal(roles[2], ROLES_UNKNOWN);
 	json_free(ans);
-	ans = parse("[{\"id\":\"0\",\"role\":\"chief\"}]");
+	ans = J("[{\"id\":\"0\",\"role\":\"chief\"}]");
 	assert_int_equal(roles_llm_read(ans, 1, roles), 1);
 	assert_int_equal(roles[0], NO);
 	json_free(ans);
-	ans = parse("{\"result\":null}");
+	ans = J("{\"result\":null}");
 	assert_int_equal(roles_llm_read(ans, 1, roles), -1);
 	json_free(ans);
 	/* applying: never over a stronger role */
