@@ -24,8 +24,7 @@ run() { # name: runs on a fresh db, output in $T/name.out, stderr in .err, statu
 calls() { fake_stat '(.calls["linkedin.person"] // 0) + (.calls["linkedin.person_old"] // 0)'; }
 
 # --- 429 to the last retry: quota_exhausted, try later (75), no more calls, nothing lost
-fake_post reset '{}'
-fake_post fault '{"provider":"linkedin","kind":"429","count":-1}'
+fake_fault linkedin 429 -1
 run r429 --retry-429 1
 t_eq "429: exit 75" 75 "$st"
 t_eq "429: 5 records out" 5 "$(wc -l <"$T/r429.out")"
@@ -39,8 +38,7 @@ t_eq "429: nothing cached, the rerun asks again" 5 "$(calls)"
 t_eq "429: the rerun enriches" "enriched=5" "$(statuses "$T/r429b.out")"
 
 # --- the monthly quota (429 with RapidAPI's text): stops the calls at once
-fake_post reset '{}'
-fake_post fault '{"provider":"linkedin","kind":"quota","count":-1}'
+fake_fault linkedin quota -1
 run quota --retry-429 0
 t_eq "quota: exit 75" 75 "$st"
 t_eq "quota: all quota_exhausted" "quota_exhausted=5" "$(statuses "$T/quota.out")"
@@ -51,8 +49,7 @@ t_eq "quota: 1 call" 1 "$(calls)"
 fake_post reset '{}'
 head -n 2 "$IN" >"$T/two.ndjson"
 DEAL_ENRICH_DB=$T/db-402 linkedin-enrich --delay-ms 0 --concurrency 1 <"$T/two.ndjson" >/dev/null 2>&1
-fake_post reset '{}'
-fake_post fault '{"provider":"linkedin","kind":"credits","count":-1}'
+fake_fault linkedin credits -1
 DEAL_ENRICH_DB=$T/db-402 linkedin-enrich --delay-ms 0 --concurrency 1 <"$IN" >"$T/402.out" 2>"$T/402.err"
 t_eq "402: exit 75" 75 "$?"
 t_eq "402: the 2 cached answered, the 3 others quota_exhausted" "enriched=2 quota_exhausted=3" "$(statuses "$T/402.out")"
@@ -60,8 +57,7 @@ t_contains "402: the reason says credits" "$T/402.out" "credits used up (402"
 t_eq "402: 1 call" 1 "$(calls)"
 
 # --- 403 not subscribed: error, configuration (78), one call
-fake_post reset '{}'
-fake_post fault '{"provider":"linkedin","kind":"403","count":-1}'
+fake_fault linkedin 403 -1
 run r403
 t_eq "403: exit 78" 78 "$st"
 t_eq "403: all error" "error=5" "$(statuses "$T/r403.out")"
@@ -73,8 +69,7 @@ t_eq "a wrong key: exit 78" 78 "$?"
 t_lacks "a wrong key: not in the output" "$T/wrong.out" "wrong-key"
 
 # --- 503 throughout: unavailable (69) after --max-failures calls
-fake_post reset '{}'
-fake_post fault '{"provider":"linkedin","kind":"503","count":-1}'
+fake_fault linkedin 503 -1
 run r503 --retries 0 --max-failures 2
 t_eq "503: exit 69" 69 "$st"
 t_eq "503: 2 calls, then no more" 2 "$(calls)"
@@ -109,8 +104,8 @@ fake_post config '{"linkedin_new_path_missing":true}'
 run oldpath
 t_eq "old path: exit 0" 0 "$st"
 t_eq "old path: all enriched" "enriched=5" "$(statuses "$T/oldpath.out")"
-t_eq "old path: 5 answers on the old path" 5 "$(fake_stat '.calls["linkedin.person_old"] // 0')"
-t_eq "old path: one try of the new one" 1 "$(fake_stat '.calls["linkedin.person"] // 0')"
+t_eq "old path: 5 answers on the old path" 5 "$(fake_calls linkedin.person_old)"
+t_eq "old path: one try of the new one" 1 "$(fake_calls linkedin.person)"
 t_contains "old path: said once" "$T/oldpath.err" "asking /get-linkedin-profile instead"
 fake_post reset '{}'
 fake_post config '{"linkedin_new_path_missing":true,"linkedin_old_path_gone":true}'
