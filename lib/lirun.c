@@ -1,6 +1,5 @@
 #include "lirun.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,29 +7,22 @@
 #include "budget.h"
 #include "cache.h"
 #include "claim.h"
-#include "conf.h"
 #include "jobtitle.h"
-#include "ledger.h"
+#include "stage.h"
 #include "window.h"
-#include "workspace.h"
 
 #define DEFAULT_WORKSPACE "default"
 
-enum { STOP_NONE, STOP_REFUSED, STOP_QUOTA, STOP_UNAVAILABLE };
 /* What is known of a profile. */
 enum { P_NEED, P_ANSWERED, P_FAILED, P_DRY };
 
+/* A workspace's run: its settings and stop state (lib/stage.h), and what this run keeps. */
 struct ws {
-	struct ws *next;
-	char *name;
-	workspace_t *wsp;            /* settings, key, budget: lib/workspace */
+	struct stage_ws s;
 	const char *key;
-	long ttl;
 	struct budget *b;           /* the workspace's LinkedIn budget */
 	const char *path;          /* LINKEDIN_PATH, or the old one once the new is gone */
 	int switched;
-	int stop;                  /* STOP_*: no more calls */
-	char stopmsg[300];
 	int failures;              /* unavailable answers in a row */
 	int said_nokey;
 	unsigned long d_calls, d_cached;   /* --dry-run */
@@ -54,11 +46,12 @@ struct prof {
 
 struct lirun {
 	struct lirun_opts o;
+	struct stage s;
 	window_t *w;
 	window_t *seen;            /* --dry-run: the profiles counted (its key table) */
 	http_client_t *http;
 	jobtitle_t *jt;
-	struct ws *wss;
+	struct stage_ws *wss;
 	struct prof *profs, *tail;
 	struct prof **queue;       /* the claimed profiles, in order */
 	size_t nqueue, next;
@@ -69,64 +62,33 @@ struct lirun {
 	unsigned long done;        /* records processed so far (at the window's head) */
 };
 
-static void
-say(lirun_t *r, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (r->o.notice == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	r->o.notice(r->o.notice_ctx, msg);
-}
+#define say(r, ...) stage_say(&(r)->s, __VA_ARGS__)
+#define STOPPED_THEN "no more LinkedIn calls for it this run"
 
 /* ---- workspaces ---- */
-
-static void
-ws_free(struct ws *w)
-{
-	if (w == NULL)
-		return;
-	workspace_free(w->wsp);
-	free(w->name);
-	free(w);
-}
 
 static int
 ws_load(lirun_t *r, const char *name, struct ws **out, char *err, size_t errlen)
 {
+	struct stage_ws *sw;
 	struct ws *w;
 	int rc;
 
-	for (w = r->wss; w; w = w->next)
-		if (strcmp(w->name, name) == 0) {
-			*out = w;
-			return LIRUN_OK;
-		}
-	if ((w = calloc(1, sizeof *w)) == NULL || (w->name = strdup(name)) == NULL) {
-		free(w);
-		snprintf(err, errlen, "out of memory");
-		return LIRUN_ENOMEM;
+	if ((*out = (struct ws *)stage_ws_find(r->wss, name)) != NULL)
+		return LIRUN_OK;
+	if ((rc = stage_ws_open(name, r->o.cache_days_flag, sizeof *w, &sw, err, errlen)) != STAGE_OK)
+		return rc;
+	w = (struct ws *)sw;
+	if ((rc = workspace_budget_load(sw->ws, WS_LINKEDIN, r->o.db, r->o.budget_flag, r->now,
+	    err, errlen)) != WORKSPACE_OK) {
+		stage_ws_free(sw);
+		return stage_code(rc);
 	}
 	w->path = LINKEDIN_PATH;
-	rc = workspace_open(name, r->o.cache_days_flag, &w->wsp, err, errlen);
-	if (rc == WORKSPACE_OK)
-		rc = workspace_budget_load(w->wsp, WS_LINKEDIN, r->o.db, r->o.budget_flag, r->now,
-		    err, errlen);
-	if (rc != WORKSPACE_OK) {
-		ws_free(w);
-		return rc == WORKSPACE_ENOMEM ? LIRUN_ENOMEM :
-		    rc == WORKSPACE_EIO ? LIRUN_EIO : LIRUN_ECONFIG;
-	}
-	w->ttl = workspace_ttl(w->wsp);
-	w->key = workspace_key(w->wsp, WS_LINKEDIN);
-	w->b = workspace_budget(w->wsp, WS_LINKEDIN);
+	w->key = workspace_key(sw->ws, WS_LINKEDIN);
+	w->b = workspace_budget(sw->ws, WS_LINKEDIN);
 	budget_need_start(&w->need, w->b);
-	w->next = r->wss;
-	r->wss = w;
+	stage_ws_link(&r->wss, sw);
 	*out = w;
 	return LIRUN_OK;
 }
@@ -135,12 +97,10 @@ int
 lirun_workspace(lirun_t *r, const char *ws, char *err, size_t errlen)
 {
 	struct ws *w;
+	int rc;
 
-	if (!conf_workspace_valid(ws)) {
-		snprintf(err, errlen, "--workspace '%s': use 1-64 of A-Z a-z 0-9 _ . - "
-		    "(not starting with '.')", ws);
-		return LIRUN_ECONFIG;
-	}
+	if ((rc = stage_workspace_name(ws, err, errlen)) != STAGE_OK)
+		return rc;
 	return ws_load(r, ws, &w, err, errlen);
 }
 
@@ -157,6 +117,9 @@ lirun_new(const struct lirun_opts *o, lirun_t **out, char *err, size_t errlen)
 		return LIRUN_ENOMEM;
 	}
 	r->o = *o;
+	r->s.db = o->db;
+	r->s.notice = o->notice;
+	r->s.notice_ctx = o->notice_ctx;
 	r->now = r->start = o->now ? o->now : time(NULL);
 	if (r->o.window == 0)
 		r->o.window = LIRUN_WINDOW_DEFAULT;
@@ -197,7 +160,7 @@ profs_free(lirun_t *r)
 	for (p = r->profs; p; p = next) {
 		next = p->next;
 		buf_reset(&k);
-		if (buf_adds(&k, p->ws->name) == BUF_OK && buf_addc(&k, '\x1f') == BUF_OK &&
+		if (buf_adds(&k, p->ws->s.name) == BUF_OK && buf_addc(&k, '\x1f') == BUF_OK &&
 		    buf_adds(&k, p->key) == BUF_OK)
 			window_key_del(r->w, buf_ptr(&k));
 		json_free(p->value);
@@ -214,8 +177,6 @@ profs_free(lirun_t *r)
 void
 lirun_free(lirun_t *r)
 {
-	struct ws *w, *next;
-
 	if (r == NULL)
 		return;
 	profs_free(r);
@@ -223,10 +184,7 @@ lirun_free(lirun_t *r)
 	window_free(r->seen, NULL, NULL);
 	http_client_free(r->http);
 	jobtitle_free(r->jt);
-	for (w = r->wss; w; w = next) {
-		next = w->next;
-		ws_free(w);
-	}
+	stage_ws_free_all(&r->wss);
 	free(r);
 }
 
@@ -256,6 +214,7 @@ void
 lirun_stats(const lirun_t *r, struct lirun_stats *out)
 {
 	*out = r->st;
+	out->db_failed = r->s.db_failed > 0;
 }
 
 /* ---- which profile each contact needs ---- */
@@ -290,7 +249,7 @@ prof_for(lirun_t *r, struct ws *w, const char *url, buf_t *wkey)
 	struct prof *p;
 
 	buf_reset(wkey);
-	if (buf_adds(wkey, w->name) != BUF_OK || buf_addc(wkey, '\x1f') != BUF_OK ||
+	if (buf_adds(wkey, w->s.name) != BUF_OK || buf_addc(wkey, '\x1f') != BUF_OK ||
 	    buf_adds(wkey, url) != BUF_OK)
 		return NULL;
 	if ((p = window_key_get(r->w, buf_ptr(wkey))) != NULL)
@@ -322,7 +281,7 @@ lookup(lirun_t *r, struct prof *p, char *err, size_t errlen)
 	json_t *v = NULL;
 	const json_t *prof;
 	time_t at;
-	int rc = cache_get(r->o.db, LINKEDIN_PROVIDER, p->ws->name, p->key, p->ws->ttl, r->now, &v,
+	int rc = cache_get(r->o.db, LINKEDIN_PROVIDER, p->ws->s.name, p->key, p->ws->s.ttl, r->now, &v,
 	    &at, err, errlen);
 
 	if (rc == DB_NOTFOUND)
@@ -389,8 +348,8 @@ intake(lirun_t *r, char *err, size_t errlen)
 		}
 		if (w && w->key == NULL && !w->said_nokey++)
 			say(r, "workspace %s: no RapidAPI key (linkedin_rapidapi_key in %s, or "
-			    "RAPIDAPI_KEY): contacts passed through with linkedin skipped", w->name,
-			    workspace_path(w->wsp));
+			    "RAPIDAPI_KEY): contacts passed through with linkedin skipped", w->s.name,
+			    workspace_path(w->s.ws));
 	}
 	buf_free(&wkey);
 	if (rc == LIRUN_ENOMEM)
@@ -403,13 +362,9 @@ intake(lirun_t *r, char *err, size_t errlen)
 static void feed(lirun_t *r);
 
 static void
-stop_ws(lirun_t *r, struct ws *w, int why, const char *msg)
+stop_ws(lirun_t *r, struct ws *w, enum workspace_stop why, const char *msg)
 {
-	if (w->stop != STOP_NONE)
-		return;
-	w->stop = why;
-	snprintf(w->stopmsg, sizeof w->stopmsg, "%s", msg);
-	say(r, "workspace %s: %s: no more LinkedIn calls for it this run", w->name, msg);
+	stage_stop(&r->s, w->s.ws, WS_LINKEDIN, why, msg, STOPPED_THEN);
 }
 
 static void
@@ -424,36 +379,30 @@ fail(struct prof *p, const char *status, const char *reason)
 static void
 stopped(struct prof *p)
 {
-	fail(p, p->ws->stop == STOP_QUOTA ? "quota_exhausted" : "error", p->ws->stopmsg);
+	const workspace_t *ws = p->ws->s.ws;
+
+	fail(p, workspace_stopped(ws, WS_LINKEDIN) == WS_QUOTA_REACHED ? "quota_exhausted" : "error",
+	    workspace_stop_reason(ws, WS_LINKEDIN));
 }
 
 static void
 release(lirun_t *r, struct prof *p)
 {
-	const char *key = p->key;
-	char err[200];
-
 	if (!p->claimed)
 		return;
 	p->claimed = 0;
-	if (claim_release(r->o.db, LINKEDIN_PROVIDER, p->ws->name, &key, 1, err, sizeof err) !=
-	    DB_OK && !r->st.db_failed++)
-		say(r, "cannot release the claim on a profile: %s", err);
+	stage_release(&r->s, LINKEDIN_PROVIDER, p->ws->s.name, p->key, "a profile");
 }
 
 static void
 count(lirun_t *r, struct ws *w, long status, double credits)
 {
 	struct ledger_usage u = { 1, 0, 0 };
-	char month[8], err[200];
 
 	if (status == 0)
 		return;   /* no answer: nothing was used */
 	u.credits = credits;
-	ledger_month(r->now, month, sizeof month);
-	if (ledger_add(r->o.db, w->name, LINKEDIN_PROVIDER, month, &u, err, sizeof err) != DB_OK &&
-	    !r->st.db_failed++)
-		say(r, "cannot write the usage ledger: %s", err);
+	stage_ledger(&r->s, w->s.name, LINKEDIN_PROVIDER, r->now, &u);
 }
 
 static void
@@ -463,7 +412,7 @@ on_answer(http_response_t *resp, void *user)
 	lirun_t *r = p->r;
 	struct ws *w = p->ws;
 	json_t *profile = NULL, *v;
-	char why[300], err[200];
+	char why[300];
 	enum linkedin_answer a;
 
 	r->out--;
@@ -492,16 +441,14 @@ on_answer(http_response_t *resp, void *user)
 		p->value = v;
 		p->state = P_ANSWERED;
 		p->fetched_at = r->now;
-		if (cache_put(r->o.db, LINKEDIN_PROVIDER, w->name, p->key, v, r->now, err,
-		    sizeof err) != DB_OK && !r->st.db_failed++)
-			say(r, "cannot write the cache: %s", err);
+		stage_cache_put(&r->s, LINKEDIN_PROVIDER, w->s.name, p->key, v, r->now);
 		break;
 	case LINKEDIN_NO_ENDPOINT:
 		/* the API renamed its person endpoint (CONTRACTS §4.1): try the other name once */
 		if (!w->switched && p->path == w->path) {
 			w->switched = 1;
 			w->path = strcmp(w->path, LINKEDIN_PATH) == 0 ? LINKEDIN_PATH_OLD : LINKEDIN_PATH;
-			say(r, "workspace %s: %s; asking %s instead", w->name, why, w->path);
+			say(r, "workspace %s: %s; asking %s instead", w->s.name, why, w->path);
 		}
 		if (p->path != w->path) {
 			/* asked on the path that is gone: again on the other */
@@ -511,22 +458,22 @@ on_answer(http_response_t *resp, void *user)
 			json_free(profile);
 			return;
 		}
-		stop_ws(r, w, STOP_UNAVAILABLE, why);
+		stop_ws(r, w, WS_UNAVAILABLE, why);
 		fail(p, "error", why);
 		break;
 	case LINKEDIN_REFUSED:
 		r->st.refused = 1;
-		stop_ws(r, w, STOP_REFUSED, why);
+		stop_ws(r, w, WS_KEY_REFUSED, why);
 		fail(p, "error", why);
 		break;
 	case LINKEDIN_QUOTA:
 	case LINKEDIN_CREDITS:
-		stop_ws(r, w, STOP_QUOTA, why);
+		stop_ws(r, w, WS_QUOTA_REACHED, why);
 		fail(p, "quota_exhausted", why);
 		break;
 	case LINKEDIN_RATE_LIMITED:
 		r->st.rate_limited++;
-		stop_ws(r, w, STOP_QUOTA, why);
+		stop_ws(r, w, WS_QUOTA_REACHED, why);
 		fail(p, "quota_exhausted", why);
 		break;
 	case LINKEDIN_UNAVAILABLE:
@@ -538,7 +485,7 @@ on_answer(http_response_t *resp, void *user)
 
 			snprintf(msg, sizeof msg, "LinkedIn unavailable (%d failed calls in a row, the "
 			    "last: %s)", w->failures, why);
-			stop_ws(r, w, STOP_UNAVAILABLE, msg);
+			stop_ws(r, w, WS_UNAVAILABLE, msg);
 		}
 		break;
 	default:
@@ -566,14 +513,8 @@ feed(lirun_t *r)
 	while (r->out < max && r->next < r->nqueue) {
 		struct prof *p = r->queue[r->next++];
 		struct ws *w = p->ws;
-		char msg[200];
 
-		if (w->stop == STOP_NONE && !budget_allows(w->b, 1)) {
-			snprintf(msg, sizeof msg, "linkedin_monthly_budget reached (%.0f of %.0f calls "
-			    "used this month)", w->b->used, w->b->budget);
-			stop_ws(r, w, STOP_QUOTA, msg);
-		}
-		if (w->stop != STOP_NONE) {
+		if (!stage_budget_check(&r->s, w->s.ws, WS_LINKEDIN, "calls", STOPPED_THEN)) {
 			stopped(p);
 			release(r, p);
 			continue;
@@ -618,7 +559,7 @@ answered(const char *val, size_t len, void *ctx)
 	struct prof *p = ctx;
 	long long at = claim_entry_time(val, len);
 
-	return at >= 0 && (p->ws->ttl <= 0 || p->r->now - at <= p->ws->ttl) &&
+	return at >= 0 && (p->ws->s.ttl <= 0 || p->r->now - at <= p->ws->s.ttl) &&
 	    (!p->r->o.refresh || at >= p->r->start);
 }
 
@@ -641,12 +582,12 @@ ask(lirun_t *r, int *waiting, char *err, size_t errlen)
 		p->held = 0;
 		if (p->state != P_NEED)
 			continue;
-		if (p->ws->stop != STOP_NONE) {
+		if (workspace_stopped(p->ws->s.ws, WS_LINKEDIN) != WS_CALLING) {
 			stopped(p);
 			continue;
 		}
 		key = p->key;
-		rc = claim_take(r->o.db, LINKEDIN_PROVIDER, p->ws->name, &key, 1, answered, p,
+		rc = claim_take(r->o.db, LINKEDIN_PROVIDER, p->ws->s.name, &key, 1, answered, p,
 		    time(NULL), &st, err, errlen);
 		if (rc != DB_OK)
 			return rc == DB_ENOMEM ? LIRUN_ENOMEM : LIRUN_EIO;
@@ -701,7 +642,7 @@ dry(lirun_t *r)
 		}
 		p->state = P_DRY;
 		buf_reset(&k);
-		if (buf_adds(&k, p->ws->name) != BUF_OK || buf_addc(&k, '\x1f') != BUF_OK ||
+		if (buf_adds(&k, p->ws->s.name) != BUF_OK || buf_addc(&k, '\x1f') != BUF_OK ||
 		    buf_adds(&k, p->key) != BUF_OK) {
 			buf_free(&k);
 			return -1;
@@ -723,16 +664,18 @@ dry(lirun_t *r)
 int
 lirun_dry_report(const lirun_t *r, buf_t *out)
 {
-	const struct ws *w;
+	const struct stage_ws *sw;
 	char line[512];
 
-	for (w = r->wss; w; w = w->next) {
+	for (sw = r->wss; sw; sw = sw->next) {
+		const struct ws *w = (const struct ws *)sw;
+
 		if (w->key == NULL)
 			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: no RapidAPI "
-			    "key: nothing would be asked\n", w->name);
+			    "key: nothing would be asked\n", w->s.name);
 		else
 			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: %lu cache "
-			    "hits, %lu profile calls (%lu credits)\n", w->name, w->d_cached, w->d_calls,
+			    "hits, %lu profile calls (%lu credits)\n", w->s.name, w->d_cached, w->d_calls,
 			    w->d_calls);
 		if (buf_adds(out, line) != BUF_OK)
 			return -1;
@@ -741,7 +684,7 @@ lirun_dry_report(const lirun_t *r, buf_t *out)
 
 			budget_need_say(&w->need, "linkedin", "contacts", need, sizeof need);
 			snprintf(line, sizeof line, "linkedin-enrich: dry run: workspace %s: %s (of %.0f a "
-			    "month)\n", w->name, need, w->b->budget);
+			    "month)\n", w->s.name, need, w->b->budget);
 			if (buf_adds(out, line) != BUF_OK)
 				return -1;
 		}
@@ -788,7 +731,7 @@ annotate(lirun_t *r)
 				continue;
 			}
 			buf_reset(&wkey);
-			if (buf_adds(&wkey, w->name) != BUF_OK || buf_addc(&wkey, '\x1f') != BUF_OK ||
+			if (buf_adds(&wkey, w->s.name) != BUF_OK || buf_addc(&wkey, '\x1f') != BUF_OK ||
 			    buf_adds(&wkey, url) != BUF_OK ||
 			    (p = window_key_get(r->w, buf_ptr(&wkey))) == NULL) {
 				rc = -1;
@@ -831,7 +774,6 @@ annotate(lirun_t *r)
 int
 lirun_process(lirun_t *r, char *err, size_t errlen)
 {
-	struct timespec poll = { 0, CLAIM_POLL_MS * 1000000L };
 	int rc, waiting;
 
 	if ((rc = intake(r, err, errlen)) != LIRUN_OK)
@@ -848,7 +790,7 @@ lirun_process(lirun_t *r, char *err, size_t errlen)
 				goto out;
 			if (!waiting)
 				break;
-			nanosleep(&poll, NULL);
+			stage_claim_pause();
 		}
 	if (r->nomem) {
 		rc = LIRUN_ENOMEM;

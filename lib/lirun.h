@@ -40,16 +40,18 @@
 #include "db.h"
 #include "http.h"
 #include "json.h"
+#include "stage.h"
 #include "linkedin.h"
 
 #define LIRUN_WINDOW_DEFAULT 200
 
+/* lib/stage.h's codes. */
 enum {
-	LIRUN_OK = 0,
-	LIRUN_ENOMEM = -1,
-	LIRUN_ECONFIG = -2,   /* a workspace file or setting is wrong: exit 78 */
-	LIRUN_EIO = -3,       /* the db failed: exit 74 */
-	LIRUN_EHTTP = -4      /* libcurl could not run */
+	LIRUN_OK = STAGE_OK,
+	LIRUN_ENOMEM = STAGE_ENOMEM,
+	LIRUN_ECONFIG = STAGE_ECONFIG,   /* a workspace file or setting is wrong: exit 78 */
+	LIRUN_EIO = STAGE_EIO,           /* the db failed: exit 74 */
+	LIRUN_EHTTP = STAGE_EHTTP        /* libcurl could not run */
 };
 
 struct lirun_opts {

@@ -1,16 +1,14 @@
 #include "roles_run.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "budget.h"
 #include "cache.h"
-#include "conf.h"
-#include "workspace.h"
 #include "http.h"
 #include "llm.h"
+#include "stage.h"
 
 #define BATCH_DEFAULT 20
 #define HOLD_DEFAULT 200
@@ -19,13 +17,10 @@
 
 /* A workspace's run: its settings (lib/workspace.h), and what this run keeps of it. */
 struct wsrun {
-	workspace_t *ws;
-	const char *name;         /* the workspace's */
+	struct stage_ws s;        /* its settings and stop state (lib/stage.h) */
 	struct llm_config llm;
 	struct budget *lb;        /* DeepSeek tokens: the workspace's */
-	long ttl;
 	int has_key;
-	struct wsrun *next;
 };
 
 /* One question: the facts of one or more contacts without a role. */
@@ -46,8 +41,9 @@ struct batch {
 
 struct roles_run {
 	struct roles_run_opts o;
+	struct stage s;
 	roles_t *roles;
-	struct wsrun *wss;
+	struct stage_ws *wss;
 	http_client_t *http;
 	llm_t *llm;
 	json_t **held;
@@ -61,19 +57,7 @@ struct roles_run {
 	int nomem;
 };
 
-static void
-say(roles_run_t *r, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (r->o.notice == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	r->o.notice(r->o.notice_ctx, msg);
-}
+#define say(r, ...) stage_say(&(r)->s, __VA_ARGS__)
 
 roles_run_t *
 roles_run_new(const struct roles_run_opts *o, char *err, size_t errlen)
@@ -86,6 +70,9 @@ roles_run_new(const struct roles_run_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	r->o = *o;
+	r->s.db = o->db;
+	r->s.notice = o->notice;
+	r->s.notice_ctx = o->notice_ctx;
 	if (r->o.batch == 0)
 		r->o.batch = BATCH_DEFAULT;
 	if (r->o.hold == 0)
@@ -117,7 +104,6 @@ question_free(struct question *q)
 void
 roles_run_free(roles_run_t *r)
 {
-	struct wsrun *w, *next;
 	size_t i;
 
 	if (r == NULL)
@@ -130,11 +116,7 @@ roles_run_free(roles_run_t *r)
 	free(r->qs);
 	llm_free(r->llm);
 	http_client_free(r->http);
-	for (w = r->wss; w; w = next) {
-		next = w->next;
-		workspace_free(w->ws);
-		free(w);
-	}
+	stage_ws_free_all(&r->wss);
 	roles_free(r->roles);
 	free(r);
 }
@@ -156,47 +138,35 @@ roles_run_stats(const roles_run_t *r)
 static int
 ws_get(roles_run_t *r, const char *name, struct wsrun **out, char *err, size_t errlen)
 {
+	struct stage_ws *sw;
 	struct wsrun *w;
 	int rc;
 
-	for (w = r->wss; w; w = w->next)
-		if (strcmp(w->name, name) == 0) {
-			*out = w;
-			return ROLES_RUN_OK;
-		}
-	if ((w = calloc(1, sizeof *w)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return ROLES_RUN_ENOMEM;
-	}
-	rc = workspace_open(name, r->o.cache_days_flag, &w->ws, err, errlen);
-	if (rc != WORKSPACE_OK) {
-		rc = rc == WORKSPACE_ENOMEM ? ROLES_RUN_ENOMEM : ROLES_RUN_ECONFIG;
-		goto fail;
-	}
-	w->name = workspace_name(w->ws);
-	w->ttl = workspace_ttl(w->ws);
-	w->lb = workspace_budget(w->ws, WS_DEEPSEEK);
+	if ((*out = (struct wsrun *)stage_ws_find(r->wss, name)) != NULL)
+		return ROLES_RUN_OK;
+	if ((rc = stage_ws_open(name, r->o.cache_days_flag, sizeof *w, &sw, err, errlen)) != STAGE_OK)
+		return rc;
+	w = (struct wsrun *)sw;
+	w->lb = workspace_budget(sw->ws, WS_DEEPSEEK);
 	rc = ROLES_RUN_ECONFIG;
-	if (llm_config_load(workspace_conf(w->ws), r->o.model_flag, &w->llm, err, errlen) != 0)
+	if (llm_config_load(workspace_conf(sw->ws), r->o.model_flag, &w->llm, err, errlen) != 0)
 		goto fail;
-	if (r->o.db && (rc = workspace_budget_load(w->ws, WS_DEEPSEEK, r->o.db, NULL, r->o.now,
+	if (r->o.db && (rc = workspace_budget_load(sw->ws, WS_DEEPSEEK, r->o.db, NULL, r->o.now,
 	    err, errlen)) != WORKSPACE_OK) {
-		rc = rc == WORKSPACE_EIO ? ROLES_RUN_EIO : ROLES_RUN_ECONFIG;
+		rc = stage_code(rc);
 		goto fail;
 	}
 	w->has_key = w->llm.api_key != NULL;
 	if (!w->has_key)
 		say(r, "workspace %s: --llm: no DeepSeek key (deepseek_api_key in %s, or "
-		    "DEEPSEEK_API_KEY): roles from the rules only", name, workspace_path(w->ws));
+		    "DEEPSEEK_API_KEY): roles from the rules only", name, workspace_path(sw->ws));
 	else if (r->o.verbose)
 		say(r, "workspace %s: asking %s about contacts no rule placed", name, w->llm.model);
-	w->next = r->wss;
-	r->wss = w;
+	stage_ws_link(&r->wss, sw);
 	*out = w;
 	return ROLES_RUN_OK;
 fail:
-	workspace_free(w->ws);
-	free(w);
+	stage_ws_free(sw);
 	return rc;
 }
 
@@ -262,7 +232,7 @@ mark_unanswered(json_t *contact, const char *why)
 static const char *
 stop_reason(const struct wsrun *w, char *why, size_t n)
 {
-	const char *reason = workspace_stop_reason(w->ws, WS_DEEPSEEK);
+	const char *reason = workspace_stop_reason(w->s.ws, WS_DEEPSEEK);
 
 	snprintf(why, n, "not asked: %s", *reason ? reason : "calls stopped for the workspace");
 	return why;
@@ -317,7 +287,7 @@ ask(roles_run_t *r, struct wsrun *w, json_t *contact, char *err, size_t errlen)
 		return -1;
 	}
 	if (r->o.db) {
-		rc = cache_get(r->o.db, "deepseek", w->name, key, w->ttl, r->o.now, &val, NULL, err,
+		rc = cache_get(r->o.db, "deepseek", w->s.name, key, w->s.ttl, r->o.now, &val, NULL, err,
 		    errlen);
 		if (rc == DB_OK) {
 			const char *name = json_str(json_get(val, "role"));
@@ -380,7 +350,6 @@ on_answer(struct llm_result *res, void *user)
 	struct wsrun *w = b->ws;
 	int *roles, k;
 	size_t i;
-	char err[200];
 	json_t *v;
 
 	r->inflight--;
@@ -395,14 +364,14 @@ on_answer(struct llm_result *res, void *user)
 			r->nomem = 1;
 		else if (res->status == LLM_EAUTH || res->status == LLM_EBALANCE ||
 		    res->status == LLM_EREQUEST) {
-			if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING)
+			if (workspace_stopped(w->s.ws, WS_DEEPSEEK) == WS_CALLING)
 				say(r, "workspace %s: DeepSeek: %s: no more questions; roles from the "
-				    "rules only", w->name, res->error);
-			workspace_stop(w->ws, WS_DEEPSEEK, res->status == LLM_EBALANCE ?
+				    "rules only", w->s.name, res->error);
+			workspace_stop(w->s.ws, WS_DEEPSEEK, res->status == LLM_EBALANCE ?
 			    WS_QUOTA_REACHED : res->status == LLM_EAUTH ? WS_KEY_REFUSED :
 			    WS_UNAVAILABLE, res->error);
 		} else
-			say(r, "workspace %s: DeepSeek: %s: %zu question%s left unanswered", w->name,
+			say(r, "workspace %s: DeepSeek: %s: %zu question%s left unanswered", w->s.name,
 			    res->error, b->n, b->n == 1 ? "" : "s");
 		for (i = 0; i < b->n; i++)
 			unanswered(r, b->q[i], res->error);
@@ -417,7 +386,7 @@ on_answer(struct llm_result *res, void *user)
 	}
 	if ((k = roles_llm_read(res->answer, b->n, roles)) < 0)
 		say(r, "workspace %s: DeepSeek's answer has no \"contacts\" list: %zu question%s "
-		    "left unanswered", w->name, b->n, b->n == 1 ? "" : "s");
+		    "left unanswered", w->s.name, b->n, b->n == 1 ? "" : "s");
 	for (i = 0; i < b->n; i++) {
 		if (roles[i] == ROLES_UNKNOWN) {
 			/* not cached: asked again next run */
@@ -435,9 +404,8 @@ on_answer(struct llm_result *res, void *user)
 			r->nomem = 1;
 			continue;
 		}
-		if (cache_put(r->o.db, "deepseek", w->name, b->q[i]->key, v, r->o.now, err,
-		    sizeof err) != DB_OK && !r->st.db_error++)
-			say(r, "cannot write the cache: %s", err);
+		if (stage_cache_put(&r->s, "deepseek", w->s.name, b->q[i]->key, v, r->o.now) != 0)
+			r->st.db_error++;
 		json_free(v);
 	}
 	free(roles);
@@ -462,16 +430,13 @@ feed(roles_run_t *r)
 		struct wsrun *w = b->ws;
 		struct llm_call call;
 		json_t **facts;
+		int was_calling;
 
-		if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING && w->lb->limited &&
-		    !budget_allows(w->lb, 1)) {
-			workspace_stop(w->ws, WS_DEEPSEEK, WS_QUOTA_REACHED,
-			    "deepseek_monthly_budget reached");
-			r->st.budget_reached = 1;
-			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
-			    "this month): roles from the rules only", w->name, w->lb->used, w->lb->budget);
-		}
-		if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING) {
+		was_calling = workspace_stopped(w->s.ws, WS_DEEPSEEK) == WS_CALLING;
+		if (!stage_budget_check(&r->s, w->s.ws, WS_DEEPSEEK, "tokens",
+		    "roles from the rules only")) {
+			if (was_calling)
+				r->st.budget_reached = 1;
 			for (k = 0; k < b->n; k++)
 				unanswered(r, b->q[k], stop_reason(w, why, sizeof why));
 			continue;
@@ -491,7 +456,7 @@ feed(roles_run_t *r)
 		}
 		memset(&call, 0, sizeof call);
 		call.cfg = &w->llm;
-		call.workspace = w->name;
+		call.workspace = w->s.name;
 		call.system = roles_llm_system_prompt;
 		call.user = buf_ptr(&user);
 		call.now = r->o.now;
@@ -517,7 +482,7 @@ ask_all(roles_run_t *r)
 	if (r->nqs == 0)
 		return 0;
 	if (r->o.dry_run) {
-		for (w = r->wss; w; w = w->next) {
+		for (w = (struct wsrun *)r->wss; w; w = (struct wsrun *)w->s.next) {
 			for (i = k = 0; i < r->nqs; i++)
 				k += r->qs[i]->ws == w;
 			r->st.dry_questions += k;
@@ -641,7 +606,7 @@ roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 
 			if (!roles_llm_wanted(r->roles, c))
 				continue;
-			if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING) {
+			if (workspace_stopped(w->s.ws, WS_DEEPSEEK) != WS_CALLING) {
 				if (!r->o.dry_run &&
 				    mark_unanswered(c, stop_reason(w, why, sizeof why)) != 0) {
 					json_free(rec);

@@ -32,12 +32,14 @@
 #include "db.h"
 #include "json.h"
 #include "roles.h"
+#include "stage.h"
 
+/* lib/stage.h's codes. */
 enum {
-	ROLES_RUN_OK = 0,
-	ROLES_RUN_ENOMEM = -1,
-	ROLES_RUN_EIO = -2,      /* the db, or emit() failed */
-	ROLES_RUN_ECONFIG = -3   /* a workspace's file or settings are unusable */
+	ROLES_RUN_OK = STAGE_OK,
+	ROLES_RUN_ENOMEM = STAGE_ENOMEM,
+	ROLES_RUN_EIO = STAGE_EIO,          /* the db, or emit() failed */
+	ROLES_RUN_ECONFIG = STAGE_ECONFIG   /* a workspace's file or settings are unusable */
 };
 
 struct roles_run_opts {

@@ -1,7 +1,6 @@
 #include "sigrun.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +11,10 @@
 #include "cache.h"
 #include "claim.h"
 #include "company.h"
-#include "conf.h"
-#include "workspace.h"
 #include "hash.h"
-#include "ledger.h"
 #include "llm.h"
 #include "signals.h"
+#include "stage.h"
 #include "u64set.h"
 #include "window.h"
 
@@ -31,11 +28,8 @@ enum { Q_NEED, Q_CACHED, Q_FETCHED, Q_FAILED };
 
 /* A workspace's run: its settings (lib/workspace.h), and what this run keeps of it. */
 struct wsrun {
-	struct wsrun *next;
-	workspace_t *ws;
-	const char *name;              /* the workspace's */
+	struct stage_ws s;             /* its settings and stop state (lib/stage.h) */
 	const char *serper_key;
-	long ttl;
 	struct budget *sb, *lb;        /* Serper credits, DeepSeek tokens: the workspace's */
 	struct llm_config llm;
 	int use_llm;
@@ -101,10 +95,11 @@ struct batch {
 
 struct sigrun {
 	struct sigrun_opts o;
+	struct stage s;
 	window_t *w;
 	http_client_t *shttp, *lhttp;
 	llm_t *llm;
-	struct wsrun *wss;
+	struct stage_ws *wss;
 	struct acct *accts, *accts_tail;
 	size_t nrecs;
 	time_t now, start;
@@ -124,19 +119,8 @@ struct sigrun {
 	u64set_t seen;                 /* --dry-run: accounts counted so far (hash of ws + key) */
 };
 
-static void
-say(sigrun_t *r, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (r->o.notice == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	r->o.notice(r->o.notice_ctx, msg);
-}
+#define say(r, ...) stage_say(&(r)->s, __VA_ARGS__)
+#define WSRUN(sw) ((struct wsrun *)(sw))
 
 static int
 nonblank(const char *s)
@@ -151,65 +135,45 @@ nonblank(const char *s)
 
 /* ---- workspaces ---- */
 
-static void
-ws_free(struct wsrun *w)
-{
-	if (w == NULL)
-		return;
-	workspace_free(w->ws);
-	free(w);
-}
-
 static int
 ws_load(sigrun_t *r, const char *name, struct wsrun **out, char *err, size_t errlen)
 {
+	struct stage_ws *sw;
 	struct wsrun *w;
 	int rc;
 
-	for (w = r->wss; w; w = w->next)
-		if (strcmp(w->name, name) == 0) {
-			*out = w;
-			return SIGRUN_OK;
-		}
-	if ((w = calloc(1, sizeof *w)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return SIGRUN_ENOMEM;
-	}
-	rc = workspace_open(name, r->o.cache_days_flag, &w->ws, err, errlen);
-	if (rc != WORKSPACE_OK) {
-		ws_free(w);
-		return rc == WORKSPACE_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_ECONFIG;
-	}
-	w->name = workspace_name(w->ws);
-	w->serper_key = workspace_key(w->ws, WS_SERPER);
-	w->ttl = workspace_ttl(w->ws);
-	w->sb = workspace_budget(w->ws, WS_SERPER);
-	w->lb = workspace_budget(w->ws, WS_DEEPSEEK);
-	if ((rc = workspace_budget_load(w->ws, WS_SERPER, r->o.db, r->o.budget_flag, r->now,
+	if ((*out = WSRUN(stage_ws_find(r->wss, name))) != NULL)
+		return SIGRUN_OK;
+	if ((rc = stage_ws_open(name, r->o.cache_days_flag, sizeof *w, &sw, err, errlen)) != STAGE_OK)
+		return rc;
+	w = WSRUN(sw);
+	w->serper_key = workspace_key(sw->ws, WS_SERPER);
+	w->sb = workspace_budget(sw->ws, WS_SERPER);
+	w->lb = workspace_budget(sw->ws, WS_DEEPSEEK);
+	if ((rc = workspace_budget_load(sw->ws, WS_SERPER, r->o.db, r->o.budget_flag, r->now,
 	    err, errlen)) != WORKSPACE_OK ||
-	    (rc = workspace_budget_load(w->ws, WS_DEEPSEEK, r->o.db, NULL, r->now,
+	    (rc = workspace_budget_load(sw->ws, WS_DEEPSEEK, r->o.db, NULL, r->now,
 	    err, errlen)) != WORKSPACE_OK) {
-		ws_free(w);
+		stage_ws_free(sw);
 		return rc == WORKSPACE_EIO ? SIGRUN_EIO : SIGRUN_ECONFIG;
 	}
 	budget_need_start(&w->need, w->sb);
-	if (llm_config_load(workspace_conf(w->ws), r->o.model_flag, &w->llm, err, errlen) != 0)
+	if (llm_config_load(workspace_conf(sw->ws), r->o.model_flag, &w->llm, err, errlen) != 0)
 		goto config;
 	w->use_llm = r->o.classifier != SIGRUN_RULES && w->llm.api_key != NULL;
 	if (r->o.classifier == SIGRUN_LLM && w->llm.api_key == NULL) {
 		snprintf(err, errlen, "--classifier llm: workspace %s has no DeepSeek key "
-		    "(deepseek_api_key in %s, or DEEPSEEK_API_KEY)", name, workspace_path(w->ws));
+		    "(deepseek_api_key in %s, or DEEPSEEK_API_KEY)", name, workspace_path(sw->ws));
 		goto config;
 	}
 	if (w->serper_key && r->o.verbose)
 		say(r, "workspace %s: signals classified by %s", name,
 		    w->use_llm ? w->llm.model : "the rules (no DeepSeek key)");
-	w->next = r->wss;
-	r->wss = w;
+	stage_ws_link(&r->wss, sw);
 	*out = w;
 	return SIGRUN_OK;
 config:
-	ws_free(w);
+	stage_ws_free(sw);
 	return SIGRUN_ECONFIG;
 }
 
@@ -217,14 +181,12 @@ int
 sigrun_workspace(sigrun_t *r, const char *ws, char *err, size_t errlen)
 {
 	struct wsrun *w;
+	int rc;
 
 	if (r->now == 0)
 		r->now = r->o.now ? r->o.now : time(NULL);
-	if (!conf_workspace_valid(ws)) {
-		snprintf(err, errlen, "--workspace '%s': use 1-64 of A-Z a-z 0-9 _ . - "
-		    "(not starting with '.')", ws);
-		return SIGRUN_ECONFIG;
-	}
+	if ((rc = stage_workspace_name(ws, err, errlen)) != STAGE_OK)
+		return rc;
 	return ws_load(r, ws, &w, err, errlen);
 }
 
@@ -241,6 +203,9 @@ sigrun_new(const struct sigrun_opts *o, sigrun_t **out, char *err, size_t errlen
 		return SIGRUN_ENOMEM;
 	}
 	r->o = *o;
+	r->s.db = o->db;
+	r->s.notice = o->notice;
+	r->s.notice_ctx = o->notice_ctx;
 	r->start = o->now ? o->now : time(NULL);
 	if (r->o.window == 0)
 		r->o.window = SIGRUN_WINDOW_DEFAULT;
@@ -329,8 +294,6 @@ accts_free(sigrun_t *r)
 void
 sigrun_free(sigrun_t *r)
 {
-	struct wsrun *w, *n;
-
 	if (r == NULL)
 		return;
 	accts_free(r);
@@ -338,10 +301,7 @@ sigrun_free(sigrun_t *r)
 	llm_free(r->llm);
 	http_client_free(r->shttp);
 	http_client_free(r->lhttp);
-	for (w = r->wss; w; w = n) {
-		n = w->next;
-		ws_free(w);
-	}
+	stage_ws_free_all(&r->wss);
 	u64set_free(&r->seen);
 	free(r);
 }
@@ -386,12 +346,15 @@ sigrun_next(sigrun_t *r)
 void
 sigrun_stats(const sigrun_t *r, struct sigrun_stats *out)
 {
-	const struct wsrun *w;
+	const struct stage_ws *sw;
 
 	*out = r->st;
+	out->db_failed = r->s.db_failed > 0;
 	out->would_search = out->would_classify_calls = 0;
 	out->would_credits = 0;
-	for (w = r->wss; w; w = w->next) {
+	for (sw = r->wss; sw; sw = sw->next) {
+		const struct wsrun *w = WSRUN(sw);
+
 		out->would_search += w->d_search;
 		out->would_credits += w->d_credits;
 		out->would_classify_calls += w->d_calls;
@@ -503,11 +466,11 @@ intake(sigrun_t *r, char *err, size_t errlen)
 			if (!w->said_nokey++)
 				say(r, "workspace %s: no Serper key (serper_api_key in %s, or "
 				    "SERPER_API_KEY): records passed through with signals skipped",
-				    w->name, workspace_path(w->ws));
+				    w->s.name, workspace_path(w->s.ws));
 			continue;
 		}
 		buf_reset(&wkey);
-		if (buf_adds(&wkey, w->name) != BUF_OK || buf_addc(&wkey, '\x1f') != BUF_OK ||
+		if (buf_adds(&wkey, w->s.name) != BUF_OK || buf_addc(&wkey, '\x1f') != BUF_OK ||
 		    buf_add(&wkey, buf_ptr(&key), buf_len(&key)) != BUF_OK) {
 			rc = SIGRUN_ENOMEM;
 			break;
@@ -549,7 +512,7 @@ query_fresh(const sigrun_t *r, const struct acct *a, const json_t *e, time_t *t)
 {
 	return json_is(json_get(e, "items"), JSON_ARRAY) &&
 	    cache_time_parse(json_str(json_get(e, "fetched_at")), t) == 0 &&
-	    (a->ws->ttl <= 0 || r->now - *t <= a->ws->ttl);
+	    (a->ws->s.ttl <= 0 || r->now - *t <= a->ws->s.ttl);
 }
 
 static int
@@ -560,7 +523,7 @@ lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
 	int rc;
 
 	if (!r->o.refresh || a->reread) {
-		rc = cache_get(r->o.db, "serper", a->ws->name, a->key, 0, r->now, &a->entry, NULL,
+		rc = cache_get(r->o.db, "serper", a->ws->s.name, a->key, 0, r->now, &a->entry, NULL,
 		    err, errlen);
 		if (rc != DB_OK && rc != DB_NOTFOUND)
 			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
@@ -607,7 +570,6 @@ store(sigrun_t *r, struct acct *a)
 {
 	json_t *entry = json_new_object(), *qs = json_new_object();
 	const json_t *old = json_get(a->entry, "queries");
-	char err[200];
 	size_t i;
 	int n = 0;
 
@@ -628,17 +590,13 @@ store(sigrun_t *r, struct acct *a)
 
 		if (json_get(qs, id) != NULL ||
 		    cache_time_parse(json_str(json_get(json_val_at(old, i), "fetched_at")), &t) != 0 ||
-		    (a->ws->ttl > 0 && r->now - t > a->ws->ttl))
+		    (a->ws->s.ttl > 0 && r->now - t > a->ws->s.ttl))
 			continue;
 		if (json_set(qs, id, json_clone(json_val_at(old, i))) != JSON_OK)
 			goto nomem;
 		n++;
 	}
-	if (cache_put(r->o.db, "serper", a->ws->name, a->key, entry, r->now, err,
-	    sizeof err) != DB_OK) {
-		if (!r->st.db_failed++)
-			say(r, "cannot write the cache: %s", err);
-	}
+	stage_cache_put(&r->s, "serper", a->ws->s.name, a->key, entry, r->now);
 	json_free(entry);
 	return;
 nomem:
@@ -663,15 +621,10 @@ acct_fail(struct acct *a, int state, const char *msg)
 static void
 release(sigrun_t *r, struct acct *a)
 {
-	const char *key = a->key;
-	char err[200];
-
 	if (!a->claimed)
 		return;
 	a->claimed = 0;
-	if (claim_release(r->o.db, "serper", a->ws->name, &key, 1, err, sizeof err) != DB_OK &&
-	    !r->st.db_failed++)
-		say(r, "cannot release the claim on an account: %s", err);
+	stage_release(&r->s, "serper", a->ws->s.name, a->key, "an account");
 }
 
 /* One of the account's queries is over. */
@@ -692,8 +645,8 @@ query_stopped(sigrun_t *r, struct acct *a, int qi)
 	struct wsrun *w = a->ws;
 
 	a->q[qi].state = Q_FAILED;
-	acct_fail(a, workspace_stopped(w->ws, WS_SERPER) == WS_KEY_REFUSED ? A_ERROR : A_QUOTA,
-	    workspace_stop_reason(w->ws, WS_SERPER));
+	acct_fail(a, workspace_stopped(w->s.ws, WS_SERPER) == WS_KEY_REFUSED ? A_ERROR : A_QUOTA,
+	    workspace_stop_reason(w->s.ws, WS_SERPER));
 	query_over(r, a);
 }
 
@@ -706,7 +659,7 @@ on_search(http_response_t *resp, void *user)
 	struct wsrun *w = a->ws;
 	struct qslot *s = &a->q[j->qi];
 	struct ledger_usage u = { 1, 0, 0 };
-	char err[200], month[8], msg[256];
+	char err[200], msg[256];
 	double credits = 0;
 	json_t *items = json_new_array();
 	int rc;
@@ -722,10 +675,7 @@ on_search(http_response_t *resp, void *user)
 	/* The budget held one credit back for this call: settle it. */
 	budget_spend(w->sb, credits - 1);
 	u.credits = credits;
-	ledger_month(r->now, month, sizeof month);
-	if (ledger_add(r->o.db, w->name, "serper", month, &u, msg, sizeof msg) != DB_OK &&
-	    !r->st.db_failed++)
-		say(r, "cannot write the usage ledger: %s", msg);
+	stage_ledger(&r->s, w->s.name, "serper", r->now, &u);
 	if (rc == SERPER_OK) {
 		r->fail_streak = 0;
 		r->st.searches_ok++;
@@ -735,30 +685,30 @@ on_search(http_response_t *resp, void *user)
 		s->fetched = r->now;
 		a->fresh = 1;
 		if (r->o.verbose)
-			say(r, "%s: %zu results for %s", w->name, json_len(items), s->q);
+			say(r, "%s: %zu results for %s", w->s.name, json_len(items), s->q);
 	} else {
 		json_free(items);
 		s->state = Q_FAILED;
 		switch (rc) {
 		case SERPER_EAUTH:
 			r->st.auth_failed = 1;
-			if (workspace_stopped(w->ws, WS_SERPER) == WS_CALLING) {
+			if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
 				snprintf(msg, sizeof msg, "Serper refused the key (%s)", err);
-				workspace_stop(w->ws, WS_SERPER, WS_KEY_REFUSED, msg);
+				workspace_stop(w->s.ws, WS_SERPER, WS_KEY_REFUSED, msg);
 				say(r, "workspace %s: Serper refused the key (%s): no more searches for it; "
-				    "check serper_api_key in %s or SERPER_API_KEY", w->name, err,
-				    workspace_path(w->ws));
+				    "check serper_api_key in %s or SERPER_API_KEY", w->s.name, err,
+				    workspace_path(w->s.ws));
 			}
-			acct_fail(a, A_ERROR, workspace_stop_reason(w->ws, WS_SERPER));
+			acct_fail(a, A_ERROR, workspace_stop_reason(w->s.ws, WS_SERPER));
 			break;
 		case SERPER_ECREDITS:
-			if (workspace_stopped(w->ws, WS_SERPER) == WS_CALLING) {
+			if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
 				snprintf(msg, sizeof msg, "Serper: %s", err);
-				workspace_stop(w->ws, WS_SERPER, WS_QUOTA_REACHED, msg);
+				workspace_stop(w->s.ws, WS_SERPER, WS_QUOTA_REACHED, msg);
 				say(r, "workspace %s: Serper is out of credits (%s): no more searches "
-				    "this run", w->name, err);
+				    "this run", w->s.name, err);
 			}
-			acct_fail(a, A_QUOTA, workspace_stop_reason(w->ws, WS_SERPER));
+			acct_fail(a, A_QUOTA, workspace_stop_reason(w->s.ws, WS_SERPER));
 			break;
 		case SERPER_ENOMEM:
 			r->nomem = 1;
@@ -780,7 +730,7 @@ on_search(http_response_t *resp, void *user)
 				    r->fail_streak, err);
 			}
 			if (r->o.verbose)
-				say(r, "%s: search for %s failed: %s", w->name, s->q, err);
+				say(r, "%s: search for %s failed: %s", w->s.name, s->q, err);
 			break;
 		}
 	}
@@ -811,14 +761,8 @@ feed(sigrun_t *r)
 			query_over(r, a);
 			continue;
 		}
-
-		if (workspace_stopped(w->ws, WS_SERPER) == WS_CALLING && !budget_allows(w->sb, 1)) {
-			snprintf(url, sizeof url, "serper_monthly_budget reached (%.0f of %.0f "
-			    "credits used this month)", w->sb->used, w->sb->budget);
-			workspace_stop(w->ws, WS_SERPER, WS_QUOTA_REACHED, url);
-			say(r, "workspace %s: %s: no more searches this run", w->name, url);
-		}
-		if (workspace_stopped(w->ws, WS_SERPER) != WS_CALLING) {
+		if (!stage_budget_check(&r->s, w->s.ws, WS_SERPER, "credits",
+		    "no more searches this run")) {
 			query_stopped(r, a, j->qi);
 			continue;
 		}
@@ -914,7 +858,7 @@ claim_accounts(sigrun_t *r, char *err, size_t errlen)
 			continue;
 		key = a->key;
 		c.a = a;
-		rc = claim_take(r->o.db, "serper", a->ws->name, &key, 1, answered, &c, time(NULL), &st,
+		rc = claim_take(r->o.db, "serper", a->ws->s.name, &key, 1, answered, &c, time(NULL), &st,
 		    err, errlen);
 		if (rc != DB_OK)
 			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
@@ -978,7 +922,6 @@ search_claimed(sigrun_t *r, char *err, size_t errlen)
 static int
 search(sigrun_t *r, char *err, size_t errlen)
 {
-	struct timespec poll = { 0, CLAIM_POLL_MS * 1000000L };
 	struct acct *a;
 	int rc, waiting;
 
@@ -990,7 +933,7 @@ search(sigrun_t *r, char *err, size_t errlen)
 			waiting |= a->held;
 		if (!waiting)
 			return SIGRUN_OK;
-		nanosleep(&poll, NULL);
+		stage_claim_pause();
 	}
 }
 
@@ -1120,7 +1063,7 @@ llm_cached(sigrun_t *r, struct acct *a, int take)
 
 	if (llm_key(r, a) != 0)
 		return -1;
-	rc = cache_get(r->o.db, "deepseek", a->ws->name, a->llm_key, a->ws->ttl, r->now,
+	rc = cache_get(r->o.db, "deepseek", a->ws->s.name, a->llm_key, a->ws->s.ttl, r->now,
 	    take ? &v : NULL, NULL, err, sizeof err);
 	if (rc == DB_NOTFOUND)
 		return 0;
@@ -1174,7 +1117,7 @@ llm_said(sigrun_t *r, struct wsrun *w, const struct llm_result *res, size_t n)
 	if (w->said_lfail++)
 		return;
 	say(r, "workspace %s: DeepSeek failed (%s): %zu account%s classified by the rules "
-	    "instead", w->name, res->error, n, n == 1 ? "" : "s");
+	    "instead", w->s.name, res->error, n, n == 1 ? "" : "s");
 }
 
 static void
@@ -1185,23 +1128,23 @@ on_batch(struct llm_result *res, void *user)
 	struct wsrun *w = b->ws;
 	struct acct *again[64];
 	size_t i, nagain = 0;
-	char id[24], err[200];
+	char id[24];
 
 	r->out_l--;
 	r->st.llm_calls += (unsigned long)res->calls;
 	r->st.llm_tokens += res->total_tokens;
 	budget_spend(w->lb, (double)res->total_tokens);
-	if (res->db_error && !r->st.db_failed++)
+	if (res->db_error && !r->s.db_failed++)
 		say(r, "cannot write the usage ledger: %s", res->db_err);
 	if (res->status != LLM_OK) {
 		if (res->status == LLM_EBALANCE || res->status == LLM_EAUTH ||
 		    res->status == LLM_EREQUEST) {
-			if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING) {
-				workspace_stop(w->ws, WS_DEEPSEEK, res->status == LLM_EBALANCE ?
+			if (workspace_stopped(w->s.ws, WS_DEEPSEEK) == WS_CALLING) {
+				workspace_stop(w->s.ws, WS_DEEPSEEK, res->status == LLM_EBALANCE ?
 				    WS_QUOTA_REACHED : res->status == LLM_EAUTH ? WS_KEY_REFUSED :
 				    WS_UNAVAILABLE, res->error);
 				say(r, "workspace %s: DeepSeek: %s: classifying with the rules from now on",
-				    w->name, res->error);
+				    w->s.name, res->error);
 			}
 		} else if (res->status == LLM_ENOMEM)
 			r->nomem = 1;
@@ -1227,9 +1170,7 @@ on_batch(struct llm_result *res, void *user)
 			a->result = v;
 			a->classifier = "llm";
 			r->st.by_llm++;
-			if (cache_put(r->o.db, "deepseek", w->name, a->llm_key, v, r->now, err,
-			    sizeof err) != DB_OK && !r->st.db_failed++)
-				say(r, "cannot write the cache: %s", err);
+			stage_cache_put(&r->s, "deepseek", w->s.name, a->llm_key, v, r->now);
 		} else if (!unusable) {
 			r->nomem = 1;
 			by_rules(r, a);
@@ -1238,7 +1179,7 @@ on_batch(struct llm_result *res, void *user)
 		else {
 			if (r->o.verbose)
 				say(r, "%s: DeepSeek gave no answer for %s: classified by the rules",
-				    w->name, company_of(a));
+				    w->s.name, company_of(a));
 			by_rules(r, a);
 		}
 	}
@@ -1265,15 +1206,8 @@ feed_llm(sigrun_t *r)
 		struct wsrun *w = b->ws;
 		struct llm_call call;
 
-		if (workspace_stopped(w->ws, WS_DEEPSEEK) == WS_CALLING && w->lb->limited &&
-		    !budget_allows(w->lb, 1)) {
-			workspace_stop(w->ws, WS_DEEPSEEK, WS_QUOTA_REACHED,
-			    "deepseek_monthly_budget reached");
-			say(r, "workspace %s: deepseek_monthly_budget reached (%.0f of %.0f tokens used "
-			    "this month): classifying with the rules from now on", w->name, w->lb->used,
-			    w->lb->budget);
-		}
-		if (workspace_stopped(w->ws, WS_DEEPSEEK) != WS_CALLING) {
+		if (!stage_budget_check(&r->s, w->s.ws, WS_DEEPSEEK, "tokens",
+		    "classifying with the rules from now on")) {
 			for (i = 0; i < b->n; i++)
 				by_rules(r, b->a[i]);
 			continue;
@@ -1303,7 +1237,7 @@ feed_llm(sigrun_t *r)
 		json_free(arr);
 		memset(&call, 0, sizeof call);
 		call.cfg = &w->llm;
-		call.workspace = w->name;
+		call.workspace = w->s.name;
 		call.system = signals_llm_system();
 		call.user = buf_ptr(&user);
 		call.now = r->now;
@@ -1335,7 +1269,7 @@ classify(sigrun_t *r, char *err, size_t errlen)
 			goto nomem;
 		if (a->cached)
 			r->st.cache_hits++;
-		if (json_len(a->items) == 0 || !a->ws->use_llm || workspace_stopped(a->ws->ws, WS_DEEPSEEK) != WS_CALLING) {
+		if (json_len(a->items) == 0 || !a->ws->use_llm || workspace_stopped(a->ws->s.ws, WS_DEEPSEEK) != WS_CALLING) {
 			by_rules(r, a);
 			continue;
 		}
@@ -1347,7 +1281,7 @@ classify(sigrun_t *r, char *err, size_t errlen)
 		}
 	}
 	/* Batches of the accounts still to classify, workspace by workspace. */
-	for (w = r->wss; w; w = w->next) {
+	for (w = WSRUN(r->wss); w; w = WSRUN(w->s.next)) {
 		n = 0;
 		for (a = r->accts; a; a = a->next) {
 			if (a->ws != w || a->state != A_OK || a->result)
@@ -1418,7 +1352,7 @@ dry(sigrun_t *r, char *err, size_t errlen)
 		}
 		w->d_pending_llm++;
 	}
-	for (w = r->wss; w; w = w->next) {
+	for (w = WSRUN(r->wss); w; w = WSRUN(w->s.next)) {
 		w->d_calls += (w->d_pending_llm + (unsigned long)r->o.batch - 1) /
 		    (unsigned long)r->o.batch;
 		w->d_pending_llm = 0;
@@ -1437,12 +1371,12 @@ sigrun_dry_report(const sigrun_t *r, buf_t *out)
 	int nws = 0;
 
 	sigrun_stats(r, &st);
-	for (w = r->wss; w; w = w->next) {
+	for (w = WSRUN(r->wss); w; w = WSRUN(w->s.next)) {
 		if (w->serper_key == NULL)
 			continue;
 		nws++;
 		if (buf_addf(out, "dry run: workspace %s: %lu account%s, %lu cached, %lu search%s "
-		    "(%.0f Serper credit%s), %lu DeepSeek call%s", w->name, w->d_accounts,
+		    "(%.0f Serper credit%s), %lu DeepSeek call%s", w->s.name, w->d_accounts,
 		    w->d_accounts == 1 ? "" : "s", w->d_cached, w->d_search,
 		    w->d_search == 1 ? "" : "es", w->d_credits, w->d_credits == 1 ? "" : "s",
 		    w->d_calls, w->d_calls == 1 ? "" : "s") != BUF_OK)
@@ -1453,7 +1387,7 @@ sigrun_dry_report(const sigrun_t *r, buf_t *out)
 			char need[200];
 
 			budget_need_say(&w->need, "serper", "accounts", need, sizeof need);
-			if (buf_addf(out, "dry run: workspace %s: %s (of %.0f a month)\n", w->name, need,
+			if (buf_addf(out, "dry run: workspace %s: %s (of %.0f a month)\n", w->s.name, need,
 			    w->sb->budget) != BUF_OK)
 				return -1;
 		}

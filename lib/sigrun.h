@@ -33,6 +33,7 @@
 #include "db.h"
 #include "http.h"
 #include "json.h"
+#include "stage.h"
 #include "serper.h"
 
 #define SIGRUN_MAX_QUERIES 16
@@ -46,12 +47,13 @@ enum sigrun_classifier {
 	SIGRUN_LLM = 2     /* DeepSeek; a workspace without a key is a configuration error */
 };
 
+/* lib/stage.h's codes. */
 enum {
-	SIGRUN_OK = 0,
-	SIGRUN_ENOMEM = -1,
-	SIGRUN_ECONFIG = -2,   /* a workspace file or setting is wrong: exit 78 */
-	SIGRUN_EIO = -3,       /* the db failed: exit 74 */
-	SIGRUN_EHTTP = -4      /* libcurl could not run */
+	SIGRUN_OK = STAGE_OK,
+	SIGRUN_ENOMEM = STAGE_ENOMEM,
+	SIGRUN_ECONFIG = STAGE_ECONFIG,   /* a workspace file or setting is wrong: exit 78 */
+	SIGRUN_EIO = STAGE_EIO,           /* the db failed: exit 74 */
+	SIGRUN_EHTTP = STAGE_EHTTP        /* libcurl could not run */
 };
 
 struct sigrun_opts {

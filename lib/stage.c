@@ -1,0 +1,184 @@
+#include "stage.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "budget.h"
+#include "cache.h"
+#include "claim.h"
+#include "conf.h"
+
+void
+stage_say(const struct stage *s, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+
+	if (s->notice == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	s->notice(s->notice_ctx, msg);
+}
+
+int
+stage_code(int workspace_rc)
+{
+	switch (workspace_rc) {
+	case WORKSPACE_OK: return STAGE_OK;
+	case WORKSPACE_ENOMEM: return STAGE_ENOMEM;
+	case WORKSPACE_EIO: return STAGE_EIO;
+	default: return STAGE_ECONFIG;
+	}
+}
+
+int
+stage_workspace_name(const char *name, char *err, size_t errlen)
+{
+	if (conf_workspace_valid(name))
+		return STAGE_OK;
+	snprintf(err, errlen, "--workspace '%s': use 1-64 of A-Z a-z 0-9 _ . - "
+	    "(not starting with '.')", name);
+	return STAGE_ECONFIG;
+}
+
+/* ---- workspaces ---- */
+
+struct stage_ws *
+stage_ws_find(struct stage_ws *list, const char *name)
+{
+	for (; list; list = list->next)
+		if (strcmp(list->name, name) == 0)
+			return list;
+	return NULL;
+}
+
+int
+stage_ws_open(const char *name, const char *cache_days_flag, size_t size,
+    struct stage_ws **out, char *err, size_t errlen)
+{
+	struct stage_ws *w;
+	int rc;
+
+	*out = NULL;
+	if (size < sizeof *w)
+		size = sizeof *w;
+	if ((w = calloc(1, size)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return STAGE_ENOMEM;
+	}
+	if ((rc = workspace_open(name, cache_days_flag, &w->ws, err, errlen)) != WORKSPACE_OK) {
+		free(w);
+		return stage_code(rc);
+	}
+	w->name = workspace_name(w->ws);
+	w->ttl = workspace_ttl(w->ws);
+	*out = w;
+	return STAGE_OK;
+}
+
+void
+stage_ws_link(struct stage_ws **list, struct stage_ws *w)
+{
+	w->next = *list;
+	*list = w;
+}
+
+void
+stage_ws_free(struct stage_ws *w)
+{
+	if (w == NULL)
+		return;
+	workspace_free(w->ws);
+	free(w);
+}
+
+void
+stage_ws_free_all(struct stage_ws **list)
+{
+	struct stage_ws *w, *next;
+
+	for (w = *list; w; w = next) {
+		next = w->next;
+		stage_ws_free(w);
+	}
+	*list = NULL;
+}
+
+/* ---- calls ---- */
+
+int
+stage_budget_check(struct stage *s, workspace_t *ws, enum workspace_provider p,
+    const char *unit, const char *then)
+{
+	const struct budget *b = workspace_budget(ws, p);
+	char reason[300];
+
+	if (workspace_stopped(ws, p) == WS_CALLING && b->limited && !budget_allows(b, 1)) {
+		snprintf(reason, sizeof reason, "%s_monthly_budget reached (%.0f of %.0f %s used "
+		    "this month)", workspace_provider_name(p), b->used, b->budget, unit);
+		stage_stop(s, ws, p, WS_QUOTA_REACHED, reason, then);
+	}
+	return workspace_stopped(ws, p) == WS_CALLING;
+}
+
+void
+stage_stop(struct stage *s, workspace_t *ws, enum workspace_provider p,
+    enum workspace_stop why, const char *reason, const char *then)
+{
+	if (workspace_stopped(ws, p) != WS_CALLING)
+		return;
+	workspace_stop(ws, p, why, reason);
+	stage_say(s, "workspace %s: %s: %s", workspace_name(ws), reason, then);
+}
+
+int
+stage_cache_put(struct stage *s, const char *provider, const char *ws, const char *key,
+    const json_t *val, time_t now)
+{
+	char err[200];
+
+	if (cache_put(s->db, provider, ws, key, val, now, err, sizeof err) == DB_OK)
+		return 0;
+	if (!s->db_failed++)
+		stage_say(s, "cannot write the cache: %s", err);
+	return -1;
+}
+
+int
+stage_ledger(struct stage *s, const char *ws, const char *provider, time_t now,
+    const struct ledger_usage *u)
+{
+	char month[8], err[200];
+
+	ledger_month(now, month, sizeof month);
+	if (ledger_add(s->db, ws, provider, month, u, err, sizeof err) == DB_OK)
+		return 0;
+	if (!s->db_failed++)
+		stage_say(s, "cannot write the usage ledger: %s", err);
+	return -1;
+}
+
+int
+stage_release(struct stage *s, const char *provider, const char *ws, const char *key,
+    const char *what)
+{
+	char err[200];
+
+	if (claim_release(s->db, provider, ws, &key, 1, err, sizeof err) == DB_OK)
+		return 0;
+	if (!s->db_failed++)
+		stage_say(s, "cannot release the claim on %s: %s", what, err);
+	return -1;
+}
+
+void
+stage_claim_pause(void)
+{
+	struct timespec poll = { 0, CLAIM_POLL_MS * 1000000L };
+
+	nanosleep(&poll, NULL);
+}

@@ -1,0 +1,115 @@
+/*
+ * stage: what every provider stage's engine (lib/sigrun, lib/lirun,
+ * lib/roles_run, lib/apollo_run) does the same way, written once, so that an
+ * engine holds only its provider's request, answer and fields, and its
+ * schedule.
+ *
+ * - The result codes every engine returns (SIGRUN_*, LIRUN_*, ROLES_RUN_* are
+ *   these), and the map from lib/workspace.h's.
+ * - Notices: one line each, without the program name or a newline, through the
+ *   program's callback (lib/ never prints); never a key.
+ * - The workspaces a run meets: opened once each (lib/workspace.h) into an
+ *   engine's own record, which begins with a struct stage_ws.
+ * - The life of a paid answer: stage_budget_check before the call,
+ *   stage_ledger after it, stage_cache_put as soon as it arrives, then
+ *   stage_release (the claim of lib/claim.h goes after the answer is in the
+ *   cache). A db write that fails is counted in db_failed (the first one is
+ *   said); the program writes what it holds and stops with exit 74.
+ * - Stopping a provider for a workspace (workspace_stop), said once.
+ *
+ * Ownership: struct stage borrows the db; the callers own every string.
+ */
+#ifndef DE_STAGE_H
+#define DE_STAGE_H
+
+#include <stddef.h>
+#include <time.h>
+#include "db.h"
+#include "json.h"
+#include "ledger.h"
+#include "workspace.h"
+
+enum {
+	STAGE_OK = 0,
+	STAGE_ENOMEM = -1,
+	STAGE_ECONFIG = -2,   /* a workspace file or setting is wrong: exit 78 */
+	STAGE_EIO = -3,       /* the db (or the output) failed: exit 74 */
+	STAGE_EHTTP = -4      /* libcurl could not run */
+};
+
+/* What the parts of an engine share: the db and where notices go. */
+struct stage {
+	db_t *db;
+	void (*notice)(void *ctx, const char *msg);   /* may be NULL: notices are dropped */
+	void *notice_ctx;
+	unsigned long db_failed;   /* cache, claim and ledger writes that failed */
+};
+
+/* A notice (printf format). Longer than 1,200 bytes is cut. */
+void stage_say(const struct stage *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* WORKSPACE_* to STAGE_*. */
+int stage_code(int workspace_rc);
+
+/*
+ * The name a program's --workspace gives: STAGE_OK, or STAGE_ECONFIG with err
+ * saying which names are usable.
+ */
+int stage_workspace_name(const char *name, char *err, size_t errlen);
+
+/* The head of an engine's record of one workspace (its first member). */
+struct stage_ws {
+	struct stage_ws *next;
+	workspace_t *ws;
+	const char *name;          /* the workspace's */
+	long ttl;                  /* cache_days in seconds */
+};
+
+/* The workspace named name in list, or NULL. */
+struct stage_ws *stage_ws_find(struct stage_ws *list, const char *name);
+/*
+ * Opens workspace name into a zeroed record of size bytes (at least
+ * sizeof(struct stage_ws)), not yet in a list: the engine sets its own part,
+ * then stage_ws_link() it, or stage_ws_free() it. Returns STAGE_OK,
+ * STAGE_ENOMEM or STAGE_ECONFIG with err set.
+ */
+int stage_ws_open(const char *name, const char *cache_days_flag, size_t size,
+    struct stage_ws **out, char *err, size_t errlen);
+void stage_ws_link(struct stage_ws **list, struct stage_ws *w);
+void stage_ws_free(struct stage_ws *w);
+void stage_ws_free_all(struct stage_ws **list);
+
+/*
+ * Whether p may still be called for the workspace: when it is calling but its
+ * monthly budget has no credit left for one call, stops it (WS_QUOTA_REACHED,
+ * the reason "<provider>_monthly_budget reached (USED of BUDGET <unit> used
+ * this month)") and says "workspace NAME: REASON: <then>". 1: call; 0: not.
+ */
+int stage_budget_check(struct stage *s, workspace_t *ws, enum workspace_provider p,
+    const char *unit, const char *then);
+
+/*
+ * Stops p for the workspace (the first reason stays, lib/workspace.h) and,
+ * when it was still calling, says "workspace NAME: REASON: <then>".
+ */
+void stage_stop(struct stage *s, workspace_t *ws, enum workspace_provider p,
+    enum workspace_stop why, const char *reason, const char *then);
+
+/* Commits an answer to the cache. Returns 0, or -1 (counted, the first said). */
+int stage_cache_put(struct stage *s, const char *provider, const char *ws, const char *key,
+    const json_t *val, time_t now);
+/* Counts a call in the month of now in the usage ledger. 0, or -1 (counted, the first said). */
+int stage_ledger(struct stage *s, const char *ws, const char *provider, time_t now,
+    const struct ledger_usage *u);
+/*
+ * Lets other processes ask for key (what: "an account", "a profile", for the
+ * notice). 0, or -1 (counted, the first said).
+ */
+int stage_release(struct stage *s, const char *provider, const char *ws, const char *key,
+    const char *what);
+
+/* Waits before claiming again the keys another process is asking for (CLAIM_POLL_MS). */
+void stage_claim_pause(void);
+
+#endif
