@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_stage.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
@@ -100,16 +101,6 @@ notice(void *ctx, const char *msg)
 		cli_msg(stderr, "%s", msg);
 }
 
-static int
-exit_of(int rc)
-{
-	switch (rc) {
-	case LIRUN_ECONFIG: return CLI_EX_CONFIG;
-	case LIRUN_EHTTP: return CLI_EX_UNAVAILABLE;
-	default: return CLI_EX_IOERR;
-	}
-}
-
 /* The exit status of a run that went to its end (DESIGN §7). */
 static int
 final_status(const struct lirun_stats *st, unsigned long bad_lines)
@@ -151,9 +142,7 @@ main(int argc, char **argv)
 	lirun_t *r = NULL;
 	FILE *rejects = NULL;
 	db_t *db = NULL;
-	json_t *rec;
-	size_t inwin;
-	int opt, rc, status = CLI_EX_OK, eof = 0;
+	int opt, rc, status = CLI_EX_OK;
 
 	cli_init(argv[0]);
 	memset(&com, 0, sizeof com);
@@ -262,7 +251,7 @@ main(int argc, char **argv)
 	if ((rc = lirun_new(&o, &r, err, sizeof err)) != LIRUN_OK ||
 	    (com.workspace && (rc = lirun_workspace(r, com.workspace, err, sizeof err)) != LIRUN_OK)) {
 		cli_msg(stderr, "%s", err);
-		status = exit_of(rc);
+		status = cli_stage_exit(rc);
 		goto out;
 	}
 	if ((rd = ndj_reader_new(stdin, "stdin", com.max_line, com.max_depth, rejects)) == NULL) {
@@ -271,51 +260,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	while (!eof) {
-		for (inwin = 0; !lirun_full(r); inwin++) {
-			rc = cli_next_record(rd, stderr, &rec);
-			if (rc == CLI_REC_EOF) {
-				eof = 1;
-				break;
-			}
-			if (rc != CLI_REC_OK || lirun_add(r, rec) != LIRUN_OK) {
-				if (rc == CLI_REC_OK)
-					cli_msg(stderr, "out of memory");
-				status = CLI_EX_IOERR;
-				goto out;
-			}
-		}
-		if (inwin == 0)
-			break;
-		/* Nothing waits in our buffer while the network is slow. */
-		if (fflush(stdout) != 0) {
-			cli_msg(stderr, "stdout: write error");
-			status = CLI_EX_IOERR;
-			goto out;
-		}
-		if ((rc = lirun_process(r, err, sizeof err)) != LIRUN_OK) {
-			cli_msg(stderr, "%s", err);
-			status = exit_of(rc);
-			goto out;
-		}
-		while ((rec = lirun_next(r)) != NULL) {
-			rc = ndj_write(stdout, rec, com.unbuffered);
-			json_free(rec);
-			if (rc != 0) {
-				cli_msg(stderr, "stdout: write error");
-				status = CLI_EX_IOERR;
-				goto out;
-			}
-		}
-		lirun_stats(r, &st);
-		if (st.db_failed) {
-			cli_msg(stderr, "stopping: the db could not be written");
-			status = CLI_EX_IOERR;
-			goto out;
-		}
-		if (cli_progress_wanted(&com))
-			cli_msg(stderr, "%lu records, %lu profile calls", st.records, st.calls);
-	}
+	if ((status = cli_stage_run(&lirun_stage, r, rd, &com)) != CLI_EX_OK)
+		goto out;
 
 	lirun_stats(r, &st);
 	if (o.dry_run) {

@@ -10,6 +10,7 @@
 
 #include "tls.h"
 #include "cli.h"
+#include "cli_stage.h"
 #include "conf.h"
 #include "db.h"
 #include "http.h"
@@ -107,16 +108,6 @@ notice(void *ctx, const char *msg)
 		cli_msg(stderr, "%s", msg);
 }
 
-static int
-exit_of(int rc)
-{
-	switch (rc) {
-	case SIGRUN_ECONFIG: return CLI_EX_CONFIG;
-	case SIGRUN_EHTTP: return CLI_EX_UNAVAILABLE;
-	default: return CLI_EX_IOERR;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -126,7 +117,7 @@ main(int argc, char **argv)
 	struct sigrun_opts o;
 	struct sigrun_stats st;
 	char err[512], dbdir[4096], base[512];
-	size_t nq = 0, inwin, i;
+	size_t nq = 0;
 	long v, concurrency = 5, delay = 200, timeout = 30000, batch = SIGRUN_BATCH_DEFAULT;
 	long window = SIGRUN_WINDOW_DEFAULT, num = SERPER_NUM_DEFAULT;
 	const char *classifier = "auto";
@@ -134,8 +125,7 @@ main(int argc, char **argv)
 	sigrun_t *r = NULL;
 	FILE *rejects = NULL;
 	db_t *db = NULL;
-	json_t *rec;
-	int opt, rc, status = CLI_EX_OK, eof = 0;
+	int opt, rc, status = CLI_EX_OK;
 
 	cli_init(argv[0]);
 	memset(&com, 0, sizeof com);
@@ -283,12 +273,12 @@ main(int argc, char **argv)
 	o.notice_ctx = &com;
 	if ((rc = sigrun_new(&o, &r, err, sizeof err)) != SIGRUN_OK) {
 		cli_msg(stderr, "%s", err);
-		status = exit_of(rc);
+		status = cli_stage_exit(rc);
 		goto out;
 	}
 	if (com.workspace && (rc = sigrun_workspace(r, com.workspace, err, sizeof err)) != SIGRUN_OK) {
 		cli_msg(stderr, "%s", err);
-		status = exit_of(rc);
+		status = cli_stage_exit(rc);
 		goto out;
 	}
 	if ((rd = ndj_reader_new(stdin, "stdin", com.max_line, com.max_depth, rejects)) == NULL) {
@@ -297,56 +287,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 
-	while (!eof) {
-		for (inwin = 0; !sigrun_full(r); ) {
-			rc = cli_next_record(rd, stderr, &rec);
-			if (rc == CLI_REC_OK) {
-				if (sigrun_add(r, rec) != SIGRUN_OK) {
-					cli_msg(stderr, "out of memory");
-					status = CLI_EX_IOERR;
-					goto out;
-				}
-				inwin++;
-			} else if (rc == CLI_REC_EOF) {
-				eof = 1;
-				break;
-			} else {
-				status = CLI_EX_IOERR;
-				goto out;
-			}
-		}
-		if (inwin == 0)
-			break;
-		/* Nothing waits in our buffer while the network is slow. */
-		if (fflush(stdout) != 0) {
-			cli_msg(stderr, "stdout: write error");
-			status = CLI_EX_IOERR;
-			goto out;
-		}
-		if ((rc = sigrun_process(r, err, sizeof err)) != SIGRUN_OK) {
-			cli_msg(stderr, "%s", err);
-			status = exit_of(rc);
-			goto out;
-		}
-		for (i = 0; (rec = sigrun_next(r)) != NULL; i++) {
-			rc = ndj_write(stdout, rec, com.unbuffered);
-			json_free(rec);
-			if (rc != 0) {
-				cli_msg(stderr, "stdout: write error");
-				status = CLI_EX_IOERR;
-				goto out;
-			}
-		}
-		sigrun_stats(r, &st);
-		if (st.db_failed) {
-			cli_msg(stderr, "stopping: the db could not be written");
-			status = CLI_EX_IOERR;
-			goto out;
-		}
-		if (cli_progress_wanted(&com))
-			cli_msg(stderr, "%lu records, %lu searches, %lu DeepSeek calls", st.records,
-			    st.searches, st.llm_calls);
-	}
+	if ((status = cli_stage_run(&sigrun_stage, r, rd, &com)) != CLI_EX_OK)
+		goto out;
 
 	sigrun_stats(r, &st);
 	if (o.dry_run) {

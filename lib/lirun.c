@@ -805,3 +805,23 @@ out:
 	profs_free(r);
 	return rc;
 }
+
+/* ---- the phases for the program's loop (lib/cli_stage.h) ---- */
+
+static int op_full(const void *r) { return lirun_full(r); }
+static int op_add(void *r, json_t *rec) { return lirun_add(r, rec); }
+static int op_process(void *r, char *err, size_t n) { return lirun_process(r, err, n); }
+static json_t *op_next(void *r) { return lirun_next(r); }
+static int op_db_failed(const void *r) { return ((const lirun_t *)r)->s.db_failed > 0; }
+
+static void
+op_progress(const void *vr, char *line, size_t n)
+{
+	const lirun_t *r = vr;
+
+	snprintf(line, n, "%lu records, %lu profile calls", r->st.records, r->st.calls);
+}
+
+const struct stage_ops lirun_stage = {
+	op_full, op_add, op_process, op_next, op_db_failed, op_progress
+};

@@ -119,6 +119,9 @@ int lirun_process(lirun_t *r, char *err, size_t errlen);
 /* The next processed record, in input order (the caller's), or NULL. */
 json_t *lirun_next(lirun_t *r);
 
+/* The phases above, for lib/cli_stage.h's loop (eng: a lirun_t). */
+extern const struct stage_ops lirun_stage;
+
 void lirun_stats(const lirun_t *r, struct lirun_stats *out);
 
 /*

@@ -1524,3 +1524,24 @@ out:
 	accts_free(r);
 	return rc;
 }
+
+/* ---- the phases for the program's loop (lib/cli_stage.h) ---- */
+
+static int op_full(const void *r) { return sigrun_full(r); }
+static int op_add(void *r, json_t *rec) { return sigrun_add(r, rec); }
+static int op_process(void *r, char *err, size_t n) { return sigrun_process(r, err, n); }
+static json_t *op_next(void *r) { return sigrun_next(r); }
+static int op_db_failed(const void *r) { return ((const sigrun_t *)r)->s.db_failed > 0; }
+
+static void
+op_progress(const void *vr, char *line, size_t n)
+{
+	const sigrun_t *r = vr;
+
+	snprintf(line, n, "%lu records, %lu searches, %lu DeepSeek calls", r->st.records,
+	    r->st.searches, r->st.llm_calls);
+}
+
+const struct stage_ops sigrun_stage = {
+	op_full, op_add, op_process, op_next, op_db_failed, op_progress
+};

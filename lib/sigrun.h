@@ -138,6 +138,9 @@ int sigrun_process(sigrun_t *r, char *err, size_t errlen);
 /* The next processed record, in input order (the caller's), or NULL. */
 json_t *sigrun_next(sigrun_t *r);
 
+/* The phases above, for lib/cli_stage.h's loop (eng: a sigrun_t). */
+extern const struct stage_ops sigrun_stage;
+
 void sigrun_stats(const sigrun_t *r, struct sigrun_stats *out);
 
 /*

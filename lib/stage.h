@@ -109,6 +109,21 @@ int stage_ledger(struct stage *s, const char *ws, const char *provider, time_t n
 int stage_release(struct stage *s, const char *provider, const char *ws, const char *key,
     const char *what);
 
+/*
+ * The phases of an engine that takes records as trees, a window at a time
+ * (lib/sigrun.h, lib/lirun.h), for a program's loop (lib/cli_stage.h). Each
+ * engine defines one (sigrun_stage, lirun_stage); eng is its handle.
+ */
+struct stage_ops {
+	int (*full)(const void *eng);                 /* the window holds all it may */
+	int (*add)(void *eng, json_t *rec);           /* takes rec; STAGE_OK or STAGE_ENOMEM */
+	int (*process)(void *eng, char *err, size_t errlen);   /* the window's calls */
+	json_t *(*next)(void *eng);                   /* the next record out, or NULL */
+	int (*db_failed)(const void *eng);            /* 1: the db could not be written */
+	/* The progress line after a window ("N records, N calls"). */
+	void (*progress)(const void *eng, char *line, size_t n);
+};
+
 /* Waits before claiming again the keys another process is asking for (CLAIM_POLL_MS). */
 void stage_claim_pause(void);
 

@@ -1,0 +1,78 @@
+#include "cli_stage.h"
+
+int
+cli_stage_exit(int stage_rc)
+{
+	switch (stage_rc) {
+	case STAGE_ECONFIG: return CLI_EX_CONFIG;
+	case STAGE_EHTTP: return CLI_EX_UNAVAILABLE;
+	default: return CLI_EX_IOERR;
+	}
+}
+
+/* Reads records into the window until it is full: how many, or -1 (said). */
+static long
+fill(const struct stage_ops *ops, void *eng, ndj_reader_t *rd, int *eof)
+{
+	json_t *rec;
+	long n = 0;
+	int rc;
+
+	while (!ops->full(eng)) {
+		rc = cli_next_record(rd, stderr, &rec);
+		if (rc == CLI_REC_EOF) {
+			*eof = 1;
+			break;
+		}
+		if (rc != CLI_REC_OK)
+			return -1;
+		if (ops->add(eng, rec) != STAGE_OK) {
+			cli_msg(stderr, "out of memory");
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+int
+cli_stage_run(const struct stage_ops *ops, void *eng, ndj_reader_t *rd,
+    const struct cli_common *com)
+{
+	char err[512], line[256];
+	json_t *rec;
+	long n;
+	int rc, eof = 0;
+
+	while (!eof) {
+		if ((n = fill(ops, eng, rd, &eof)) < 0)
+			return CLI_EX_IOERR;
+		if (n == 0)
+			break;
+		if (fflush(stdout) != 0) {
+			cli_msg(stderr, "stdout: write error");
+			return CLI_EX_IOERR;
+		}
+		if ((rc = ops->process(eng, err, sizeof err)) != STAGE_OK) {
+			cli_msg(stderr, "%s", err);
+			return cli_stage_exit(rc);
+		}
+		while ((rec = ops->next(eng)) != NULL) {
+			rc = ndj_write(stdout, rec, com->unbuffered);
+			json_free(rec);
+			if (rc != 0) {
+				cli_msg(stderr, "stdout: write error");
+				return CLI_EX_IOERR;
+			}
+		}
+		if (ops->db_failed(eng)) {
+			cli_msg(stderr, "stopping: the db could not be written");
+			return CLI_EX_IOERR;
+		}
+		if (ops->progress && cli_progress_wanted(com)) {
+			ops->progress(eng, line, sizeof line);
+			cli_msg(stderr, "%s", line);
+		}
+	}
+	return CLI_EX_OK;
+}

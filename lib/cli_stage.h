@@ -1,0 +1,28 @@
+/*
+ * cli_stage: the main loop of a provider stage's program, whatever its engine
+ * (struct stage_ops, lib/stage.h): read records until the window is full,
+ * flush stdout (nothing waits in our buffer while the network is slow), let
+ * the engine make the window's calls, write the records that are ready in
+ * input order, stop when the db could not be written, show progress; until
+ * the input ends.
+ *
+ * Like lib/cli.h, it writes to stdout and stderr, as the programs do.
+ */
+#ifndef DE_CLI_STAGE_H
+#define DE_CLI_STAGE_H
+
+#include "cli.h"
+#include "stage.h"
+
+/*
+ * Runs the loop over rd with the engine eng. Returns CLI_EX_OK when the input
+ * was read to its end, else the exit status, with the reason said on stderr
+ * (a bad input line is the reader's, said and counted there, not an error).
+ */
+int cli_stage_run(const struct stage_ops *ops, void *eng, ndj_reader_t *rd,
+    const struct cli_common *com);
+
+/* The exit status of an engine's error (STAGE_*). */
+int cli_stage_exit(int stage_rc);
+
+#endif
