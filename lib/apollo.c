@@ -907,7 +907,12 @@ apollo_close_date(const char *close_date, time_t today)
 	return at;
 }
 
-/* Months in the role held on at (see apollo_tenure_months); -1 when no entry covers it. */
+/*
+ * Months in the role the person held on at, from the employment entry
+ * covering that date: an entry at the account (by company name, or by the
+ * person's organization when its domain is the account's) first, then the
+ * current one, then the latest start. -1 when no entry covers it.
+ */
 static int
 facts_tenure(const apollo_facts_t *f, const struct apollo_account *a, date_t at)
 {
@@ -953,50 +958,6 @@ facts_moved(const apollo_facts_t *f, const struct apollo_account *a, int *by)
 		return -1;
 	same = company_same(f->strs + f->pdomain, f->strs + f->pname_norm, a->domain, a->name, by);
 	return same < 0 ? -1 : !same;
-}
-
-int
-apollo_tenure_months(const json_t *person, const json_t *account, const char *close_date,
-    time_t today, int *months)
-{
-	apollo_facts_t *f = apollo_facts_new(person);
-	struct apollo_account a;
-	int m;
-
-	if (f == NULL)
-		return -1;
-	apollo_account_read(account, &a);
-	m = facts_tenure(f, &a, apollo_close_date(close_date, today));
-	apollo_facts_free(f);
-	if (m < 0)
-		return -1;
-	*months = m;
-	return 0;
-}
-
-
-int
-apollo_job_changed(const json_t *person, const json_t *account, json_t **employer)
-{
-	apollo_facts_t *f;
-	struct apollo_account a;
-	char why[64];
-	int moved, by;
-
-	if (employer)
-		*employer = NULL;
-	if (!json_is(person, JSON_OBJECT))
-		return -1;
-	if ((f = apollo_facts_new(person)) == NULL)
-		return -2;
-	apollo_account_read(account, &a);
-	moved = facts_moved(f, &a, &by);
-	if (moved == 1 && employer &&
-	    json_parse(f->employer + EMPLOYER_KEY_LEN, f->employer_len - EMPLOYER_KEY_LEN, 0, employer,
-	    NULL, why, sizeof why) != JSON_OK)
-		moved = -2;
-	apollo_facts_free(f);
-	return moved;
 }
 
 /* ---- a contact's fields ---- */

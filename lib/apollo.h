@@ -116,24 +116,6 @@ const char *apollo_seniority_level(const char *seniority);
 int apollo_department(const json_t *person, char *out, size_t n);
 
 /*
- * Months in the role the person held on close_date ("YYYY-MM-DD" or any CRM
- * date; NULL or unreadable: today), from the employment entry covering that
- * date: an entry at the account (by company name, or by the person's
- * organization when its domain is the account's) first, then the current one,
- * then the latest start. Returns 0 with *months, or -1 when no entry covers it.
- */
-int apollo_tenure_months(const json_t *person, const json_t *account, const char *close_date,
-    time_t today, int *months);
-
-/*
- * Whether the person now works elsewhere than account: 1 (moved; *employer,
- * when not NULL, gets {"name","domain","title","since"}), 0 (same company),
- * -1 (cannot tell), -2 (out of memory). The organization is the account
- * when company_same says so (company.h: domain first, then name).
- */
-int apollo_job_changed(const json_t *person, const json_t *account, json_t **employer);
-
-/*
  * Facts: what a contact's fields are computed from, read once from a person
  * (the apollo-enrich hot path keeps them with each cached answer, so that a
  * person on many deals is not read again for each), its text (apollo.person)

@@ -70,6 +70,79 @@ done:
 }
 
 /*
+ * The deal fields of an enriched contact of a deal with account and
+ * close_date (NULL: today), as apollo_apply_contact writes them, into
+ * *contact (free it). 0, or -1 on memory.
+ */
+static inline int
+apollo_deal_fields(const json_t *person, const json_t *account, const char *close_date,
+    time_t today, json_t **contact)
+{
+	json_t *rec = json_new_object(), *c = json_new_object();
+	int rc = -1;
+
+	*contact = NULL;
+	if (rec != NULL && c != NULL &&
+	    (account == NULL || json_set(rec, "account", json_clone(account)) == JSON_OK) &&
+	    (close_date == NULL || json_set_str(rec, "close_date", close_date) == JSON_OK) &&
+	    apollo_apply_contact(c, rec, "enriched", person, NULL, 0, 0, NULL, today) == 0) {
+		*contact = c;
+		c = NULL;
+		rc = 0;
+	}
+	json_free(c);
+	json_free(rec);
+	return rc;
+}
+
+/*
+ * tenure_months: the months in the role the person held at the close date.
+ * Returns 0 with *months, or -1 when no entry covers it (or on memory).
+ */
+static inline int
+apollo_tenure_months(const json_t *person, const json_t *account, const char *close_date,
+    time_t today, int *months)
+{
+	const json_t *m;
+	json_t *c;
+	int rc = -1;
+
+	if (apollo_deal_fields(person, account, close_date, today, &c) != 0)
+		return -1;
+	if (json_is(m = json_get(c, "tenure_months"), JSON_NUMBER)) {
+		*months = (int)json_int_or(m, -1);
+		rc = 0;
+	}
+	json_free(c);
+	return rc;
+}
+
+/*
+ * job_changed: 1 (moved; *employer, when not NULL, gets new_employer), 0 (the
+ * same company), -1 (cannot tell), -2 (out of memory).
+ */
+static inline int
+apollo_job_changed(const json_t *person, const json_t *account, json_t **employer)
+{
+	const json_t *j;
+	json_t *c;
+	int rc;
+
+	if (employer)
+		*employer = NULL;
+	if (!json_is(person, JSON_OBJECT))
+		return -1;
+	if (apollo_deal_fields(person, account, NULL, 0, &c) != 0)
+		return -2;
+	j = json_get(c, "job_changed");
+	rc = !json_is(j, JSON_BOOL) ? -1 : json_bool(j);
+	if (rc == 1 && employer && (*employer = json_clone(json_get(c, "new_employer"))) == NULL)
+		rc = -2;
+	json_free(c);
+	return rc;
+}
+
+/*
  * The same choice among the people persons[0..n) (NULL entries skipped) for
  * an account (apollo_account_read()): *out gets the firmographics
  * (apollo_firmographics()) and 1 is returned; 0 when none fits (*out NULL);
