@@ -1,0 +1,438 @@
+#include "sigrun_int.h"
+
+/* ---- the cache of search results ---- */
+
+/*
+ * An account's cache entry: {"queries":{"<query id>":{"fetched_at":"...",
+ * "items":[...]}, ...}}, so that runs with other --query templates share it.
+ */
+/* Whether a query's entry e of the cache holds its results, fresh; *t gets when they were fetched. */
+static int
+query_fresh(const sigrun_t *r, const struct acct *a, const json_t *e, time_t *t)
+{
+	return json_is(json_get(e, "items"), JSON_ARRAY) &&
+	    cache_time_parse(json_str(json_get(e, "fetched_at")), t) == 0 &&
+	    (a->ws->s.ttl <= 0 || r->now - *t <= a->ws->s.ttl);
+}
+
+int
+sigrun_lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
+{
+	const json_t *qs;
+	size_t i;
+	int rc;
+
+	if (!r->o.refresh || a->reread) {
+		rc = cache_get(r->o.db, "serper", a->ws->s.name, a->key, 0, r->now, &a->entry, NULL,
+		    err, errlen);
+		if (rc != DB_OK && rc != DB_NOTFOUND)
+			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
+	}
+	qs = json_get(a->entry, "queries");
+	for (i = 0; i < r->o.nqueries; i++) {
+		const json_t *e = json_get(qs, a->q[i].qid);
+		time_t t;
+
+		a->q[i].state = Q_NEED;
+		if (query_fresh(r, a, e, &t)) {
+			if ((a->q[i].items = json_clone(json_get(e, "items"))) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				return SIGRUN_ENOMEM;
+			}
+			a->q[i].state = Q_CACHED;
+			a->q[i].fetched = t;
+		} else
+			a->pending++;
+	}
+	return SIGRUN_OK;
+}
+
+static json_t *
+query_entry(const struct qslot *s)
+{
+	json_t *e = json_new_object();
+	char ts[32];
+
+	if (e == NULL)
+		return NULL;
+	cache_time_format(s->fetched, ts, sizeof ts);
+	if (json_set_str(e, "fetched_at", ts) != JSON_OK ||
+	    json_set(e, "items", json_clone(s->items)) != JSON_OK) {
+		json_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+/* Writes the account's entry: this run's queries, then the others still fresh. */
+static void
+store(sigrun_t *r, struct acct *a)
+{
+	json_t *entry = json_new_object(), *qs = json_new_object();
+	const json_t *old = json_get(a->entry, "queries");
+	size_t i;
+	int n = 0;
+
+	if (entry == NULL || qs == NULL || json_set(entry, "queries", qs) != JSON_OK) {
+		if (entry == NULL)
+			json_free(qs);
+		goto nomem;
+	}
+	for (i = 0; i < r->o.nqueries; i++)
+		if (a->q[i].state == Q_CACHED || a->q[i].state == Q_FETCHED) {
+			if (json_set(qs, a->q[i].qid, query_entry(&a->q[i])) != JSON_OK)
+				goto nomem;
+			n++;
+		}
+	for (i = 0; i < json_len(old) && n < MAX_CACHED_QUERIES; i++) {
+		const char *id = json_key_at(old, i);
+		time_t t;
+
+		if (json_get(qs, id) != NULL ||
+		    cache_time_parse(json_str(json_get(json_val_at(old, i), "fetched_at")), &t) != 0 ||
+		    (a->ws->s.ttl > 0 && r->now - t > a->ws->s.ttl))
+			continue;
+		if (json_set(qs, id, json_clone(json_val_at(old, i))) != JSON_OK)
+			goto nomem;
+		n++;
+	}
+	stage_cache_put(&r->s, "serper", a->ws->s.name, a->key, entry, r->now);
+	json_free(entry);
+	return;
+nomem:
+	json_free(entry);
+	r->nomem = 1;
+}
+
+/* ---- searches ---- */
+
+static void feed(sigrun_t *r);
+
+static void
+acct_fail(struct acct *a, int state, const char *msg)
+{
+	if (a->state == A_ERROR || a->state == A_QUOTA)
+		return;
+	a->state = state;
+	snprintf(a->err, sizeof a->err, "%s", msg);
+}
+
+/* Lets others search the account: after its answer is in the cache. */
+void
+sigrun_release(sigrun_t *r, struct acct *a)
+{
+	if (!a->claimed)
+		return;
+	a->claimed = 0;
+	stage_release(&r->s, "serper", a->ws->s.name, a->key, "an account");
+}
+
+/* One of the account's queries is over. */
+static void
+query_over(sigrun_t *r, struct acct *a)
+{
+	if (--a->pending > 0)
+		return;
+	if (a->fresh)
+		store(r, a);
+	sigrun_release(r, a);
+}
+
+/* A query the run will not send (searches stopped for the workspace). */
+static void
+query_stopped(sigrun_t *r, struct acct *a, int qi)
+{
+	struct wsrun *w = a->ws;
+
+	a->q[qi].state = Q_FAILED;
+	acct_fail(a, workspace_stopped(w->s.ws, WS_SERPER) == WS_KEY_REFUSED ? A_ERROR : A_QUOTA,
+	    workspace_stop_reason(w->s.ws, WS_SERPER));
+	query_over(r, a);
+}
+
+static void
+on_search(http_response_t *resp, void *user)
+{
+	struct job *j = user;
+	sigrun_t *r = j->r;
+	struct acct *a = j->a;
+	struct wsrun *w = a->ws;
+	struct qslot *s = &a->q[j->qi];
+	struct ledger_usage u = { 1, 0, 0 };
+	char err[200], msg[256];
+	double credits = 0;
+	json_t *items = json_new_array();
+	int rc;
+
+	r->out_s--;
+	r->st.searches++;
+	if (items == NULL) {
+		rc = SERPER_ENOMEM;
+		snprintf(err, sizeof err, "out of memory");
+	} else
+		rc = serper_parse(resp->status, resp->body, resp->body_len, resp->error, s->q, r->now,
+		    items, &credits, err, sizeof err);
+	/* The budget held one credit back for this call: settle it. */
+	budget_spend(w->sb, credits - 1);
+	u.credits = credits;
+	stage_ledger(&r->s, w->s.name, "serper", r->now, &u);
+	if (rc == SERPER_OK) {
+		r->fail_streak = 0;
+		r->st.searches_ok++;
+		r->st.credits += credits;
+		s->items = items;
+		s->state = Q_FETCHED;
+		s->fetched = r->now;
+		a->fresh = 1;
+		if (r->o.verbose)
+			say(r, "%s: %zu results for %s", w->s.name, json_len(items), s->q);
+	} else {
+		json_free(items);
+		s->state = Q_FAILED;
+		switch (rc) {
+		case SERPER_EAUTH:
+			r->st.auth_failed = 1;
+			if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
+				snprintf(msg, sizeof msg, "Serper refused the key (%s)", err);
+				workspace_stop(w->s.ws, WS_SERPER, WS_KEY_REFUSED, msg);
+				say(r, "workspace %s: Serper refused the key (%s): no more searches for it; "
+				    "check serper_api_key in %s or SERPER_API_KEY", w->s.name, err,
+				    workspace_path(w->s.ws));
+			}
+			acct_fail(a, A_ERROR, workspace_stop_reason(w->s.ws, WS_SERPER));
+			break;
+		case SERPER_ECREDITS:
+			if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
+				snprintf(msg, sizeof msg, "Serper: %s", err);
+				workspace_stop(w->s.ws, WS_SERPER, WS_QUOTA_REACHED, msg);
+				say(r, "workspace %s: Serper is out of credits (%s): no more searches "
+				    "this run", w->s.name, err);
+			}
+			acct_fail(a, A_QUOTA, workspace_stop_reason(w->s.ws, WS_SERPER));
+			break;
+		case SERPER_ENOMEM:
+			r->nomem = 1;
+			acct_fail(a, A_ERROR, "out of memory");
+			break;
+		default:
+			if (rc != SERPER_EREQUEST)
+				r->st.searches_unavailable++;
+			if (resp->status == 429)
+				r->st.searches_rate_limited++;
+			snprintf(msg, sizeof msg, "Serper: %s", err);
+			acct_fail(a, A_ERROR, msg);
+			if (rc != SERPER_EREQUEST && ++r->fail_streak >= r->o.max_failures &&
+			    !r->st.gave_up) {
+				r->st.gave_up = 1;
+				snprintf(r->down_reason, sizeof r->down_reason, "Serper unavailable "
+				    "(%.150s): not searched, %d searches in a row failed", err, r->fail_streak);
+				say(r, "%d Serper searches in a row failed (%s): no more searches this run",
+				    r->fail_streak, err);
+			}
+			if (r->o.verbose)
+				say(r, "%s: search for %s failed: %s", w->s.name, s->q, err);
+			break;
+		}
+	}
+	query_over(r, a);
+	feed(r);
+}
+
+static void
+feed(sigrun_t *r)
+{
+	int max = r->o.serper_http.max_in_flight > 0 ? r->o.serper_http.max_in_flight : 1;
+	struct http_request req;
+	const char *hdrs[3];
+	char url[600];
+	buf_t body, h;
+
+	buf_init(&body, 1 << 20);
+	buf_init(&h, 4096);
+	/* Serper failing: one probe at a time until it answers or the streak ends the run. */
+	while (r->out_s < (r->fail_streak > 0 ? 1 : max) && r->next_job < r->njobs) {
+		struct job *j = &r->jobs[r->next_job++];
+		struct acct *a = j->a;
+		struct wsrun *w = a->ws;
+
+		if (r->st.gave_up) {
+			a->q[j->qi].state = Q_FAILED;
+			acct_fail(a, A_ERROR, r->down_reason);
+			query_over(r, a);
+			continue;
+		}
+		if (!stage_budget_check(&r->s, w->s.ws, WS_SERPER, "credits",
+		    "no more searches this run")) {
+			query_stopped(r, a, j->qi);
+			continue;
+		}
+		buf_reset(&h);
+		if (serper_request_body(a->q[j->qi].q, &r->o.params, &body) != 0 ||
+		    buf_adds(&h, "X-API-KEY: ") != BUF_OK || buf_adds(&h, w->serper_key) != BUF_OK ||
+		    serper_url(r->o.serper_base, r->o.queries[j->qi].endpoint, url, sizeof url) != 0) {
+			r->nomem = 1;
+			a->q[j->qi].state = Q_FAILED;
+			acct_fail(a, A_ERROR, "out of memory");
+			query_over(r, a);
+			continue;
+		}
+		hdrs[0] = buf_ptr(&h);
+		hdrs[1] = "Content-Type: application/json";
+		hdrs[2] = NULL;
+		memset(&req, 0, sizeof req);
+		req.method = "POST";
+		req.url = url;
+		req.headers = hdrs;
+		req.body = buf_ptr(&body);
+		req.body_len = buf_len(&body);
+		if (http_submit(r->shttp, &req, on_search, j) != HTTP_OK) {
+			r->nomem = 1;
+			a->q[j->qi].state = Q_FAILED;
+			acct_fail(a, A_ERROR, "out of memory");
+			query_over(r, a);
+			continue;
+		}
+		budget_spend(w->sb, 1);
+		r->out_s++;
+	}
+	if (h.ptr)
+		memset(h.ptr, 0, h.alloc);
+	buf_free(&h);
+	buf_free(&body);
+}
+
+/*
+ * Whether a cache entry seen while claiming (lib/claim.h) holds every query
+ * the account still needs, fresh: another process searched it meanwhile.
+ */
+struct answered_ctx {
+	sigrun_t *r;
+	struct acct *a;
+};
+
+static int
+answered(const char *val, size_t len, void *vctx)
+{
+	struct answered_ctx *c = vctx;
+	long long at = claim_entry_time(val, len);
+	const char *nl = memchr(val, '\n', len);
+	const json_t *qs, *e;
+	json_t *v = NULL;
+	char why[64];
+	size_t i;
+	time_t t;
+	int ok = 1;
+
+	if (at < 0 || nl == NULL ||
+	    json_parse(nl + 1, len - (size_t)(nl + 1 - val), 0, &v, NULL, why, sizeof why) != JSON_OK)
+		return 0;
+	qs = json_get(v, "queries");
+	for (i = 0; ok && i < c->r->o.nqueries; i++) {
+		if (c->a->q[i].state != Q_NEED)
+			continue;
+		e = json_get(qs, c->a->q[i].qid);
+		/* --refresh: only what was searched after this run began. */
+		ok = query_fresh(c->r, c->a, e, &t) && (!c->r->o.refresh || t > c->r->start);
+	}
+	json_free(v);
+	return ok;
+}
+
+/*
+ * Claims each account still to search. Those another process searched
+ * meanwhile are read from the cache; those it is searching now are marked
+ * held. Returns SIGRUN_OK or an error with err set.
+ */
+static int
+claim_accounts(sigrun_t *r, char *err, size_t errlen)
+{
+	struct answered_ctx c = { r, NULL };
+	enum claim_state st;
+	struct acct *a;
+	const char *key;
+	int i, rc;
+
+	for (a = r->accts; a; a = a->next) {
+		a->held = 0;
+		if (a->pending == 0 || a->claimed)
+			continue;
+		key = a->key;
+		c.a = a;
+		rc = claim_take(r->o.db, "serper", a->ws->s.name, &key, 1, answered, &c, time(NULL), &st,
+		    err, errlen);
+		if (rc != DB_OK)
+			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
+		if (st == CLAIM_TAKEN)
+			a->claimed = 1;
+		else if (st == CLAIM_HELD)
+			a->held = 1;
+		else {
+			json_free(a->entry);
+			a->entry = NULL;
+			for (i = 0; i < (int)r->o.nqueries; i++) {
+				json_free(a->q[i].items);
+				a->q[i].items = NULL;
+			}
+			a->pending = 0;
+			a->reread = 1;
+			if ((rc = sigrun_lookup(r, a, err, errlen)) != SIGRUN_OK)
+				return rc;
+		}
+	}
+	return SIGRUN_OK;
+}
+
+/* The searches of the accounts this process holds the claims of. */
+static int
+search_claimed(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a;
+	size_t n = 0;
+	int i;
+
+	free(r->jobs);
+	r->jobs = NULL;
+	r->njobs = r->next_job = 0;
+	for (a = r->accts; a; a = a->next)
+		if (a->claimed)
+			n += (size_t)a->pending;
+	if (n == 0)
+		return SIGRUN_OK;
+	if ((r->jobs = calloc(n, sizeof *r->jobs)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return SIGRUN_ENOMEM;
+	}
+	for (a = r->accts; a; a = a->next)
+		for (i = 0; a->claimed && i < (int)r->o.nqueries; i++)
+			if (a->q[i].state == Q_NEED) {
+				r->jobs[r->njobs].r = r;
+				r->jobs[r->njobs].a = a;
+				r->jobs[r->njobs].qi = i;
+				r->njobs++;
+			}
+	feed(r);
+	if (http_run(r->shttp) != HTTP_OK) {
+		snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");
+		return SIGRUN_EHTTP;
+	}
+	return SIGRUN_OK;
+}
+
+/* Searches what the window needs, waiting for what other processes search. */
+int
+sigrun_search(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a;
+	int rc, waiting;
+
+	for (;;) {
+		if ((rc = claim_accounts(r, err, errlen)) != SIGRUN_OK ||
+		    (rc = search_claimed(r, err, errlen)) != SIGRUN_OK)
+			return rc;
+		for (waiting = 0, a = r->accts; a; a = a->next)
+			waiting |= a->held;
+		if (!waiting)
+			return SIGRUN_OK;
+		stage_claim_pause();
+	}
+}
