@@ -17,14 +17,15 @@ struct fkey {
 static const struct fkey fkeys[] = { FKEY("deal_id"), FKEY("stage"), FKEY("close_date"),
 	FKEY("status"), FKEY("account_key"), FKEY("industry"), FKEY("size_band"), FKEY("signals"),
 	FKEY("enriched_at"), FKEY("signal_types"), FKEY("contacts"), FKEY("amount") };
-enum { CK_NONE = -1, CK_APOLLO, CK_SENIORITY, CK_DEPARTMENT, CK_ROLE, CK_TENURE, CK_EMAIL };
+enum { CK_NONE = -1, CK_APOLLO, CK_SENIORITY, CK_DEPARTMENT, CK_ROLE, CK_LINKEDIN, CK_TENURE,
+	CK_EMAIL };
 static const struct fkey ckeys[] = { FKEY("apollo"), FKEY("seniority"), FKEY("department"),
-	FKEY("role"), FKEY("tenure"), FKEY("email") };
+	FKEY("role"), FKEY("linkedin"), FKEY("tenure"), FKEY("email") };
 
 #define NOOFF ((size_t)-1)
 
 struct fcontact_off {
-	size_t s[4];          /* apollo, seniority, department, role */
+	size_t s[5];          /* the string keys: apollo ... linkedin */
 	double tenure;
 	int has_tenure, email;
 };
@@ -104,7 +105,7 @@ fr_string(void *ctx, const char *s, size_t len)
 		}
 		r->types[r->ntypes++] = off;
 	} else if (r->depth == 3 && r->key == FK_CONTACTS && r->nc > 0 && r->ckey >= 0 &&
-	    r->ckey <= CK_ROLE) {
+	    r->ckey <= CK_LINKEDIN) {
 		if ((r->c[r->nc - 1].s[r->ckey] = arena_str(r, s, len)) == NOOFF)
 			return 0;
 	}
@@ -147,6 +148,7 @@ static int
 fr_start_map(void *ctx)
 {
 	store_freader_t *r = ctx;
+	size_t i;
 
 	r->depth++;
 	if (r->depth == 3 && r->key == FK_CONTACTS) {
@@ -155,7 +157,8 @@ fr_start_map(void *ctx)
 			return 0;
 		}
 		memset(&r->c[r->nc], 0, sizeof r->c[r->nc]);
-		r->c[r->nc].s[0] = r->c[r->nc].s[1] = r->c[r->nc].s[2] = r->c[r->nc].s[3] = NOOFF;
+		for (i = 0; i < sizeof r->c[r->nc].s / sizeof r->c[r->nc].s[0]; i++)
+			r->c[r->nc].s[i] = NOOFF;
 		r->nc++;
 		r->ckey = CK_NONE;
 	}
@@ -272,6 +275,7 @@ store_freader_read(store_freader_t *r, const char *text, size_t len, struct stor
 		c->seniority = AT(r->c[i].s[1]);
 		c->department = AT(r->c[i].s[2]);
 		c->role = AT(r->c[i].s[3]);
+		c->linkedin = AT(r->c[i].s[4]);
 		c->tenure = r->c[i].tenure;
 		c->has_tenure = r->c[i].has_tenure;
 		c->email = r->c[i].email;

@@ -15,6 +15,7 @@
  */
 struct store_fcontact {
 	const char *apollo, *seniority, *department, *role;
+	const char *linkedin;   /* linkedin.status; NULL: LinkedIn was not asked */
 	double tenure;
 	int has_tenure;   /* tenure holds a number */
 	int email;        /* the contact has an email */

@@ -236,6 +236,7 @@ store_facts(const json_t *rec, store_status status, const char *loaded_at)
 		/* Compact: what is unknown is left out (the readers take it as null). */
 		rc |= json_set_bool(fc, "email", store_contact_has_email(c));
 		rc |= set_str_if(fc, "apollo", store_contact_apollo(c));
+		rc |= set_str_if(fc, "linkedin", json_str(json_path(c, "linkedin.status")));
 		rc |= set_str_if(fc, "seniority", json_str(json_get(c, "seniority_verified")));
 		rc |= set_str_if(fc, "department", json_str(json_get(c, "department_verified")));
 		if (json_num_double(json_get(c, "tenure_months"), &t) == 0)

@@ -260,6 +260,25 @@ static const char *const finding_names[F_N] = {
 	"industries", "size_bands", "seniorities", "departments", "buying_roles", "signal_types"
 };
 
+/* LinkedIn's answers, as coverage.linkedin counts them. */
+enum { LI_ENRICHED, LI_MISMATCH, LI_NOT_FOUND, LI_FAILED, LI_SKIPPED, LI_NOT_ASKED, LI_N };
+
+static int
+linkedin_class(const char *st)
+{
+	if (str_blank(st))
+		return LI_NOT_ASKED;
+	if (strcmp(st, "enriched") == 0)
+		return LI_ENRICHED;
+	if (strcmp(st, "mismatch") == 0)
+		return LI_MISMATCH;
+	if (strcmp(st, "not_found") == 0)
+		return LI_NOT_FOUND;
+	if (strcmp(st, "error") == 0 || strcmp(st, "quota_exhausted") == 0)
+		return LI_FAILED;
+	return LI_SKIPPED;
+}
+
 struct summary {
 	struct summary_opts o;
 	char from_buf[11];
@@ -269,6 +288,8 @@ struct summary {
 	long contacts, with_email, roles;
 	double won_amount;
 	long apollo_enriched, apollo_not_found, apollo_failed, apollo_skipped;
+	long li[LI_N];
+	long any_source;   /* contacts with data from Apollo or LinkedIn */
 	struct u64set accounts, signal_accounts;
 	struct segmap f[F_N];
 	struct nums tenure[3];   /* all, won, lost */
@@ -423,6 +444,9 @@ summary_add_fdeal(summary_t *s, const struct store_fdeal *d)
 			s->apollo_failed++;
 		else
 			s->apollo_skipped++;
+		s->li[linkedin_class(c->linkedin)]++;
+		if (r == 3 || linkedin_class(c->linkedin) == LI_ENRICHED)
+			s->any_source++;
 		if (c->has_tenure && isfinite(c->tenure) && c->tenure >= 0) {
 			if (nums_add(&s->tenure[0], c->tenure) != 0 ||
 			    nums_add(&s->tenure[won ? 1 : 2], c->tenure) != 0)
@@ -480,6 +504,7 @@ summary_add(summary_t *s, const json_t *facts)
 		c[i].seniority = json_str(json_get(x, "seniority"));
 		c[i].department = json_str(json_get(x, "department"));
 		c[i].role = json_str(json_get(x, "role"));
+		c[i].linkedin = json_str(json_get(x, "linkedin"));
 		c[i].email = json_bool(json_get(x, "email")) == 1;
 		c[i].has_tenure = json_is(json_get(x, "tenure"), JSON_NUMBER) &&
 		    json_num_double(json_get(x, "tenure"), &c[i].tenure) == 0;
@@ -685,6 +710,21 @@ summary_result(summary_t *s, const char *workspace, const char *last_run)
 	rc |= json_set_int(p, "failed", s->apollo_failed);
 	rc |= json_set_int(p, "skipped", s->apollo_skipped);
 	rc |= set_ratio(p, "share", s->apollo_enriched, s->contacts);
+	rc |= json_set(o, "linkedin", p = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(p, "enriched", s->li[LI_ENRICHED]);
+	rc |= json_set_int(p, "mismatch", s->li[LI_MISMATCH]);
+	rc |= json_set_int(p, "not_found", s->li[LI_NOT_FOUND]);
+	rc |= json_set_int(p, "failed", s->li[LI_FAILED]);
+	rc |= json_set_int(p, "skipped", s->li[LI_SKIPPED]);
+	rc |= json_set_int(p, "not_asked", s->li[LI_NOT_ASKED]);
+	rc |= set_ratio(p, "share", s->li[LI_ENRICHED], s->contacts);
+	rc |= json_set(o, "any_source", p = json_new_object());
+	if (rc)
+		goto fail;
+	rc |= json_set_int(p, "enriched", s->any_source);
+	rc |= set_ratio(p, "share", s->any_source, s->contacts);
 	rc |= json_set(o, "signals", p = json_new_object());
 	if (rc)
 		goto fail;

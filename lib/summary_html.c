@@ -121,8 +121,8 @@ summary_html(const json_t *s, buf_t *out)
 	const json_t *c = json_get(s, "coverage"), *f = json_get(s, "findings");
 	long long total = inum(json_get(d, "total")), won = inum(json_get(d, "won"));
 	double base = total ? (double)won / (double)total : 0;
-	struct html_bar bars[3];
-	char title[300], notes[3][96];
+	struct html_bar bars[5];
+	char title[300], notes[5][96];
 	size_t i;
 
 	snprintf(title, sizeof title, "Enrichment summary: %s",
@@ -142,18 +142,27 @@ summary_html(const json_t *s, buf_t *out)
 	bars[0].share = dnum(json_path(c, "apollo.share"));
 	snprintf(notes[0], sizeof notes[0], "%lld of %lld", inum(json_path(c, "apollo.enriched")),
 	    inum(json_get(c, "contacts")));
-	bars[1].label = "signals (accounts)";
-	bars[1].share = dnum(json_path(c, "signals.share"));
-	snprintf(notes[1], sizeof notes[1], "%lld of %lld",
+	bars[1].label = "linkedin (contacts)";
+	bars[1].share = dnum(json_path(c, "linkedin.share"));
+	snprintf(notes[1], sizeof notes[1], "%lld of %lld; %lld mismatch",
+	    inum(json_path(c, "linkedin.enriched")), inum(json_get(c, "contacts")),
+	    inum(json_path(c, "linkedin.mismatch")));
+	bars[2].label = "any source (contacts)";
+	bars[2].share = dnum(json_path(c, "any_source.share"));
+	snprintf(notes[2], sizeof notes[2], "%lld of %lld: Apollo or LinkedIn",
+	    inum(json_path(c, "any_source.enriched")), inum(json_get(c, "contacts")));
+	bars[3].label = "signals (accounts)";
+	bars[3].share = dnum(json_path(c, "signals.share"));
+	snprintf(notes[3], sizeof notes[3], "%lld of %lld",
 	    inum(json_path(c, "signals.with_signals")), inum(json_path(c, "signals.accounts")));
-	bars[2].label = "buying roles (contacts)";
-	bars[2].share = dnum(json_path(c, "roles.share"));
-	snprintf(notes[2], sizeof notes[2], "%lld of %lld", inum(json_path(c, "roles.resolved")),
+	bars[4].label = "buying roles (contacts)";
+	bars[4].share = dnum(json_path(c, "roles.share"));
+	snprintf(notes[4], sizeof notes[4], "%lld of %lld", inum(json_path(c, "roles.resolved")),
 	    inum(json_get(c, "contacts")));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 5; i++)
 		bars[i].note = notes[i];
 	if (html_elem(out, "h2", "Coverage") != 0 ||
-	    html_bar_chart(out, bars, 3, "What the enrichment found") != 0)
+	    html_bar_chart(out, bars, 5, "What the enrichment found") != 0)
 		return -1;
 	for (i = 0; i < sizeof lists / sizeof lists[0]; i++)
 		if (finding(out, lists[i].title, json_get(f, lists[i].key), base) != 0)

@@ -312,6 +312,7 @@ summary_table_(const json_t *s, buf_t *out)
 	const json_t *w = json_get(s, "window"), *d = json_get(s, "deals");
 	const json_t *c = json_get(s, "coverage"), *f = json_get(s, "findings");
 	const json_t *ap = json_get(c, "apollo"), *t = json_get(f, "tenure");
+	const json_t *li = json_get(c, "linkedin");
 	static const struct { const char *key, *title; } lists[] = {
 		{ "industries", "INDUSTRIES" }, { "size_bands", "COMPANY SIZE" },
 		{ "seniorities", "SENIORITY" }, { "departments", "DEPARTMENTS" },
@@ -353,6 +354,14 @@ summary_table_(const json_t *s, buf_t *out)
 	    buf_addf(out, "  %-8s %lld not found, %lld failed, %lld skipped\n", "",
 	    num_of(json_get(ap, "not_found")), num_of(json_get(ap, "failed")),
 	    num_of(json_get(ap, "skipped"))) != BUF_OK ||
+	    coverage_line(out, "linkedin", num_of(json_get(li, "enriched")),
+	    num_of(json_get(c, "contacts")), "contacts") != 0 ||
+	    buf_addf(out, "  %-8s %lld mismatch, %lld not found, %lld failed, %lld skipped, "
+	    "%lld not asked\n", "", num_of(json_get(li, "mismatch")),
+	    num_of(json_get(li, "not_found")), num_of(json_get(li, "failed")),
+	    num_of(json_get(li, "skipped")), num_of(json_get(li, "not_asked"))) != BUF_OK ||
+	    coverage_line(out, "any", num_of(json_path(c, "any_source.enriched")),
+	    num_of(json_get(c, "contacts")), "contacts by any source") != 0 ||
 	    coverage_line(out, "signals", num_of(json_path(c, "signals.with_signals")),
 	    num_of(json_path(c, "signals.accounts")), "accounts") != 0 ||
 	    coverage_line(out, "roles", num_of(json_path(c, "roles.resolved")),

@@ -103,6 +103,18 @@ t_eq "--deals: workspace and window" "{\"workspace\":\"acme\",\"window\":{\"mont
 t_eq "--deals --months 0: every deal of the workspace but open ones" \
 	"$(jq -s '[.[] | select(.workspace_id == "beta" and .stage_normalized != "open")] | length' "$T/gen")" \
 	"$(enrich-summary --workspace beta --months 0 --deals | jq '.deals | length')"
+# LinkedIn's coverage and "by any source", in the table as in the JSON (jq's, above)
+enrich-summary --workspace acme --as-of "$AS_OF" --months 0 --format table >"$T/gtab"
+li_want=$(want "$T/gen" acme 0 10 | jq -r '.coverage | "\(.linkedin.enriched) of \(.contacts) contacts \(.linkedin.mismatch) mismatch, \(.linkedin.not_found) not found, \(.linkedin.failed) failed, \(.linkedin.skipped) skipped, \(.linkedin.not_asked) not asked \(.any_source.enriched) of \(.contacts) contacts by any source"')
+t_eq "table: linkedin and any-source coverage as jq counts them" "$li_want" \
+	"$(grep -A2 '^  linkedin ' "$T/gtab" | sed -E 's/^ +[a-z]* +[█░]* *//; s/ \([0-9]+%\)$//' | paste -sd' ')"
+enrich-summary --workspace acme --as-of "$AS_OF" --months 0 --format html >"$T/g.html"
+t_contains "html: the linkedin bar, as jq counts" "$T/g.html" \
+	"$(want "$T/gen" acme 0 10 | jq -r '.coverage | ">\(.linkedin.enriched) of \(.contacts); \(.linkedin.mismatch) mismatch<"')"
+t_contains "html: the any-source bar, as jq counts" "$T/g.html" \
+	"$(want "$T/gen" acme 0 10 | jq -r '.coverage | ">\(.any_source.enriched) of \(.contacts): Apollo or LinkedIn<"')"
+t_check "generated deals: LinkedIn filled some contacts Apollo missed" test \
+	"$(want "$T/gen" acme 0 10 | jq '.coverage | .any_source.enriched - .apollo.enriched')" -gt 10
 export DEAL_ENRICH_DB=$T/db
 
 # ---- --deal: the buying committee ----

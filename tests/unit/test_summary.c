@@ -62,10 +62,10 @@ findings_won_against_lost(void **state)
 	summary_t *s = summary_new(&o);
 	json_t *f, *r;
 	const char *C1 = "[{\"email\":true,\"apollo\":\"enriched\",\"seniority\":\"vp\",\"tenure\":10,\"role\":\"champion\"},"
-	    "{\"email\":true,\"apollo\":\"enriched\",\"seniority\":\"vp\",\"tenure\":20,\"role\":null}]";
-	const char *C2 = "[{\"email\":true,\"apollo\":\"error\",\"seniority\":null,\"tenure\":null,\"role\":\"champion\"},"
-	    "{\"email\":false,\"apollo\":\"skipped\",\"role\":null}]";
-	const char *C3 = "[{\"email\":true,\"apollo\":\"not_found\",\"seniority\":\"c_level\",\"tenure\":7,\"role\":null}]";
+	    "{\"email\":true,\"apollo\":\"enriched\",\"linkedin\":\"dry_run\",\"seniority\":\"vp\",\"tenure\":20,\"role\":null}]";
+	const char *C2 = "[{\"email\":true,\"apollo\":\"error\",\"linkedin\":\"enriched\",\"seniority\":null,\"tenure\":null,\"role\":\"champion\"},"
+	    "{\"email\":false,\"apollo\":\"skipped\",\"linkedin\":\"mismatch\",\"role\":null}]";
+	const char *C3 = "[{\"email\":true,\"apollo\":\"not_found\",\"linkedin\":\"not_found\",\"seniority\":\"c_level\",\"tenure\":7,\"role\":null}]";
 	struct { const char *id, *stage, *close, *status, *ind, *cs; } deals[] = {
 		{ "1", "closed_won", "2026-03-01", "enriched", "oil", C1 },
 		{ "2", "closed_won", "2026-06-30", "partial", "oil", C2 },
@@ -111,6 +111,9 @@ findings_won_against_lost(void **state)
 	assert_json_eq(json_get(r, "coverage"),
 	    "{\"contacts\":10,\"contacts_with_email\":9,"
 	    "\"apollo\":{\"enriched\":6,\"not_found\":2,\"failed\":1,\"skipped\":1,\"share\":0.6},"
+	    "\"linkedin\":{\"enriched\":1,\"mismatch\":1,\"not_found\":2,\"failed\":0,\"skipped\":3,"
+	    "\"not_asked\":3,\"share\":0.1},"
+	    "\"any_source\":{\"enriched\":7,\"share\":0.7},"
 	    "\"signals\":{\"accounts\":3,\"with_signals\":2,\"share\":0.6667},"
 	    "\"roles\":{\"resolved\":4,\"unresolved\":6,\"share\":0.4}}");
 	assert_json_eq(json_path(r, "findings.signal_types"),

@@ -7,7 +7,10 @@ import random
 import sys
 
 n = int(sys.argv[1])
-rnd = random.Random(int(sys.argv[2]) if len(sys.argv) > 2 else 42)
+seed = int(sys.argv[2]) if len(sys.argv) > 2 else 42
+rnd = random.Random(seed)
+# LinkedIn's answers from their own sequence: the other fields stay as they were.
+lrnd = random.Random(seed + 7919)
 ws = sys.argv[3] if len(sys.argv) > 3 else "acme"
 
 industries = ["oil & energy", "computer software", "internet", "retail", "banking",
@@ -21,6 +24,8 @@ roles = ["decision_maker", "economic_buyer", "champion", "technical_evaluator", 
 sources = [("crm_contact_role", 0.95), ("crm_deal_field", 0.85), ("apollo_seniority", 0.75),
            ("cross_deal_pattern", 0.7), ("llm", 0.6), ("title_inference", 0.5)]
 statuses = ["enriched"] * 6 + ["not_found", "error", "quota_exhausted", "skipped", "dry_run", None]
+li_statuses = ["enriched"] * 3 + ["mismatch", "not_found", "error", "quota_exhausted", "skipped",
+                                  "dry_run", "", None]
 sig_types = ["funding", "hiring", "expansion", "leadership_change", "partnership", "product_launch",
              "acquisition", "layoff", "regulatory", "award", "negative_press"]
 accounts = [("acct%d" % i, "Company %d" % i, ("c%d.example" % i) if i % 7 else None)
@@ -50,6 +55,13 @@ def contact(i, acct_dom):
         c["tenure_months"] = rnd.choice([rnd.randrange(0, 240), None]) if enriched else None
         c["enrichment_status"] = st
         c["enriched_at"] = at if st in ("enriched", "not_found") else None
+    # linkedin-enrich: mostly the contacts Apollo missed, some it found (--verify-moves)
+    lst = lrnd.choice(li_statuses) if st != "enriched" or lrnd.random() < 0.2 else None
+    if lst is not None:
+        c["linkedin"] = {"status": lst}
+        if lst == "enriched" and c.get("seniority_verified") is None:
+            c["seniority_verified"] = lrnd.choice(seniorities)
+            c["field_sources"] = {"seniority_verified": ["linkedin"]}
     if rnd.random() < 0.7:
         s, conf = rnd.choice(sources)
         c["buying_role"] = rnd.choice(roles)

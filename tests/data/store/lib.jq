@@ -131,6 +131,18 @@ def summary($ws; $months; $from; $to; $top):
                  skipped: [$c[] | select((apollo_status | rank) <= 1 and apollo_status != "error"
                                          and apollo_status != "quota_exhausted")] | length,
                  share: ratio([$c[] | select((apollo_status | rank) == 3)] | length; $c | length)},
+        linkedin: ([$c[] | .linkedin.status | if nonblank then . else null end] as $l
+          | {enriched: [$l[] | select(. == "enriched")] | length,
+             mismatch: [$l[] | select(. == "mismatch")] | length,
+             not_found: [$l[] | select(. == "not_found")] | length,
+             failed: [$l[] | select(. == "error" or . == "quota_exhausted")] | length,
+             skipped: [$l[] | select(. != null and . != "enriched" and . != "mismatch"
+                                     and . != "not_found" and . != "error"
+                                     and . != "quota_exhausted")] | length,
+             not_asked: [$l[] | select(. == null)] | length,
+             share: ratio([$l[] | select(. == "enriched")] | length; $c | length)}),
+        any_source: ([$c[] | select((apollo_status | rank) == 3 or .linkedin.status == "enriched")]
+          | length as $n | {enriched: $n, share: ratio($n; $c | length)}),
         signals: (([$d[] | account_key | select(. != null and test("\\S"))] | unique | length) as $A
           | ([$d[] | select(.account.signals.status == "enriched") | account_key
               | select(. != null and test("\\S"))] | unique | length) as $S
