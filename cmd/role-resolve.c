@@ -17,9 +17,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_http.h"
 #include "conf.h"
 #include "db.h"
 #include "json.h"
+#include "llm.h"
 #include "ndj.h"
 #include "roles.h"
 #include "roles_run.h"
@@ -35,7 +37,8 @@ enum {
 	OPT_CRM_LABEL,
 	OPT_DEAL_FIELD,
 	OPT_PRINT_TABLES,
-	OPT_EXPLAIN
+	OPT_EXPLAIN,
+	OPT_HTTP    /* and the CLI_HTTP_NOPTS after it */
 };
 
 static const char usage[] =
@@ -56,6 +59,13 @@ static const char usage[] =
 "      --model NAME        DeepSeek model (default: deepseek_model, else deepseek-flash)\n"
 "      --llm-batch N       contacts per DeepSeek call, 1-100 (default 20)\n"
 "      --cache-days N      days a cached answer stays good, 1-3650 (default cache_days, 90)\n"
+"      --timeout-ms N      longest a DeepSeek call may take, queueing included (default\n"
+"                          600000: a queued request may wait 10 minutes)\n"
+"      --retries N         retries of timeouts, cut-off answers and 5xx (default 2)\n"
+"      --backoff-ms N      first backoff of those retries, doubled each time, plus\n"
+"                          jitter (default 1000)\n"
+"      --retry-429 N       retries after a 429 (default 1)\n"
+"      --backoff-429-ms N  wait after a 429 without Retry-After (default 10000)\n"
 "      --dry-run           with --llm: ask nothing, say how many questions and calls\n"
 "      --no-store          do not read other deals' roles from the db\n"
 "      --stream-memory N   contacts remembered from earlier records of the stream for\n"
@@ -173,10 +183,12 @@ main(int argc, char **argv)
 		{ "deal-field", required_argument, NULL, OPT_DEAL_FIELD },
 		{ "print-tables", no_argument, NULL, OPT_PRINT_TABLES },
 		{ "explain", required_argument, NULL, OPT_EXPLAIN },
+		CLI_HTTP_LONGOPTS("", OPT_HTTP),
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli_common cc = { 0 };
 	struct roles_run_opts ro = { 0 };
+	struct http_opts ho;
 	struct out_ctx oc = { 0 };
 	struct map *maps = NULL;
 	size_t nmaps = 0, i;
@@ -193,6 +205,8 @@ main(int argc, char **argv)
 
 	cli_init("role-resolve");
 	ro.stream_cap = ROLES_STREAM_CAP_DEFAULT;
+	llm_http_opts(&ho);
+	ro.llm_http = &ho;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
 			cc.want_help = 1;
@@ -283,6 +297,13 @@ main(int argc, char **argv)
 			break;
 		}
 		default:
+			if ((rc = cli_http_opt(&ho, OPT_HTTP, "", opt, optarg, err, sizeof err)) != 0) {
+				if (rc > 0)
+					break;
+				cli_msg(stderr, "%s", err);
+				status = CLI_EX_USAGE;
+				goto out;
+			}
 			if ((status = cli_other_opt(&cc, opt, optarg, usage)) != 0)
 				goto out;
 		}

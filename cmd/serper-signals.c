@@ -10,6 +10,7 @@
 
 #include "tls.h"
 #include "cli.h"
+#include "cli_http.h"
 #include "cli_stage.h"
 #include "conf.h"
 #include "db.h"
@@ -36,7 +37,8 @@ enum {
 	OPT_BUDGET,
 	OPT_WINDOW,
 	OPT_REFRESH,
-	OPT_DRY_RUN
+	OPT_DRY_RUN,
+	OPT_LLM_HTTP    /* and the CLI_HTTP_NOPTS after it */
 };
 
 static const struct option longopts[] = {
@@ -57,6 +59,7 @@ static const struct option longopts[] = {
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	CLI_HTTP_LONGOPTS("llm-", OPT_LLM_HTTP),
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -84,6 +87,13 @@ static const char usage[] =
 "      --classifier MODE   auto (DeepSeek with a key, else rules), llm or rules\n"
 "      --model NAME        DeepSeek model (default: deepseek_model, else deepseek-flash)\n"
 "      --batch N           accounts per DeepSeek call, 1-50 (default 10)\n"
+"      --llm-timeout-ms N  longest a DeepSeek call may take, queueing included\n"
+"                          (default 600000: a queued request may wait 10 minutes)\n"
+"      --llm-retries N, --llm-backoff-ms N, --llm-retry-429 N, --llm-backoff-429-ms N\n"
+"                          DeepSeek's retries of timeouts, cut-off answers and 5xx\n"
+"                          (default 2), their first backoff, doubled each time\n"
+"                          (default 1000), retries after a 429 (default 1) and the\n"
+"                          wait after one without Retry-After (default 10000)\n"
 "      --cache-days N      reuse answers younger than N days, 1-3650 (default:\n"
 "                          cache_days, else 90)\n"
 "      --budget CREDITS    Serper credits allowed this month (default:\n"
@@ -130,13 +140,17 @@ main(int argc, char **argv)
 	cli_init(argv[0]);
 	memset(&com, 0, sizeof com);
 	memset(&o, 0, sizeof o);
+	llm_http_opts(&o.llm_http);
 	while ((opt = getopt_long(argc, argv, "hq:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			opt = CLI_OPT_HELP;
 		if ((rc = cli_common_opt(&com, opt, optarg, err, sizeof err)) == 1)
 			continue;
-		if (rc < 0)
+		if (rc < 0 || (rc = cli_http_opt(&o.llm_http, OPT_LLM_HTTP, "llm-", opt, optarg, err,
+		    sizeof err)) < 0)
 			goto usage_err;
+		if (rc == 1)
+			continue;
 		switch (opt) {
 		case 'q':
 		case OPT_QUERY:
@@ -263,7 +277,6 @@ main(int argc, char **argv)
 	o.serper_http.min_interval_ms = delay;
 	o.serper_http.timeout_ms = timeout;
 	tls_opts(&o.serper_http);
-	llm_http_opts(&o.llm_http);
 	o.classifier = strcmp(classifier, "rules") == 0 ? SIGRUN_RULES :
 	    strcmp(classifier, "llm") == 0 ? SIGRUN_LLM : SIGRUN_AUTO;
 	o.batch = (int)batch;

@@ -493,7 +493,10 @@ ask_all(roles_run_t *r)
 	if (r->http == NULL) {
 		struct http_opts ho;
 
-		llm_http_opts(&ho);
+		if (r->o.llm_http)
+			ho = *r->o.llm_http;
+		else
+			llm_http_opts(&ho);
 		if ((r->http = http_client_new(&ho)) == NULL ||
 		    (r->llm = llm_new(r->http, r->o.db)) == NULL)
 			return -1;

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <time.h>
 #include "db.h"
+#include "http.h"
 #include "json.h"
 #include "roles.h"
 #include "stage.h"
@@ -52,6 +53,8 @@ struct roles_run_opts {
 	const char *model_flag; /* --model, or NULL */
 	const char *cache_days_flag;   /* --cache-days, or NULL */
 	size_t batch;           /* questions per call; 0: 20 */
+	const struct http_opts *llm_http;   /* DeepSeek's timeout and retries (kept, not
+	                                       copied); NULL: llm_http_opts() */
 	size_t hold;            /* records held at most; 0: 200 */
 	int verbose;
 	time_t now;             /* 0: time(NULL) */

@@ -66,11 +66,10 @@ for f in refused reset cut slow huge badjson html 429; do
 	continue
 	fi
 
-	# DeepSeek has no timeout flag (600 s, as slow reasoning answers need): no stall test.
-	[ $f = slow ] && continue
 	# serper-signals with a DeepSeek key: Serper answers, DeepSeek fails -> the rules classify.
 	U=$(inject deepseek $f); faults=$((faults + 1)); runs=$((runs + 1))
-	DEEPSEEK_BASE_URL=$U serper-signals --delay-ms 0 --timeout-ms 1000 <"$T/in-llm" >"$T/o" 2>"$T/e"
+	DEEPSEEK_BASE_URL=$U serper-signals --delay-ms 0 --timeout-ms 1000 --llm-timeout-ms 1000 \
+		--llm-retries 1 --llm-backoff-ms 10 --llm-backoff-429-ms 10 <"$T/in-llm" >"$T/o" 2>"$T/e"
 	want "serper-signals+DeepSeek, $f" $? 0
 	t_eq "serper-signals+DeepSeek, $f: every record out" "$(ids "$T/in-llm")" "$(ids "$T/o")"
 	t_eq "serper-signals+DeepSeek, $f: every account marked classifier rules" 0 \
@@ -80,7 +79,8 @@ for f in refused reset cut slow huge badjson html 429; do
 
 	# role-resolve --llm
 	U=$(inject deepseek $f); faults=$((faults + 1)); runs=$((runs + 1))
-	DEEPSEEK_BASE_URL=$U role-resolve --llm <"$T/in-roles" >"$T/o" 2>"$T/e"
+	DEEPSEEK_BASE_URL=$U role-resolve --llm --timeout-ms 1000 --retries 1 --backoff-ms 10 \
+		--backoff-429-ms 10 <"$T/in-roles" >"$T/o" 2>"$T/e"
 	want "role-resolve --llm, $f" $? 1
 	t_eq "role-resolve --llm, $f: every record out, in order" "$(ids "$T/in-roles")" "$(ids "$T/o")"
 	t_eq "role-resolve --llm, $f: every contact kept" "$(jq -s '[.[].contacts[]] | length' "$T/in-roles")" \

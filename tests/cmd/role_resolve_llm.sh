@@ -96,6 +96,30 @@ t_eq "503, rerun: the roles of a healthy run" "$(roles "$T/out1")" "$(roles "$T/
 t_eq "503, rerun: no role_error left" 0 "$(jq '[.contacts[] | select(has("role_error"))] | length' "$T/out9" | paste -sd+ | bc)"
 fake_post reset '{}'
 
+# ---- DeepSeek's queue and the HTTP options ----
+fake_post fault '{"provider":"deepseek","kind":"queued","count":-1,"delay_ms":1200}'
+DEAL_ENRICH_DB=$T/dbq role-resolve --llm <"$IN" >"$T/outq" 2>"$T/errq"; t_eq "queued: exit 0" 0 "$?"
+t_eq "queued: one call" 1 "$(calls)"
+t_eq "queued: the empty lines skipped, the roles of a healthy run" "$(roles "$T/out1")" "$(roles "$T/outq")"
+fake_post reset '{}'
+fake_post fault '{"provider":"deepseek","kind":"queued","count":-1,"delay_ms":4000}'
+DEAL_ENRICH_DB=$T/dbq2 role-resolve --llm --timeout-ms 1000 --retries 0 <"$IN" >"$T/outq2" 2>"$T/errq2"
+t_eq "queued past --timeout-ms: exit 1" 1 "$?"
+t_eq "queued past --timeout-ms, --retries 0: one call" 1 "$(calls)"
+t_eq "queued past --timeout-ms: the 5 contacts carry role_error" 5 \
+	"$(jq '[.contacts[] | select(.role_error // "" | test("^DeepSeek: no answer"))] | length' "$T/outq2" | paste -sd+ | bc)"
+fake_post reset '{}'
+fake_post fault '{"provider":"deepseek","kind":"503","count":-1}'
+DEAL_ENRICH_DB=$T/dbq3 role-resolve --llm --retries 1 --backoff-ms 0 <"$IN" >/dev/null 2>&1
+t_eq "--retries 1: 503 asked twice" 2 "$(calls)"
+fake_post reset '{}'
+fake_post fault '{"provider":"deepseek","kind":"429","count":-1}'
+DEAL_ENRICH_DB=$T/dbq4 role-resolve --llm --retry-429 0 <"$IN" >/dev/null 2>&1
+t_eq "--retry-429 0: 429 asked once" 1 "$(calls)"
+fake_post reset '{}'
+t_status "--retries out of range: 64" 64 role-resolve --llm --retries 21 </dev/null
+t_status "--backoff-429-ms not a number: 64" 64 role-resolve --llm --backoff-429-ms soon </dev/null
+
 # ---- the monthly budget (tokens) ----
 printf 'deepseek_api_key = %s\ndeepseek_monthly_budget = 1\n' "$KEY" | t_workspace acme
 role-resolve --llm <"$T/two" >"$T/out6" 2>"$T/err6"; t_eq "budget reached: exit 75" 75 "$?"

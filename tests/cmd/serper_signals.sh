@@ -10,6 +10,7 @@ t_start_fakeapi || exit 1
 # --- help and version
 serper-signals --help >"$T/help"; t_eq "help exits 0" 0 "$?"
 for o in query num recency gl hl concurrency delay-ms timeout-ms classifier model batch \
+	llm-timeout-ms llm-retries llm-backoff-ms llm-retry-429 llm-backoff-429-ms \
 	cache-days budget window refresh dry-run db workspace rejects max-line max-depth \
 	unbuffered quiet verbose help version; do
 	t_contains "help lists --$o" "$T/help" "--$o"

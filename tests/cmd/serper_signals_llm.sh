@@ -75,6 +75,29 @@ t_eq "leading blank lines: exit 0" 0 "$(cat "$T/lead.rc")"
 t_eq "leading blank lines: 2 calls" 2 "$(fake_calls deepseek.chat)"
 t_eq "leading blank lines: classified by the LLM" 30 "$(classified lead llm)"
 
+# --- DeepSeek's queue: the headers, then empty lines over 1.2 s, then the body
+fake_fault deepseek queued -1 '"delay_ms":1200'
+run queued
+t_eq "queued: exit 0" 0 "$(cat "$T/queued.rc")"
+t_eq "queued: 2 calls, none again" 2 "$(fake_calls deepseek.chat)"
+t_eq "queued: the empty lines skipped, classified by the LLM" 30 "$(classified queued llm)"
+# --llm-timeout-ms bounds the wait, queueing included; --llm-retries 0: no second call
+fake_fault deepseek queued -1 '"delay_ms":4000'
+run qtimeout --llm-timeout-ms 1000 --llm-retries 0
+t_eq "queued past --llm-timeout-ms: exit 0" 0 "$(cat "$T/qtimeout.rc")"
+t_eq "queued past --llm-timeout-ms: one call per batch, not retried" 2 "$(fake_calls deepseek.chat)"
+t_eq "queued past --llm-timeout-ms: the rules took over" 30 "$(classified qtimeout rules)"
+# the retry flags have apollo-enrich's meaning: N retries of a 5xx, M after a 429
+fake_fault deepseek 503 -1
+run r503 --batch 20 --llm-retries 1 --llm-backoff-ms 0
+t_eq "--llm-retries 1: 503 asked twice" 2 "$(fake_calls deepseek.chat)"
+fake_fault deepseek 429 -1
+run r429 --batch 20 --llm-retry-429 2 --llm-backoff-429-ms 0
+t_eq "--llm-retry-429 2: 429 asked three times" 3 "$(fake_calls deepseek.chat)"
+t_eq "--llm-retry-429 2: the rules took over" 30 "$(classified r429 rules)"
+t_status "--llm-retries out of range: 64" 64 serper-signals --llm-retries 21 </dev/null
+t_status "--llm-timeout-ms 0: 64" 64 serper-signals --llm-timeout-ms 0 </dev/null
+
 # --- 402: the rules, said once, exit 0
 fake_fault deepseek credits -1
 run bal --batch 1

@@ -41,7 +41,7 @@ SF_CLIENT_ID = os.environ.get("FAKEAPI_SF_CLIENT_ID", "test-sf-client-id")
 SF_CLIENT_SECRET = os.environ.get("FAKEAPI_SF_CLIENT_SECRET", "test-sf-client-secret")
 SF_REFRESH_TOKEN = os.environ.get("FAKEAPI_SF_REFRESH_TOKEN", "test-sf-refresh-token")
 FAULT_KINDS = ("429", "500", "502", "503", "504", "401", "403", "credits", "quota", "slow",
-               "cut", "reset", "badjson", "blank", "leading_blank", "drop_company",
+               "cut", "reset", "badjson", "blank", "leading_blank", "queued", "drop_company",
                "html", "huge")
 MAX_BODY = 64 * 1024 * 1024
 
@@ -2439,6 +2439,9 @@ class Handler(BaseHTTPRequestHandler):
         self.record_asked(state, provider, paid)
         if kind == "leading_blank":
             raw = b"\n\n" + raw
+        if kind == "queued":
+            self.send_queued(status, raw, ctype, headers, fault.get("delay_ms", 3000))
+            return status
         if kind == "cut":
             half = raw[: max(1, len(raw) // 2)]
             self.close_connection = True
@@ -2496,6 +2499,27 @@ class Handler(BaseHTTPRequestHandler):
             pass
         try:
             self.connection.close()
+        except OSError:
+            pass
+
+    def send_queued(self, status, raw, ctype, headers, delay_ms, lines=4):
+        """DeepSeek's queue (CONTRACTS §3): the headers at once, no length, then an
+        empty line every delay_ms/lines while "queued", then the body; the end is the close."""
+        self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            self.wfile.flush()
+            for _ in range(lines):
+                time.sleep(max(0, delay_ms) / 1000.0 / lines)
+                self.wfile.write(b"\n")
+                self.wfile.flush()
+            self.wfile.write(raw)
+            self.wfile.flush()
         except OSError:
             pass
 
@@ -2578,7 +2602,7 @@ class Handler(BaseHTTPRequestHandler):
                 fault = {"provider": prov, "kind": kind, "count": count}
                 if f.get("retry_after") is not None:
                     fault["retry_after"] = f["retry_after"]
-                if kind == "slow":
+                if kind in ("slow", "queued"):
                     fault["delay_ms"] = as_int(f.get("delay_ms"), 3000)
                 if kind == "huge":
                     fault["size"] = as_int(f.get("size"), 64 * 1024 * 1024)

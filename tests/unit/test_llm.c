@@ -342,6 +342,28 @@ blank_content_is_asked_again_once(void **state)
 	assert_int_equal(u.tokens, 110);
 }
 
+/* DeepSeek's queue (CONTRACTS §3): the headers, no length, empty lines, then the body; the end is the close. */
+static void
+a_queued_answer_is_read_whole(void **state)
+{
+	struct env *e = *state;
+	const char *bodies[] = { "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+	    "Connection: close\r\n\r\n\n\n\r\n\n" COMPLETION("\"{\\\"score\\\": 82}\"", "stop") };
+	const long st[] = { 0 };
+	struct llm_result r;
+	char *log;
+
+	start_server(bodies, st, 1);
+	point_at_server(e);
+	assert_int_equal(llm_chat(e->llm, &e->call, &r), LLM_OK);
+	assert_int_equal(fx_server_stop(&log), 1);
+	free(log);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(r.total_tokens, 55);
+	assert_non_null(json_get(r.answer, "score"));
+	llm_result_clear(&r);
+}
+
 static void
 blank_twice_gives_up(void **state)
 {
@@ -486,6 +508,7 @@ main(void)
 		cmocka_unit_test(config),
 		cmocka_unit_test_setup_teardown(blank_content_is_asked_again_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(blank_twice_gives_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_queued_answer_is_read_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(balance_is_not_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(server_errors_are_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_key_never_shows, setup, teardown),
