@@ -23,7 +23,7 @@ enum {
 	OPT_DELAY = CLI_OPT_FIRST_FREE, OPT_RETRIES, OPT_RETRY_429, OPT_BACKOFF_429,
 	OPT_BACKOFF, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_WINDOW, OPT_CACHE_DAYS,
 	OPT_DRY_RUN, OPT_BUDGET, OPT_REFRESH, OPT_BATCH, OPT_MAX_PAUSE, OPT_MAX_FAILURES,
-	OPT_STATS_JSON
+	OPT_STATS_JSON, OPT_CONCURRENCY
 };
 
 static const char usage[] =
@@ -53,9 +53,14 @@ static const char usage[] =
 "      --cache-days N      answers older than N days (1-3650) are asked again\n"
 "                          (default: $DEAL_ENRICH_CACHE_DAYS, else the workspace's\n"
 "                          cache_days, else 90)\n"
-"      --window N          records read ahead to fill calls (default 100)\n"
+"      --concurrency N     calls in flight at once, 1-50 (default 4); they start\n"
+"                          spaced so as to stay under the per-minute, hourly and\n"
+"                          daily limits Apollo's answers report, less a margin\n"
+"      --window N          records read ahead to fill calls (default 100, or\n"
+"                          2 x concurrency x batch size when more)\n"
 "      --batch-size N      emails a call, 1 to 10 (default 10)\n"
-"      --delay-ms N        least time between calls (default 500)\n"
+"      --delay-ms N        least time between calls (default: 500, one at a time,\n"
+"                          until Apollo's headers tell its limits, then those)\n"
 "      --retries N         retries of timeouts, cut-off answers and 5xx (default 2)\n"
 "      --backoff-ms N      first backoff of those retries, doubled each time, plus\n"
 "                          jitter (default 1000)\n"
@@ -115,7 +120,9 @@ parse_opt(int opt, const char *arg)
 	const char *name = "";
 
 	switch (opt) {
-	case OPT_DELAY: dst = &O.delay_ms; name = "--delay-ms"; max = 3600000; break;
+	case OPT_DELAY: dst = &O.delay_ms; name = "--delay-ms"; max = 3600000;
+		O.delay_given = 1; break;
+	case OPT_CONCURRENCY: dst = &O.concurrency; name = "--concurrency"; min = 1; max = 50; break;
 	case OPT_RETRIES: dst = &O.retries; name = "--retries"; max = 20; break;
 	case OPT_RETRY_429: dst = &O.retry_429; name = "--retry-429"; max = 20; break;
 	case OPT_BACKOFF_429: dst = &O.backoff_429_ms; name = "--backoff-429-ms"; max = 3600000; break;
@@ -171,6 +178,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		CLI_COMMON_LONGOPTS,
 		{ "delay-ms", required_argument, NULL, OPT_DELAY },
+		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 		{ "retries", required_argument, NULL, OPT_RETRIES },
 		{ "retry-429", required_argument, NULL, OPT_RETRY_429 },
 		{ "backoff-429-ms", required_argument, NULL, OPT_BACKOFF_429 },
@@ -201,13 +209,14 @@ main(int argc, char **argv)
 
 	cli_init("apollo-enrich");
 	O.delay_ms = 500;
+	O.concurrency = 4;
 	O.retries = 2;
 	O.retry_429 = 1;
 	O.backoff_429_ms = 60000;
 	O.backoff_ms = 1000;
 	O.timeout_ms = 30000;
 	O.connect_timeout_ms = 10000;
-	O.window = 100;
+	O.window = 0;
 	O.batch = APOLLO_BATCH_MAX;
 	O.max_pause_ms = 120000;
 	O.max_failures = 3;

@@ -60,43 +60,123 @@ apollo_ratelimit_read(struct apollo_ratelimit *rl, apollo_header_fn get, void *c
 
 static const long window_ms[APOLLO_RL_N] = { 60000L, 3600000L, 86400000L };
 
-long
-apollo_ratelimit_pause(const struct apollo_ratelimit *rl, int *window)
+void
+apollo_pace_init(struct apollo_pace *p, long delay_ms, int delay_given)
 {
-	long best = 0, p, thr;
+	int i;
+
+	memset(p, 0, sizeof *p);
+	p->delay_ms = delay_ms;
+	p->delay_given = delay_given;
+	p->last_start = -1;
+	for (i = 0; i < APOLLO_RL_N; i++)
+		p->rl.limit[i] = p->rl.usage[i] = p->rl.left[i] = -1;
+}
+
+long
+apollo_pace_interval(long minute_limit, long delay_ms, int delay_given, int have)
+{
+	long margin, allowed, iv;
+
+	if (!have || minute_limit <= 0)
+		return delay_ms > 0 ? delay_ms : 0;
+	margin = (minute_limit * APOLLO_PACE_MARGIN_PCT + 99) / 100;
+	if (margin < 2)
+		margin = 2;
+	allowed = minute_limit - margin;
+	if (allowed < 1)
+		allowed = 1;
+	iv = (window_ms[APOLLO_RL_MINUTE] + allowed - 1) / allowed;
+	if (delay_given && delay_ms > iv)
+		iv = delay_ms;
+	return iv;
+}
+
+long
+apollo_pace_wait(const struct apollo_pace *p, long long now, int *window)
+{
+	long long until, best = 0;
+	long iv, avail;
 	int i, w = -1;
 
-	for (i = 0; i < APOLLO_RL_N; i++) {
-		p = 0;
-		if (rl->left[i] == 0)
-			p = window_ms[i];
-		else if (i == APOLLO_RL_MINUTE && rl->left[i] > 0 && rl->limit[i] > 0) {
-			thr = rl->limit[i] / 10;
-			if (thr < 2)
-				thr = 2;
-			if (rl->left[i] <= thr)
-				p = window_ms[i] / (rl->left[i] + 1);
+	/* Until an answer tells the limits, one call at a time. */
+	if (!p->have && p->in_flight > 0) {
+		if (window)
+			*window = -1;
+		return -1;
+	}
+	for (i = 0; p->have && i < APOLLO_RL_N; i++) {
+		if (p->rl.left[i] < 0 || now - p->rl_at >= window_ms[i])
+			continue;
+		avail = p->rl.left[i] - p->in_flight - p->late;
+		if (avail > 0)
+			continue;
+		if (p->in_flight > 0) {
+			if (window)
+				*window = i;
+			return -1;
 		}
-		if (p > best) {
-			best = p;
+		/* Fixed windows: the one the answer was counted in ends within a window of it. */
+		until = p->rl_at + window_ms[i] + 250;
+		if (until - now > best) {
+			best = until - now;
 			w = i;
 		}
 	}
+	if (best == 0 && p->last_start >= 0) {
+		iv = apollo_pace_interval(p->rl.limit[APOLLO_RL_MINUTE], p->delay_ms, p->delay_given,
+		    p->have);
+		if (p->last_start + iv > now)
+			best = p->last_start + iv - now;
+	}
 	if (window)
 		*window = w;
-	return best;
+	return (long)best;
+}
+
+unsigned long long
+apollo_pace_start(struct apollo_pace *p, long long now)
+{
+	p->in_flight++;
+	p->last_start = now;
+	return ++p->seq;
+}
+
+void
+apollo_pace_done(struct apollo_pace *p, unsigned long long seq, const struct apollo_ratelimit *rl,
+    long long now)
+{
+	int i;
+
+	if (p->in_flight > 0)
+		p->in_flight--;
+	if (rl && (!p->have || seq > p->rl_seq)) {
+		for (i = 0; i < APOLLO_RL_N; i++) {
+			p->rl.usage[i] = rl->usage[i];
+			p->rl.left[i] = rl->left[i];
+			/* A limit once told stays (an answer may carry only some windows). */
+			if (rl->limit[i] > 0)
+				p->rl.limit[i] = rl->limit[i];
+		}
+		p->have = 1;
+		p->rl_seq = seq;
+		p->rl_at = now;
+		p->late = 0;
+	} else if (p->have)
+		p->late++;
 }
 
 long long
-apollo_least_ms(long calls, long delay_ms, const struct apollo_ratelimit *rl)
+apollo_least_ms(long calls, long delay_ms, int delay_given, const struct apollo_ratelimit *rl)
 {
 	long long t, w;
 	int i;
 
 	if (calls <= 0)
 		return 0;
-	t = (long long)(calls - 1) * (delay_ms > 0 ? delay_ms : 0);
-	for (i = 0; rl && i < APOLLO_RL_N; i++) {
+	t = (long long)(calls - 1) * apollo_pace_interval(rl ? rl->limit[APOLLO_RL_MINUTE] : -1,
+	    delay_ms, delay_given, rl != NULL);
+	for (i = APOLLO_RL_HOUR; rl && i < APOLLO_RL_N; i++) {
 		if (rl->limit[i] <= 0)
 			continue;
 		w = (long long)((calls - 1) / rl->limit[i]) * window_ms[i];

@@ -170,6 +170,7 @@ ws_get(apollo_run_t *R, const char *name)
 	R->wss = w;
 	for (n = 0; n < APOLLO_RL_N; n++)
 		w->rl.limit[n] = w->rl.usage[n] = w->rl.left[n] = -1;
+	apollo_pace_init(&w->pace, R->delay_ms, R->delay_given);
 	if ((rc = workspace_open(name, R->cache_days_text, &w->ws, err, sizeof err)) !=
 	    WORKSPACE_OK) {
 		if (rc == WORKSPACE_ENOMEM)
@@ -802,9 +803,14 @@ int
 apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err, size_t errlen)
 {
 	apollo_run_t *R = calloc(1, sizeof *R);
+	long concurrency = o->concurrency > 0 ? o->concurrency : 1, window = o->window;
 
+	/* By default, far enough ahead that every call in flight can be full. */
+	if (window <= 0)
+		window = 2 * concurrency * o->batch > APOLLO_RUN_WINDOW ?
+		    2 * concurrency * o->batch : APOLLO_RUN_WINDOW;
 	*out = NULL;
-	if (R == NULL || (R->win = window_new((size_t)o->window)) == NULL) {
+	if (R == NULL || (R->win = window_new((size_t)window)) == NULL) {
 		free(R);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -817,7 +823,9 @@ apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err, s
 	R->backoff_ms = o->backoff_ms;
 	R->timeout_ms = o->timeout_ms;
 	R->connect_timeout_ms = o->connect_timeout_ms;
-	R->window = o->window;
+	R->window = window;
+	R->concurrency = concurrency;
+	R->delay_given = o->delay_given;
 	R->batch = o->batch;
 	R->max_pause_ms = o->max_pause_ms;
 	R->max_failures = o->max_failures;
@@ -860,23 +868,50 @@ apollo_run_process(apollo_run_t *R, int eof)
 {
 	struct item *it;
 	unsigned waits;
+	long wait;
+	int rc, full;
 
-	/* What is ready leaves, in order. */
-	while ((it = window_pop_ready(R->win)) != NULL)
-		if (apollo_run_emit(R, it) != 0)
+	for (;;) {
+		/* What is ready leaves, in order. */
+		while ((it = window_pop_ready(R->win)) != NULL)
+			if (apollo_run_emit(R, it) != 0)
+				return -1;
+		if (R->fatal)
 			return -1;
-	if (window_count(R->win) == 0)
-		return eof ? 1 : 0;
-	if (!eof && !window_full(R->win))
-		return 0;
-	(void)window_head(R->win, &waits, NULL);
-	if (waits == 0 || R->qhead == NULL) {
-		/* Cannot happen: the head waits for a queued entry. */
-		apollo_run_say(R, "internal error: the oldest record waits for nothing queued");
-		R->io_error = 1;
-		return -1;
+		if (window_count(R->win) == 0)
+			return eof ? 1 : 0;
+		/* Full calls start while records are read; any call once the window is full. */
+		full = eof || window_full(R->win);
+		while ((rc = apollo_run_call_once(R, full, &wait)) == 1)
+			;
+		if (rc < 0 || R->fatal)
+			return -1;
+		if (!full)
+			return 0;
+		(void)window_head(R->win, &waits, NULL);
+		if (waits == 0)
+			continue;
+		if (R->in_flight == 0 && wait < 0) {
+			/* Cannot happen: the head waits for a queued entry. */
+			apollo_run_say(R, "internal error: the oldest record waits for nothing queued");
+			R->io_error = 1;
+			return -1;
+		}
+		/* Wait for an answer or for the pace; what is written meanwhile moves on. */
+		if (apollo_run_flush_out(R) != 0)
+			return -1;
+		if (R->in_flight > 0) {
+			if (http_run_some(R->http, wait >= 0 ? wait : 1000) != HTTP_OK) {
+				apollo_run_say(R, "libcurl failed");
+				R->io_error = 1;
+				return -1;
+			}
+		} else if (wait > 0) {
+			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
+
+			nanosleep(&ts, NULL);
+		}
 	}
-	return apollo_run_call_once(R) != 0 ? -1 : 0;
 }
 
 void
@@ -917,6 +952,7 @@ apollo_run_free(apollo_run_t *R)
 	if (R == NULL)
 		return;
 	window_free(R->win, apollo_run_item_free, entry_free_v);
+	apollo_run_calls_free(R);
 	free(R->people);
 	while ((it = R->spare) != NULL) {
 		R->spare = it->next_spare;

@@ -32,9 +32,14 @@
 #include <stddef.h>
 #include "jspan.h"
 
+#define APOLLO_RUN_WINDOW 100   /* records read ahead at least, by default */
+
 struct apollo_run_opts {
 	long delay_ms, retries, retry_429, backoff_429_ms, backoff_ms, timeout_ms;
 	long connect_timeout_ms, window, batch, max_pause_ms, max_failures;
+	long concurrency;              /* calls in flight at most (0: 1) */
+	/* window: records read ahead; 0: APOLLO_RUN_WINDOW, or 2 x concurrency x batch if more */
+	int delay_given;               /* delay_ms is a floor after Apollo's headers too */
 	const char *cache_days_text;   /* --cache-days, or NULL */
 	const char *budget_text;       /* --budget, or NULL */
 	const char *workspace;         /* --workspace, or NULL: each record's workspace_id */

@@ -9,6 +9,15 @@ resp_header(void *ctx, const char *name)
 }
 
 
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void
 count_call(apollo_run_t *R, struct ws *w, long attempts, double credits)
 {
@@ -52,8 +61,9 @@ ensure_http(apollo_run_t *R)
 	http_opts_default(&o);
 	o.timeout_ms = R->timeout_ms;
 	o.connect_timeout_ms = R->connect_timeout_ms;
-	o.max_in_flight = 1;
-	o.min_interval_ms = R->delay_ms;
+	/* The engine paces the starts (lib/apollo_ratelimit.h); the client only runs them. */
+	o.max_in_flight = (int)R->concurrency;
+	o.min_interval_ms = 0;
 	o.max_retries = (int)R->retries;
 	o.max_retries_429 = (int)R->retry_429;
 	o.backoff_429_ms = R->backoff_429_ms;
@@ -70,16 +80,15 @@ ensure_http(apollo_run_t *R)
 	return 0;
 }
 
+/* Call seq of w is over: the pace learns the limits its headers tell (resp may be NULL). */
 static void
-after_headers(apollo_run_t *R, struct ws *w, const http_response_t *resp)
+after_headers(apollo_run_t *R, struct ws *w, unsigned long long seq, const http_response_t *resp)
 {
 	struct apollo_ratelimit rl;
-	static const char *wname[APOLLO_RL_N] = { "minute", "hourly", "daily" };
-	char reason[300];
-	long pause;
-	int win, i;
+	int i, got = resp && apollo_ratelimit_read(&rl, resp_header, (void *)resp);
 
-	if (!apollo_ratelimit_read(&rl, resp_header, (void *)resp))
+	apollo_pace_done(&w->pace, seq, got ? &rl : NULL, mono_ms());
+	if (!got)
 		return;
 	for (i = 0; i < APOLLO_RL_N; i++)
 		if (rl.limit[i] > 0 && rl.limit[i] != w->rl.limit[i]) {
@@ -88,25 +97,6 @@ after_headers(apollo_run_t *R, struct ws *w, const http_response_t *resp)
 			w->rl_seen = 1;
 		}
 	apollo_run_ws_save_ratelimit(R, w);
-	pause = apollo_ratelimit_pause(&rl, &win);
-	if (pause <= 0)
-		return;
-	if (pause > R->max_pause_ms && win != APOLLO_RL_MINUTE) {
-		snprintf(reason, sizeof reason,
-		    "Apollo's %s rate limit is reached (%ld calls); try later", wname[win],
-		    rl.limit[win]);
-		workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
-		apollo_run_say(R, "workspace %s: %s", w->name, reason);
-		R->rate_limited = 1;
-		apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
-		return;
-	}
-	if (pause > R->max_pause_ms)
-		pause = R->max_pause_ms;
-	if (R->verbose)
-		apollo_run_say(R, "workspace %s: %ld calls left this %s: pausing %ld ms", w->name,
-		    rl.left[win], win == APOLLO_RL_MINUTE ? "minute" : wname[win], pause);
-	http_pause(R->http, pause);
 }
 
 /* Commits the answers of a call, then tells the records. */
@@ -165,15 +155,6 @@ fail_batch(apollo_run_t *R, struct entry **b, size_t n, const char *status, cons
 
 	for (i = 0; i < n; i++)
 		apollo_run_resolve(R, b[i], status, NULL, -1, reason);
-}
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Whether a cache entry, seen while claiming, answers for this run. */
@@ -244,44 +225,115 @@ unqueue(apollo_run_t *R, struct entry *e, struct entry *prev)
 	e->queued = 0;
 }
 
+/* A call under way: its claimed emails, until its answer comes back. */
+struct call {
+	struct call *next, *prev;    /* R->calls_out */
+	apollo_run_t *run;
+	struct ws *w;
+	struct entry *b[APOLLO_BATCH_MAX];
+	struct apollo_ask asks[APOLLO_BATCH_MAX];
+	size_t n;
+	unsigned long long seq;      /* the pace's number of the call */
+};
+
 static int ask(apollo_run_t *R, struct entry **b, size_t n);
 
+/* Calls that may be in flight: one while calls fail in a row (an outage costs few). */
+static int
+max_in_flight(const apollo_run_t *R)
+{
+	return R->consecutive_fail > 0 ? 1 : (int)R->concurrency;
+}
+
+/* A workspace's calls stop: its limits or budget are reached. */
+static void
+stop_ws(apollo_run_t *R, struct ws *w, const char *reason)
+{
+	workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
+	apollo_run_say(R, "workspace %s: %s", w->name, reason);
+	apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
+}
+
 /*
- * One bulk call for the oldest queued emails of one workspace that no other
- * process is asking for (lib/claim.h): those another process answered in the
- * meantime come from the cache, those it is asking for now wait and are
- * claimed again later. Returns 0, or -1 when fatal.
+ * The workspace of the oldest queued email that may be asked for now (its
+ * pace allows a call, no other process holds it), or NULL with *wait: ms
+ * until one may, or -1 (an answer first). A workspace whose limits would hold
+ * its calls longer than --max-pause-ms is stopped (*stopped set).
+ */
+static struct ws *
+next_ws(apollo_run_t *R, long long now, long *wait, int *stopped)
+{
+	static const char *wname[APOLLO_RL_N] = { "per-minute", "hourly", "daily" };
+	struct entry *e;
+	char reason[300];
+	long pw;
+	int win;
+
+	*wait = -1;
+	*stopped = 0;
+	for (e = R->qhead; e; e = e->qnext) {
+		if (e->not_before_ms > now) {
+			pw = (long)(e->not_before_ms - now);
+		} else if (R->dry_run || (pw = apollo_pace_wait(&e->ws->pace, now, &win)) == 0) {
+			return e->ws;
+		} else if (pw > R->max_pause_ms && win >= 0) {
+			snprintf(reason, sizeof reason,
+			    "Apollo's %s rate limit is reached (%ld calls); try later", wname[win],
+			    e->ws->pace.rl.limit[win]);
+			R->rate_limited = 1;
+			stop_ws(R, e->ws, reason);
+			*stopped = 1;
+			return NULL;
+		} else if (pw > 0 && R->verbose && win >= 0)
+			apollo_run_say(R, "workspace %s: Apollo's %s limit is used up: no call for %ld ms",
+			    e->ws->name, wname[win], pw);
+		if (pw >= 0 && (*wait < 0 || pw < *wait))
+			*wait = pw;
+	}
+	return NULL;
+}
+
+/*
+ * Starts one bulk call, if one may start: the oldest queued emails of a
+ * workspace whose pace allows a call now (10, or fewer when partial), that no
+ * other process is asking for (lib/claim.h). Those another process answered
+ * meanwhile come from the cache; those it is asking for now wait and are
+ * claimed again later. Returns 1 when something was done (a call started,
+ * emails settled), 0 when nothing may start now (*wait: ms until something
+ * may, -1: not before an answer or more records), -1 when fatal.
  */
 int
-apollo_run_call_once(apollo_run_t *R)
+apollo_run_call_once(apollo_run_t *R, int partial, long *wait)
 {
 	struct entry *b[APOLLO_BATCH_MAX], *e, *prev, *next;
 	enum claim_state st[APOLLO_BATCH_MAX];
 	const char *keys[APOLLO_BATCH_MAX];
-	struct ws *w = NULL;
-	long long now = mono_ms(), wake = -1;
-	long max = R->batch, left;
+	struct ws *w;
+	long long now = mono_ms();
+	long max = R->batch, left, ready = 0;
 	char err[512], reason[300];
 	size_t n = 0, i, taken;
-	int rc;
+	int rc, stopped;
 
-	for (e = R->qhead; e; e = e->qnext)
-		if (e->not_before_ms <= now) {
-			w = e->ws;
-			break;
-		} else if (wake < 0 || e->not_before_ms < wake)
-			wake = e->not_before_ms;
-	if (w == NULL) {
-		/* Every email left is being asked for by another process. */
-		struct timespec ts = { (wake - now) / 1000, ((wake - now) % 1000) * 1000000 };
-
-		if (apollo_run_flush_out(R) != 0)
-			return -1;
-		nanosleep(&ts, NULL);
+	*wait = -1;
+	if (!R->dry_run && R->in_flight >= max_in_flight(R))
+		return 0;
+	if ((w = next_ws(R, now, wait, &stopped)) == NULL)
+		return stopped;
+	for (e = R->qhead; e && ready < max; e = e->qnext)
+		if (e->ws == w && e->not_before_ms <= now)
+			ready++;
+	/* While records are read, only full calls. */
+	if (!partial && ready < max) {
+		*wait = -1;
 		return 0;
 	}
-	if (!R->dry_run && (left = credits_left(R, w)) >= 0 && left < max) {
-		if (left == 0) {
+	if (!R->dry_run && (left = credits_left(R, w)) >= 0) {
+		/* Calls in flight may spend what they asked for. */
+		left -= w->reserved;
+		if (left <= 0 && w->reserved > 0)
+			return 0;
+		if (left <= 0) {
 			snprintf(reason, sizeof reason,
 			    "monthly Apollo budget of %g credits reached (%g used)",
 			    w->budget->budget, w->budget->used);
@@ -290,9 +342,10 @@ apollo_run_call_once(apollo_run_t *R)
 			    reason);
 			R->quota = 1;
 			apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
-			return 0;
+			return 1;
 		}
-		max = left;
+		if (left < max)
+			max = left;
 	}
 	for (prev = NULL, e = R->qhead; e && (long)n < max; e = next) {
 		next = e->qnext;
@@ -304,7 +357,7 @@ apollo_run_call_once(apollo_run_t *R)
 		b[n++] = e;
 	}
 	if (R->dry_run)
-		return ask(R, b, n);
+		return ask(R, b, n) != 0 ? -1 : 1;
 	for (i = 0; i < n; i++)
 		keys[i] = b[i]->email;
 	rc = claim_take(R->db, APOLLO_PROVIDER, w->name, keys, n, answered, w, time(NULL), st, err,
@@ -333,101 +386,43 @@ apollo_run_call_once(apollo_run_t *R)
 		apollo_run_enqueue(R, b[i]);
 	}
 	if (taken == 0)
-		return 0;
-	/* Entries live until their records leave, after this returns. */
-	for (i = 0; i < taken; i++)
-		keys[i] = b[i]->email;
-	rc = ask(R, b, taken);
-	/* After the answers are in the cache: whoever claims next finds them there. */
-	if (claim_release(R->db, APOLLO_PROVIDER, w->name, keys, taken, err, sizeof err) != DB_OK) {
-		apollo_run_say(R, "db: %s", err);
-		R->io_error = 1;
-		return -1;
-	}
-	return rc;
+		return 1;
+	/* Entries live until their records leave, after the answer. */
+	return ask(R, b, taken) != 0 ? -1 : 1;
 }
 
-/* Asks Apollo for b[0..n), all of one workspace, claimed. Returns 0, or -1 when fatal. */
-static int
-ask(apollo_run_t *R, struct entry **b, size_t n)
+static void
+call_unlink(apollo_run_t *R, struct call *c)
 {
-	struct apollo_ask asks[APOLLO_BATCH_MAX];
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		R->calls_out = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+}
+
+/* What the answer of call c says for its emails. Returns 0, or -1 when fatal. */
+static int
+answer(apollo_run_t *R, struct call *c, http_response_t *resp)
+{
 	struct apollo_result res[APOLLO_BATCH_MAX];
-	struct ws *w = b[0]->ws;
-	http_response_t *resp = NULL;
-	const char *hdrs[6];
-	struct http_request req;
+	struct entry **b = c->b;
+	struct ws *w = c->w;
+	size_t n = c->n;
 	char reason[700], ex[200], err[512];
 	double credits = 0;
-	long started;
-	size_t i;
-	buf_t body;
 	int rc;
 
-	R->calls++;
-	R->emails_asked += n;
-	w->asked += n;
-	R->credits_max += (double)n;
-	if (R->dry_run) {
-		for (i = 0; i < n; i++) {
-			if (u64set_add(&R->seen, hash_str(b[i]->key)) < 0) {
-				apollo_run_oom(R);
-				return -1;
-			}
-			apollo_run_resolve(R, b[i], "dry_run", NULL, 0, NULL);
-			budget_need_add(&w->need, 1);   /* at most a credit an email */
-		}
-		return 0;
-	}
-	for (i = 0; i < n; i++) {
-		asks[i].email = b[i]->email;
-		asks[i].first_name = b[i]->first;
-		asks[i].last_name = b[i]->last;
-		asks[i].linkedin_url = b[i]->li;
-	}
-	buf_init(&body, 1 << 20);
-	if (apollo_request_body(asks, n, &body) != APOLLO_OK || ensure_http(R) != 0) {
-		buf_free(&body);
-		if (!R->io_error)
-			apollo_run_oom(R);
-		return -1;
-	}
-	hdrs[0] = "Content-Type: application/json";
-	hdrs[1] = "Accept: application/json";
-	hdrs[2] = "Cache-Control: no-cache";
-	hdrs[3] = w->hdr_key;
-	hdrs[4] = NULL;
-	req.method = "POST";
-	req.url = R->url;
-	req.headers = hdrs;
-	req.body = buf_ptr(&body);
-	req.body_len = buf_len(&body);
-	if (apollo_run_flush_out(R) != 0) {
-		buf_free(&body);
-		return -1;
-	}
-	if (R->progress)
-		apollo_run_progress(R);
-	started = http_started(R->http);
-	rc = http_do(R->http, &req, &resp);
-	buf_free(&body);
-	if (rc != HTTP_OK) {
-		if (rc == HTTP_ENOMEM)
-			apollo_run_oom(R);
-		else {
-			apollo_run_say(R, "libcurl failed");
-			R->io_error = 1;
-		}
-		return -1;
-	}
-	R->attempts += (unsigned long long)(http_started(R->http) - started);
+	R->attempts += (unsigned long long)resp->attempts;
 	if (resp->status == 200) {
-		rc = apollo_parse_response(resp->body, resp->body_len, asks, n, res, &credits, err,
+		rc = apollo_parse_response(resp->body, resp->body_len, c->asks, n, res, &credits, err,
 		    sizeof err);
-		count_call(R, w, http_started(R->http) - started, rc == APOLLO_OK ? credits : 0);
+		count_call(R, w, resp->attempts, rc == APOLLO_OK ? credits : 0);
 		if (rc == APOLLO_ENOMEM) {
-			http_response_free(resp);
 			apollo_run_oom(R);
+			fail_batch(R, b, n, "error", "out of memory");
 			return -1;
 		}
 		if (rc == APOLLO_OK) {
@@ -439,17 +434,15 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 			if (R->verbose)
 				apollo_run_say(R, "workspace %s: bulk_match of %zu: %g credits", w->name,
 				    n, credits);
-			after_headers(R, w, resp);
 		} else {
 			snprintf(reason, sizeof reason, "invalid answer from Apollo: %s", err);
 			apollo_run_say(R, "workspace %s: %s (%zu contacts marked error)", w->name,
 			    reason, n);
 			fail_batch(R, b, n, "error", reason);
 		}
-		http_response_free(resp);
 		return 0;
 	}
-	count_call(R, w, http_started(R->http) - started, 0);
+	count_call(R, w, resp->attempts, 0);
 	apollo_run_excerpt(resp->body, resp->body_len, w, ex, sizeof ex);
 	if (resp->status == 401 || resp->status == 403) {
 		snprintf(reason, sizeof reason, "Apollo refused the API key (HTTP %ld%s%s)",
@@ -479,7 +472,7 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 			    resp->error, resp->attempts);
 		apollo_run_say(R, "workspace %s: %s (%zu contacts marked error)", w->name, reason, n);
 		fail_batch(R, b, n, "error", reason);
-		if (R->consecutive_fail >= R->max_failures) {
+		if (R->consecutive_fail >= R->max_failures && !R->stop_all) {
 			R->stop_all = 1;
 			snprintf(R->stop_reason, sizeof R->stop_reason, "%s; no more calls this run",
 			    reason);
@@ -493,6 +486,142 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 		apollo_run_say(R, "workspace %s: %s (%zu contacts marked error)", w->name, reason, n);
 		fail_batch(R, b, n, "error", reason);
 	}
-	http_response_free(resp);
+	return 0;
+}
+
+/* A call's final answer (after lib/http's retries), as each comes back. */
+static void
+on_answer(http_response_t *resp, void *user)
+{
+	struct call *c = user;
+	apollo_run_t *R = c->run;
+	const char *keys[APOLLO_BATCH_MAX];
+	char err[512];
+	size_t i;
+
+	call_unlink(R, c);
+	R->in_flight--;
+	c->w->reserved -= (long)c->n;
+	after_headers(R, c->w, c->seq, resp);
+	if (answer(R, c, resp) != 0)
+		R->fatal = 1;
+	/* After the answers are in the cache: whoever claims next finds them there. */
+	for (i = 0; i < c->n; i++)
+		keys[i] = c->b[i]->email;
+	if (claim_release(R->db, APOLLO_PROVIDER, c->w->name, keys, c->n, err, sizeof err) !=
+	    DB_OK) {
+		apollo_run_say(R, "db: %s", err);
+		R->io_error = 1;
+		R->fatal = 1;
+	}
+	free(c);
+}
+
+/* Frees the calls still under way (a run that stopped early); their claims expire. */
+void
+apollo_run_calls_free(apollo_run_t *R)
+{
+	struct call *c;
+
+	while ((c = R->calls_out) != NULL) {
+		call_unlink(R, c);
+		free(c);
+	}
+}
+
+/*
+ * Asks Apollo for b[0..n), all of one workspace, claimed: the call starts and
+ * its answer comes to on_answer. Returns 0, or -1 when fatal.
+ */
+static int
+ask(apollo_run_t *R, struct entry **b, size_t n)
+{
+	struct ws *w = b[0]->ws;
+	const char *hdrs[6];
+	struct http_request req;
+	struct call *c;
+	size_t i;
+	buf_t body;
+	int rc;
+
+	R->calls++;
+	R->emails_asked += n;
+	w->asked += n;
+	R->credits_max += (double)n;
+	if (R->dry_run) {
+		for (i = 0; i < n; i++) {
+			if (u64set_add(&R->seen, hash_str(b[i]->key)) < 0) {
+				apollo_run_oom(R);
+				return -1;
+			}
+			apollo_run_resolve(R, b[i], "dry_run", NULL, 0, NULL);
+			budget_need_add(&w->need, 1);   /* at most a credit an email */
+		}
+		return 0;
+	}
+	if ((c = calloc(1, sizeof *c)) == NULL) {
+		apollo_run_oom(R);
+		fail_batch(R, b, n, "error", "out of memory");
+		return -1;
+	}
+	c->run = R;
+	c->w = w;
+	c->n = n;
+	for (i = 0; i < n; i++) {
+		c->b[i] = b[i];
+		c->asks[i].email = b[i]->email;
+		c->asks[i].first_name = b[i]->first;
+		c->asks[i].last_name = b[i]->last;
+		c->asks[i].linkedin_url = b[i]->li;
+	}
+	buf_init(&body, 1 << 20);
+	if (apollo_request_body(c->asks, n, &body) != APOLLO_OK || ensure_http(R) != 0) {
+		buf_free(&body);
+		free(c);
+		if (!R->io_error)
+			apollo_run_oom(R);
+		fail_batch(R, b, n, "error", "out of memory");
+		return -1;
+	}
+	hdrs[0] = "Content-Type: application/json";
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = "Cache-Control: no-cache";
+	hdrs[3] = w->hdr_key;
+	hdrs[4] = NULL;
+	req.method = "POST";
+	req.url = R->url;
+	req.headers = hdrs;
+	req.body = buf_ptr(&body);
+	req.body_len = buf_len(&body);
+	/* What is written reaches the next stage before the network is waited on. */
+	if (apollo_run_flush_out(R) != 0) {
+		buf_free(&body);
+		free(c);
+		fail_batch(R, b, n, "error", "stdout failed");
+		return -1;
+	}
+	if (R->progress)
+		apollo_run_progress(R);
+	rc = http_submit(R->http, &req, on_answer, c);
+	buf_free(&body);
+	if (rc != HTTP_OK) {
+		free(c);
+		apollo_run_oom(R);
+		fail_batch(R, b, n, "error", "out of memory");
+		return -1;
+	}
+	c->seq = apollo_pace_start(&w->pace, mono_ms());
+	w->reserved += (long)n;
+	R->in_flight++;
+	c->next = R->calls_out;
+	if (c->next)
+		c->next->prev = c;
+	R->calls_out = c;
+	/* Under way at once: the transfer goes on while records are read. */
+	if (http_run_some(R->http, 0) != HTTP_OK) {
+		apollo_run_say(R, "libcurl failed");
+		R->io_error = 1;
+		return -1;
+	}
 	return 0;
 }

@@ -53,8 +53,10 @@ struct ws {
 	long ttl;
 	struct budget *budget;     /* the workspace's */
 	struct budget_need need;   /* --dry-run: the emails asked against the budget */
-	struct apollo_ratelimit rl;
+	struct apollo_ratelimit rl;   /* the limits seen, or kept by an earlier run */
 	int rl_seen, rl_saved;
+	struct apollo_pace pace;      /* when its next call may start */
+	long reserved;                /* credits its calls in flight may spend */
 	unsigned long long asked, hits, contacts;
 };
 
@@ -152,6 +154,11 @@ struct apollo_run {
 	const apollo_facts_t **people;   /* a record's people, for its firmographics */
 	size_t people_alloc;
 	/* calls */
+	long concurrency;          /* calls in flight at most */
+	int delay_given;
+	int in_flight;
+	struct call *calls_out;    /* under way */
+	int fatal;                 /* an answer's handling failed fatally (said) */
 	int stop_all;
 	char stop_reason[800];
 	long consecutive_fail;
@@ -180,6 +187,7 @@ int apollo_run_emit(apollo_run_t *R, struct item *it);
 int apollo_run_flush_out(apollo_run_t *R);
 void apollo_run_report(apollo_run_t *R);
 int apollo_run_write_out(apollo_run_t *R);
-int apollo_run_call_once(apollo_run_t *R);
+int apollo_run_call_once(apollo_run_t *R, int partial, long *wait);
+void apollo_run_calls_free(apollo_run_t *R);
 
 #endif

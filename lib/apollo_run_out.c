@@ -237,7 +237,7 @@ apollo_run_report(apollo_run_t *R)
 			for (i = 0; i < APOLLO_RL_N; i++)
 				if (w->rl.limit[i] > 0 && (rl.limit[i] < 0 || w->rl.limit[i] < rl.limit[i]))
 					rl.limit[i] = w->rl.limit[i];
-	least = apollo_least_ms((long)R->calls, R->delay_ms, &rl);
+	least = apollo_least_ms((long)R->calls, R->delay_ms, R->delay_given, &rl);
 	secs = (double)least / 1000.0;
 	if (R->progress)
 		R->o.text(R->o.ctx, "\n");
@@ -246,7 +246,8 @@ apollo_run_report(apollo_run_t *R)
 
 		if (R->calls > 0)
 			snprintf(lim, sizeof lim, " (%ld ms between calls, %ld/minute, %ld/hour, %ld/day)",
-			    R->delay_ms, rl.limit[0], rl.limit[1], rl.limit[2]);
+			    apollo_pace_interval(rl.limit[0], R->delay_ms, R->delay_given, 1),
+			    rl.limit[0], rl.limit[1], rl.limit[2]);
 		apollo_run_say(R, "dry run: %llu records, %llu contacts, %llu with an email, "
 		    "%llu cache hits, %llu asked earlier in the run, %llu calls for %llu emails, "
 		    "at most %g credits, at least %.1f s at the rate limits%s",

@@ -54,6 +54,11 @@ t_check "apollo: no daily headers without a daily limit" test -z "$(hdr x-rate-l
 t_eq "apollo: the minute's headers still sent" 47 "$(hdr x-minute-requests-left)"
 fake_post config '{"apollo_limit_hourly":200,"apollo_limit_daily":600}'
 t_eq "statuses counted per provider" 3 "$(fake_stat '.statuses.apollo["200"]')"
+fake_post apollo_usage '{"minute":49}'
+t_eq "apollo usage set: the last call of the minute" 200 "$(req -H "$AK" -d "$bulk" "$U/api/v1/people/bulk_match")"
+t_eq "apollo usage set: then 429" 429 "$(req -H "$AK" -d "$bulk" "$U/api/v1/people/bulk_match")"
+t_eq "the 429 counted" 1 "$(fake_stat '.statuses.apollo["429"]')"
+fake_post apollo_usage '{"minute":3}'
 t_eq "apollo bad key 401" 401 "$(req -H 'x-api-key: nope' -d "$bulk" "$U/api/v1/people/bulk_match")"
 t_check "apollo 401 is text/plain" bash -c "[[ '$(hdr content-type)' == text/plain* ]]"
 t_eq "apollo 401 body" "Invalid access credentials." "$(cat "$T/b")"

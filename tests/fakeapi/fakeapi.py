@@ -2608,6 +2608,20 @@ class Handler(BaseHTTPRequestHandler):
                     fault["size"] = as_int(f.get("size"), 64 * 1024 * 1024)
                 state.add_fault(fault)
                 return self.send_raw(200, jdump({"ok": True, "fault": fault}), JSON_CT)
+            if p == "/_fake/apollo_usage" and method == "POST":
+                # Calls another client of the same team made in the current windows.
+                f = self.json_body(default=None)
+                if not isinstance(f, dict) or not f or any(
+                        k not in ("minute", "hourly", "daily") or as_int(v) is None or as_int(v) < 0
+                        for k, v in f.items()):
+                    raise Reply(400, jdump({"error": "expected {\"minute\"|\"hourly\"|\"daily\": N >= 0}"}))
+                t = time.time()
+                windows = {"minute": int(t // 60), "hourly": int(t // 3600), "daily": int(t // 86400)}
+                with state.lock:
+                    for k, v in f.items():
+                        state.apollo_usage[k] = [windows[k], as_int(v)]
+                    usage = {k: u[1] for k, u in state.apollo_usage.items()}
+                return self.send_raw(200, jdump({"ok": True, "apollo_usage": usage}), JSON_CT)
             if p == "/_fake/latency" and method == "POST":
                 f = self.json_body(default=None)
                 ms = as_int(f.get("ms")) if isinstance(f, dict) else None

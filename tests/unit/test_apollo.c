@@ -575,10 +575,8 @@ rate_limit_headers(void **state)
 		"x-hourly-requests-left: 1", "x-rate-limit-daily: 600", "x-daily-usage: 12", NULL };
 	static const char *observed[] = { "x-rate-limit-24-hour:600", "x-24-hour-usage:600",
 		"x-24-hour-requests-left:0", "x-minute-requests-left:3", "x-rate-limit-minute:50", NULL };
-	static const char *near[] = { "x-rate-limit-minute: 50", "x-minute-requests-left: 4", NULL };
 	static const char *none[] = { "content-type: application/json", "x-minute-usage: lots", NULL };
 	struct apollo_ratelimit rl;
-	int w;
 
 	(void)state;
 	hdrs = documented;
@@ -587,28 +585,99 @@ rate_limit_headers(void **state)
 	assert_int_equal(rl.left[APOLLO_RL_MINUTE], 47);
 	assert_int_equal(rl.left[APOLLO_RL_HOUR], 1);
 	assert_int_equal(rl.left[APOLLO_RL_DAY], 588);   /* limit - usage */
-	assert_int_equal(apollo_ratelimit_pause(&rl, &w), 0);   /* 47 left: no pause */
-	assert_int_equal(w, -1);
 	hdrs = observed;
 	assert_int_equal(apollo_ratelimit_read(&rl, get, NULL), 1);
 	assert_int_equal(rl.limit[APOLLO_RL_DAY], 600);
 	assert_int_equal(rl.left[APOLLO_RL_DAY], 0);
 	assert_int_equal(rl.limit[APOLLO_RL_HOUR], -1);
-	/* The day is used up: wait a day (the program stops instead). */
-	assert_int_equal(apollo_ratelimit_pause(&rl, &w), 86400000L);
-	assert_int_equal(w, APOLLO_RL_DAY);
-	/* Few left in the minute: the rest of a minute spread over them. */
-	hdrs = near;
-	apollo_ratelimit_read(&rl, get, NULL);
-	assert_int_equal(apollo_ratelimit_pause(&rl, &w), 12000);
-	assert_int_equal(w, APOLLO_RL_MINUTE);
-	rl.left[APOLLO_RL_MINUTE] = 0;
-	assert_int_equal(apollo_ratelimit_pause(&rl, &w), 60000);
-	rl.left[APOLLO_RL_MINUTE] = 6;
-	assert_int_equal(apollo_ratelimit_pause(&rl, &w), 0);
+	assert_int_equal(rl.left[APOLLO_RL_MINUTE], 3);
 	hdrs = none;
 	assert_int_equal(apollo_ratelimit_read(&rl, get, NULL), 0);
-	assert_int_equal(apollo_ratelimit_pause(&rl, &w), 0);
+}
+
+/* Between starts: the minute's limit as a rate, less a margin; a given delay is a floor. */
+static void
+pace_interval(void **state)
+{
+	(void)state;
+	assert_int_equal(apollo_pace_interval(600, 500, 0, 1), 104);    /* 582 a minute */
+	assert_int_equal(apollo_pace_interval(1000, 500, 0, 1), 62);    /* 970 a minute */
+	assert_int_equal(apollo_pace_interval(50, 500, 0, 1), 1250);    /* 48: 2 calls at least */
+	assert_int_equal(apollo_pace_interval(2, 500, 0, 1), 60000);
+	assert_int_equal(apollo_pace_interval(600, 2000, 1, 1), 2000);
+	assert_int_equal(apollo_pace_interval(600, 5, 1, 1), 104);
+	/* No limit told: the delay. */
+	assert_int_equal(apollo_pace_interval(-1, 500, 0, 1), 500);
+	assert_int_equal(apollo_pace_interval(600, 500, 0, 0), 500);
+}
+
+static struct apollo_ratelimit
+reading(long min_limit, long min_left, long hour_limit, long hour_left)
+{
+	struct apollo_ratelimit rl = { { min_limit, hour_limit, -1 }, { -1, -1, -1 },
+		{ min_left, hour_left, -1 } };
+
+	return rl;
+}
+
+/* When the next call may start, from the answers' headers and the calls in flight. */
+static void
+pace_from_headers(void **state)
+{
+	struct apollo_pace p;
+	struct apollo_ratelimit rl;
+	unsigned long long s1, s2, s3, s4;
+	int w;
+
+	(void)state;
+	apollo_pace_init(&p, 500, 0);
+	assert_int_equal(apollo_pace_wait(&p, 0, &w), 0);
+	s1 = apollo_pace_start(&p, 0);
+	/* Until an answer tells the limits: one call at a time, 500 ms apart. */
+	assert_int_equal(apollo_pace_wait(&p, 10, &w), -1);
+	apollo_pace_done(&p, s1, NULL, 100);
+	assert_int_equal(apollo_pace_wait(&p, 100, &w), 400);
+	assert_int_equal(w, -1);
+	s2 = apollo_pace_start(&p, 500);
+	rl = reading(600, 590, -1, -1);
+	apollo_pace_done(&p, s2, &rl, 900);
+	/* 600 a minute: 104 ms apart, several in flight. */
+	assert_int_equal(apollo_pace_wait(&p, 550, &w), 54);
+	s3 = apollo_pace_start(&p, 1000);
+	assert_int_equal(apollo_pace_wait(&p, 1104, &w), 0);
+	s4 = apollo_pace_start(&p, 1104);
+	assert_int_equal(p.in_flight, 2);
+	/* Few left: none past them, counting those in flight. */
+	rl = reading(600, 2, -1, -1);
+	apollo_pace_done(&p, s4, &rl, 1500);
+	assert_int_equal(apollo_pace_wait(&p, 1600, &w), 0);   /* 2 left, 1 in flight */
+	/* The older call answers after: it may not be counted in that reading. */
+	rl = reading(600, 3, -1, -1);
+	apollo_pace_done(&p, s3, &rl, 1600);
+	assert_int_equal(p.rl.left[APOLLO_RL_MINUTE], 2);
+	assert_int_equal(p.late, 1);
+	s1 = apollo_pace_start(&p, 1700);
+	assert_int_equal(apollo_pace_wait(&p, 1800, &w), -1);   /* 2 - 1 in flight - 1 late */
+	assert_int_equal(w, APOLLO_RL_MINUTE);
+	rl = reading(600, 0, -1, -1);
+	apollo_pace_done(&p, s1, &rl, 2000);
+	/* None left, none in flight: until that minute has surely turned. */
+	assert_int_equal(apollo_pace_wait(&p, 2000, &w), 60250);
+	assert_int_equal(w, APOLLO_RL_MINUTE);
+	/* A reading a minute old says nothing of this minute: the pace again. */
+	assert_int_equal(apollo_pace_wait(&p, 62000, &w), 0);
+	/* The hour used up: an hour (the engine stops the workspace instead). */
+	s1 = apollo_pace_start(&p, 62000);
+	rl = reading(600, 500, 200, 0);
+	apollo_pace_done(&p, s1, &rl, 62100);
+	assert_int_equal(apollo_pace_wait(&p, 62100, &w), 3600250);
+	assert_int_equal(w, APOLLO_RL_HOUR);
+	/* A given delay stays a floor. */
+	apollo_pace_init(&p, 2000, 1);
+	s1 = apollo_pace_start(&p, 0);
+	rl = reading(600, 599, -1, -1);
+	apollo_pace_done(&p, s1, &rl, 100);
+	assert_int_equal(apollo_pace_wait(&p, 100, &w), 1900);
 }
 
 static void
@@ -617,14 +686,15 @@ least_time(void **state)
 	struct apollo_ratelimit rl = { { 50, 200, 600 }, { -1, -1, -1 }, { -1, -1, -1 } };
 
 	(void)state;
-	assert_int_equal(apollo_least_ms(0, 500, &rl), 0);
-	assert_int_equal(apollo_least_ms(1, 500, &rl), 0);
-	assert_int_equal(apollo_least_ms(2, 500, &rl), 500);
-	assert_int_equal(apollo_least_ms(50, 500, &rl), 24500);
-	assert_int_equal(apollo_least_ms(51, 0, &rl), 60000);         /* a second minute */
-	assert_int_equal(apollo_least_ms(201, 500, &rl), 3600000);     /* a second hour */
-	assert_int_equal(apollo_least_ms(1201, 500, &rl), 2LL * 86400000);
-	assert_int_equal(apollo_least_ms(3, 2000, NULL), 4000);
+	assert_int_equal(apollo_least_ms(0, 500, 0, &rl), 0);
+	assert_int_equal(apollo_least_ms(1, 500, 0, &rl), 0);
+	assert_int_equal(apollo_least_ms(2, 500, 0, &rl), 1250);       /* 48 a minute */
+	assert_int_equal(apollo_least_ms(50, 500, 0, &rl), 49 * 1250);
+	assert_int_equal(apollo_least_ms(201, 500, 0, &rl), 3600000);  /* a second hour */
+	assert_int_equal(apollo_least_ms(1201, 500, 0, &rl), 2LL * 86400000);
+	assert_int_equal(apollo_least_ms(3, 2000, 1, &rl), 4000);      /* the given delay */
+	assert_int_equal(apollo_least_ms(3, 2000, 1, NULL), 4000);
+	assert_int_equal(apollo_least_ms(3, 500, 0, NULL), 1000);
 }
 
 /* The serialized person goes on the contact as is; the tree decides the fields. */
@@ -716,6 +786,8 @@ main(void)
 		cmocka_unit_test(kept_fields_follow_cached_and_time),
 		cmocka_unit_test(rate_limit_headers),
 		cmocka_unit_test(least_time),
+		cmocka_unit_test(pace_interval),
+		cmocka_unit_test(pace_from_headers),
 		cmocka_unit_test(rate_limits_kept_between_runs),
 	};
 
