@@ -135,3 +135,30 @@ str_err_msg(char *err, size_t errlen, const char *prefix, const char *msg)
 	else
 		str_errf(err, errlen, "%s", prefix);
 }
+
+size_t
+str_distance_ci(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, prev[65], cur[65], best;
+
+	if (la > 64)
+		la = 64;
+	if (lb > 64)
+		lb = 64;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			best = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
+			    tolower((unsigned char)b[j - 1]));
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			cur[j] = best;
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof *prev);
+	}
+	return prev[lb];
+}

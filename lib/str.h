@@ -41,6 +41,10 @@ int str_starts_ci(const char *s, const char *prefix);
 void str_upper(char *s);
 void str_lower(char *s);
 
+/* The edit distance (Levenshtein) of a and b ignoring ASCII case, each cut
+ * at 64 bytes: what "did you mean" messages pick the closest name by. */
+size_t str_distance_ci(const char *a, const char *b);
+
 /*
  * Writes printf(fmt, ...) into err[errlen], cut to fit; does nothing when err
  * is NULL or errlen is 0. How lib/ fills the err buffer its callers pass.

@@ -10,6 +10,7 @@
 #include "apollo.h"
 #include "llm.h"
 #include "serper.h"
+#include "str.h"
 
 struct provider {
 	const char *name;
@@ -136,34 +137,6 @@ workspace_setting_at(size_t i)
 	return i < NSETTINGS ? &settings[i] : NULL;
 }
 
-/* Levenshtein distance, capped: names are short (64 bytes is the cap). */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, prev[65], cur[65], best;
-
-	if (la > 64)
-		la = 64;
-	if (lb > 64)
-		lb = 64;
-	for (j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (j = 1; j <= lb; j++) {
-			best = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
-			if (prev[j] + 1 < best)
-				best = prev[j] + 1;
-			if (cur[j - 1] + 1 < best)
-				best = cur[j - 1] + 1;
-			cur[j] = best;
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof *prev);
-	}
-	return prev[lb];
-}
-
 const char *
 workspace_closest_key(const char *key)
 {
@@ -171,7 +144,7 @@ workspace_closest_key(const char *key)
 	const char *name = NULL;
 
 	for (i = 0; i < NSETTINGS; i++) {
-		if ((d = distance(key, settings[i].key)) < best) {
+		if ((d = str_distance_ci(key, settings[i].key)) < best) {
 			best = d;
 			name = settings[i].key;
 		}

@@ -104,6 +104,23 @@ provider_messages_are_one_line(void **state)
 	assert_string_equal(err, "prefix:");
 }
 
+static void
+distance_ignores_case_and_caps_length(void **state)
+{
+	char a[100], b[100];
+
+	(void)state;
+	assert_int_equal(str_distance_ci("stage", "STAGE"), 0);
+	assert_int_equal(str_distance_ci("stgae", "stage"), 2);
+	assert_int_equal(str_distance_ci("", "amount"), 6);
+	assert_int_equal(str_distance_ci("industry", "industy"), 1);
+	memset(a, 'a', 99);
+	a[99] = '\0';
+	memset(b, 'a', 64);
+	b[64] = '\0';
+	assert_int_equal(str_distance_ci(a, b), 0);   /* both cut at 64 */
+}
+
 int
 main(void)
 {
@@ -113,6 +130,7 @@ main(void)
 		cmocka_unit_test(errf_cuts_to_fit),
 		cmocka_unit_test(blank_trim_and_compare),
 		cmocka_unit_test(provider_messages_are_one_line),
+		cmocka_unit_test(distance_ignores_case_and_caps_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
