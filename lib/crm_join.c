@@ -7,95 +7,12 @@
 #include <strings.h>
 
 #include "domain.h"
-#include "hash.h"
+#include "jmap.h"
 #include "str.h"
 
-/* A small string -> JSON value map: contacts by ID, deals' contacts by key. */
-struct hent {
-	char *key;
-	json_t *val;
-	struct hent *next;
-};
-
-struct hmap {
-	struct hent **b;
-	size_t nb, n;
-};
-
-static json_t *
-hmap_get(const struct hmap *m, const char *k)
-{
-	if (m->nb == 0)
-		return NULL;
-	for (struct hent *e = m->b[hash_str(k) % m->nb]; e; e = e->next)
-		if (strcmp(e->key, k) == 0)
-			return e->val;
-	return NULL;
-}
-
-/* Inserts (owned taken over, also on failure). Returns 0 or CRM_ENOMEM. */
-static int
-hmap_put(struct hmap *m, const char *k, json_t *owned)
-{
-	struct hent *e;
-	size_t i;
-
-	if (owned == NULL)
-		return CRM_ENOMEM;
-	if (m->n >= m->nb) {
-		size_t nb = m->nb ? m->nb * 2 : 64;
-		struct hent **b = calloc(nb, sizeof *b);
-		if (b == NULL) {
-			json_free(owned);
-			return CRM_ENOMEM;
-		}
-		for (i = 0; i < m->nb; i++)
-			while (m->b[i]) {
-				e = m->b[i];
-				m->b[i] = e->next;
-				e->next = b[hash_str(e->key) % nb];
-				b[hash_str(e->key) % nb] = e;
-			}
-		free(m->b);
-		m->b = b;
-		m->nb = nb;
-	}
-	i = hash_str(k) % m->nb;
-	for (e = m->b[i]; e; e = e->next)
-		if (strcmp(e->key, k) == 0) {
-			json_free(e->val);
-			e->val = owned;
-			return 0;
-		}
-	if ((e = malloc(sizeof *e)) == NULL || (e->key = strdup(k)) == NULL) {
-		free(e);
-		json_free(owned);
-		return CRM_ENOMEM;
-	}
-	e->val = owned;
-	e->next = m->b[i];
-	m->b[i] = e;
-	m->n++;
-	return 0;
-}
-
-static void
-hmap_free(struct hmap *m)
-{
-	for (size_t i = 0; i < m->nb; i++)
-		while (m->b[i]) {
-			struct hent *e = m->b[i];
-			m->b[i] = e->next;
-			free(e->key);
-			json_free(e->val);
-			free(e);
-		}
-	free(m->b);
-}
-
 struct crm_join {
-	struct hmap by_id;      /* contact id -> contact */
-	struct hmap by_deal;    /* "d:<deal id>" or "n:<deal name>" -> [contacts or contact ids] */
+	struct jmap by_id;      /* contact id -> contact */
+	struct jmap by_deal;    /* "d:<deal id>" or "n:<deal name>" -> [contacts or contact ids] */
 	size_t ncontacts;
 };
 
@@ -110,8 +27,8 @@ crm_join_free(crm_join_t *j)
 {
 	if (j == NULL)
 		return;
-	hmap_free(&j->by_id);
-	hmap_free(&j->by_deal);
+	jmap_free(&j->by_id);
+	jmap_free(&j->by_deal);
 	free(j);
 }
 
@@ -271,12 +188,12 @@ crm_merge_contacts(json_t *into, const json_t *from)
 static int
 link_contact(crm_join_t *c, const char *key, const json_t *contact, const char *ref)
 {
-	json_t *arr = hmap_get(&c->by_deal, key);
+	json_t *arr = jmap_get(&c->by_deal, key);
 
 	if (arr == NULL) {
-		if (hmap_put(&c->by_deal, key, json_new_array()) != 0)
+		if (jmap_put(&c->by_deal, key, json_new_array()) != 0)
 			return CRM_ENOMEM;
-		arr = hmap_get(&c->by_deal, key);
+		arr = jmap_get(&c->by_deal, key);
 	}
 	if (ref) {
 		for (size_t i = 0; i < json_len(arr); i++)
@@ -374,7 +291,7 @@ crm_join_add_row(crm_join_t *c, const crm_table_t *t, char *const *f, size_t n,
 	if (crm_table_kind(t) == CRM_KIND_HUBSPOT_CONTACTS) {
 		if (r.v[CRM_F_C_ID]) {
 			/* kept once, in by_id; the deals link to it by ID */
-			rc = hmap_put(&c->by_id, r.v[CRM_F_C_ID], contact);
+			rc = jmap_put(&c->by_id, r.v[CRM_F_C_ID], contact) == 0 ? CRM_OK : CRM_ENOMEM;
 			contact = NULL;
 			l.contact = NULL;
 			l.ref = r.v[CRM_F_C_ID];
@@ -396,7 +313,7 @@ crm_join_add_row(crm_join_t *c, const crm_table_t *t, char *const *f, size_t n,
 			linked = 1;
 		}
 		if (rc == CRM_OK && r.v[CRM_F_C_ID] &&
-		    hmap_put(&c->by_id, r.v[CRM_F_C_ID], json_clone(contact)) != 0)
+		    jmap_put(&c->by_id, r.v[CRM_F_C_ID], json_clone(contact)) != 0)
 			rc = CRM_ENOMEM;
 	}
 	if (rc == CRM_OK && !linked) {
@@ -500,7 +417,7 @@ add_linked(crm_join_t *c, json_t *arr, const json_t *link)
 		for (size_t i = 0; i < json_len(arr); i++)
 			if (same_id(json_at(arr, i), json_str(link)))
 				return 0;
-		if ((ct = hmap_get(&c->by_id, json_str(link))) == NULL)
+		if ((ct = jmap_get(&c->by_id, json_str(link))) == NULL)
 			return 0;
 	}
 	return crm_contacts_add(arr, ct);
@@ -517,14 +434,14 @@ crm_join_deal(crm_join_t *c, json_t *arr, const char *deal_id, const char *deal_
 	if (deal_id) {
 		if (link_key(&k, 'd', deal_id, sf) != 0)
 			rc = CRM_ENOMEM;
-		else if ((l = hmap_get(&c->by_deal, buf_ptr(&k))) != NULL)
+		else if ((l = jmap_get(&c->by_deal, buf_ptr(&k))) != NULL)
 			for (size_t i = 0; i < json_len(l) && !rc; i++)
 				rc = add_linked(c, arr, json_at(l, i));
 	}
 	if (!rc && deal_name) {
 		if (link_key(&k, 'n', deal_name, 0) != 0)
 			rc = CRM_ENOMEM;
-		else if ((l = hmap_get(&c->by_deal, buf_ptr(&k))) != NULL)
+		else if ((l = jmap_get(&c->by_deal, buf_ptr(&k))) != NULL)
 			for (size_t i = 0; i < json_len(l) && !rc; i++)
 				rc = add_linked(c, arr, json_at(l, i));
 	}
@@ -552,7 +469,7 @@ crm_join_row(crm_join_t *c, const crm_fields_t *r, const char *deal_id, int sale
 	    (rc = each_item(r->v[CRM_F_CONTACT_NAMES], ";", list_add, &names)) != 0)
 		goto out;
 	for (size_t i = 0; i < ids.n && !rc; i++) {
-		json_t *known = hmap_get(&c->by_id, ids.v[i]);
+		json_t *known = jmap_get(&c->by_id, ids.v[i]);
 		if (known)
 			rc = crm_contacts_add(arr, known);
 		else if (names.n == ids.n)
