@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "crm.h"
+#include "crm_map.h"
 #include "crm_read.h"
 #include "crm_select.h"
 #include "crm_settings.h"
@@ -34,7 +35,9 @@ enum {
 	OPT_PENDING,
 	OPT_TODAY,
 	OPT_STAGE_MAP,
-	OPT_DATE_ORDER
+	OPT_DATE_ORDER,
+	OPT_MAP,
+	OPT_ACCOUNTS
 };
 
 static const struct option longopts[] = {
@@ -48,6 +51,8 @@ static const struct option longopts[] = {
 	{ "today", required_argument, NULL, OPT_TODAY },
 	{ "stage-map", required_argument, NULL, OPT_STAGE_MAP },
 	{ "date-order", required_argument, NULL, OPT_DATE_ORDER },
+	{ "map", required_argument, NULL, OPT_MAP },
+	{ "accounts", required_argument, NULL, OPT_ACCOUNTS },
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -73,6 +78,18 @@ static const char usage[] =
 "                            pipelines (default: the workspace's stage_map)\n"
 "      --date-order ORDER    mdy (default) or dmy: how 01/02/2026 is read\n"
 "                            (default: the workspace's date_order)\n"
+"      --map FIELD=COLUMN    read FIELD from COLUMN of any CSV (repeatable; also\n"
+"                            map.FIELD = COLUMN lines in the workspace file).\n"
+"                            FIELD: deal_id, deal_name, stage, close_date, amount,\n"
+"                            currency, owner, account.id, account.name,\n"
+"                            account.domain, account.industry, account.employees,\n"
+"                            account.annual_revenue, contact.id, contact.email,\n"
+"                            contact.first_name, contact.last_name, contact.name,\n"
+"                            contact.title, contact.crm_role, contact.linkedin_url,\n"
+"                            contact.deal_id, contact.deal_name\n"
+"      --accounts FILE       a CSV of accounts joined to the deals by account ID,\n"
+"                            else by name: domain, industry, employees, revenue\n"
+"                            (repeatable)\n"
 CLI_COMMON_HELP
 "\n"
 "Exit: 0 ok, 64 usage, 65 bad input rows (reported, copied to --rejects),\n"
@@ -218,9 +235,10 @@ main(int argc, char **argv)
 	workspace_t *wsp = NULL;
 	const char *lookback_flag = NULL, *today_flag = NULL, *stage_map_flag = NULL;
 	const char *date_order_flag = NULL;
-	const char **contacts = NULL;
-	size_t ncontacts = 0;
-	char err[512], dbpath[4096];
+	const char **contacts = NULL, **accounts = NULL;
+	size_t ncontacts = 0, naccounts = 0;
+	crm_map_t *map = NULL;
+	char err[1536], dbpath[4096];
 	date_t today;
 	long v, limit = 50;
 	int opt, rc = CRM_OK, ex = CLI_EX_OK, *is_contacts = NULL, limit_seen = 0, all = 0;
@@ -235,7 +253,9 @@ main(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	cli_init("deals-extract");
 	if ((contacts = calloc((size_t)argc + 1, sizeof *contacts)) == NULL ||
-	    (is_contacts = calloc((size_t)argc + 1, sizeof *is_contacts)) == NULL) {
+	    (accounts = calloc((size_t)argc + 1, sizeof *accounts)) == NULL ||
+	    (is_contacts = calloc((size_t)argc + 1, sizeof *is_contacts)) == NULL ||
+	    (map = crm_map_new()) == NULL) {
 		cli_msg(stderr, "out of memory");
 		ex = CLI_EX_IOERR;
 		goto done;
@@ -300,6 +320,15 @@ main(int argc, char **argv)
 		case OPT_DATE_ORDER:
 			date_order_flag = optarg;
 			break;
+		case OPT_MAP:
+			if ((rc = crm_map_add_spec(map, optarg, err, sizeof err)) != CRM_OK) {
+				ex = rc == CRM_ENOMEM ? CLI_EX_IOERR : usage_error("%s", err);
+				goto done;
+			}
+			break;
+		case OPT_ACCOUNTS:
+			accounts[naccounts++] = optarg;
+			break;
 		default:
 			if (optopt && optopt < CLI_OPT_DB)
 				ex = usage_error("unknown option '-%s'", (char[]){ (char)optopt, 0 });
@@ -335,7 +364,7 @@ main(int argc, char **argv)
 	    sizeof err);
 	if (rc != WORKSPACE_OK)
 		rc = rc == WORKSPACE_ENOMEM ? CRM_ENOMEM : CRM_BAD;
-	else
+	else if ((rc = crm_map_add_conf(map, workspace_conf(wsp), err, sizeof err)) == CRM_OK)
 		rc = crm_settings_load(&set, workspace_conf(wsp), lookback_flag, date_order_flag, stage_map_flag,
 		    err, sizeof err);
 	if (rc == CRM_ENOMEM) {
@@ -385,6 +414,7 @@ main(int argc, char **argv)
 			cli_msg(stderr, "no store at %s yet: every deal is pending", dbpath);
 	}
 
+	r.rd.map = map;
 	r.rd.rejects_name = r.cli.rejects;
 	r.rd.max_line = r.cli.max_line;
 	r.rd.max_depth = r.cli.max_depth;
@@ -394,8 +424,10 @@ main(int argc, char **argv)
 	r.rd.say = say;
 	r.rd.arg = &r;
 	r.progress = cli_progress_wanted(&r.cli);
-	/* contacts first: --contacts, then FILE arguments that are contacts exports */
+	/* accounts and contacts first: --accounts, --contacts, then FILE arguments that are contacts exports */
 	rc = CRM_OK;
+	for (size_t i = 0; i < naccounts && rc == CRM_OK; i++)
+		rc = crm_read_accounts(&r.rd, accounts[i]);
 	for (size_t i = 0; i < ncontacts && rc == CRM_OK; i++)
 		rc = crm_read_contacts(&r.rd, contacts[i], 1, &one);
 	if (r.rd.format != CRM_FMT_NDJSON)
@@ -440,6 +472,8 @@ done:
 	crm_ctx_free(r.rd.ctx);
 	crm_settings_free(&set);
 	workspace_free(wsp);
+	crm_map_free(map);
+	free(accounts);
 	free(contacts);
 	free(is_contacts);
 	return ex;

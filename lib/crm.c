@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm_accounts.h"
 #include "crm_ctx.h"
+#include "crm_firmo.h"
 #include "domain.h"
 #include "hash.h"
 #include "str.h"
@@ -31,7 +33,7 @@ crm_ctx_new(const crm_opts_t *o)
 		return NULL;
 	}
 	c->o.currency = c->currency;
-	if ((c->join = crm_join_new()) == NULL) {
+	if ((c->join = crm_join_new()) == NULL || (c->accounts = crm_accounts_new()) == NULL) {
 		crm_ctx_free(c);
 		return NULL;
 	}
@@ -44,6 +46,7 @@ crm_ctx_free(crm_ctx_t *c)
 	if (c == NULL)
 		return;
 	crm_join_free(c->join);
+	crm_accounts_free(c->accounts);
 	for (size_t i = 0; i < c->nunknown; i++)
 		free(c->unknown[i]);
 	free(c->workspace);
@@ -100,7 +103,7 @@ int
 crm_deal_build(crm_ctx_t *c, crm_kind kind, crm_fields_t *r, int id_column,
     json_t *custom, json_t **out, char *err, size_t errlen)
 {
-	json_t *rec = NULL, *cf = custom, *acc = NULL, *contacts = NULL;
+	json_t *rec = NULL, *cf = custom, *acc = NULL, *contacts = NULL, *firmo = NULL;
 	buf_t num;
 	char cur[4], synth[64], dbuf[DATE_STRLEN], dom[DOMAIN_MAX];
 	const char *deal_id, *stage_norm, *currency;
@@ -109,6 +112,25 @@ crm_deal_build(crm_ctx_t *c, crm_kind kind, crm_fields_t *r, int id_column,
 
 	*out = NULL;
 	buf_init(&num, 4096);
+
+	/* the account: its first ID of several ("301;302"), and an accounts file's values */
+	if (r->v[CRM_F_ACCOUNT_ID]) {
+		char *semi = strpbrk(r->v[CRM_F_ACCOUNT_ID], ";,");
+		if (semi)
+			*semi = '\0';
+		if (*r->v[CRM_F_ACCOUNT_ID] == '\0') {
+			free(r->v[CRM_F_ACCOUNT_ID]);
+			r->v[CRM_F_ACCOUNT_ID] = NULL;
+		}
+	}
+	if (crm_accounts_fill(c->accounts, r) < 0) {
+		rc = CRM_ENOMEM;
+		goto out;
+	}
+	if ((rc = crm_firmo_new(r->v[CRM_F_INDUSTRY], r->v[CRM_F_EMPLOYEES], r->v[CRM_F_REVENUE],
+	    r->v[CRM_F_SOURCE] ? r->v[CRM_F_SOURCE] : crm_kind_source(kind), &firmo, err,
+	    errlen)) != CRM_OK)
+		goto out;
 
 	/* deal_id */
 	deal_id = r->v[CRM_F_DEAL_ID];
@@ -179,24 +201,18 @@ crm_deal_build(crm_ctx_t *c, crm_kind kind, crm_fields_t *r, int id_column,
 		goto out;
 	}
 	/* account */
-	{
-		char *aid = r->v[CRM_F_ACCOUNT_ID];
-		if (aid) {
-			char *semi = strpbrk(aid, ";,");
-			if (semi)
-				*semi = '\0';
-		}
-		jrc |= json_set_str(acc, "account_id", aid && *aid ? aid : NULL);
-		jrc |= json_set_str(acc, "name", r->v[CRM_F_ACCOUNT_NAME]);
-		if (r->v[CRM_F_DOMAIN] && domain_normalize(r->v[CRM_F_DOMAIN], dom, sizeof dom) == 0)
-			jrc |= json_set_str(acc, "domain", dom);
-		else
-			jrc |= json_set_null(acc, "domain");
-	}
+	jrc |= json_set_str(acc, "account_id", r->v[CRM_F_ACCOUNT_ID]);
+	jrc |= json_set_str(acc, "name", r->v[CRM_F_ACCOUNT_NAME]);
+	if (r->v[CRM_F_DOMAIN] && domain_normalize(r->v[CRM_F_DOMAIN], dom, sizeof dom) == 0)
+		jrc |= json_set_str(acc, "domain", dom);
+	else
+		jrc |= json_set_null(acc, "domain");
 	if ((rc = crm_join_row(c->join, r, deal_id, crm_kind_is_salesforce(kind), contacts)) != 0)
 		goto out;
 	if (json_typeof(json_get(acc, "domain")) == JSON_NULL && crm_contacts_domain(contacts, dom) == 0)
 		jrc |= json_set_str(acc, "domain", dom);
+	if (crm_firmo_set(acc, firmo) != CRM_OK)
+		jrc = -1;
 
 	jrc |= json_set_str(rec, "workspace_id",
 	    !c->o.workspace_forced && r->v[CRM_F_WORKSPACE] ? r->v[CRM_F_WORKSPACE] : c->o.workspace);
@@ -226,6 +242,7 @@ crm_deal_build(crm_ctx_t *c, crm_kind kind, crm_fields_t *r, int id_column,
 	rec = NULL;
 out:
 	json_free(rec);
+	json_free(firmo);
 	json_free(cf);
 	json_free(acc);
 	json_free(contacts);
@@ -266,6 +283,15 @@ crm_deal_from_row(crm_ctx_t *c, const crm_table_t *t, char *const *f, size_t n,
 		return CRM_BAD;
 	return crm_deal_from_cells(c, t, f, n, NULL, out, err, errlen);
 }
+
+int
+crm_ctx_add_account_row(crm_ctx_t *c, const crm_table_t *t, char *const *f, size_t n,
+    char *err, size_t errlen)
+{
+	return crm_accounts_add_row(c->accounts, t, f, n, err, errlen);
+}
+
+size_t crm_ctx_accounts(const crm_ctx_t *c) { return crm_accounts_size(c->accounts); }
 
 int
 crm_ctx_add_contact_row(crm_ctx_t *c, const crm_table_t *t, char *const *f, size_t n,

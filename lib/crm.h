@@ -12,15 +12,19 @@
  * The parts, each with its own header: crm_value.h (cells: amounts, dates,
  * booleans; the CRM_* return codes), crm_stage.h (stage_normalized and the
  * stage map), crm_columns.h (export kinds, headers to fields, custom
- * fields), crm_join.h (a deal's contacts). This header includes them all and
+ * fields), crm_map.h (the user's column map), crm_join.h (a deal's
+ * contacts), crm_accounts.h (an accounts file's values), crm_firmo.h (the
+ * CRM's firmographics). This header includes them all and
  * adds the context a run keeps and the canonical record builder, which any
  * source of CRM deals (exports here, CRM APIs) writes its records through.
  *
  * The record, keys in this order: workspace_id, deal_id, deal_name, stage,
  * stage_normalized, close_date, amount, currency, owner, source,
- * custom_fields, account {account_id, name, domain}, contacts [{contact_id,
- * email, first_name, last_name, title, crm_role}]. IDs are strings; a value
- * the export does not have is null. deal_id, when the export has no ID column
+ * custom_fields, account {account_id, name, domain, and when the export or an
+ * accounts file holds any: firmographics, crm_firmographics (crm_firmo.h)},
+ * contacts [{contact_id, email, first_name, last_name, title, crm_role, and
+ * linkedin_url when the export has one}]. IDs are strings; a value the
+ * export does not have is null. deal_id, when the export has no ID column
  * (a Salesforce report without Opportunity ID), is "<source>-" and 16 hex
  * digits of a hash of the account and deal names, stable across runs.
  *
@@ -69,6 +73,15 @@ int crm_ctx_add_contact_row(crm_ctx_t *c, const crm_table_t *t, char *const *f,
     size_t n, char *err, size_t errlen);
 /* Contacts held, and deals they are linked to. */
 size_t crm_ctx_contacts(const crm_ctx_t *c);
+/*
+ * Adds one row of an accounts file (crm_accounts.h: a table of kind
+ * CRM_KIND_ACCOUNTS); the deals built after it get their account's values.
+ * Returns CRM_OK, CRM_SKIP, CRM_BAD with err, or CRM_ENOMEM.
+ */
+int crm_ctx_add_account_row(crm_ctx_t *c, const crm_table_t *t, char *const *f,
+    size_t n, char *err, size_t errlen);
+/* Accounts held. */
+size_t crm_ctx_accounts(const crm_ctx_t *c);
 
 /*
  * The canonical deal record from a deal's fields (r: trimmed, NULL when
@@ -78,9 +91,10 @@ size_t crm_ctx_contacts(const crm_ctx_t *c);
  * how IDs join; id_column 1 says the source has a deal ID column, so a deal
  * without an ID is bad rather than given a synthetic one. Contacts: the
  * row's own (crm_join_row) and the ones the context's contacts exports link
- * to the deal. Returns CRM_OK with the record in *out, CRM_BAD with err (no
- * deal ID or name, a close date or amount that cannot be read), or
- * CRM_ENOMEM.
+ * to the deal; an accounts file's values fill its empty account fields.
+ * Returns CRM_OK with the record in *out, CRM_BAD with err (no deal ID or
+ * name; a close date, amount, employee count or revenue that cannot be
+ * read), or CRM_ENOMEM.
  */
 int crm_deal_build(crm_ctx_t *c, crm_kind kind, crm_fields_t *r, int id_column,
     json_t *custom, json_t **out, char *err, size_t errlen);

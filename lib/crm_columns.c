@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crm_map.h"
 #include "str.h"
 
 const char *
@@ -18,6 +19,7 @@ crm_kind_name(crm_kind k)
 	case CRM_KIND_SF_OPPORTUNITIES: return "salesforce-opportunities";
 	case CRM_KIND_SF_CONTACT_ROLES: return "salesforce-contact-roles";
 	case CRM_KIND_GENERIC_DEALS: return "csv";
+	case CRM_KIND_ACCOUNTS: return "accounts";
 	default: return "unknown";
 	}
 }
@@ -168,6 +170,7 @@ static const struct alias aliases[] = {
 	{ "company", CRM_F_ACCOUNT_NAME, H_HS },
 	{ "account_name", CRM_F_ACCOUNT_NAME, H_GEN },
 	{ "account.name", CRM_F_ACCOUNT_NAME, H_API | H_SF },
+	{ "account", CRM_F_ACCOUNT_NAME, 0 },
 
 	{ "company domain name", CRM_F_DOMAIN, H_HS },
 	{ "company domain", CRM_F_DOMAIN, H_HS },
@@ -227,6 +230,30 @@ static const struct alias aliases[] = {
 	{ "associated deal ids", CRM_F_DEAL_IDS, H_HS },
 	{ "associated deal id", CRM_F_DEAL_IDS, H_HS },
 	{ "deal_ids", CRM_F_DEAL_IDS, H_GEN },
+
+	/* firmographics and profiles: no vote on the kind of export */
+	{ "industry", CRM_F_INDUSTRY, 0 },
+	{ "account industry", CRM_F_INDUSTRY, 0 },
+	{ "company industry", CRM_F_INDUSTRY, 0 },
+	{ "account.industry", CRM_F_INDUSTRY, H_API },
+	{ "account_industry", CRM_F_INDUSTRY, 0 },
+	{ "number of employees", CRM_F_EMPLOYEES, 0 },
+	{ "employees", CRM_F_EMPLOYEES, 0 },
+	{ "numberofemployees", CRM_F_EMPLOYEES, H_API },
+	{ "account.numberofemployees", CRM_F_EMPLOYEES, H_API },
+	{ "account_employees", CRM_F_EMPLOYEES, 0 },
+	{ "annual revenue", CRM_F_REVENUE, 0 },
+	{ "annualrevenue", CRM_F_REVENUE, H_API },
+	{ "account.annualrevenue", CRM_F_REVENUE, H_API },
+	{ "annual_revenue", CRM_F_REVENUE, 0 },
+	{ "account_annual_revenue", CRM_F_REVENUE, 0 },
+	{ "linkedin url", CRM_F_C_LINKEDIN, 0 },
+	{ "linkedin profile url", CRM_F_C_LINKEDIN, 0 },
+	{ "linkedin profile", CRM_F_C_LINKEDIN, 0 },
+	{ "person linkedin url", CRM_F_C_LINKEDIN, 0 },
+	{ "contact linkedin url", CRM_F_C_LINKEDIN, 0 },
+	{ "linkedin_url", CRM_F_C_LINKEDIN, 0 },
+	{ "contact_linkedin_url", CRM_F_C_LINKEDIN, 0 },
 
 	{ NULL, 0, 0 }
 };
@@ -407,12 +434,82 @@ custom_key(const crm_table_t *t, const char *h)
 	}
 }
 
+/* The header's columns, ", " between them, cut to fit out[n]. */
+static void
+header_list(char *const *hdr, size_t n, char *out, size_t cap)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && len + 8 < cap; i++) {
+		int w = snprintf(out + len, cap - len, "%s'%s'", i ? ", " : "", hdr[i] ? hdr[i] : "");
+		if (w < 0 || (size_t)w >= cap - len) {
+			snprintf(out + len, cap - len, ", ...");
+			break;
+		}
+		len += (size_t)w;
+	}
+}
+
+/*
+ * Applies the user's map to col[] for a file of kind file (0: not known yet,
+ * as a deals file, unchecked). Returns CRM_OK, CRM_BAD with err, CRM_ENOMEM.
+ */
 static int
-table_build(crm_kind kind, char *const *hdr, size_t n, int json, crm_table_t **out,
+apply_map(crm_map_t *map, int file, char *const *hdr, size_t n, int col[CRM_F_COUNT],
     char *err, size_t errlen)
 {
+	buf_t want, have;
+	int rc = CRM_OK;
+
+	buf_init(&want, 1 << 16);
+	buf_init(&have, 1 << 16);
+	for (size_t i = 0; i < crm_map_size(map) && rc == CRM_OK; i++) {
+		const char *column, *origin;
+		int files, at = -1;
+		crm_field f = crm_map_entry(map, i, &column, &origin, &files);
+
+		if (!(files & (file ? file : CRM_MAP_DEALS)))
+			continue;
+		if (header_norm(column, &want) != 0) {
+			rc = CRM_ENOMEM;
+			break;
+		}
+		for (size_t c = 0; c < n && at < 0; c++) {
+			if (hdr[c] == NULL || header_norm(hdr[c], &have) != 0)
+				continue;
+			if (strcmp(buf_ptr(&want), buf_ptr(&have)) == 0)
+				at = (int)c;
+		}
+		if (at < 0) {
+			if (file && crm_map_missing_is_error(map, i, file)) {
+				char cols[1024];
+				header_list(hdr, n, cols, sizeof cols);
+				str_errf(err, errlen, "no column '%s' (%s); the header's columns: %s",
+				    column, origin, cols);
+				rc = CRM_BAD;
+			}
+			continue;
+		}
+		if (file)
+			crm_map_found(map, i, file);
+		/* the column means this field only */
+		for (int g = 0; g < CRM_F_COUNT; g++)
+			if (col[g] == at)
+				col[g] = -1;
+		col[f] = at;
+	}
+	buf_free(&want);
+	buf_free(&have);
+	return rc;
+}
+
+static int
+table_build(crm_kind kind, char *const *hdr, size_t n, int json, crm_map_t *map, int file,
+    crm_table_t **out, char *err, size_t errlen)
+{
 	crm_table_t *t;
-	int votes[3], *aidx;
+	int votes[3], *aidx, rc;
 
 	*out = NULL;
 	if ((t = calloc(1, sizeof *t)) == NULL)
@@ -422,14 +519,39 @@ table_build(crm_kind kind, char *const *hdr, size_t n, int json, crm_table_t **o
 		return CRM_ENOMEM;
 	}
 	t->width = n;
-	map_columns(hdr, n, json, t->col, aidx, votes);
+	map_columns(hdr, n, json || kind == CRM_KIND_ACCOUNTS, t->col, aidx, votes);
+	if ((rc = apply_map(map, file, hdr, n, t->col, err, errlen)) != CRM_OK) {
+		free(aidx);
+		crm_table_free(t);
+		return rc;
+	}
+	if (kind == CRM_KIND_ACCOUNTS) {
+		t->kind = kind;
+		/* an accounts file's own ID and name ("Record ID", "name") are the account's */
+		if (t->col[CRM_F_ACCOUNT_ID] < 0)
+			t->col[CRM_F_ACCOUNT_ID] = t->col[CRM_F_DEAL_ID];
+		if (t->col[CRM_F_ACCOUNT_NAME] < 0)
+			t->col[CRM_F_ACCOUNT_NAME] = t->col[CRM_F_DEAL_NAME];
+		t->col[CRM_F_DEAL_ID] = t->col[CRM_F_DEAL_NAME] = -1;
+		free(aidx);
+		if (t->col[CRM_F_ACCOUNT_ID] < 0 && t->col[CRM_F_ACCOUNT_NAME] < 0) {
+			str_errf(err, errlen, "no column to join accounts on: an account ID or name "
+			    "(id, name, Record ID, Company name, account_id, account_name; or "
+			    "--map account.id=COLUMN, account.name=COLUMN)");
+			crm_table_free(t);
+			return CRM_BAD;
+		}
+		*out = t;
+		return CRM_OK;
+	}
 	if (kind == CRM_KIND_UNKNOWN)
 		kind = detect_cols(hdr, n, t->col, votes);
 	t->kind = kind;
 	if (kind == CRM_KIND_UNKNOWN) {
 		str_errf(err, errlen, "cannot tell what export this is from its header (expected a "
 		    "HubSpot deals or contacts export, a Salesforce opportunity or contact role "
-		    "report, or columns named deal_id, stage, close_date...)");
+		    "report, or columns named deal_id, stage, close_date...; map others with "
+		    "--map FIELD=COLUMN or map.FIELD lines in the workspace file)");
 		free(aidx);
 		crm_table_free(t);
 		return CRM_BAD;
@@ -450,7 +572,7 @@ table_build(crm_kind kind, char *const *hdr, size_t n, int json, crm_table_t **o
 		}
 	} else if (t->col[CRM_F_DEAL_ID] < 0 && t->col[CRM_F_DEAL_NAME] < 0) {
 		str_errf(err, errlen, "no column to read a deal ID or name from (Record ID, "
-		    "Opportunity ID, Deal Name, Opportunity Name, deal_id)");
+		    "Opportunity ID, Deal Name, Opportunity Name, deal_id; or --map deal_id=COLUMN)");
 		free(aidx);
 		crm_table_free(t);
 		return CRM_BAD;
@@ -497,14 +619,21 @@ int
 crm_table_new(crm_kind kind, char *const *hdr, size_t n, crm_table_t **out,
     char *err, size_t errlen)
 {
-	return table_build(kind, hdr, n, 0, out, err, errlen);
+	return table_build(kind, hdr, n, 0, NULL, 0, out, err, errlen);
+}
+
+int
+crm_table_new_mapped(crm_kind kind, char *const *hdr, size_t n, crm_map_t *map, int file,
+    crm_table_t **out, char *err, size_t errlen)
+{
+	return table_build(kind, hdr, n, 0, map, file, out, err, errlen);
 }
 
 int
 crm_table_new_keys(crm_kind kind, char *const *keys, size_t n, crm_table_t **out,
     char *err, size_t errlen)
 {
-	return table_build(kind, keys, n, 1, out, err, errlen);
+	return table_build(kind, keys, n, 1, NULL, 0, out, err, errlen);
 }
 
 

@@ -25,11 +25,12 @@ typedef enum {
 	CRM_KIND_HUBSPOT_CONTACTS,
 	CRM_KIND_SF_OPPORTUNITIES,      /* also "Opportunities with Contact Roles" */
 	CRM_KIND_SF_CONTACT_ROLES,
-	CRM_KIND_GENERIC_DEALS          /* canonical column names: deal_id, stage, ... */
+	CRM_KIND_GENERIC_DEALS,         /* canonical column names: deal_id, stage, ... */
+	CRM_KIND_ACCOUNTS               /* accounts (companies) to join to the deals */
 } crm_kind;
 
 /* "hubspot-deals", "hubspot-contacts", "salesforce-opportunities",
- * "salesforce-contact-roles", "csv", "unknown". */
+ * "salesforce-contact-roles", "csv", "accounts", "unknown". */
 const char *crm_kind_name(crm_kind k);
 /* 1 for the two contacts kinds. */
 int crm_kind_is_contacts(crm_kind k);
@@ -49,6 +50,8 @@ typedef enum {
 	CRM_F_C_ID, CRM_F_C_EMAIL, CRM_F_C_FIRST, CRM_F_C_LAST, CRM_F_C_NAME,
 	CRM_F_C_TITLE, CRM_F_C_ROLE,
 	CRM_F_DEAL_IDS,         /* a contact's associated deal IDs, ';' or ',' between */
+	CRM_F_INDUSTRY, CRM_F_EMPLOYEES, CRM_F_REVENUE,   /* the account's, as the CRM holds them */
+	CRM_F_C_LINKEDIN,       /* the contact's LinkedIn profile URL */
 	CRM_F_COUNT
 } crm_field;
 
@@ -56,6 +59,7 @@ typedef enum {
 crm_kind crm_detect(char *const *hdr, size_t n);
 
 typedef struct crm_table crm_table_t;
+struct crm_map;
 
 /*
  * Maps a header row for kind (CRM_KIND_UNKNOWN: detect). Returns CRM_OK,
@@ -64,6 +68,19 @@ typedef struct crm_table crm_table_t;
  */
 int crm_table_new(crm_kind kind, char *const *hdr, size_t n, crm_table_t **out,
     char *err, size_t errlen);
+/*
+ * The same with the user's column map (crm_map.h; may be NULL) for a file of
+ * kind file (one CRM_MAP_* bit: the deals, accounts or contacts file; 0: a
+ * file whose kind is not known yet, mapped as a deals file and not checked).
+ * A mapped column wins over the aliases. A map entry for this kind of file
+ * naming a column the header lacks is CRM_BAD, err naming the column, the
+ * map's origin and the header's columns, when crm_map_missing_is_error()
+ * says so; the entries found are noted in map (crm_map_found). An accounts
+ * file (kind CRM_KIND_ACCOUNTS) also reads "id"/"Record ID" and
+ * "name"/"Company name" as the account's ID and name.
+ */
+int crm_table_new_mapped(crm_kind kind, char *const *hdr, size_t n, struct crm_map *map,
+    int file, crm_table_t **out, char *err, size_t errlen);
 /* The same for the keys of an NDJSON row, where "id" and "name" also name
  * the deal's ID and name (too vague for a CSV header). */
 int crm_table_new_keys(crm_kind kind, char *const *keys, size_t n, crm_table_t **out,

@@ -16,6 +16,7 @@ struct crm_ctx {
 	char *flat_sig;             /* the keys of the last flat NDJSON row ... */
 	crm_table_t *flat_table;    /* ... and their mapping */
 	crm_join_t *join;           /* the contacts exports read */
+	struct crm_accounts *accounts;   /* the accounts files read */
 	unsigned long stageless;
 	char *unknown[CRM_MAX_UNKNOWN_STAGES];
 	unsigned long unknown_n[CRM_MAX_UNKNOWN_STAGES];

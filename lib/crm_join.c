@@ -239,6 +239,21 @@ has_contact(const crm_fields_t *r)
 	    r->v[CRM_F_C_LAST] || r->v[CRM_F_C_NAME];
 }
 
+/* The contact of a row, with its LinkedIn profile URL when the row has one. */
+static json_t *
+row_contact(const crm_fields_t *r)
+{
+	json_t *c = crm_contact_new(r->v[CRM_F_C_ID], r->v[CRM_F_C_EMAIL], r->v[CRM_F_C_FIRST],
+	    r->v[CRM_F_C_LAST], r->v[CRM_F_C_NAME], r->v[CRM_F_C_TITLE], r->v[CRM_F_C_ROLE]);
+
+	if (c && r->v[CRM_F_C_LINKEDIN] &&
+	    json_set_str(c, "linkedin_url", r->v[CRM_F_C_LINKEDIN]) != JSON_OK) {
+		json_free(c);
+		return NULL;
+	}
+	return c;
+}
+
 struct link_ctx {
 	crm_join_t *c;
 	const json_t *contact;
@@ -277,8 +292,7 @@ crm_join_add_row(crm_join_t *c, const crm_table_t *t, char *const *f, size_t n,
 		crm_fields_free(&r);
 		return CRM_BAD;
 	}
-	contact = crm_contact_new(r.v[CRM_F_C_ID], r.v[CRM_F_C_EMAIL], r.v[CRM_F_C_FIRST],
-	    r.v[CRM_F_C_LAST], r.v[CRM_F_C_NAME], r.v[CRM_F_C_TITLE], r.v[CRM_F_C_ROLE]);
+	contact = row_contact(&r);
 	if (contact == NULL) {
 		crm_fields_free(&r);
 		return CRM_ENOMEM;
@@ -459,9 +473,7 @@ crm_join_row(crm_join_t *c, const crm_fields_t *r, const char *deal_id, int sale
 	int rc = 0;
 
 	if (has_contact(r)) {
-		rc = add_contact_owned(arr, crm_contact_new(r->v[CRM_F_C_ID], r->v[CRM_F_C_EMAIL],
-		    r->v[CRM_F_C_FIRST], r->v[CRM_F_C_LAST], r->v[CRM_F_C_NAME], r->v[CRM_F_C_TITLE],
-		    r->v[CRM_F_C_ROLE]));
+		rc = add_contact_owned(arr, row_contact(r));
 		if (rc)
 			return rc;
 	}

@@ -10,7 +10,8 @@
  *
  * A contact object has these keys in this order: contact_id, email (lowercased
  * and checked; null when it is not an address), first_name, last_name, title,
- * crm_role. Two contacts are the same when their contact_ids match, else
+ * crm_role, and linkedin_url (the profile URL as the export has it, which
+ * linkedin-enrich reads) when the export has one. Two contacts are the same when their contact_ids match, else
  * when their emails do; adding one that is there fills the gaps of the first.
  *
  * Ownership: a crm_join_t owns the contacts it was given (crm_join_free);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm_map.h"
 #include "csvrd.h"
 #include "ndj.h"
 
@@ -159,14 +160,16 @@ csv_open(crm_reader_t *rd, FILE *f, const char *name)
 
 /*
  * Reads the header into *t (NULL when there is none to read: empty, bad,
- * unknown; told unless quiet). Returns CRM_OK, CRM_EIO or CRM_ENOMEM.
+ * unknown; told unless quiet), with the user's map for a file of kind file
+ * (crm_table_new_mapped; 0: not known yet, and when it is a contacts export
+ * the map is applied again as to one). Returns CRM_OK, CRM_EIO or CRM_ENOMEM.
  */
 static int
 csv_header(crm_reader_t *rd, csvrd_t *cr, const char *name, crm_kind kind, int quiet,
-    crm_table_t **t)
+    int file, crm_table_t **t)
 {
 	const csvrd_record_t *rec;
-	char err[512];
+	char err[1536];
 	int rc;
 
 	*t = NULL;
@@ -187,7 +190,15 @@ csv_header(crm_reader_t *rd, csvrd_t *cr, const char *name, crm_kind kind, int q
 		rd->bad++;
 		return CRM_OK;
 	}
-	rc = crm_table_new(kind, rec->fields, rec->n, t, err, sizeof err);
+	rc = crm_table_new_mapped(kind, rec->fields, rec->n, rd->map, file, t, err, sizeof err);
+	if (rc == CRM_OK && file == 0 && crm_map_size(rd->map) > 0 &&
+	    crm_kind_is_contacts(crm_table_kind(*t))) {
+		crm_table_free(*t);
+		*t = NULL;
+		quiet = 0;
+		rc = crm_table_new_mapped(kind, rec->fields, rec->n, rd->map, CRM_MAP_CONTACTS, t,
+		    err, sizeof err);
+	}
 	if (rc == CRM_ENOMEM)
 		return CRM_ENOMEM;
 	if (rc != CRM_OK && !quiet)
@@ -236,6 +247,7 @@ csv_rows(crm_reader_t *rd, csvrd_t *cr, const char *name, crm_table_t *t)
 	char err[512];
 	json_t *deal, *held = NULL;
 	int rc, out = CRM_OK, contacts = crm_kind_is_contacts(crm_table_kind(t));
+	int accounts = crm_table_kind(t) == CRM_KIND_ACCOUNTS;
 
 	while (out == CRM_OK) {
 		rc = csvrd_next(cr, &rec);
@@ -255,7 +267,9 @@ csv_rows(crm_reader_t *rd, csvrd_t *cr, const char *name, crm_table_t *t)
 				out = CRM_EIO;
 			break;
 		}
-		if (contacts)
+		if (accounts)
+			rc = crm_ctx_add_account_row(rd->ctx, t, rec->fields, rec->n, err, sizeof err);
+		else if (contacts)
 			rc = crm_ctx_add_contact_row(rd->ctx, t, rec->fields, rec->n, err, sizeof err);
 		else
 			rc = crm_deal_from_row(rd->ctx, t, rec->fields, rec->n, &deal, err, sizeof err);
@@ -265,7 +279,7 @@ csv_rows(crm_reader_t *rd, csvrd_t *cr, const char *name, crm_table_t *t)
 			rd->skipped++;
 		else if (rc == CRM_BAD)
 			out = bad_row(rd, name, rec->line, err, rec->raw, rec->rawlen);
-		else if (!contacts)
+		else if (!contacts && !accounts)
 			out = take_csv_deal(rd, &held, deal);
 	}
 	return worse(out, flush_held(rd, &held));
@@ -327,51 +341,91 @@ ndjson_input(crm_reader_t *rd, FILE *f, const char *name)
 
 /* ---- inputs ---- */
 
+/* A CSV file read before the deals: a contacts export, an accounts file. */
+struct side {
+	FILE *f, *pf;
+	csvrd_t *cr;
+	crm_table_t *t;
+};
+
+/*
+ * Opens name and, unless it is NDJSON (*nd 1, nothing more read), reads its
+ * header into s->t as csv_header() does. Returns CRM_OK, CRM_EIO (told) or
+ * CRM_ENOMEM; side_close() in any case.
+ */
+static int
+side_open(crm_reader_t *rd, const char *name, crm_kind kind, int quiet, int file, struct side *s,
+    int *nd)
+{
+	memset(s, 0, sizeof *s);
+	*nd = 0;
+	if ((s->f = fopen(name, "rb")) == NULL || (s->pf = peek_open(s->f, nd)) == NULL) {
+		tell(rd, "%s: %s", name, strerror(errno));
+		return CRM_EIO;
+	}
+	if (*nd)
+		return CRM_OK;
+	if ((s->cr = csv_open(rd, s->pf, name)) == NULL)
+		return CRM_ENOMEM;
+	return csv_header(rd, s->cr, name, kind, quiet, file, &s->t);
+}
+
+static void
+side_close(struct side *s)
+{
+	crm_table_free(s->t);
+	csvrd_free(s->cr);
+	if (s->pf)
+		fclose(s->pf);
+	if (s->f)
+		fclose(s->f);
+}
+
 int
 crm_read_contacts(crm_reader_t *rd, const char *name, int must, int *is_contacts)
 {
-	FILE *f = fopen(name, "rb"), *pf = NULL;
-	csvrd_t *cr = NULL;
-	crm_table_t *t = NULL;
-	int nd = 0, rc = CRM_OK;
+	struct side s;
+	int nd, rc;
 
 	*is_contacts = 1;
-	if (f == NULL || (pf = peek_open(f, &nd)) == NULL) {
-		tell(rd, "%s: %s", name, strerror(errno));
-		rc = CRM_EIO;
-		goto out;
-	}
-	if (nd) {
+	rc = side_open(rd, name, CRM_KIND_UNKNOWN, !must, must ? CRM_MAP_CONTACTS : 0, &s, &nd);
+	if (rc == CRM_OK && nd) {
 		*is_contacts = must;
 		if (must) {
 			tell(rd, "%s: --contacts takes a CSV contacts export, not NDJSON", name);
 			rc = CRM_EUSAGE;
 		}
-		goto out;
-	}
-	if ((cr = csv_open(rd, pf, name)) == NULL) {
-		rc = CRM_ENOMEM;
-		goto out;
-	}
-	rc = csv_header(rd, cr, name, CRM_KIND_UNKNOWN, !must, &t);
-	if (t && crm_kind_is_contacts(crm_table_kind(t))) {
+	} else if (s.t && crm_kind_is_contacts(crm_table_kind(s.t))) {
 		if (rd->verbose)
-			tell(rd, "%s: %s", name, crm_kind_name(crm_table_kind(t)));
-		rc = worse(rc, csv_rows(rd, cr, name, t));
-	} else if (must && t) {
+			tell(rd, "%s: %s", name, crm_kind_name(crm_table_kind(s.t)));
+		rc = worse(rc, csv_rows(rd, s.cr, name, s.t));
+	} else if (must && s.t) {
 		tell(rd, "%s: not a contacts export (it looks like %s)", name,
-		    crm_kind_name(crm_table_kind(t)));
+		    crm_kind_name(crm_table_kind(s.t)));
 		rc = worse(rc, CRM_EUSAGE);
-	} else if (!must) {
+	} else if (!must && rc == CRM_OK) {
 		*is_contacts = 0;
 	}
-out:
-	crm_table_free(t);
-	csvrd_free(cr);
-	if (pf)
-		fclose(pf);
-	if (f)
-		fclose(f);
+	side_close(&s);
+	return rc;
+}
+
+int
+crm_read_accounts(crm_reader_t *rd, const char *name)
+{
+	struct side s;
+	int nd, rc;
+
+	rc = side_open(rd, name, CRM_KIND_ACCOUNTS, 0, CRM_MAP_ACCOUNTS, &s, &nd);
+	if (rc == CRM_OK && nd) {
+		tell(rd, "%s: --accounts takes a CSV of accounts, not NDJSON", name);
+		rc = CRM_EUSAGE;
+	} else if (s.t) {
+		rc = worse(rc, csv_rows(rd, s.cr, name, s.t));
+		if (rc == CRM_OK && rd->verbose)
+			tell(rd, "%s: %zu accounts", name, crm_ctx_accounts(rd->ctx));
+	}
+	side_close(&s);
 	return rc;
 }
 
@@ -399,7 +453,7 @@ crm_read_input(crm_reader_t *rd, const char *path)
 	} else if ((cr = csv_open(rd, pf, name)) == NULL) {
 		rc = CRM_ENOMEM;
 	} else {
-		rc = csv_header(rd, cr, name, forced_kind(rd->format), 0, &t);
+		rc = csv_header(rd, cr, name, forced_kind(rd->format), 0, CRM_MAP_DEALS, &t);
 		if (t) {
 			if (rd->verbose)
 				tell(rd, "%s: %s", name, crm_kind_name(crm_table_kind(t)));

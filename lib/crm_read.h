@@ -4,8 +4,11 @@
  * format is told by the first bytes (NDJSON begins with '{', after a UTF-8
  * BOM and blanks) unless the caller forces one.
  *
- * Contacts exports come first: crm_read_contacts() loads one into the
- * context, so the deals read after it get their contacts. In a report with a
+ * Contacts exports and accounts files come first: crm_read_contacts() and
+ * crm_read_accounts() load one into the context, so the deals read after it
+ * get their contacts and their account's values. A CSV header goes through
+ * the user's column map when there is one (crm_map.h): a map entry naming a
+ * column no file has makes the header a bad row (told, counted in bad). In a report with a
  * row per contact role, consecutive rows of one deal become one record.
  *
  * A bad row or record is counted, told through say() as "name:line: why"
@@ -28,6 +31,7 @@ int crm_format_parse(const char *s, crm_format *out);
 typedef struct crm_reader {
 	crm_ctx_t *ctx;
 	crm_format format;
+	struct crm_map *map;     /* the user's column map (crm_map.h) for CSV headers; may be NULL */
 	size_t max_line;         /* the longest line or CSV record; 0: the readers' default */
 	int max_depth;           /* NDJSON nesting limit (ndj_reader_new) */
 	FILE *rejects;           /* bad rows and records are copied here; may be NULL */
@@ -60,5 +64,12 @@ int crm_read_input(crm_reader_t *rd, const char *path);
  * CRM_EUSAGE, CRM_EIO (told), or CRM_ENOMEM.
  */
 int crm_read_contacts(crm_reader_t *rd, const char *path, int must, int *is_contacts);
+
+/*
+ * Loads path as a CSV of accounts (crm_accounts.h). Returns CRM_OK (bad rows
+ * and a bad header included), CRM_EUSAGE (NDJSON; told), CRM_EIO (told), or
+ * CRM_ENOMEM.
+ */
+int crm_read_accounts(crm_reader_t *rd, const char *path);
 
 #endif

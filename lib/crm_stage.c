@@ -228,7 +228,7 @@ static const char *const open_stages[] = {
 	"proposalpricequote", "negotiationreview", "open", "new", "discovery", "demo",
 	"demoscheduled", "proposal", "proposalsent", "negotiation", "pending", "lead",
 	"qualified", "inprogress", "evaluation", "trial", "pilot", "commit", "bestcase",
-	"pipeline", "upside", "omitted", NULL
+	"pipeline", "upside", "omitted", "engaging", NULL
 };
 
 /* 1 when word (lowercase) is one of s's words. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "apollo.h"
+#include "crm_map.h"
 #include "llm.h"
 #include "serper.h"
 #include "str.h"
@@ -111,7 +112,7 @@ family_member(const struct workspace_setting *s, const char *key)
 	rest = key + n;
 	if (s->key[n - 1] == '_')   /* after_enrich_N: digits only */
 		return strspn(rest, "0123456789") == strlen(rest);
-	return 1;
+	return crm_map_field(rest, NULL) >= 0;   /* map.FIELD: a canonical field */
 }
 
 const struct workspace_setting *
@@ -163,6 +164,12 @@ check_keys(const conf_t *c, char *err, size_t errlen)
 	for (i = 0; (k = conf_key_at(c, i, &line)) != NULL; i++) {
 		if (workspace_setting(k))
 			continue;
+		if (strncmp(k, "map.", 4) == 0) {
+			snprintf(err, errlen, "%s:%lu: unknown key '%.64s' (did you mean map.%s? "
+			    "map.FIELD takes the fields %s)", conf_path(c), line, k,
+			    crm_map_closest(k + 4), crm_map_field_list());
+			return WORKSPACE_ECONFIG;
+		}
 		near = workspace_closest_key(k);
 		snprintf(err, errlen, "%s:%lu: unknown key '%.64s' (did you mean %s%s?)",
 		    conf_path(c), line, k, near,

@@ -6,7 +6,8 @@
  *
  * The file is read by lib/conf.h ("key = value" lines). Every key in it must be
  * a known setting (the table in workspace.c: workspace_setting()), or one of
- * the families after_enrich_N (N digits) and map.FIELD: an unknown key is a
+ * the families after_enrich_N (N digits) and map.FIELD (FIELD one of
+ * crm_map.h's canonical fields, "map.stage"): an unknown key is a
  * configuration error (exit 78) naming the file, the line and the closest known
  * key, so that a typo never passes for "no budget".
  *

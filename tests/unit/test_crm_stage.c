@@ -39,6 +39,21 @@ stages(void **state)
 	assert_string_equal(crm_stage_normalize(NULL, "Closed Won", 0, -1, -1, &known), "open");
 }
 
+/* A foreign CRM's plain labels (Close, Pipedrive, a spreadsheet). */
+static void
+plain_labels(void **state)
+{
+	int known;
+
+	(void)state;
+	assert_string_equal(crm_stage_normalize(NULL, "Won", -1, -1, -1, &known), "closed_won");
+	assert_int_equal(known, 1);
+	assert_string_equal(crm_stage_normalize(NULL, "Lost", -1, -1, -1, &known), "closed_lost");
+	assert_int_equal(known, 1);
+	assert_string_equal(crm_stage_normalize(NULL, "Engaging", -1, -1, -1, &known), "open");
+	assert_int_equal(known, 1);
+}
+
 static void
 stage_maps(void **state)
 {
@@ -79,6 +94,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stages),
+		cmocka_unit_test(plain_labels),
 		cmocka_unit_test(stage_maps),
 	};
 

@@ -85,7 +85,7 @@ families_and_this_waves_keys_are_known(void **state)
 
 	(void)state;
 	fx_workspace("wave", "after_enrich = a\nafter_enrich_1 = b\nafter_enrich_12 = c\n"
-	    "map.email = E-mail\nmap.deal_id = Record ID\nlinkedin_rapidapi_key = lk\n"
+	    "map.contact.email = E-mail\nmap.deal_id = Record ID\nmap.account.industry = Sector\nlinkedin_rapidapi_key = lk\n"
 	    "linkedin_monthly_budget = 100\nhubspot_access_token = ht\ncrm = hubspot\n"
 	    "salesforce_client_id = ci\nsalesforce_client_secret = cs\n"
 	    "salesforce_refresh_token = rt\nsalesforce_login_url = https://test.salesforce.com\n");
@@ -100,6 +100,14 @@ families_and_this_waves_keys_are_known(void **state)
 	assert_non_null(strstr(err, ":1: unknown key 'after_enrich_x'"));
 	fx_workspace("fam", "map. = a\n");
 	assert_int_equal(workspace_open("fam", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
+	/* map.FIELD's FIELD is a canonical field: a typo names the closest one */
+	fx_workspace("fam", "map.stage = deal_stage\nmap.stgae = deal_stage\n");
+	assert_int_equal(workspace_open("fam", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
+	assert_non_null(strstr(err, ":2: unknown key 'map.stgae' (did you mean map.stage?"));
+	assert_non_null(strstr(err, "account.industry"));
+	fx_workspace("fam", "map.email = E-mail\n");
+	assert_int_equal(workspace_open("fam", NULL, &w, err, sizeof err), WORKSPACE_ECONFIG);
+	assert_non_null(strstr(err, "did you mean map.contact.email?"));
 }
 
 static void

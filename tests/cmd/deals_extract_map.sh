@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# deals-extract on a CSV with columns no export alias knows (issue 14): through
+# --map and --accounts, and the same through map.FIELD lines of the workspace
+# file, to canonical records with the account's industry and size and the
+# contact's LinkedIn URL; a typo'd map key (option: 64, workspace file: 78) and
+# a map to a missing column (65) are clear errors.
+source "$(dirname "$0")/../lib.sh"
+
+D=$DATA/deals-extract
+TODAY=--today=2026-11-30
+MAP=(--map deal_id=opportunity_id --map deal_name=opp_name --map stage=deal_stage
+	--map close_date=closed_on --map amount=close_value --map account.name=account
+	--map account.industry=sector --map account.employees=Employees
+	--map account.annual_revenue=revenue --map account.domain=web --map contact.email=contact_email)
+
+# ---- --map and --accounts ----
+deals-extract $TODAY --all "${MAP[@]}" --accounts "$D/map-accounts.csv" "$D/map-deals.csv" \
+	>"$T/all" 2>"$T/all.err"
+t_eq "--map --accounts: exit 0" 0 $?
+t_eq "--map --accounts: stderr is empty" "" "$(cat "$T/all.err")"
+t_eq "Won, Lost and Engaging are closed_won, closed_lost and open" \
+	"OPP-3:open,OPP-1:closed_won,OPP-2:closed_lost,OPP-4:closed_won," \
+	"$(jq -r '"\(.deal_id):\(.stage_normalized)"' "$T/all" | tr '\n' ,)"
+deals-extract $TODAY "${MAP[@]}" --accounts "$D/map-accounts.csv" "$D/map-deals.csv" >"$T/closed"
+t_eq "closed deals only without --all" "OPP-1,OPP-2,OPP-4," "$(jq -r .deal_id "$T/closed" | tr '\n' ,)"
+t_eq "the canonical fields from the mapped columns" \
+	'["Globex renewal","Won","2026-10-01",25000,"USD","Globex Corp","globex.com"]' \
+	"$(jq -c 'select(.deal_id=="OPP-1") | [.deal_name, .stage, .close_date, .amount, .currency, .account.name, .account.domain]' "$T/closed")"
+t_eq "industry from the deals file, size from the accounts file (joined by name, case and blanks aside)" \
+	'{"industry":"oil & energy","employees":1600,"size_band":"1001-5000","annual_revenue":null,"source":"csv"}' \
+	"$(jq -c 'select(.deal_id=="OPP-1") | .account.firmographics' "$T/closed")"
+t_eq "the CRM's own copy, the same values" \
+	"$(jq -c 'select(.deal_id=="OPP-1") | .account.firmographics' "$T/closed")" \
+	"$(jq -c 'select(.deal_id=="OPP-1") | .account.crm_firmographics' "$T/closed")"
+t_eq "'  initech ' joins Initech: its size and revenue" '[250,"201-500",40000000,"initech.com"]' \
+	"$(jq -c 'select(.deal_id=="OPP-2") | .account | [.firmographics.employees, .firmographics.size_band, .firmographics.annual_revenue, .domain]' "$T/closed")"
+t_eq "an account with no firmographics gets none" '["umbrella-corp.com",null,null]' \
+	"$(jq -c 'select(.deal_id=="OPP-4") | .account | [.domain, .firmographics, .crm_firmographics]' "$T/closed")"
+t_eq "the LinkedIn URL column is the contact's linkedin_url, mapped columns are no custom field" \
+	'["pat.ng@globex.com","https://www.linkedin.com/in/pat-ng",{}]' \
+	"$(jq -c 'select(.deal_id=="OPP-1") | [.contacts[0].email, .contacts[0].linkedin_url, .custom_fields]' "$T/closed")"
+
+# ---- the same from the workspace file ----
+t_workspace crmx <<'CONF'
+map.deal_id = opportunity_id
+map.deal_name = opp_name
+map.stage = deal_stage
+map.close_date = closed_on
+map.amount = close_value
+map.account.name = account
+map.account.industry = sector
+map.account.employees = Employees
+map.account.annual_revenue = revenue
+map.account.domain = web
+map.contact.email = contact_email
+CONF
+deals-extract $TODAY --workspace crmx --accounts "$D/map-accounts.csv" "$D/map-deals.csv" >"$T/ws" 2>"$T/ws.err"
+t_eq "map.* lines: exit 0" 0 $?
+t_eq "map.* lines: the records --map gives" "$(jq -c 'del(.workspace_id)' "$T/closed")" "$(jq -c 'del(.workspace_id)' "$T/ws")"
+deals-extract $TODAY --workspace crmx --map amount=opportunity_id --accounts "$D/map-accounts.csv" \
+	"$D/map-deals.csv" 2>/dev/null | jq -r .amount >"$T/amt"
+t_eq "--map wins over the file's map.amount" "" "$(grep -v null "$T/amt" | tr '\n' ,)"
+
+# ---- errors ----
+deals-extract $TODAY --map stgae=deal_stage "$D/map-deals.csv" >"$T/o" 2>"$T/e"
+t_eq "--map typo: exit 64" 64 $?
+t_contains "--map typo: names the closest field" "$T/e" "--map stgae=deal_stage: 'stgae' is not a field (did you mean stage?"
+t_eq "--map typo: no output" "" "$(cat "$T/o")"
+t_workspace typo <<'CONF'
+map.deal_id = opportunity_id
+map.stgae = deal_stage
+CONF
+deals-extract $TODAY --workspace typo "$D/map-deals.csv" >"$T/o" 2>"$T/e"
+t_eq "map.stgae in the workspace file: exit 78" 78 $?
+t_contains "map.stgae: the file, the line and the closest field" "$T/e" "typo.conf:2: unknown key 'map.stgae' (did you mean map.stage?"
+t_workspace typo <<'CONF'
+lookbak_months = 6
+CONF
+deals-extract $TODAY --workspace typo "$D/map-deals.csv" >/dev/null 2>"$T/e"
+t_eq "other typos are still caught: exit 78" 78 $?
+t_contains "other typos: did you mean" "$T/e" "did you mean lookback_months"
+deals-extract $TODAY "${MAP[@]}" --map owner=rep --rejects "$T/rej" --accounts "$D/map-accounts.csv" \
+	"$D/map-deals.csv" >"$T/o" 2>"$T/e"
+t_eq "a map to a missing column: exit 65" 65 $?
+t_contains "a missing column: named, with the map and the header's columns" "$T/e" \
+	"map-deals.csv:1: no column 'rep' (--map owner=rep); the header's columns: 'opportunity_id', 'opp_name', 'deal_stage'"
+t_eq "a missing column: the header is rejected" "$(head -n 1 "$D/map-deals.csv")" "$(cat "$T/rej")"
+t_eq "a missing column: no half records" "" "$(cat "$T/o")"
+deals-extract $TODAY "${MAP[@]}" "$D/map-deals.csv" >/dev/null 2>"$T/e"
+t_eq "an accounts column with no --accounts file: exit 65" 65 $?
+t_contains "an accounts column with no --accounts file: named" "$T/e" "no column 'Employees' (--map account.employees=Employees)"
+printf 'Account,Employees,Revenue,Web\nGlobex Corp,many,,\nInitech,250,,\n' >"$T/badacc.csv"
+deals-extract $TODAY "${MAP[@]}" --accounts "$T/badacc.csv" "$D/map-deals.csv" >"$T/o" 2>"$T/e"
+t_eq "a bad accounts row: exit 65" 65 $?
+t_contains "a bad accounts row: its line and why" "$T/e" "badacc.csv:2: employees 'many' is not a number"
+t_eq "a bad accounts row: the other deals still go out" "OPP-1,OPP-2,OPP-4," "$(jq -r .deal_id "$T/o" | tr '\n' ,)"
