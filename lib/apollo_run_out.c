@@ -1,4 +1,5 @@
 #include "apollo_run_int.h"
+#include "crm_firmo.h"
 
 static void
 count_status(apollo_run_t *R, const char *status)
@@ -167,6 +168,33 @@ apollo_run_flush_out(apollo_run_t *R)
 	return 0;
 }
 
+/*
+ * Apollo's firmographics (JSON text) merged under the CRM's, when the account
+ * carries "crm_firmographics" (crm_firmo.h), into merged. Returns 1 when it
+ * did, 0 when there is nothing to merge (Apollo's are written as they are),
+ * -1 when memory runs out.
+ */
+static int
+merge_crm_firmo(const struct item *it, const char *apollo, size_t len, buf_t *merged)
+{
+	jspan_member_t m;
+	json_t *crm = NULL, *ap = NULL, *out = NULL;
+	int rc = -1;
+
+	if (jspan_get(it->text, it->mem[it->at_account].val, "crm_firmographics", &m) != 1 ||
+	    jspan_type(it->text, m.val) != JSON_OBJECT)
+		return 0;
+	/* both texts were read whole before: only memory fails here */
+	if (json_parse(it->text + m.val.off, m.val.len, 0, &crm, NULL, NULL, 0) == JSON_OK &&
+	    json_parse(apollo, len, 0, &ap, NULL, NULL, 0) == JSON_OK &&
+	    (out = crm_firmo_merge(crm, ap)) != NULL && json_dump(out, merged) == JSON_OK)
+		rc = 1;
+	json_free(crm);
+	json_free(ap);
+	json_free(out);
+	return rc;
+}
+
 /* The head record leaves. Returns 0, or -1 on a fatal error. */
 int
 apollo_run_emit(apollo_run_t *R, struct item *it)
@@ -176,6 +204,9 @@ apollo_run_emit(apollo_run_t *R, struct item *it)
 	struct outcome oc;
 	size_t i, npeople = 0, start = buf_len(&R->out);
 	int rc = 0, k;
+	buf_t merged;
+
+	buf_init(&merged, 1 << 20);
 
 	if (it->nslot > R->people_alloc) {
 		if ((people = realloc(R->people, it->nslot * sizeof *people)) == NULL)
@@ -196,6 +227,14 @@ apollo_run_emit(apollo_run_t *R, struct item *it)
 		if ((k = apollo_facts_pick(&it->acct, people, npeople)) >= 0) {
 			o.firmo.key = "firmographics";
 			o.firmo.val = apollo_facts_firmographics(people[k], &o.firmo.len);
+			/* the CRM's firmographics stay; Apollo fills what they lack */
+			if ((rc = merge_crm_firmo(it, o.firmo.val, o.firmo.len, &merged)) < 0)
+				goto nomem;
+			if (rc == 1) {
+				o.firmo.val = buf_ptr(&merged);
+				o.firmo.len = buf_len(&merged);
+			}
+			rc = 0;
 		}
 	}
 	rc = jedit_members(&R->out, it->text, it->mem, it->nroot, NULL, 0, NULL, edit_member, &o);
@@ -214,6 +253,7 @@ nomem:
 	apollo_run_oom(R);
 	rc = -1;
 done:
+	buf_free(&merged);
 	apollo_run_item_free(it);
 	return rc;
 }

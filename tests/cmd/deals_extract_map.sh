@@ -3,7 +3,9 @@
 # --map and --accounts, and the same through map.FIELD lines of the workspace
 # file, to canonical records with the account's industry and size and the
 # contact's LinkedIn URL; a typo'd map key (option: 64, workspace file: 78) and
-# a map to a missing column (65) are clear errors.
+# a map to a missing column (65) are clear errors; the CRM's firmographics
+# survive apollo-enrich (the fake API), which fills only what they lack, and
+# enrich-summary shows them.
 source "$(dirname "$0")/../lib.sh"
 
 D=$DATA/deals-extract
@@ -94,3 +96,30 @@ deals-extract $TODAY "${MAP[@]}" --accounts "$T/badacc.csv" "$D/map-deals.csv" >
 t_eq "a bad accounts row: exit 65" 65 $?
 t_contains "a bad accounts row: its line and why" "$T/e" "badacc.csv:2: employees 'many' is not a number"
 t_eq "a bad accounts row: the other deals still go out" "OPP-1,OPP-2,OPP-4," "$(jq -r .deal_id "$T/o" | tr '\n' ,)"
+
+# ---- the CRM's firmographics survive apollo-enrich, and enrich-summary shows them ----
+t_start_fakeapi || exit 1
+export APOLLO_API_KEY=test-apollo-key
+apollo-enrich --workspace crmx <"$T/ws" >"$T/ap" 2>"$T/ap.err"
+t_eq "apollo-enrich: exit 0" 0 $?
+t_eq "apollo-enrich: every contact enriched" "enriched,enriched,enriched," \
+	"$(jq -r '.contacts[].apollo.status' "$T/ap" | tr '\n' ,)"
+t_eq "the CRM's industry and size stay; Apollo fills the revenue it lacked" \
+	'["oil & energy",1600,"1001-5000","csv","apollo",true,true]' \
+	"$(jq -c 'select(.deal_id=="OPP-1") | .account.firmographics | [.industry, .employees, .size_band, .source, .filled_by, (.annual_revenue > 0), (.founded_year > 0)]' "$T/ap")"
+t_eq "crm_firmographics is untouched" \
+	"$(jq -c 'select(.deal_id=="OPP-1") | .account.crm_firmographics' "$T/ws")" \
+	"$(jq -c 'select(.deal_id=="OPP-1") | .account.crm_firmographics' "$T/ap")"
+t_eq "Apollo fills the industry the CRM left empty, not the size it had" \
+	'[true,250,40000000,"csv"]' \
+	"$(jq -c 'select(.deal_id=="OPP-2") | .account.firmographics | [(.industry | type == "string"), .employees, .annual_revenue, .source]' "$T/ap")"
+t_eq "the contact's linkedin_url passes through" "https://www.linkedin.com/in/pat-ng" \
+	"$(jq -r 'select(.deal_id=="OPP-1") | .contacts[0].linkedin_url' "$T/ap")"
+deals-load --workspace crmx <"$T/ap" >/dev/null 2>"$T/load.err"
+t_eq "deals-load: exit 0" 0 $?
+enrich-summary --workspace crmx --deal OPP-1 >"$T/sum" 2>"$T/sum.err"
+t_eq "enrich-summary --deal: exit 0" 0 $?
+t_eq "enrich-summary shows the CRM's industry and size" '["oil & energy","1001-5000","csv"]' \
+	"$(jq -c '.account.firmographics | [.industry, .size_band, .source]' "$T/sum")"
+enrich-summary --workspace crmx --deal OPP-1 --format table >"$T/tab" 2>/dev/null
+t_contains "enrich-summary's table shows the CRM's industry" "$T/tab" "oil & energy"
