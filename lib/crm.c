@@ -128,7 +128,7 @@ crm_deal_build(crm_ctx_t *c, crm_kind kind, crm_fields_t *r, int id_column,
 		goto out;
 	}
 	if ((rc = crm_firmo_new(r->v[CRM_F_INDUSTRY], r->v[CRM_F_EMPLOYEES], r->v[CRM_F_REVENUE],
-	    r->v[CRM_F_SOURCE] ? r->v[CRM_F_SOURCE] : crm_kind_source(kind), &firmo, err,
+	    r->v[CRM_F_SOURCE] ? r->v[CRM_F_SOURCE] : crm_kind_source(kind), 0, &firmo, err,
 	    errlen)) != CRM_OK)
 		goto out;
 

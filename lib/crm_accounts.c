@@ -84,7 +84,7 @@ crm_accounts_add_row(crm_accounts_t *a, const crm_table_t *t, char *const *f, si
 	}
 	/* told here, with this row's line, rather than on every deal of the account */
 	if ((rc = crm_firmo_new(r.v[CRM_F_INDUSTRY], r.v[CRM_F_EMPLOYEES], r.v[CRM_F_REVENUE],
-	    "csv", &firmo, err, errlen)) != CRM_OK)
+	    "csv", 0, &firmo, err, errlen)) != CRM_OK)
 		goto out;
 	if ((acc = json_new_object()) == NULL) {
 		rc = CRM_ENOMEM;

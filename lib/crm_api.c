@@ -1,14 +1,13 @@
 /* crm_api: the canonical record skeleton of the CRM API clients. See crm_api.h. */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "apollo.h"
 #include "crm.h"
 #include "crm_api.h"
+#include "crm_firmo.h"
 
 static json_t *
 str_or_null(const char *s)
@@ -54,63 +53,12 @@ crm_api_custom(json_t *rec, const char *key, const char *value)
 	return json_set_str(json_get(rec, "custom_fields"), key, value) == JSON_OK ? 0 : -1;
 }
 
-/* "OIL_ENERGY" -> "oil energy"; "Technology" -> "technology". */
-static char *
-industry_words(const char *s)
-{
-	char *out = strdup(s);
-
-	if (out == NULL)
-		return NULL;
-	for (char *p = out; *p; p++)
-		*p = *p == '_' ? ' ' : (char)tolower((unsigned char)*p);
-	return out;
-}
-
-static json_t *
-firmographics(const char *industry, const char *employees, const char *revenue,
-    const char *source)
-{
-	json_t *f = json_new_object(), *emp = NULL, *rev = NULL;
-	char *ind = NULL;
-	double d;
-	int64_t n = -1;
-	int rc = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (employees && (emp = json_new_num_text(employees)) != NULL &&
-	    json_num_double(emp, &d) == 0 && d >= 0 && d < 9e15)
-		n = (int64_t)d;
-	json_free(emp);
-	/* Salesforce writes 100000000 as 1.0E8 */
-	if (revenue && (rev = json_new_num_text(revenue)) != NULL) {
-		int whole = json_num_double(rev, &d) == 0 && d >= 0 && d < 9e15 &&
-		    d == (double)(int64_t)d;
-		json_free(rev);
-		rev = whole ? json_new_int((int64_t)d) : NULL;
-	}
-	if (industry && *industry && (ind = industry_words(industry)) == NULL)
-		rc = -1;
-	rc |= json_set(f, "industry", str_or_null(ind));
-	rc |= json_set(f, "employees", n >= 0 ? json_new_int(n) : json_new_null());
-	rc |= json_set(f, "size_band", str_or_null(apollo_size_band(n)));
-	rc |= json_set(f, "annual_revenue", rev ? rev : json_new_null());
-	rc |= json_set_str(f, "source", source);
-	free(ind);
-	if (rc != 0) {
-		json_free(f);
-		return NULL;
-	}
-	return f;
-}
-
 int
 crm_api_account(json_t *rec, const char *id, const char *name, const char *domain,
     const char *industry, const char *employees, const char *annual_revenue,
     const char *source)
 {
-	json_t *a = json_new_object(), *f;
+	json_t *a = json_new_object(), *f = NULL;
 	int rc = 0;
 
 	if (a == NULL)
@@ -118,15 +66,10 @@ crm_api_account(json_t *rec, const char *id, const char *name, const char *domai
 	rc |= json_set(a, "account_id", str_or_null(id));
 	rc |= json_set(a, "name", str_or_null(name));
 	rc |= json_set(a, "domain", str_or_null(domain));
-	if ((industry && *industry) || (employees && *employees) ||
-	    (annual_revenue && *annual_revenue)) {
-		if ((f = firmographics(industry, employees, annual_revenue, source)) == NULL) {
-			json_free(a);
-			return -1;
-		}
-		rc |= json_set(a, "firmographics", json_clone(f));
-		rc |= json_set(a, "crm_firmographics", f);
-	}
+	if (crm_firmo_new(industry, employees, annual_revenue, source, 1, &f, NULL, 0) != CRM_OK ||
+	    crm_firmo_set(a, f) != CRM_OK)
+		rc = -1;
+	json_free(f);
 	rc |= json_set(rec, "account", a);
 	return rc ? -1 : 0;
 }

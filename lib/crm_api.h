@@ -4,12 +4,9 @@
  * crm_deal_from_json() (lib/crm.h) normalizes it as it does any record, and
  * the firmographics a CRM holds on an account.
  *
- * A CRM's firmographics go on the account twice: as "crm_firmographics"
- * {industry, employees, size_band, annual_revenue, source}, which no later
- * stage writes, and as "firmographics" with the same values, which
- * apollo-enrich replaces when Apollo knows the company. So the summary and
- * the ICP read the CRM's values when Apollo has none, and Apollo's values
- * never erase the CRM's.
+ * A CRM's firmographics go on the account as lib/crm_firmo.h writes them
+ * (firmographics and crm_firmographics, with their source), the same as
+ * deals-extract's.
  *
  * Ownership: crm_api_deal_new() returns a record the caller frees
  * (json_free); the other functions add to the caller's record and copy every
@@ -51,8 +48,8 @@ int crm_api_custom(json_t *rec, const char *key, const char *value);
 /*
  * The record's account {account_id, name, domain}; industry, employees and
  * annual_revenue (number text, or NULL) make the firmographics above when any
- * is given. HubSpot's industry enum ("OIL_ENERGY") is read as words
- * ("oil energy"); any industry is lowercased.
+ * is given (crm_firmo_new, lenient: a value that is not a number is null).
+ * HubSpot's industry enum ("OIL_ENERGY") is read as words ("oil energy").
  */
 int crm_api_account(json_t *rec, const char *id, const char *name, const char *domain,
     const char *industry, const char *employees, const char *annual_revenue,

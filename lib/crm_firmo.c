@@ -40,7 +40,7 @@ empty(const char *s)
 
 int
 crm_firmo_new(const char *industry, const char *employees, const char *revenue,
-    const char *source, json_t **out, char *err, size_t errlen)
+    const char *source, int lenient, json_t **out, char *err, size_t errlen)
 {
 	json_t *f = NULL;
 	buf_t num;
@@ -60,13 +60,13 @@ crm_firmo_new(const char *industry, const char *employees, const char *revenue,
 		}
 		if (emp[strlen(emp) - 1] == '+')
 			emp[strlen(emp) - 1] = '\0';
-		if (whole_number(emp, &num, &ne) != 0) {
+		if (whole_number(emp, &num, &ne) != 0 && !lenient) {
 			str_errf(err, errlen, "employees '%.60s' is not a number", employees);
 			rc = CRM_BAD;
 			goto out;
 		}
 	}
-	if (!empty(revenue) && whole_number(revenue, &num, &nr) != 0) {
+	if (!empty(revenue) && whole_number(revenue, &num, &nr) != 0 && !lenient) {
 		str_errf(err, errlen, "annual revenue '%.60s' is not an amount", revenue);
 		rc = CRM_BAD;
 		goto out;

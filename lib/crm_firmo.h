@@ -26,12 +26,14 @@
 /*
  * A new firmographics object from the CRM's text (each may be NULL or empty:
  * null). employees: a count ("1,600", "250", "10000+"); revenue: an amount
- * ("100000000", "$2,500,000", "1.0E8"). Returns CRM_OK with *out (the caller
- * frees it; NULL when all three are empty), CRM_BAD with err (a count or an
- * amount that is not a number), or CRM_ENOMEM.
+ * ("100000000", "$2,500,000", "1.0E8"), rounded to a whole number. Returns
+ * CRM_OK with *out (the caller frees it; NULL when all three are empty),
+ * CRM_BAD with err (a count or an amount that is not a number: a bad row of
+ * an export), or CRM_ENOMEM. lenient 1 (a CRM API's answer, nothing to
+ * reject): such a value is null instead of CRM_BAD.
  */
 int crm_firmo_new(const char *industry, const char *employees, const char *revenue,
-    const char *source, json_t **out, char *err, size_t errlen);
+    const char *source, int lenient, json_t **out, char *err, size_t errlen);
 
 /*
  * Sets account's "firmographics" and "crm_firmographics" to copies of firmo

@@ -84,10 +84,14 @@ account_firmographics(void **state)
 	assert_int_equal(crm_api_account(rec, "302", "Initech", NULL, NULL, "", NULL, "hubspot"), 0);
 	assert_json_eq(json_get(rec, "account"), "{\"account_id\":\"302\",\"name\":\"Initech\","
 	    "\"domain\":null}");
-	/* a revenue that is not a whole number, employees that are not a number */
+	/* a revenue with cents is rounded; employees that are not a number are null */
 	assert_int_equal(crm_api_account(rec, NULL, "X", NULL, "Retail", "many", "12.5", "hubspot"), 0);
 	assert_json_eq(json_path(rec, "account.crm_firmographics"), "{\"industry\":\"retail\","
-	    "\"employees\":null,\"size_band\":null,\"annual_revenue\":null,\"source\":\"hubspot\"}");
+	    "\"employees\":null,\"size_band\":null,\"annual_revenue\":13,\"source\":\"hubspot\"}");
+	/* nothing but values that are not numbers: firmographics of nulls, never an error */
+	assert_int_equal(crm_api_account(rec, NULL, "Y", NULL, NULL, "n/a", "lots", "salesforce"), 0);
+	assert_json_eq(json_path(rec, "account.firmographics"), "{\"industry\":null,"
+	    "\"employees\":null,\"size_band\":null,\"annual_revenue\":null,\"source\":\"salesforce\"}");
 	json_free(rec);
 }
 

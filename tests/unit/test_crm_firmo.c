@@ -28,19 +28,27 @@ from_the_crms_text(void **state)
 	char err[256], *s;
 
 	(void)state;
-	assert_int_equal(crm_firmo_new("Oil_Energy", "10,000+", "1.0E8", "hubspot", &f, err,
+	assert_int_equal(crm_firmo_new("Oil_Energy", "10,000+", "1.0E8", "hubspot", 0, &f, err,
 	    sizeof err), CRM_OK);
 	s = dump(f);
 	assert_string_equal(s, "{\"industry\":\"oil energy\",\"employees\":10000,\"size_band\":"
 	    "\"5001-10000\",\"annual_revenue\":100000000,\"source\":\"hubspot\"}");
 	free(s);
 	json_free(f);
-	assert_int_equal(crm_firmo_new(NULL, " ", "", "csv", &f, err, sizeof err), CRM_OK);
+	assert_int_equal(crm_firmo_new(NULL, " ", "", "csv", 0, &f, err, sizeof err), CRM_OK);
 	assert_null(f);
-	assert_int_equal(crm_firmo_new(NULL, "51-200", NULL, "csv", &f, err, sizeof err), CRM_BAD);
+	assert_int_equal(crm_firmo_new(NULL, "51-200", NULL, "csv", 0, &f, err, sizeof err), CRM_BAD);
 	assert_string_equal(err, "employees '51-200' is not a number");
-	assert_int_equal(crm_firmo_new(NULL, NULL, "lots", "csv", &f, err, sizeof err), CRM_BAD);
+	assert_int_equal(crm_firmo_new(NULL, NULL, "lots", "csv", 0, &f, err, sizeof err), CRM_BAD);
 	assert_string_equal(err, "annual revenue 'lots' is not an amount");
+	/* lenient: what is not a number is null */
+	assert_int_equal(crm_firmo_new("Retail", "many", "lots", "hubspot", 1, &f, err, sizeof err),
+	    CRM_OK);
+	s = dump(f);
+	assert_string_equal(s, "{\"industry\":\"retail\",\"employees\":null,\"size_band\":null,"
+	    "\"annual_revenue\":null,\"source\":\"hubspot\"}");
+	free(s);
+	json_free(f);
 }
 
 static void
@@ -53,7 +61,7 @@ apollo_fills_what_the_crm_left_empty(void **state)
 	    "\"source\":\"apollo\"}";
 
 	(void)state;
-	assert_int_equal(crm_firmo_new("Retail", NULL, NULL, "csv", &crm, err, sizeof err), CRM_OK);
+	assert_int_equal(crm_firmo_new("Retail", NULL, NULL, "csv", 0, &crm, err, sizeof err), CRM_OK);
 	assert_int_equal(json_parse(text, sizeof text - 1, 8, &apollo, NULL, err, sizeof err), JSON_OK);
 	m = crm_firmo_merge(crm, apollo);
 	s = dump(m);
