@@ -96,6 +96,9 @@ static const char schema[] =
 "  new_company text,\n"
 "  new_title text,\n"
 "  new_employer jsonb,\n"
+"  linkedin_status text,\n"
+"  linkedin_data jsonb,\n"
+"  field_sources jsonb,\n"
 "  UNIQUE (deal_id, contact_id)\n"
 ");\n"
 "CREATE INDEX IF NOT EXISTS deal_contacts_contact_id ON deal_contacts (contact_id);\n"
@@ -107,7 +110,10 @@ static const char schema[] =
 "ALTER TABLE deal_contacts ADD COLUMN IF NOT EXISTS job_changed boolean,\n"
 "  ADD COLUMN IF NOT EXISTS new_company text,\n"
 "  ADD COLUMN IF NOT EXISTS new_title text,\n"
-"  ADD COLUMN IF NOT EXISTS new_employer jsonb;\n";
+"  ADD COLUMN IF NOT EXISTS new_employer jsonb,\n"
+"  ADD COLUMN IF NOT EXISTS linkedin_status text,\n"
+"  ADD COLUMN IF NOT EXISTS linkedin_data jsonb,\n"
+"  ADD COLUMN IF NOT EXISTS field_sources jsonb;\n";
 
 const char *
 sql_schema(void)
@@ -456,6 +462,15 @@ add_rank(buf_t *out, const char *col)
 	    "WHEN %s = 'not_found' THEN 2 ELSE 1 END)", col, col, col) == BUF_OK ? 0 : -1;
 }
 
+/* LinkedIn's answer in col ranked as the store ranks it (lib/store_merge.c): a mismatch is an answer. */
+static int
+add_li_rank(buf_t *out, const char *col)
+{
+	return buf_addf(out, "(CASE WHEN %s IS NULL THEN 0 WHEN %s = 'enriched' THEN 3 "
+	    "WHEN %s IN ('not_found', 'mismatch') THEN 2 ELSE 1 END)", col, col, col) == BUF_OK ?
+	    0 : -1;
+}
+
 static int
 account_sql(buf_t *out, const char *ws, const char *akey, const json_t *acct)
 {
@@ -641,8 +656,13 @@ static int
 contact_sql(buf_t *out, const char *ws, const char *deal_id, const json_t *c)
 {
 	static const char *const apollo_cols[] = { "enrichment_status", "enriched_at",
-	    "apollo_data", "seniority_verified", "department_verified", "tenure_months",
-	    "job_changed", "new_company", "new_title", "new_employer" };
+	    "apollo_data" };
+	/* Apollo's, or LinkedIn's where Apollo left them empty (field_sources says which). */
+	static const char *const filled_cols[] = { "seniority_verified", "department_verified",
+	    "tenure_months", "job_changed", "new_company", "new_title", "new_employer" };
+	static const char *const li_cols[] = { "linkedin_status", "linkedin_data", "field_sources" };
+	const json_t *li = json_get(c, "linkedin");
+	const char *li_status = json_str(json_get(li, "status"));
 	const json_t *moved = json_get(c, "job_changed"), *ne = json_get(c, "new_employer");
 	static const char *const role_cols[] = { "buying_role", "role_confidence", "role_source" };
 	const json_t *email = json_get(c, "email");
@@ -678,7 +698,8 @@ contact_sql(buf_t *out, const char *ws, const char *deal_id, const json_t *c)
 	if (buf_adds(out, "INSERT INTO deal_contacts (deal_id, contact_id, workspace_id, crm_role, "
 	    "buying_role, role_confidence, role_source, enrichment_status, enriched_at, "
 	    "apollo_data, seniority_verified, department_verified, tenure_months, job_changed, "
-	    "new_company, new_title, new_employer) VALUES (") ||
+	    "new_company, new_title, new_employer, linkedin_status, linkedin_data, field_sources) "
+	    "VALUES (") ||
 	    add_id(out, ws, deal_id) || buf_adds(out, ", ") ||
 	    add_id(out, ws, buf_ptr(&key)) || buf_adds(out, ", ") || add_text(out, ws) ||
 	    buf_adds(out, ", ") || add_text_v(out, json_get(c, "crm_role")) || buf_adds(out, ", "))
@@ -699,6 +720,10 @@ contact_sql(buf_t *out, const char *ws, const char *deal_id, const json_t *c)
 	    buf_adds(out, json_is(moved, JSON_BOOL) ? (json_bool(moved) ? ", true, " : ", false, ") :
 	    ", NULL, ") || add_text_v(out, json_get(ne, "name")) || buf_adds(out, ", ") ||
 	    add_text_v(out, json_get(ne, "title")) || buf_adds(out, ", ") || add_obj(out, ne) ||
+	    buf_adds(out, ", ") || add_text(out, li_status) ||
+	    buf_adds(out, ", ") || (json_is(li, JSON_OBJECT) && !str_blank(li_status) ?
+	    sql_quote_jsonb(out, li) : buf_adds(out, "NULL")) || buf_adds(out, ", ") ||
+	    add_obj(out, json_get(c, "field_sources")) ||
 	    buf_adds(out, ")\n  ON CONFLICT (deal_id, contact_id) DO UPDATE SET"
 	    " crm_role = COALESCE(EXCLUDED.crm_role, deal_contacts.crm_role)"))
 		goto out;
@@ -714,6 +739,25 @@ contact_sql(buf_t *out, const char *ws, const char *deal_id, const json_t *c)
 		    add_rank(out, "deal_contacts.enrichment_status") ||
 		    buf_addf(out, " THEN EXCLUDED.%s ELSE deal_contacts.%s END", apollo_cols[i],
 		    apollo_cols[i]))
+			goto out;
+	}
+	/* A value no new answer gives (null) stays when LinkedIn's new answer is worse. */
+	for (i = 0; i < sizeof filled_cols / sizeof filled_cols[0]; i++) {
+		if (buf_addf(out, ",\n    %s = CASE WHEN ", filled_cols[i]) ||
+		    add_rank(out, "EXCLUDED.enrichment_status") || buf_adds(out, " >= ") ||
+		    add_rank(out, "deal_contacts.enrichment_status") ||
+		    buf_addf(out, " AND (EXCLUDED.%s IS NOT NULL OR ", filled_cols[i]) ||
+		    add_li_rank(out, "EXCLUDED.linkedin_status") || buf_adds(out, " >= ") ||
+		    add_li_rank(out, "deal_contacts.linkedin_status") ||
+		    buf_addf(out, ") THEN EXCLUDED.%s ELSE deal_contacts.%s END", filled_cols[i],
+		    filled_cols[i]))
+			goto out;
+	}
+	for (i = 0; i < sizeof li_cols / sizeof li_cols[0]; i++) {
+		if (buf_addf(out, ",\n    %s = CASE WHEN ", li_cols[i]) ||
+		    add_li_rank(out, "EXCLUDED.linkedin_status") || buf_adds(out, " >= ") ||
+		    add_li_rank(out, "deal_contacts.linkedin_status") ||
+		    buf_addf(out, " THEN EXCLUDED.%s ELSE deal_contacts.%s END", li_cols[i], li_cols[i]))
 			goto out;
 	}
 	if (buf_adds(out, ";\n") == BUF_OK)

@@ -83,31 +83,6 @@ fill_missing(json_t *dst, const json_t *old)
 }
 
 static int
-is_group_key(const char *k)
-{
-	return is_apollo_key(k) || is_role_key(k);
-}
-
-/* Returns 1 when old's role won (was kept), 0 when not, -1 on ENOMEM. */
-static int
-merge_contact(json_t *dst, const json_t *old)
-{
-	int role_kept = 0;
-
-	if (store_contact_rank(dst) < store_contact_rank(old) &&
-	    take_group(dst, old, is_apollo_key) != 0)
-		return -1;
-	if (store_role_confidence(dst) < store_role_confidence(old)) {
-		if (take_group(dst, old, is_role_key) != 0)
-			return -1;
-		role_kept = 1;
-	}
-	if (fill_missing_but(dst, old, is_group_key) != 0)
-		return -1;
-	return role_kept;
-}
-
-static int
 same_json(const json_t *a, const json_t *b)
 {
 	buf_t x, y;
@@ -121,6 +96,133 @@ same_json(const json_t *a, const json_t *b)
 	buf_free(&y);
 	return same;
 }
+
+/* "field_sources" says which source gave a field: it follows the fields, never filled whole. */
+static int
+is_group_key(const char *k)
+{
+	return is_apollo_key(k) || is_role_key(k) || strcmp(k, "linkedin") == 0 ||
+	    strcmp(k, "field_sources") == 0;
+}
+
+/* A contact's LinkedIn answer ranked as Apollo's are; a mismatch is an answer too. */
+static int
+linkedin_rank(const json_t *c)
+{
+	const char *s = json_str(json_path(c, "linkedin.status"));
+
+	return s && strcmp(s, "mismatch") == 0 ? 2 : store_status_rank(s);
+}
+
+static int
+credits_linkedin(const json_t *sources)
+{
+	size_t i;
+
+	for (i = 0; i < json_len(sources); i++)
+		if (json_str(json_at(sources, i)) && strcmp(json_str(json_at(sources, i)), "linkedin") == 0)
+			return 1;
+	return 0;
+}
+
+/* dst's field_sources (made when missing); NULL on ENOMEM. */
+static json_t *
+sources_of(json_t *dst)
+{
+	json_t *fs = json_get(dst, "field_sources");
+
+	if (json_is(fs, JSON_OBJECT))
+		return fs;
+	if ((fs = json_new_object()) == NULL || json_set(dst, "field_sources", fs) != JSON_OK)
+		return NULL;
+	return fs;
+}
+
+/* dst's source of key becomes old's (none when old names none). */
+static int
+source_from(json_t *dst, const json_t *old, const char *key)
+{
+	const json_t *os = json_get(json_get(old, "field_sources"), key);
+	json_t *fs;
+
+	if (os == NULL) {
+		if (json_is(json_get(dst, "field_sources"), JSON_OBJECT))
+			json_del(json_get(dst, "field_sources"), key);
+		return 0;
+	}
+	return (fs = sources_of(dst)) && json_set(fs, key, json_clone(os)) == JSON_OK ? 0 : -1;
+}
+
+/* After the Apollo group came from old: the sources of its fields come too. */
+static int
+apollo_sources_from(json_t *dst, const json_t *old)
+{
+	static const char *const keys[] = { "seniority_verified", "department_verified",
+		"tenure_months" };
+	size_t i;
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		if (source_from(dst, old, keys[i]) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * old's LinkedIn answer, when dst's is worse: "linkedin", and each field old's
+ * field_sources credits to LinkedIn, with its source, where dst leaves it
+ * empty (new_employer comes with job_changed) or holds the same value.
+ */
+static int
+take_linkedin(json_t *dst, const json_t *old)
+{
+	const json_t *ofs = json_get(old, "field_sources"), *ov, *dv;
+	const char *k;
+	size_t i;
+
+	if (json_set(dst, "linkedin", json_clone(json_get(old, "linkedin"))) != JSON_OK)
+		return -1;
+	for (i = 0; i < json_len(ofs); i++) {
+		k = json_key_at(ofs, i);
+		ov = json_get(old, k);
+		dv = json_get(dst, k);
+		if (!credits_linkedin(json_val_at(ofs, i)) || ov == NULL)
+			continue;
+		if (dv == NULL || json_is(dv, JSON_NULL)) {
+			if (json_set(dst, k, json_clone(ov)) != JSON_OK)
+				return -1;
+			if (strcmp(k, "job_changed") == 0 && json_get(old, "new_employer") &&
+			    json_set(dst, "new_employer", json_clone(json_get(old, "new_employer"))) !=
+			    JSON_OK)
+				return -1;
+		} else if (!same_json(dv, ov))
+			continue;
+		if (source_from(dst, old, k) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Returns 1 when old's role won (was kept), 0 when not, -1 on ENOMEM. */
+static int
+merge_contact(json_t *dst, const json_t *old)
+{
+	int role_kept = 0;
+
+	if (store_contact_rank(dst) < store_contact_rank(old) &&
+	    (take_group(dst, old, is_apollo_key) != 0 || apollo_sources_from(dst, old) != 0))
+		return -1;
+	if (linkedin_rank(dst) < linkedin_rank(old) && take_linkedin(dst, old) != 0)
+		return -1;
+	if (store_role_confidence(dst) < store_role_confidence(old)) {
+		if (take_group(dst, old, is_role_key) != 0)
+			return -1;
+		role_kept = 1;
+	}
+	if (fill_missing_but(dst, old, is_group_key) != 0)
+		return -1;
+	return role_kept;
+}
+
 
 /*
  * The same person on the deal: the same contact_id, else the same email

@@ -169,3 +169,25 @@ deals-load <"$GOOD" >/dev/full 2>/dev/null; t_eq "stdout /dev/full: 74" 74 $?
 echo x >"$T/afile"
 deals-load --db "$T/afile" <"$GOOD" >/dev/null 2>"$T/errdb"; t_eq "a db that is a file: 74" 74 $?
 t_contains "says which db" "$T/errdb" "$T/afile"
+
+# ---- linkedin-enrich's fields in the store; a later run without a RapidAPI key loses none ----
+export FAKEAPI_KEYS=test-rapidapi-key
+t_start_fakeapi || exit 1
+export DEAL_ENRICH_DB=$T/dbli
+jq -nc '{workspace_id:"acme", deal_id:"li1", stage_normalized:"closed_won", close_date:"2026-03-14",
+	account:{name:"Globex",domain:"globex.com"}, contacts:[{contact_id:"1", email:"ana@globex.com",
+	apollo:{status:"not_found"}, enrichment_status:"not_found", seniority_verified:null,
+	tenure_months:null, job_changed:null,
+	linkedin_url:"https://www.linkedin.com/in/ana-diaz-at-hooli-was-globex-since-2024-01"}]}' >"$T/li.in"
+RAPIDAPI_KEY=test-rapidapi-key linkedin-enrich --delay-ms 0 <"$T/li.in" >"$T/li1" 2>/dev/null
+t_eq "linkedin-enrich answered" '"enriched"' "$(jq -c '.contacts[0].linkedin.status' "$T/li1")"
+deals-load <"$T/li1" >/dev/null
+linkedin-enrich <"$T/li.in" >"$T/li2" 2>/dev/null
+t_eq "without a key: skipped" '"skipped"' "$(jq -c '.contacts[0].linkedin.status' "$T/li2")"
+deals-load <"$T/li2" >/dev/null
+stored() { enrich-summary --workspace acme --deal li1 --raw | jq -c ".record.contacts[0] | $1"; }
+t_eq "the store keeps LinkedIn's answer and what it filled, with their source" \
+	"$(jq -c '.contacts[0] | [.linkedin, .seniority_verified, .tenure_months, .job_changed, .new_employer, .field_sources]' "$T/li1")" \
+	"$(stored '[.linkedin, .seniority_verified, .tenure_months, .job_changed, .new_employer, .field_sources]')"
+t_eq "... and counts the contact as LinkedIn's in the summary" '1 1' \
+	"$(enrich-summary --workspace acme --months 0 | jq -r '"\(.coverage.linkedin.enriched) \(.coverage.any_source.enriched)"')"

@@ -104,6 +104,44 @@ t_eq "firmographics columns" "oil & energy|1600|1001-5000|100000000|1998" \
 t_eq "signals columns" '2|0.6|Summary.' \
 	"$(q "SELECT jsonb_array_length(signals) || '|' || signal_score || '|' || signal_summary FROM account_signals WHERE account_id = 'acme:globex.com'")"
 
+# ---- linkedin-enrich's fields (issue 15), and a later run without a RapidAPI key ----
+q "CREATE DATABASE li"
+# A schema from before LinkedIn: the load adds the columns.
+deals-load --sql-schema | PGDATABASE=li load
+PGDATABASE=li q "ALTER TABLE deal_contacts DROP COLUMN linkedin_status, DROP COLUMN linkedin_data, DROP COLUMN field_sources"
+li_deal() { # ana's linkedin status, its fields (true: filled), bo's status
+	jq -nc --arg a "$1" --argjson f "$2" --arg b "$3" '{workspace_id:"acme", deal_id:"li1",
+		stage_normalized:"closed_won", close_date:"2026-03-14", account:{name:"Globex",domain:"globex.com"},
+		contacts:[{contact_id:"1", email:"ana@globex.com", apollo:{status:"not_found"},
+			enrichment_status:"not_found", linkedin:({status:$a} + if $a == "enriched" then
+			{identity:"past", company:"Hooli"} else {reason:"no RapidAPI key"} end)}
+			+ if $f then {seniority_verified:"manager", department_verified:"operations",
+			tenure_months:60, job_changed:true, new_employer:{name:"Hooli", domain:"hooli.com"},
+			field_sources:{seniority_verified:["linkedin"], department_verified:["linkedin"],
+			tenure_months:["linkedin"], job_changed:["linkedin"]}}
+			else {seniority_verified:null, department_verified:null, tenure_months:null,
+			job_changed:null} end,
+			{contact_id:"2", email:"bo@globex.com", apollo:{status:"error"},
+			enrichment_status:"error", linkedin:{status:$b}}]}'
+}
+li_row() { PGDATABASE=li q "SELECT dc.linkedin_status || '|' || COALESCE(dc.linkedin_data->>'company', '') || '|' ||
+	COALESCE(dc.seniority_verified, '') || '|' || COALESCE(dc.tenure_months::text, '') || '|' ||
+	COALESCE(dc.job_changed::text, '') || '|' || COALESCE(dc.new_company, '') || '|' ||
+	COALESCE(dc.field_sources->>'tenure_months', '') FROM deal_contacts dc JOIN contacts c ON c.id = dc.contact_id
+	WHERE dc.deal_id = 'acme:li1' ORDER BY c.email"; }
+li_deal enriched true mismatch | deals-load --sql 2>/dev/null | PGDATABASE=li load
+t_eq "linkedin: a schema from before gets the columns; status, profile, the fields it filled, their source" \
+	'enriched|Hooli|manager|60|true|Hooli|["linkedin"]
+mismatch||||||' "$(li_row)"
+li_deal skipped false skipped | deals-load --sql 2>/dev/null | PGDATABASE=li load
+t_eq "linkedin: a run without a key loses nothing" \
+	'enriched|Hooli|manager|60|true|Hooli|["linkedin"]
+mismatch||||||' "$(li_row)"
+li_deal enriched true enriched | jq -c '.contacts[0].tenure_months = 61' | deals-load --sql 2>/dev/null | PGDATABASE=li load
+t_eq "linkedin: an answer as good replaces it" \
+	'enriched|Hooli|manager|61|true|Hooli|["linkedin"]
+enriched||||||' "$(li_row)"
+
 # ---- who moved, lead scores, and the README's SQL as written ----
 q "CREATE DATABASE readme"
 cat >"$T/profile.json" <<'EOF'

@@ -128,8 +128,10 @@ record_statements(void **state)
 		assert_int_equal(n, 2);
 	}
 	/* Role confidence from its source; a bad time is NULL; apollo_data only when enriched. */
-	assert_non_null(strstr(s, "E'champion', 0.85, E'crm_deal_field', E'enriched', NULL, E'{\"status\":\"enriched\",\"person\":{}}'::jsonb, NULL, NULL, 55, NULL, NULL, NULL, NULL)"));
-	assert_non_null(strstr(s, "NULL, NULL, NULL, E'skipped', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)"));
+	assert_non_null(strstr(s, "E'champion', 0.85, E'crm_deal_field', E'enriched', NULL, E'{\"status\":\"enriched\",\"person\":{}}'::jsonb, NULL, NULL, 55, NULL, NULL, NULL, NULL, "
+	    "NULL, NULL, NULL)"));
+	assert_non_null(strstr(s, "NULL, NULL, NULL, E'skipped', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+	    "NULL, NULL, NULL)"));
 	/* Upserts that keep the better answer. */
 	assert_non_null(strstr(s, "ON CONFLICT (deal_id, contact_id) DO UPDATE SET"));
 	assert_non_null(strstr(s, "WHERE (CASE WHEN EXCLUDED.status IS NULL THEN 0"));
@@ -161,12 +163,40 @@ moved_and_scored(void **state)
 	    "E'[{\"attribute\":\"a\",\"value\":\"b\",\"effect\":2}]'::jsonb, "
 	    "E'2026-12-01T00:00:00Z'::timestamptz)"));
 	assert_non_null(strstr(s, ", true, E'Initech', E'CFO', E'{\"name\":\"Initech\",\"domain\":"
-	    "\"initech.com\",\"title\":\"CFO\",\"since\":null}'::jsonb)"));
-	assert_non_null(strstr(s, ", false, NULL, NULL, NULL)"));
+	    "\"initech.com\",\"title\":\"CFO\",\"since\":null}'::jsonb, NULL, NULL, NULL)"));
+	assert_non_null(strstr(s, ", false, NULL, NULL, NULL, NULL, NULL, NULL)"));
 	/* A score out of 0-100 is no score. */
 	free(s);
 	s = record_sql("{\"deal_id\":\"8\",\"lead_score\":{\"score\":101}}", &rc);
 	assert_non_null(strstr(s, "::timestamptz, NULL, NULL, NULL, NULL)"));
+	free(s);
+}
+
+/* linkedin-enrich's answer and field_sources reach their columns; a worse answer keeps the row's. */
+static void
+linkedin_columns(void **state)
+{
+	int rc;
+	char *s;
+
+	(void)state;
+	s = record_sql("{\"deal_id\":\"5\",\"contacts\":[{\"email\":\"a@b.com\","
+	    "\"apollo\":{\"status\":\"not_found\"},\"seniority_verified\":\"vp\","
+	    "\"linkedin\":{\"status\":\"enriched\",\"identity\":\"current\"},"
+	    "\"field_sources\":{\"seniority_verified\":[\"linkedin\"]}},"
+	    "{\"email\":\"c@b.com\",\"linkedin\":{\"status\":\"mismatch\",\"reason\":\"x\"}},"
+	    "{\"email\":\"d@b.com\",\"linkedin\":{\"status\":\"\"}}]}", &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(s, "linkedin_status, linkedin_data, field_sources) VALUES ("));
+	assert_non_null(strstr(s, ", E'enriched', E'{\"status\":\"enriched\",\"identity\":\"current\"}'::jsonb, "
+	    "E'{\"seniority_verified\":[\"linkedin\"]}'::jsonb)"));
+	assert_non_null(strstr(s, ", E'mismatch', E'{\"status\":\"mismatch\",\"reason\":\"x\"}'::jsonb, NULL)"));
+	assert_non_null(strstr(s, ", NULL, NULL, NULL, NULL, NULL, NULL)"));
+	assert_non_null(strstr(s, "linkedin_status = CASE WHEN (CASE WHEN EXCLUDED.linkedin_status IS NULL "
+	    "THEN 0 WHEN EXCLUDED.linkedin_status = 'enriched' THEN 3 WHEN EXCLUDED.linkedin_status IN "
+	    "('not_found', 'mismatch') THEN 2 ELSE 1 END) >= "));
+	assert_non_null(strstr(s, "seniority_verified = CASE WHEN "));
+	assert_non_null(strstr(s, " AND (EXCLUDED.seniority_verified IS NOT NULL OR "));
 	free(s);
 }
 
@@ -188,6 +218,7 @@ begin_commit_and_schema(void **state)
 	assert_non_null(strstr(buf_ptr(&b), "COMMIT;\n"));
 	buf_free(&b);
 	assert_non_null(strstr(sql_schema(), "apollo_data jsonb"));
+	assert_non_null(strstr(sql_schema(), "ADD COLUMN IF NOT EXISTS linkedin_data jsonb"));
 	assert_non_null(strstr(sql_schema(), "UNIQUE (deal_id, contact_id)"));
 }
 
@@ -198,6 +229,7 @@ main(void)
 		cmocka_unit_test(quoting_escapes_what_must_be),
 		cmocka_unit_test(jsonb_literals),
 		cmocka_unit_test(record_statements),
+		cmocka_unit_test(linkedin_columns),
 		cmocka_unit_test(moved_and_scored),
 		cmocka_unit_test(begin_commit_and_schema),
 	};

@@ -151,6 +151,59 @@ worse_run_loses_nothing(void **state)
 	json_free(nw);
 }
 
+/* A LinkedIn answer and the fields it filled survive a run that got none (no key). */
+static void
+linkedin_answers_survive_a_worse_run(void **state)
+{
+	json_t *old = J("{\"deal_id\":\"1\",\"contacts\":["
+	    "{\"contact_id\":\"301\",\"apollo\":{\"status\":\"not_found\"},"
+	    "\"linkedin\":{\"status\":\"enriched\",\"identity\":\"past\"},\"seniority_verified\":\"vp\","
+	    "\"tenure_months\":12,\"job_changed\":true,\"new_employer\":{\"name\":\"Hooli\"},"
+	    "\"field_sources\":{\"seniority_verified\":[\"linkedin\"],\"tenure_months\":[\"linkedin\"],"
+	    "\"job_changed\":[\"linkedin\"]}},"
+	    "{\"contact_id\":\"302\",\"apollo\":{\"status\":\"enriched\"},\"job_changed\":true,"
+	    "\"linkedin\":{\"status\":\"enriched\"},\"field_sources\":{\"job_changed\":[\"apollo\",\"linkedin\"]}},"
+	    "{\"contact_id\":\"303\",\"apollo\":{\"status\":\"error\"},\"linkedin\":{\"status\":\"mismatch\"}}]}");
+	json_t *nw = J("{\"deal_id\":\"1\",\"contacts\":["
+	    "{\"contact_id\":\"301\",\"apollo\":{\"status\":\"not_found\"},"
+	    "\"linkedin\":{\"status\":\"skipped\",\"reason\":\"no RapidAPI key\"},"
+	    "\"seniority_verified\":null,\"tenure_months\":null,\"job_changed\":null},"
+	    "{\"contact_id\":\"302\",\"apollo\":{\"status\":\"enriched\"},\"job_changed\":true},"
+	    "{\"contact_id\":\"303\",\"apollo\":{\"status\":\"error\"},\"linkedin\":{\"status\":\"enriched\"},"
+	    "\"seniority_verified\":\"director\",\"field_sources\":{\"seniority_verified\":[\"linkedin\"]}}]}");
+	json_t *m, *c;
+
+	(void)state;
+	m = store_merge(old, nw);
+	assert_non_null(m);
+	c = json_at(json_get(m, "contacts"), 0);
+	assert_json_eq(json_get(c, "linkedin"), "{\"status\":\"enriched\",\"identity\":\"past\"}");
+	assert_string_equal(json_str(json_get(c, "seniority_verified")), "vp");
+	assert_json_eq(json_get(c, "tenure_months"), "12");
+	assert_json_eq(json_get(c, "job_changed"), "true");
+	assert_json_eq(json_get(c, "new_employer"), "{\"name\":\"Hooli\"}");
+	assert_json_eq(json_get(c, "field_sources"), "{\"seniority_verified\":[\"linkedin\"],"
+	    "\"tenure_months\":[\"linkedin\"],\"job_changed\":[\"linkedin\"]}");
+	/* not asked this time: the confirmation by a second source stays */
+	c = json_at(json_get(m, "contacts"), 1);
+	assert_string_equal(json_str(json_path(c, "linkedin.status")), "enriched");
+	assert_json_eq(json_get(c, "field_sources"), "{\"job_changed\":[\"apollo\",\"linkedin\"]}");
+	/* a better answer replaces a mismatch */
+	c = json_at(json_get(m, "contacts"), 2);
+	assert_string_equal(json_str(json_path(c, "linkedin.status")), "enriched");
+	assert_string_equal(json_str(json_get(c, "seniority_verified")), "director");
+	json_free(m);
+	/* the other way round: the enriched answers stay, the mismatch does not come back */
+	m = store_merge(nw, old);
+	c = json_at(json_get(m, "contacts"), 2);
+	assert_string_equal(json_str(json_path(c, "linkedin.status")), "enriched");
+	assert_string_equal(json_str(json_get(c, "seniority_verified")), "director");
+	assert_json_eq(json_get(c, "field_sources"), "{\"seniority_verified\":[\"linkedin\"]}");
+	json_free(m);
+	json_free(old);
+	json_free(nw);
+}
+
 static void
 better_and_equal_answers_replace(void **state)
 {
@@ -638,6 +691,7 @@ main(void)
 		cmocka_unit_test(ranks_and_confidences),
 		cmocka_unit_test(deal_status_from_contacts),
 		cmocka_unit_test(worse_run_loses_nothing),
+		cmocka_unit_test(linkedin_answers_survive_a_worse_run),
 		cmocka_unit_test(better_and_equal_answers_replace),
 		cmocka_unit_test(merge_without_old_is_a_copy),
 		cmocka_unit_test(contacts_match_by_id_then_email),
