@@ -107,18 +107,21 @@ take_answer(apollo_run_t *R, struct entry **b, size_t n, struct apollo_result *r
 	char err[512];
 	json_t *v;
 	time_t now = time(NULL);
+	db_batch_t *batch = db_batch_new(R->db);
 	size_t i;
 	int rc;
 
+	/* One transaction for the call's answers: a commit (and its sync) per call. */
 	for (i = 0; i < n; i++) {
 		if (res[i].kind == APOLLO_UNANSWERED)
 			continue;
 		v = apollo_cache_value(res[i].kind == APOLLO_FOUND ? res[i].person : NULL);
-		if (v == NULL) {
+		if (v == NULL || batch == NULL) {
+			json_free(v);
 			apollo_run_oom(R);
 			continue;
 		}
-		rc = cache_put(R->db, APOLLO_PROVIDER, b[i]->ws->name, b[i]->email, v, now, err,
+		rc = cache_put_batch(batch, APOLLO_PROVIDER, b[i]->ws->name, b[i]->email, v, now, err,
 		    sizeof err);
 		json_free(v);
 		if (rc != DB_OK) {
@@ -132,6 +135,12 @@ take_answer(apollo_run_t *R, struct entry **b, size_t n, struct apollo_result *r
 		else
 			apollo_run_memo_put(R, b[i]->key, ans[i]);
 	}
+	/* Committed before the records learn the answers: they leave after. */
+	if (batch && db_batch_count(batch) > 0 && db_batch_commit(batch, err, sizeof err) != DB_OK) {
+		apollo_run_say(R, "db: cache: %s", err);
+		R->io_error = 1;
+	}
+	db_batch_free(batch);
 	for (i = 0; i < n; i++) {
 		/* --refresh: later records of this run take it from the cache. */
 		if (R->refresh && res[i].kind != APOLLO_UNANSWERED &&

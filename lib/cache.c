@@ -52,6 +52,20 @@ done:
 	return rc;
 }
 
+/* The key and value of an entry. Returns DB_OK or DB_ENOMEM (err set). */
+static int
+entry(buf_t *k, buf_t *v, const char *provider, const char *workspace, const char *key,
+    const json_t *val, time_t fetched_at, char *err, size_t errlen)
+{
+	if (db_key(k, provider, workspace, key, (char *)NULL) != DB_OK ||
+	    buf_addf(v, "%lld\n", (long long)fetched_at) != BUF_OK ||
+	    json_dump(val, v) != JSON_OK) {
+		snprintf(err, errlen, "out of memory");
+		return DB_ENOMEM;
+	}
+	return DB_OK;
+}
+
 int
 cache_put(db_t *db, const char *provider, const char *workspace, const char *key,
     const json_t *val, time_t fetched_at, char *err, size_t errlen)
@@ -61,14 +75,28 @@ cache_put(db_t *db, const char *provider, const char *workspace, const char *key
 
 	buf_init(&k, 4096);
 	buf_init(&v, (size_t)1 << 30);
-	if (db_key(&k, provider, workspace, key, (char *)NULL) != DB_OK ||
-	    buf_addf(&v, "%lld\n", (long long)fetched_at) != BUF_OK ||
-	    json_dump(val, &v) != JSON_OK) {
-		snprintf(err, errlen, "out of memory");
-		rc = DB_ENOMEM;
-	} else
+	rc = entry(&k, &v, provider, workspace, key, val, fetched_at, err, errlen);
+	if (rc == DB_OK)
 		rc = db_put(db, DB_CACHE, buf_ptr(&k), buf_len(&k), buf_ptr(&v), buf_len(&v),
 		    err, errlen);
+	buf_free(&k);
+	buf_free(&v);
+	return rc;
+}
+
+int
+cache_put_batch(db_batch_t *b, const char *provider, const char *workspace, const char *key,
+    const json_t *val, time_t fetched_at, char *err, size_t errlen)
+{
+	buf_t k, v;
+	int rc;
+
+	buf_init(&k, 4096);
+	buf_init(&v, (size_t)1 << 30);
+	rc = entry(&k, &v, provider, workspace, key, val, fetched_at, err, errlen);
+	if (rc == DB_OK && (rc = db_batch_put(b, DB_CACHE, buf_ptr(&k), buf_len(&k), buf_ptr(&v),
+	    buf_len(&v))) != DB_OK)
+		snprintf(err, errlen, "%s", rc == DB_ENOMEM ? "out of memory" : "key too long");
 	buf_free(&k);
 	buf_free(&v);
 	return rc;

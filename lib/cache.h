@@ -29,6 +29,14 @@ int cache_get(db_t *db, const char *provider, const char *workspace, const char 
 int cache_put(db_t *db, const char *provider, const char *workspace, const char *key,
     const json_t *val, time_t fetched_at, char *err, size_t errlen);
 
+/*
+ * Records val in batch b (lib/db.h), to be committed with the batch's other
+ * writes in one transaction: the answers of one call. Returns DB_OK, or
+ * DB_ENOMEM or DB_EKEY (err set).
+ */
+int cache_put_batch(db_batch_t *b, const char *provider, const char *workspace, const char *key,
+    const json_t *val, time_t fetched_at, char *err, size_t errlen);
+
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out (at least 21 bytes). */
 void cache_time_format(time_t t, char *out, size_t n);
 /* Parses that format; returns 0 or -1. */

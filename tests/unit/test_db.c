@@ -225,6 +225,34 @@ cache_ttl_and_workspaces(void **state)
 	db_close(db);
 }
 
+/* A call's answers in one transaction: nothing before the commit, all after. */
+static void
+cache_answers_of_a_call_at_once(void **state)
+{
+	db_t *db = open_db();
+	db_batch_t *b = db_batch_new(db);
+	json_t *v = json_new_object(), *got = NULL;
+	char err[256];
+	time_t at;
+
+	(void)state;
+	assert_non_null(b);
+	json_set_str(v, "status", "enriched");
+	assert_int_equal(cache_put_batch(b, "apollo", "acme", "a@x.com", v, 2000000, err, sizeof err), DB_OK);
+	assert_int_equal(cache_put_batch(b, "apollo", "acme", "b@x.com", v, 2000000, err, sizeof err), DB_OK);
+	assert_int_equal(cache_get(db, "apollo", "acme", "a@x.com", 0, 0, &got, NULL, err, sizeof err), DB_NOTFOUND);
+	assert_int_equal(db_batch_commit(b, err, sizeof err), DB_OK);
+	assert_int_equal(cache_get(db, "apollo", "acme", "b@x.com", 0, 0, &got, &at, err, sizeof err), DB_OK);
+	assert_string_equal(json_str(json_get(got, "status")), "enriched");
+	assert_int_equal(at, 2000000);
+	json_free(got);
+	assert_int_equal(cache_get(db, "apollo", "acme", "a@x.com", 0, 0, &got, NULL, err, sizeof err), DB_OK);
+	json_free(got);
+	db_batch_free(b);
+	json_free(v);
+	db_close(db);
+}
+
 static void
 ledger_and_budget(void **state)
 {
@@ -353,6 +381,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(cache_ttl_and_workspaces, setup, teardown),
 		cmocka_unit_test_setup_teardown(ledger_and_budget, setup, teardown),
 		cmocka_unit_test(time_format_roundtrip),
+		cmocka_unit_test_setup_teardown(cache_answers_of_a_call_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_existing, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_existing_on_a_file, setup, teardown),
 	};
