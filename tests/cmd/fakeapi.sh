@@ -160,7 +160,7 @@ t_check "hubspot rate-limit headers count calls" test "$(hdr x-hubspot-ratelimit
 	"$(hdr x-hubspot-ratelimit-remaining)"
 req -H "$HK" -d '{"inputs":[{"id":"9000000001"}]}' "$U/crm/associations/2026-03/deals/contacts/batch/read" >/dev/null
 t_check "hubspot association label next to the unlabeled type" jqb '.results[0].to[]
-	| select(.toObjectId==201) | [.associationTypes[].label] == [null, "Decision Maker"]'
+	| select(.toObjectId=="201") | [.associationTypes[].label] == [null, "Decision Maker"]'
 req -H "$HK" -d '{"properties":["industry","numberofemployees"],"inputs":[{"id":"301"}]}' \
 	"$U/crm/v3/objects/companies/batch/read" >/dev/null
 t_check "hubspot company firmographics" jqb '.results[0].properties | .industry=="OIL_ENERGY" and .numberofemployees=="1600"'
