@@ -321,7 +321,9 @@ main(int argc, char **argv)
 			date_order_flag = optarg;
 			break;
 		case OPT_MAP:
-			if ((rc = crm_map_add_spec(map, optarg, err, sizeof err)) != CRM_OK) {
+			if ((rc = crm_map_add_spec(map, optarg, err, sizeof err)) == CRM_ENOMEM)
+				cli_msg(stderr, "out of memory");
+			if (rc != CRM_OK) {
 				ex = rc == CRM_ENOMEM ? CLI_EX_IOERR : usage_error("%s", err);
 				goto done;
 			}

@@ -18,6 +18,11 @@ head -3 "$DE_ROOT/examples/hubspot-deals.csv" >"$T/deals.csv"
 sweep "deals-extract on NDJSON" "$T/deal.ndjson" deals-extract --all --no-limit
 sweep "deals-extract on a HubSpot CSV" "$T/deals.csv" deals-extract --all --no-limit \
 	--contacts "$DE_ROOT/examples/hubspot-contacts.csv"
+head -2 "$DATA/deals-extract/map-deals.csv" >"$T/mapped.csv"
+head -2 "$DATA/deals-extract/map-accounts.csv" >"$T/accounts.csv"
+sweep "deals-extract through --map and --accounts" "$T/mapped.csv" deals-extract --all --no-limit \
+	--map deal_id=opportunity_id --map stage=deal_stage --map account.employees=Employees \
+	--accounts "$T/accounts.csv"
 cat >"$T/profile.json" <<'PROFILE'
 {"base_win_rate":0.5,"profile_at":"2026-12-01T00:00:00Z","window":{"to":"2026-11-15"},
  "model":{"intercept":0.1,"calibration":{"a":0,"b":1},
