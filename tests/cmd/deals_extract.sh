@@ -23,8 +23,12 @@ t_eq "hubspot: every deal has its contacts" "2,3,3,4,3,3,2," "$(jq -r '.contacts
 t_eq "hubspot: keys in the canonical order" \
 	"workspace_id,deal_id,deal_name,stage,stage_normalized,close_date,amount,currency,owner,source,custom_fields,account,contacts" \
 	"$(jq -r 'keys_unsorted | join(",")' "$T/hs" | sort -u)"
-t_eq "hubspot: contact keys in order" "contact_id,email,first_name,last_name,title,crm_role" \
+t_eq "hubspot: contact keys in order (linkedin_url where the export has one)" \
+	"contact_id,email,first_name,last_name,title,crm_role
+contact_id,email,first_name,last_name,title,crm_role,linkedin_url" \
 	"$(jq -r '.contacts[] | keys_unsorted | join(",")' "$T/hs" | sort -u)"
+t_eq "hubspot: the LinkedIn URL column, on the two contacts that have one" "222 225" \
+	"$(jq -r '.contacts[] | select(.linkedin_url) | .contact_id' "$T/hs" | sort | paste -sd' ')"
 t_eq "hubspot: ids are strings" '"string"' "$(jq -c '[.deal_id, .account.account_id, .contacts[].contact_id] | map(type) | unique | .[]' "$T/hs" | sort -u)"
 t_eq "hubspot: \$310,500.00 is 310500 USD, a URL is a domain" '[310500,"USD","umbrella-corp.com"]' \
 	"$(jq -c 'select(.deal_id=="9000000003") | [.amount, .currency, .account.domain]' "$T/hs")"

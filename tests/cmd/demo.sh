@@ -33,6 +33,12 @@ t_check "the run report: ok, every example deal stored, enriched, roles, signals
 t_check "the db is under the build folder" test -f "$C/build/demo/db/data.mdb"
 t_lacks "the sandbox keys, not the environment's" "$T/demo.out" "real-looking-key"
 t_lacks "no key in the report's commands" "$R" "test-apollo-key"
+t_lacks "... nor the RapidAPI sandbox key" "$R" "test-rapidapi-key"
+t_lacks "no RapidAPI key in the demo's output" "$T/demo.out" "test-rapidapi-key"
+t_contains "LinkedIn fills two of the three contacts Apollo missed" "$T/demo.out" \
+	"LinkedIn filled 2 of the 3 contacts Apollo had no data for (0 profiles at another company refused); by any source 38 of 39."
+t_check "the summary table's LinkedIn coverage line" grep -Eq '^  linkedin .* 2 of 39 contacts \(5%\)$' "$T/demo.out"
+t_check "... and by any source" grep -Eq '^  any .* 38 of 39 contacts by any source \(97%\)$' "$T/demo.out"
 port=$(cat "$C/build/demo/sandbox.port")
 t_check "the sandbox is stopped after the demo" bash -c "! curl -s -m 2 -o /dev/null http://127.0.0.1:$port/_fake/stats"
 t_check "nothing written in the user's config, state or data" \

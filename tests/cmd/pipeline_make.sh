@@ -37,7 +37,7 @@ mk >"$T/m3" 2>&1
 t_eq "signals.ndjson changed: only role-resolve and deals-load run" "role-resolve deals-load" "$(ran "$T/m3")"
 
 sleep 1
-echo '299,New,Person,new.person@globex.com,CTO,,Globex Corporation,9000000001' >>"$T/contacts.csv"
+echo '299,New,Person,new.person@globex.com,CTO,,Globex Corporation,9000000001,' >>"$T/contacts.csv"
 mk >"$T/m4" 2>&1
 t_eq "the contacts export changed: every stage again" "$ALL" "$(ran "$T/m4")"
 t_eq "... Apollo asked only for the new email (the cache has the rest)" "new.person@globex.com" \
