@@ -144,11 +144,12 @@ crm_api_time_iso(int64_t ms, int with_ms, char out[32])
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
 
+	char *end;
+
 	gmtime_r(&t, &tm);
+	end = out + strftime(out, 24, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (with_ms)
-		snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+		snprintf(end, 6, ".%03dZ", (int)((ms % 1000 + 1000) % 1000));
 	else
-		snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		snprintf(end, 2, "Z");
 }
