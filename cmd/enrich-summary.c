@@ -184,14 +184,8 @@ main(int argc, char **argv)
 	}
 	so.months = (int)months;
 	so.top = (size_t)top;
-	if (as_of) {
-		if (!summary_date_valid(as_of)) {
-			snprintf(err, sizeof err, "--as-of: '%s' is not a date YYYY-MM-DD", as_of);
-			goto usage_err;
-		}
-		snprintf(so.to, sizeof so.to, "%s", as_of);
-	} else
-		summary_today(&so, time(NULL));
+	if (summary_as_of(&so, as_of, time(NULL), err, sizeof err) != 0)
+		goto usage_err;
 
 	if ((rc = cli_open_db(&com, CLI_DB_READ, &db, NULL, 0)) != 0)
 		return rc;

@@ -123,16 +123,9 @@ main(int argc, char **argv)
 		return rc;
 	if ((ws = cli_workspace(&com, err, sizeof err)) == NULL)
 		goto usage_err;
-	if (as_of) {
-		if (!summary_date_valid(as_of)) {
-			snprintf(err, sizeof err, "--as-of: '%s' is not a date YYYY-MM-DD", as_of);
-			goto usage_err;
-		}
-		snprintf(o.to, sizeof o.to, "%s", as_of);
-	} else {
-		summary_today(&so, now);
-		memcpy(o.to, so.to, sizeof o.to);
-	}
+	if (summary_as_of(&so, as_of, now, err, sizeof err) != 0)
+		goto usage_err;
+	memcpy(o.to, so.to, sizeof o.to);
 	o.months = (int)months;
 	gmtime_r(&now, &tm);
 	strftime(o.profile_at, sizeof o.profile_at, "%Y-%m-%dT%H:%M:%SZ", &tm);

@@ -84,6 +84,22 @@ summary_date_valid(const char *s)
 	return parse_date(s, &y, &m, &d) == 0;
 }
 
+int
+summary_as_of(struct summary_opts *o, const char *as_of, time_t now, char *err,
+    size_t errlen)
+{
+	if (as_of == NULL) {
+		summary_today(o, now);
+		return 0;
+	}
+	if (!summary_date_valid(as_of)) {
+		str_errf(err, errlen, "--as-of: '%s' is not a date YYYY-MM-DD", as_of);
+		return -1;
+	}
+	snprintf(o->to, sizeof o->to, "%s", as_of);
+	return 0;
+}
+
 enum { W_IN, W_OPEN, W_OUTSIDE, W_NODATE };
 
 /* from: the window's first day, or NULL for every closed deal. */

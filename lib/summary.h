@@ -50,6 +50,14 @@ int summary_months_before(const char *date, int months, char *out);
 /* 1 when s is a date YYYY-MM-DD that exists. */
 int summary_date_valid(const char *s);
 
+/*
+ * Sets o->to from --as-of: as_of when it is a date YYYY-MM-DD that exists,
+ * the UTC date of now when as_of is NULL. Returns 0, or -1 with err saying
+ * why as_of is not a date (the program exits CLI_EX_USAGE).
+ */
+int summary_as_of(struct summary_opts *o, const char *as_of, time_t now, char *err,
+    size_t errlen);
+
 /* 1 when the facts' deal is closed and in the window. */
 int summary_in_window(const struct summary_opts *o, const json_t *facts);
 

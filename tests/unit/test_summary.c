@@ -346,11 +346,30 @@ committee_of_a_deal(void **state)
 	db_close(db);
 }
 
+/* --as-of: a real date, else today (UTC) when absent; a bad one is refused. */
+static void
+as_of_or_today(void **state)
+{
+	struct summary_opts o;
+	char err[128];
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(summary_as_of(&o, "2024-02-29", 0, err, sizeof err), 0);
+	assert_string_equal(o.to, "2024-02-29");
+	assert_int_equal(summary_as_of(&o, NULL, 1764000000, err, sizeof err), 0);
+	assert_string_equal(o.to, "2025-11-24");
+	assert_int_equal(summary_as_of(&o, "2025-02-29", 0, err, sizeof err), -1);
+	assert_string_equal(err, "--as-of: '2025-02-29' is not a date YYYY-MM-DD");
+	assert_string_equal(o.to, "2025-11-24");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(months_before_clamps_the_day),
+		cmocka_unit_test(as_of_or_today),
 		cmocka_unit_test(findings_won_against_lost),
 		cmocka_unit_test(won_revenue_of_won_deals),
 		cmocka_unit_test(no_window_and_empty),
