@@ -214,6 +214,10 @@ domain_in(const char *d, const char *text)
 	return 0;
 }
 
+/* A second-level label under a country's domain that is part of the suffix (co.uk, com.au). */
+static const char *const second_level[] = { "co", "com", "org", "net", "gov", "ac", "edu",
+	"ltd", "plc", "ne", "or", "go", NULL };
+
 /* The name a domain stands for: the label before the suffix ("globex" of eu.globex.co.uk). */
 static void
 domain_label(const char *d, char *out, size_t n)
@@ -229,11 +233,12 @@ domain_label(const char *d, char *out, size_t n)
 		return;
 	k = nl - 2;
 	len = (size_t)(labels[k + 1] - labels[k] - 1);
-	if (len <= 3 && k > 0) {   /* co.uk, com.au */
+	if (k > 0 && strlen(labels[nl - 1]) == 2 && in_list(labels[k], len, second_level)) {
 		k--;
 		len = (size_t)(labels[k + 1] - labels[k] - 1);
 	}
-	if (len < 2 || len >= sizeof raw)
+	/* two letters ("go", "it") are too often a word to stand for a company */
+	if (len < 3 || len >= sizeof raw)
 		return;
 	memcpy(raw, labels[k], len);
 	raw[len] = '\0';

@@ -67,8 +67,10 @@ int company_same(const char *domain_a, const char *name_a, const char *domain_b,
  *   - the normalized domain in text, case-insensitively, not inside a longer
  *     word or host name ("www.acme.com", "acme.com." name acme.com;
  *     "notacme.com", "acme.com.evil.org" do not);
- *   - the domain's label before its suffix ("globex" of eu.globex.co.uk, a
- *     second-level label of 3 letters or fewer counting as a suffix) as a word.
+ *   - the domain's label before its suffix as a word: "globex" of
+ *     eu.globex.co.uk (co, com, org, net, gov, ac, edu, ltd, plc, ne, or, go
+ *     under a two-letter domain are suffixes), "bbc" of news.bbc.com; not a
+ *     label of two letters ("go" of go.dev: too often a word).
  * Only the first COMPANY_TEXT_MAX - 1 bytes of text are read.
  */
 int company_named_in(const char *name, const char *domain, const char *text);
