@@ -71,11 +71,17 @@ conf_free(conf_t *c)
 static char *
 trim(char *s)
 {
-	const char *b = s, *e = s + strlen(s);
+	size_t n;
 
-	str_trim_blanks(&b, &e);
-	s[e - s] = '\0';
-	return s + (b - s);
+	/* Not through str_trim_blanks: gcc -O2 then takes the line's key and
+	 * value for pointers into this frame (-Wdangling-pointer). */
+	while (str_is_blank((unsigned char)*s))
+		s++;
+	n = strlen(s);
+	while (n > 0 && str_is_blank((unsigned char)s[n - 1]))
+		n--;
+	s[n] = '\0';
+	return s;
 }
 
 static int
