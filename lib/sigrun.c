@@ -1,21 +1,8 @@
 #include "sigrun_int.h"
 
-#include <ctype.h>
-
 #include "account.h"
 #include "hash.h"
-
-
-static int
-nonblank(const char *s)
-{
-	if (s == NULL)
-		return 0;
-	for (; *s; s++)
-		if (!isspace((unsigned char)*s))
-			return 1;
-	return 0;
-}
+#include "str.h"
 
 /* ---- workspaces ---- */
 
@@ -311,7 +298,7 @@ intake(sigrun_t *r, char *err, size_t errlen)
 			ri->untouched = 1;
 			continue;
 		}
-		if (!nonblank(wsname)) {
+		if (str_blank(wsname)) {
 			ri->skip = "no workspace_id (give --workspace)";
 			if (!r->said_nows++)
 				say(r, "records without a workspace_id are passed through with signals "
@@ -333,9 +320,9 @@ intake(sigrun_t *r, char *err, size_t errlen)
 			ri->skip = "the account has no domain, id or name";
 			continue;
 		}
-		if (!nonblank(name))
+		if (str_blank(name))
 			name = NULL;
-		if (!nonblank(domain))
+		if (str_blank(domain))
 			domain = NULL;
 		if (name == NULL && domain == NULL) {
 			ri->skip = "the account has no name or domain to search for";
