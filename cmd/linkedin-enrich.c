@@ -135,7 +135,7 @@ main(int argc, char **argv)
 	struct cli_common com;
 	struct lirun_opts o;
 	struct lirun_stats st;
-	char err[512], dbdir[4096], base[512];
+	char err[512], base[512];
 	long window = LIRUN_WINDOW_DEFAULT, concurrency = 2, delay = 200, retries = 2;
 	long retry429 = 1, backoff429 = 60000, timeout = 30000, maxfail = 3, v;
 	ndj_reader_t *rd = NULL;
@@ -207,29 +207,16 @@ main(int argc, char **argv)
 		if (rc != 0)
 			goto usage_err;
 	}
-	if ((rc = cli_help_version(&com, usage)) >= 0)
+	if ((rc = cli_finish_opts(&com, usage, argc, argv, "records come on stdin")) >= 0)
 		return rc;
-	if (optind < argc) {
-		snprintf(err, sizeof err, "unexpected argument '%s' (records come on stdin)", argv[optind]);
-		goto usage_err;
-	}
 	if (conf_base_url("LINKEDIN_BASE_URL", LINKEDIN_BASE_DEFAULT, base, sizeof base) != 0) {
 		cli_msg(stderr, "LINKEDIN_BASE_URL must be an http:// or https:// URL");
 		return CLI_EX_CONFIG;
 	}
-	if (conf_db_path(com.db, dbdir, sizeof dbdir) != 0) {
-		cli_msg(stderr, "cannot find the db: give --db DIR or set DEAL_ENRICH_DB");
-		return CLI_EX_CONFIG;
-	}
-	if (db_open(dbdir, 0, &db, err, sizeof err) != DB_OK) {
-		cli_msg(stderr, "%s", err);
-		return CLI_EX_IOERR;
-	}
-	if (cli_open_rejects(com.rejects, &rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
+	if ((status = cli_open_db(&com, CLI_DB_CREATE, &db, NULL, 0)) != 0)
+		return status;
+	if ((status = cli_open_input(&com, &rejects, &rd)) != 0)
 		goto out;
-	}
 
 	o.db = db;
 	o.workspace = com.workspace;
@@ -254,11 +241,6 @@ main(int argc, char **argv)
 		status = cli_stage_exit(rc);
 		goto out;
 	}
-	if ((rd = ndj_reader_new(stdin, "stdin", com.max_line, com.max_depth, rejects)) == NULL) {
-		cli_msg(stderr, "out of memory");
-		status = CLI_EX_IOERR;
-		goto out;
-	}
 
 	if ((status = cli_stage_run(&lirun_stage, r, rd, &com)) != CLI_EX_OK)
 		goto out;
@@ -279,24 +261,11 @@ main(int argc, char **argv)
 		    st.enriched, st.not_found, st.mismatch, st.skipped, st.errors, st.quota, st.profiles,
 		    st.cache_hits, st.calls, st.old_path, st.credits);
 	status = final_status(&st, ndj_bad_lines(rd));
-	if (ndj_bad_lines(rd))
-		cli_msg(stderr, "%lu malformed input line%s", ndj_bad_lines(rd),
-		    ndj_bad_lines(rd) == 1 ? "" : "s");
 	if (st.errors && !com.quiet)
 		cli_msg(stderr, "%lu contact%s carry a LinkedIn error (contact.linkedin.reason says which)",
 		    st.errors, st.errors == 1 ? "" : "s");
 out:
-	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-	}
-	if (rejects && cli_close_output(rejects, com.rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-	}
-	if (rejects)
-		fclose(rejects);
-	ndj_reader_free(rd);
+	status = cli_stage_end(&com, rd, rejects, status);
 	lirun_free(r);
 	db_close(db);
 	return status;

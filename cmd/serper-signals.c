@@ -126,7 +126,7 @@ main(int argc, char **argv)
 	struct cli_common com;
 	struct sigrun_opts o;
 	struct sigrun_stats st;
-	char err[512], dbdir[4096], base[512];
+	char err[512], base[512];
 	size_t nq = 0;
 	long v, concurrency = 5, delay = 200, timeout = 30000, batch = SIGRUN_BATCH_DEFAULT;
 	long window = SIGRUN_WINDOW_DEFAULT, num = SERPER_NUM_DEFAULT;
@@ -238,12 +238,8 @@ main(int argc, char **argv)
 			return CLI_EX_USAGE;
 		}
 	}
-	if ((rc = cli_help_version(&com, usage)) >= 0)
+	if ((rc = cli_finish_opts(&com, usage, argc, argv, "records come on stdin")) >= 0)
 		return rc;
-	if (optind < argc) {
-		snprintf(err, sizeof err, "unexpected argument '%s' (records come on stdin)", argv[optind]);
-		goto usage_err;
-	}
 	(void)qargs;
 	if (nq == 0 && serper_query_parse(SERPER_QUERY_DEFAULT, &queries[nq++], err, sizeof err) != 0)
 		goto usage_err;
@@ -252,19 +248,10 @@ main(int argc, char **argv)
 		cli_msg(stderr, "SERPER_BASE_URL must be an http:// or https:// URL");
 		return CLI_EX_CONFIG;
 	}
-	if (conf_db_path(com.db, dbdir, sizeof dbdir) != 0) {
-		cli_msg(stderr, "cannot find the db: give --db DIR or set DEAL_ENRICH_DB");
-		return CLI_EX_CONFIG;
-	}
-	if (db_open(dbdir, 0, &db, err, sizeof err) != DB_OK) {
-		cli_msg(stderr, "%s", err);
-		return CLI_EX_IOERR;
-	}
-	if (cli_open_rejects(com.rejects, &rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
+	if ((status = cli_open_db(&com, CLI_DB_CREATE, &db, NULL, 0)) != 0)
+		return status;
+	if ((status = cli_open_input(&com, &rejects, &rd)) != 0)
 		goto out;
-	}
 
 	o.db = db;
 	o.workspace = com.workspace;
@@ -292,11 +279,6 @@ main(int argc, char **argv)
 	if (com.workspace && (rc = sigrun_workspace(r, com.workspace, err, sizeof err)) != SIGRUN_OK) {
 		cli_msg(stderr, "%s", err);
 		status = cli_stage_exit(rc);
-		goto out;
-	}
-	if ((rd = ndj_reader_new(stdin, "stdin", com.max_line, com.max_depth, rejects)) == NULL) {
-		cli_msg(stderr, "out of memory");
-		status = CLI_EX_IOERR;
 		goto out;
 	}
 
@@ -330,24 +312,11 @@ main(int argc, char **argv)
 		status = CLI_EX_DATAERR;
 	else if (st.errors)
 		status = CLI_EX_PROVIDER;
-	if (ndj_bad_lines(rd))
-		cli_msg(stderr, "%lu malformed input line%s", ndj_bad_lines(rd),
-		    ndj_bad_lines(rd) == 1 ? "" : "s");
 	if (st.errors && !com.quiet)
 		cli_msg(stderr, "%lu record%s carry a Serper error (account.signals.error says which)",
 		    st.errors, st.errors == 1 ? "" : "s");
 out:
-	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-	}
-	if (rejects && cli_close_output(rejects, com.rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-	}
-	if (rejects)
-		fclose(rejects);
-	ndj_reader_free(rd);
+	status = cli_stage_end(&com, rd, rejects, status);
 	sigrun_free(r);
 	db_close(db);
 	return status;

@@ -76,3 +76,25 @@ cli_stage_run(const struct stage_ops *ops, void *eng, ndj_reader_t *rd,
 	}
 	return CLI_EX_OK;
 }
+
+int
+cli_stage_end(const struct cli_common *com, ndj_reader_t *rd, FILE *rejects, int status)
+{
+	unsigned long bad = rd ? ndj_bad_lines(rd) : 0;
+	char err[512];
+
+	if (bad)
+		cli_msg(stderr, "%lu malformed input line%s", bad, bad == 1 ? "" : "s");
+	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		status = CLI_EX_IOERR;
+	}
+	if (rejects && cli_close_output(rejects, com->rejects, err, sizeof err) != 0) {
+		cli_msg(stderr, "%s", err);
+		status = CLI_EX_IOERR;
+	}
+	if (rejects)
+		fclose(rejects);
+	ndj_reader_free(rd);
+	return status;
+}

@@ -25,4 +25,12 @@ int cli_stage_run(const struct stage_ops *ops, void *eng, ndj_reader_t *rd,
 /* The exit status of an engine's error (STAGE_*). */
 int cli_stage_exit(int stage_rc);
 
+/*
+ * The end of the program: says how many input lines were malformed (when
+ * any), checks and closes stdout and the rejects file (cli_open_input's; may
+ * be NULL), frees the reader (may be NULL). Returns status, or CLI_EX_IOERR
+ * when an output could not be written.
+ */
+int cli_stage_end(const struct cli_common *com, ndj_reader_t *rd, FILE *rejects, int status);
+
 #endif
