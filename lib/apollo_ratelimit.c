@@ -68,7 +68,7 @@ apollo_pace_init(struct apollo_pace *p, long delay_ms, int delay_given)
 	memset(p, 0, sizeof *p);
 	p->delay_ms = delay_ms;
 	p->delay_given = delay_given;
-	p->last_start = -1;
+	p->last_start = p->next_at = -1;
 	for (i = 0; i < APOLLO_RL_N; i++)
 		p->rl.limit[i] = p->rl.usage[i] = p->rl.left[i] = -1;
 }
@@ -90,6 +90,18 @@ apollo_pace_interval(long minute_limit, long delay_ms, int delay_given, int have
 	if (delay_given && delay_ms > iv)
 		iv = delay_ms;
 	return iv;
+}
+
+/* Starts a late schedule may make up at once: the minute's margin less 2. */
+static long
+pace_burst(const struct apollo_pace *p)
+{
+	long limit = p->rl.limit[APOLLO_RL_MINUTE], margin;
+
+	if (!p->have || limit <= 0 || p->delay_given)
+		return 0;
+	margin = (limit * APOLLO_PACE_MARGIN_PCT + 99) / 100;
+	return margin > 2 ? margin - 2 : 0;
 }
 
 long
@@ -126,8 +138,10 @@ apollo_pace_wait(const struct apollo_pace *p, long long now, int *window)
 	if (best == 0 && p->last_start >= 0) {
 		iv = apollo_pace_interval(p->rl.limit[APOLLO_RL_MINUTE], p->delay_ms, p->delay_given,
 		    p->have);
-		if (p->last_start + iv > now)
-			best = p->last_start + iv - now;
+		/* The schedule, or sooner when the limits told since allow a faster pace. */
+		until = p->next_at < p->last_start + iv ? p->next_at : p->last_start + iv;
+		if (until > now)
+			best = until - now;
 	}
 	if (window)
 		*window = w;
@@ -137,6 +151,18 @@ apollo_pace_wait(const struct apollo_pace *p, long long now, int *window)
 unsigned long long
 apollo_pace_start(struct apollo_pace *p, long long now)
 {
+	long iv = apollo_pace_interval(p->rl.limit[APOLLO_RL_MINUTE], p->delay_ms, p->delay_given,
+	    p->have);
+	long long at = now;   /* this start's place in the schedule */
+
+	if (p->last_start >= 0) {
+		at = p->next_at < p->last_start + iv ? p->next_at : p->last_start + iv;
+		if (at < now - pace_burst(p) * iv)
+			at = now - pace_burst(p) * iv;
+		if (at > now)
+			at = now;
+	}
+	p->next_at = at + iv;
 	p->in_flight++;
 	p->last_start = now;
 	return ++p->seq;

@@ -35,7 +35,9 @@ int apollo_ratelimit_read(struct apollo_ratelimit *rl, apollo_header_fn get, voi
  *   - between starts, the minute's limit as a rate with a margin
  *     (APOLLO_PACE_MARGIN_PCT of the limit, at least 2 calls, left unused),
  *     so that no 60 seconds hold more calls than the limit allows, whichever
- *     way Apollo's fixed windows fall; until an answer tells the limits, one
+ *     way Apollo's fixed windows fall; a start that came late (the process
+ *     was busy) may be made up by the next, up to the margin less 2 calls,
+ *     which keeps any 60 seconds at the limit less one; until an answer tells the limits, one
  *     call at a time, delay_ms apart (the conservative default, 500); an
  *     explicit delay_ms is a floor throughout;
  *   - each window's calls left, as the newest answer says, less the calls
@@ -59,6 +61,7 @@ struct apollo_pace {
 	long late;                   /* answered since, started before it: maybe not counted */
 	int in_flight;
 	long long last_start;        /* -1: none yet */
+	long long next_at;           /* when the schedule of starts has the next; -1: none */
 };
 
 void apollo_pace_init(struct apollo_pace *p, long delay_ms, int delay_given);

@@ -672,6 +672,16 @@ pace_from_headers(void **state)
 	apollo_pace_done(&p, s1, &rl, 62100);
 	assert_int_equal(apollo_pace_wait(&p, 62100, &w), 3600250);
 	assert_int_equal(w, APOLLO_RL_HOUR);
+	/* Starts that came late are made up, at most the margin less 2 at once
+	 * (600 a minute: 18 - 2), so that no 60 s hold more than 599. */
+	apollo_pace_init(&p, 500, 0);
+	s1 = apollo_pace_start(&p, 0);
+	rl = reading(600, 599, -1, -1);
+	apollo_pace_done(&p, s1, &rl, 100);
+	for (s2 = 0; apollo_pace_wait(&p, 100000, &w) == 0 && s2 < 100; s2++)
+		apollo_pace_done(&p, apollo_pace_start(&p, 100000), NULL, 100000);
+	assert_int_equal(s2, 17);
+	assert_int_equal(apollo_pace_wait(&p, 100000, &w), 104);
 	/* A given delay stays a floor. */
 	apollo_pace_init(&p, 2000, 1);
 	s1 = apollo_pace_start(&p, 0);
