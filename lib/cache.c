@@ -70,17 +70,17 @@ int
 cache_put(db_t *db, const char *provider, const char *workspace, const char *key,
     const json_t *val, time_t fetched_at, char *err, size_t errlen)
 {
-	buf_t k, v;
+	db_batch_t *b = db_batch_new(db);
 	int rc;
 
-	buf_init(&k, 4096);
-	buf_init(&v, (size_t)1 << 30);
-	rc = entry(&k, &v, provider, workspace, key, val, fetched_at, err, errlen);
+	if (b == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return DB_ENOMEM;
+	}
+	rc = cache_put_batch(b, provider, workspace, key, val, fetched_at, err, errlen);
 	if (rc == DB_OK)
-		rc = db_put(db, DB_CACHE, buf_ptr(&k), buf_len(&k), buf_ptr(&v), buf_len(&v),
-		    err, errlen);
-	buf_free(&k);
-	buf_free(&v);
+		rc = db_batch_commit(b, err, errlen);
+	db_batch_free(b);
 	return rc;
 }
 
