@@ -235,25 +235,15 @@ main(int argc, char **argv)
 	o.verbose = com.verbose;
 	o.notice = notice;
 	o.notice_ctx = &com;
-	if ((rc = lirun_new(&o, &r, err, sizeof err)) != LIRUN_OK ||
-	    (com.workspace && (rc = lirun_workspace(r, com.workspace, err, sizeof err)) != LIRUN_OK)) {
+	if ((rc = lirun_new(&o, &r, err, sizeof err)) != LIRUN_OK) {
 		cli_msg(stderr, "%s", err);
 		status = cli_stage_exit(rc);
 		goto out;
 	}
 
-	if ((status = cli_stage_run(&lirun_stage, r, rd, &com)) != CLI_EX_OK)
+	if ((status = cli_stage_run(&lirun_stage, r, rd, &com, o.dry_run)) != CLI_EX_OK)
 		goto out;
-
 	lirun_stats(r, &st);
-	if (o.dry_run) {
-		buf_t rep;
-
-		buf_init(&rep, 1 << 20);
-		if (lirun_dry_report(r, &rep) == 0)
-			fputs(buf_ptr(&rep), stderr);
-		buf_free(&rep);
-	}
 	if (com.verbose)
 		cli_msg(stderr, "%lu records, %lu contacts, %lu wanted: %lu enriched, %lu not found, "
 		    "%lu mismatch, %lu skipped, %lu errors, %lu quota; %lu profiles (%lu cached), "

@@ -276,24 +276,9 @@ main(int argc, char **argv)
 		status = cli_stage_exit(rc);
 		goto out;
 	}
-	if (com.workspace && (rc = sigrun_workspace(r, com.workspace, err, sizeof err)) != SIGRUN_OK) {
-		cli_msg(stderr, "%s", err);
-		status = cli_stage_exit(rc);
+	if ((status = cli_stage_run(&sigrun_stage, r, rd, &com, o.dry_run)) != CLI_EX_OK)
 		goto out;
-	}
-
-	if ((status = cli_stage_run(&sigrun_stage, r, rd, &com)) != CLI_EX_OK)
-		goto out;
-
 	sigrun_stats(r, &st);
-	if (o.dry_run) {
-		buf_t rep;
-
-		buf_init(&rep, 1 << 20);
-		if (sigrun_dry_report(r, &rep) == 0)
-			fprintf(stderr, "%s", buf_ptr(&rep));
-		buf_free(&rep);
-	}
 	if (com.verbose)
 		cli_msg(stderr, "%lu records: %lu enriched, %lu not found, %lu skipped, %lu errors, "
 		    "%lu quota; %lu accounts (%lu cached), %lu searches (%.0f credits), %lu DeepSeek "

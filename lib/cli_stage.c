@@ -37,13 +37,19 @@ fill(const struct stage_ops *ops, void *eng, ndj_reader_t *rd, int *eof)
 
 int
 cli_stage_run(const struct stage_ops *ops, void *eng, ndj_reader_t *rd,
-    const struct cli_common *com)
+    const struct cli_common *com, int dry_run)
 {
 	char err[512], line[256];
 	json_t *rec;
+	buf_t rep;
 	long n;
 	int rc, eof = 0;
 
+	if (com->workspace && (rc = ops->workspace(eng, com->workspace, err, sizeof err)) !=
+	    STAGE_OK) {
+		cli_msg(stderr, "%s", err);
+		return cli_stage_exit(rc);
+	}
 	while (!eof) {
 		if ((n = fill(ops, eng, rd, &eof)) < 0)
 			return CLI_EX_IOERR;
@@ -73,6 +79,12 @@ cli_stage_run(const struct stage_ops *ops, void *eng, ndj_reader_t *rd,
 			ops->progress(eng, line, sizeof line);
 			cli_msg(stderr, "%s", line);
 		}
+	}
+	if (dry_run) {
+		buf_init(&rep, 1 << 20);
+		if (ops->dry_report(eng, &rep) == 0)
+			fputs(buf_ptr(&rep), stderr);
+		buf_free(&rep);
 	}
 	return CLI_EX_OK;
 }

@@ -15,12 +15,14 @@
 #include "stage.h"
 
 /*
- * Runs the loop over rd with the engine eng. Returns CLI_EX_OK when the input
- * was read to its end, else the exit status, with the reason said on stderr
- * (a bad input line is the reader's, said and counted there, not an error).
+ * Opens com's --workspace (so that a bad one stops the program before any
+ * output), runs the loop over rd with the engine eng and, for dry_run, writes
+ * the engine's report on stderr. Returns CLI_EX_OK when the input was read to
+ * its end, else the exit status, with the reason said on stderr (a bad input
+ * line is the reader's, said and counted there, not an error).
  */
 int cli_stage_run(const struct stage_ops *ops, void *eng, ndj_reader_t *rd,
-    const struct cli_common *com);
+    const struct cli_common *com, int dry_run);
 
 /* The exit status of an engine's error (STAGE_*). */
 int cli_stage_exit(int stage_rc);

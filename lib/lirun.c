@@ -822,6 +822,13 @@ op_progress(const void *vr, char *line, size_t n)
 	snprintf(line, n, "%lu records, %lu profile calls", r->st.records, r->st.calls);
 }
 
+static int op_workspace(void *r, const char *ws, char *err, size_t n)
+{
+	return lirun_workspace(r, ws, err, n);
+}
+static int op_dry_report(const void *r, buf_t *out) { return lirun_dry_report(r, out); }
+
 const struct stage_ops lirun_stage = {
-	op_full, op_add, op_process, op_next, op_db_failed, op_progress
+	op_full, op_add, op_process, op_next, op_db_failed, op_progress, op_workspace,
+	op_dry_report
 };

@@ -602,6 +602,13 @@ op_progress(const void *vr, char *line, size_t n)
 	    r->st.searches, r->st.llm_calls);
 }
 
+static int op_workspace(void *r, const char *ws, char *err, size_t n)
+{
+	return sigrun_workspace(r, ws, err, n);
+}
+static int op_dry_report(const void *r, buf_t *out) { return sigrun_dry_report(r, out); }
+
 const struct stage_ops sigrun_stage = {
-	op_full, op_add, op_process, op_next, op_db_failed, op_progress
+	op_full, op_add, op_process, op_next, op_db_failed, op_progress, op_workspace,
+	op_dry_report
 };

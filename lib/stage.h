@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <time.h>
+#include "buf.h"
 #include "db.h"
 #include "json.h"
 #include "ledger.h"
@@ -122,6 +123,10 @@ struct stage_ops {
 	int (*db_failed)(const void *eng);            /* 1: the db could not be written */
 	/* The progress line after a window ("N records, N calls"). */
 	void (*progress)(const void *eng, char *line, size_t n);
+	/* Opens --workspace ahead of the first record: STAGE_OK or an error, err set. */
+	int (*workspace)(void *eng, const char *ws, char *err, size_t errlen);
+	/* The --dry-run report (lines for stderr) into out: 0, or -1 (memory). */
+	int (*dry_report)(const void *eng, buf_t *out);
 };
 
 /* Waits before claiming again the keys another process is asking for (CLAIM_POLL_MS). */
