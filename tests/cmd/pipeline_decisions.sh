@@ -35,7 +35,7 @@ project() {
 		contacts: [.contacts[]? | contact], roles_summary};
 	(.record // .) as $r | ($r.deal_id // "-") as $id
 	| (if .record then {stored_status: .status} + ($r | record) else $r | record end)
-	| paths(scalars or . == null) as $p | "\($stage) \($id) \($p | map(tostring) | join(".")) = \(getpath($p) | tojson)"'
+	| paths(type != "object" and type != "array") as $p | "\($stage) \($id) \($p | map(tostring) | join(".")) = \(getpath($p) | tojson)"'
 }
 
 deals-extract "${common[@]}" --today 2026-11-30 --lookback-months 24 --no-limit \
