@@ -2,7 +2,7 @@
 # deals-extract on a CSV with columns no export alias knows (issue 14): through
 # --map and --accounts, and the same through map.FIELD lines of the workspace
 # file, to canonical records with the account's industry and size and the
-# contact's LinkedIn URL; a typo'd map key (option: 64, workspace file: 78) and
+# contact's LinkedIn URL (which linkedin-enrich reads); a typo'd map key (option: 64, workspace file: 78) and
 # a map to a missing column (65) are clear errors; the CRM's firmographics
 # survive apollo-enrich (the fake API), which fills only what they lack, and
 # enrich-summary shows them.
@@ -62,6 +62,11 @@ t_eq "map.* lines: the records --map gives" "$(jq -c 'del(.workspace_id)' "$T/cl
 deals-extract $TODAY --workspace crmx --map amount=opportunity_id --accounts "$D/map-accounts.csv" \
 	"$D/map-deals.csv" 2>/dev/null | jq -r .amount >"$T/amt"
 t_eq "--map wins over the file's map.amount" "" "$(grep -v null "$T/amt" | tr '\n' ,)"
+RAPIDAPI_KEY=test-rapidapi-key linkedin-enrich --workspace crmx --dry-run <"$T/ws" >"$T/li" 2>"$T/li.err"
+t_eq "linkedin-enrich --dry-run: exit 0" 0 $?
+t_eq "linkedin-enrich takes the LinkedIn URL column's profile, and only it" "dry_run,skipped,skipped," \
+	"$(jq -r '.contacts[].linkedin.status' "$T/li" | tr '\n' ,)"
+t_contains "linkedin-enrich: one profile call" "$T/li.err" "1 profile calls in all"
 
 # ---- errors ----
 deals-extract $TODAY --map stgae=deal_stage "$D/map-deals.csv" >"$T/o" 2>"$T/e"
