@@ -19,6 +19,7 @@ check() { # check NAME CMD...: exit 78, the message on stderr, no key
 check apollo-enrich apollo-enrich
 check serper-signals env SERPER_API_KEY=k serper-signals
 check "role-resolve --llm" role-resolve --llm
+check linkedin-enrich env RAPIDAPI_KEY=k linkedin-enrich
 check deals-extract deals-extract --workspace acme --no-limit
 check enrich-status enrich-status --workspace acme
 
