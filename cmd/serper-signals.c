@@ -38,6 +38,7 @@ enum {
 	OPT_WINDOW,
 	OPT_REFRESH,
 	OPT_DRY_RUN,
+	OPT_RUN_ID,
 	OPT_LLM_HTTP    /* and the CLI_HTTP_NOPTS after it */
 };
 
@@ -59,6 +60,7 @@ static const struct option longopts[] = {
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "refresh", no_argument, NULL, OPT_REFRESH },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "run-id", required_argument, NULL, OPT_RUN_ID },
 	CLI_HTTP_LONGOPTS("llm-", OPT_LLM_HTTP),
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
@@ -102,6 +104,9 @@ static const char usage[] =
 "      --refresh           search again even when the cache has the answer\n"
 "      --dry-run           no calls: mark records dry_run and print the cost\n"
 "                          (with a budget: against what is left this month)\n"
+"      --run-id ID         the run this process is part of: results another process\n"
+"                          of it fetched count as fetched, not cached (a pipeline\n"
+"                          searching ahead in the background, enrich-closed-deals)\n"
 CLI_COMMON_HELP
 "\n"
 "Keys: serper_api_key / SERPER_API_KEY, deepseek_api_key / DEEPSEEK_API_KEY.\n"
@@ -232,6 +237,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			o.dry_run = 1;
+			break;
+		case OPT_RUN_ID:
+			if (*optarg == '\0' || strlen(optarg) > 64) {
+				snprintf(err, sizeof err, "--run-id: 1 to 64 characters");
+				goto usage_err;
+			}
+			o.run_id = optarg;
 			break;
 		default:
 			cli_msg(stderr, "try --help");

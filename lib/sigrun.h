@@ -78,6 +78,10 @@ struct sigrun_opts {
 	size_t window;                     /* records per window (0: SIGRUN_WINDOW_DEFAULT) */
 	int dry_run;                       /* no calls; records marked "dry_run" */
 	int refresh;                       /* ignore cached search results */
+	const char *run_id;                /* --run-id, or NULL: the pipeline's run. Results it
+	                                      fetched are cached tagged with it, and results so
+	                                      tagged count as fetched by this run ("cached":
+	                                      false), whichever of its processes fetched them */
 	int verbose;                       /* notices for each account */
 	time_t now;                        /* 0: the clock (tests fix it) */
 	void (*notice)(void *ctx, const char *msg);

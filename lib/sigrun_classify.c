@@ -51,7 +51,7 @@ sigrun_merge(sigrun_t *r, struct acct *a)
 	for (i = 0; i < r->o.nqueries; i++) {
 		const struct qslot *s = &a->q[i];
 
-		if (s->state == Q_FETCHED)
+		if (s->state == Q_FETCHED || s->this_run)
 			a->cached = 0;
 		if (a->fetched_at == 0 || s->fetched < a->fetched_at)
 			a->fetched_at = s->fetched;

@@ -50,6 +50,7 @@ struct qslot {
 	json_t *items;
 	time_t fetched;
 	int state;
+	int this_run;                  /* fetched by this run (opts.run_id), here or elsewhere */
 };
 
 struct acct {

@@ -4,7 +4,8 @@
 
 /*
  * An account's cache entry: {"queries":{"<query id>":{"fetched_at":"...",
- * "items":[...]}, ...}}, so that runs with other --query templates share it.
+ * "items":[...]}, ...}}, so that runs with other --query templates share it;
+ * a query fetched by a run with an id also has "run":"<id>".
  */
 /* Whether a query's entry e of the cache holds its results, fresh; *t gets when they were fetched. */
 static int
@@ -41,6 +42,8 @@ sigrun_lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
 			}
 			a->q[i].state = Q_CACHED;
 			a->q[i].fetched = t;
+			a->q[i].this_run = r->o.run_id && json_str(json_get(e, "run")) &&
+			    strcmp(json_str(json_get(e, "run")), r->o.run_id) == 0;
 		} else
 			a->pending++;
 	}
@@ -48,7 +51,7 @@ sigrun_lookup(sigrun_t *r, struct acct *a, char *err, size_t errlen)
 }
 
 static json_t *
-query_entry(const struct qslot *s)
+query_entry(const sigrun_t *r, const struct qslot *s)
 {
 	json_t *e = json_new_object();
 	char ts[32];
@@ -57,7 +60,8 @@ query_entry(const struct qslot *s)
 		return NULL;
 	cache_time_format(s->fetched, ts, sizeof ts);
 	if (json_set_str(e, "fetched_at", ts) != JSON_OK ||
-	    json_set(e, "items", json_clone(s->items)) != JSON_OK) {
+	    json_set(e, "items", json_clone(s->items)) != JSON_OK ||
+	    (s->this_run && json_set_str(e, "run", r->o.run_id) != JSON_OK)) {
 		json_free(e);
 		return NULL;
 	}
@@ -80,7 +84,7 @@ store(sigrun_t *r, struct acct *a)
 	}
 	for (i = 0; i < r->o.nqueries; i++)
 		if (a->q[i].state == Q_CACHED || a->q[i].state == Q_FETCHED) {
-			if (json_set(qs, a->q[i].qid, query_entry(&a->q[i])) != JSON_OK)
+			if (json_set(qs, a->q[i].qid, query_entry(r, &a->q[i])) != JSON_OK)
 				goto nomem;
 			n++;
 		}
@@ -183,6 +187,7 @@ on_search(http_response_t *resp, void *user)
 		s->items = items;
 		s->state = Q_FETCHED;
 		s->fetched = r->now;
+		s->this_run = r->o.run_id != NULL;
 		a->fresh = 1;
 		if (r->o.verbose)
 			say(r, "%s: %zu results for %s", w->s.name, json_len(items), s->q);

@@ -11,7 +11,7 @@ t_start_fakeapi || exit 1
 serper-signals --help >"$T/help"; t_eq "help exits 0" 0 "$?"
 for o in query num recency gl hl concurrency delay-ms timeout-ms classifier model batch \
 	llm-timeout-ms llm-retries llm-backoff-ms llm-retry-429 llm-backoff-429-ms \
-	cache-days budget window refresh dry-run db workspace rejects max-line max-depth \
+	cache-days budget window refresh dry-run run-id db workspace rejects max-line max-depth \
 	unbuffered quiet verbose help version; do
 	t_contains "help lists --$o" "$T/help" "--$o"
 done
@@ -20,6 +20,7 @@ t_status "unknown option is usage" 64 serper-signals --bogus </dev/null
 t_status "bad --concurrency" 64 serper-signals --concurrency 0 </dev/null
 t_status "bad --query" 64 serper-signals --query 'no placeholder' </dev/null
 t_status "bad --classifier" 64 serper-signals --classifier magic </dev/null
+t_status "empty --run-id" 64 serper-signals --run-id '' </dev/null
 t_check "man page renders" bash -c "man -l '$DE_ROOT/man/serper-signals.1' >/dev/null 2>&1"
 
 # --- no key: every record passes through, skipped, one notice, exit 0, no call
@@ -65,6 +66,21 @@ t_eq "rerun: 0 classification calls" 0 "$(fake_stat '.providers.deepseek // 0')"
 t_eq "rerun: all cached" 30 "$(jq -c 'select(.account.signals.cached==true)' "$T/run2.out" | wc -l)"
 t_eq "rerun: same signals" "$(jq -c 'del(.account.signals.cached)' "$T/run1.out" | md5sum)" \
 	"$(jq -c 'del(.account.signals.cached)' "$T/run2.out" | md5sum)"
+
+# --- --run-id: what another process of the run fetched is fetched, not cached
+fake_post reset '{}'
+serper-signals --db "$T/rundb" --run-id r1 <"$IN" >/dev/null; t_eq "run id: first process" 0 "$?"
+serper-signals --db "$T/rundb" --run-id r1 <"$IN" >"$T/runid.out"; t_eq "run id: second process" 0 "$?"
+t_eq "run id: the second process asks nothing" 12 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "run id: ... and its records say fetched, not cached" 30 \
+	"$(jq -c 'select(.account.signals | .status == "enriched" and .cached == false)' "$T/runid.out" | wc -l)"
+t_eq "run id: the same signals as a run of one" "$(jq -c 'del(.account.signals.fetched_at)' "$T/run1.out" | md5sum)" \
+	"$(jq -c 'del(.account.signals.fetched_at)' "$T/runid.out" | md5sum)"
+serper-signals --db "$T/rundb" --run-id r2 <"$IN" >"$T/runid2.out"
+t_eq "run id: another run finds them cached" 30 "$(jq -c 'select(.account.signals.cached == true)' "$T/runid2.out" | wc -l)"
+serper-signals --db "$T/rundb" <"$IN" >"$T/runid3.out"
+t_eq "run id: so does a run without one" 30 "$(jq -c 'select(.account.signals.cached == true)' "$T/runid3.out" | wc -l)"
+t_eq "run id: still 12 searches in all" 12 "$(fake_stat '.calls["serper.search"] // 0')"
 
 # --- --concurrency 1 is one at a time; --refresh searches again
 fake_post reset '{}'
