@@ -144,6 +144,7 @@ accts_free(sigrun_t *r)
 	for (a = r->accts; a; a = n) {
 		n = a->next;
 		sigrun_release(r, a);   /* a search that never ended (the HTTP client failed) */
+		sigrun_llm_release(r, a);
 		window_key_del(r->w, a->wkey);
 		acct_free(a);
 	}

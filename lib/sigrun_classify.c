@@ -318,13 +318,97 @@ nomem:
 	buf_free(&user);
 }
 
-int
-sigrun_classify(sigrun_t *r, char *err, size_t errlen)
+void
+sigrun_llm_release(sigrun_t *r, struct acct *a)
+{
+	if (!a->llm_claimed)
+		return;
+	a->llm_claimed = 0;
+	stage_release(&r->s, "deepseek", a->ws->s.name, a->llm_key, "an account's classification");
+}
+
+/* Whether a DeepSeek cache entry seen while claiming (lib/claim.h) is fresh. */
+static int
+llm_answered(const char *val, size_t len, void *vctx)
+{
+	const struct acct *a = vctx;
+	long long at = claim_entry_time(val, len);
+
+	return at >= 0 && (a->ws->s.ttl <= 0 || (long long)time(NULL) - at <= a->ws->s.ttl);
+}
+
+/*
+ * Claims the classification of each account still waiting for DeepSeek, so
+ * that processes sharing the db (a pipeline's background serper-signals and
+ * its inline one) never pay for one answer twice. Those another process
+ * answered meanwhile are read from the cache; those it is asking for now are
+ * left for the next round. *waiting: 1 when some are. Returns SIGRUN_OK, or
+ * SIGRUN_ENOMEM / SIGRUN_EIO with err set.
+ */
+static int
+llm_claim(sigrun_t *r, int *waiting, char *err, size_t errlen)
+{
+	enum claim_state st;
+	const char *key;
+	struct acct *a;
+	int rc, k;
+
+	*waiting = 0;
+	for (a = r->accts; a; a = a->next) {
+		if (a->state != A_OK || a->result || a->llm_claimed)
+			continue;
+		key = a->llm_key;
+		rc = claim_take(r->o.db, "deepseek", a->ws->s.name, &key, 1, llm_answered, a,
+		    time(NULL), &st, err, errlen);
+		if (rc != DB_OK)
+			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
+		if (st == CLAIM_TAKEN)
+			a->llm_claimed = 1;
+		else if (st == CLAIM_HELD)
+			*waiting = 1;
+		else if ((k = sigrun_llm_cached(r, a, 1)) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return SIGRUN_ENOMEM;
+		} else if (k == 1) {
+			r->st.llm_cached++;
+			r->st.by_llm++;
+		} else
+			sigrun_by_rules(r, a);
+	}
+	return SIGRUN_OK;
+}
+
+/* Batches of the accounts this process claimed, workspace by workspace. 0 or -1. */
+static int
+llm_batches(sigrun_t *r)
 {
 	struct acct *a, *list[50];
 	struct wsrun *w;
 	size_t n;
-	int k;
+
+	for (w = WSRUN(r->wss); w; w = WSRUN(w->s.next)) {
+		n = 0;
+		for (a = r->accts; a; a = a->next) {
+			if (a->ws != w || a->state != A_OK || a->result || !a->llm_claimed)
+				continue;
+			list[n++] = a;
+			if (n == (size_t)r->o.batch || n == sizeof list / sizeof list[0]) {
+				if (batch_add(r, w, list, n) != 0)
+					return -1;
+				n = 0;
+			}
+		}
+		if (n > 0 && batch_add(r, w, list, n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sigrun_classify(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a;
+	int k, rc, waiting;
 
 	for (a = r->accts; a; a = a->next) {
 		if (a->state != A_NEW)
@@ -345,30 +429,26 @@ sigrun_classify(sigrun_t *r, char *err, size_t errlen)
 			r->st.by_llm++;
 		}
 	}
-	/* Batches of the accounts still to classify, workspace by workspace. */
-	for (w = WSRUN(r->wss); w; w = WSRUN(w->s.next)) {
-		n = 0;
-		for (a = r->accts; a; a = a->next) {
-			if (a->ws != w || a->state != A_OK || a->result)
-				continue;
-			list[n++] = a;
-			if (n == (size_t)r->o.batch || n == sizeof list / sizeof list[0]) {
-				if (batch_add(r, w, list, n) != 0)
-					goto nomem;
-				n = 0;
+	/* Rounds: claim, ask DeepSeek for what this process claimed, wait for the rest. */
+	for (;;) {
+		if ((rc = llm_claim(r, &waiting, err, errlen)) != SIGRUN_OK)
+			return rc;
+		if (llm_batches(r) != 0)
+			goto nomem;
+		if (r->next_batch < r->nbatches) {
+			feed_llm(r);
+			if (http_run(r->lhttp) != HTTP_OK) {
+				snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");
+				return SIGRUN_EHTTP;
 			}
 		}
-		if (n > 0 && batch_add(r, w, list, n) != 0)
-			goto nomem;
+		/* Every answer of the round is cached (on_batch): others may read them. */
+		for (a = r->accts; a; a = a->next)
+			sigrun_llm_release(r, a);
+		if (!waiting)
+			return SIGRUN_OK;
+		stage_claim_pause();
 	}
-	if (r->nbatches == 0)
-		return SIGRUN_OK;
-	feed_llm(r);
-	if (http_run(r->lhttp) != HTTP_OK) {
-		snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");
-		return SIGRUN_EHTTP;
-	}
-	return SIGRUN_OK;
 nomem:
 	snprintf(err, errlen, "out of memory");
 	return SIGRUN_ENOMEM;

@@ -76,6 +76,7 @@ struct acct {
 	int llm_tries;
 	json_t *llm_input;
 	char *llm_key;
+	int llm_claimed;               /* this process holds the claim to classify it */
 };
 
 struct rec {
@@ -144,5 +145,7 @@ int sigrun_classify(sigrun_t *r, char *err, size_t errlen);
 void sigrun_by_rules(sigrun_t *r, struct acct *a);
 /* 1 when a DeepSeek answer for the account is cached (take: a->result set), 0 when not, -1 on error. */
 int sigrun_llm_cached(sigrun_t *r, struct acct *a, int take);
+/* Lets others classify the account: after its answer is in the cache. */
+void sigrun_llm_release(sigrun_t *r, struct acct *a);
 
 #endif

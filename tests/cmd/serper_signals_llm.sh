@@ -146,6 +146,24 @@ t_eq "deepseek budget: exit 0" 0 "$?"
 t_eq "deepseek budget: calls stop after it is spent" 4 "$(fake_calls deepseek.chat)"
 t_contains "deepseek budget: said" "$T/dsb.err" "deepseek_monthly_budget"
 
+# --- two processes at once on one db: each account classified once
+fake_post reset '{}'
+fake_post latency '{"ms":300}'
+serper-signals --db "$T/db.two" --delay-ms 0 <"$IN" >"$T/two1.out" 2>"$T/two1.err" &
+p1=$!
+serper-signals --db "$T/db.two" --delay-ms 0 <"$IN" >"$T/two2.out" 2>"$T/two2.err"
+rc2=$?
+wait "$p1"
+t_eq "two at once: both exit 0" "0 0" "$? $rc2"
+fake_post latency '{"ms":0}'
+t_eq "two at once: 12 accounts searched" 12 "$(fake_calls serper.search)"
+t_eq "two at once: 12 accounts classified, none twice" "12 12" \
+	"$(fake_stat '.asked["deepseek.accounts"] | "\(length) \(unique | length)"')"
+t_eq "two at once: both classified every record by the LLM" "30 30" "$(classified two1 llm) $(classified two2 llm)"
+t_eq "two at once: the same signals" "$(jq -c '.account.signals | del(.cached, .fetched_at)' "$T/two1.out" | md5sum)" \
+	"$(jq -c '.account.signals | del(.cached, .fetched_at)' "$T/two2.out" | md5sum)"
+t_eq "two at once: no claim left" 0 "$(mdb_dump -s meta -p "$T/db.two" | grep -c claim)"
+
 # --- keys never in stderr, stdout or the db
 outputs=("$T"/*.err "$T"/*.out)
 t_check "outputs and dbs to search (${#outputs[@]} files)" test -s "$T/dsb.out" -a -d "$T/db.llm"
