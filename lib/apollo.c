@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "apollo_int.h"
+#include "cache.h"
 #include "domain.h"
 
 /* Lowercase s into out, keeping only letters and digits (and bytes >= 0x80). */
@@ -445,35 +446,11 @@ done:
 json_t *
 apollo_cache_value(const json_t *person)
 {
-	json_t *v = json_new_object(), *p;
-
-	if (v == NULL)
-		return NULL;
-	if (person == NULL) {
-		if (json_set_str(v, "status", "not_found") != 0)
-			goto fail;
-		return v;
-	}
-	if (json_set_str(v, "status", "enriched") != 0 || (p = json_clone(person)) == NULL ||
-	    json_set(v, "person", p) != 0)
-		goto fail;
-	return v;
-fail:
-	json_free(v);
-	return NULL;
+	return cache_answer_value("person", person);
 }
 
 int
 apollo_cache_read(const json_t *v, const json_t **person)
 {
-	const char *s = json_str(json_get(v, "status"));
-
-	*person = NULL;
-	if (s && strcmp(s, "not_found") == 0)
-		return 0;
-	if (s && strcmp(s, "enriched") == 0 && json_is(json_get(v, "person"), JSON_OBJECT)) {
-		*person = json_get(v, "person");
-		return 1;
-	}
-	return -1;
+	return cache_answer_read(v, "person", person);
 }

@@ -94,10 +94,9 @@ void apollo_results_free(struct apollo_result *r, size_t n);
 json_t *apollo_person_subset(const json_t *p);
 
 /*
- * Cache values: {"status":"enriched","person":{...}} or {"status":"not_found"}.
- * apollo_cache_value() copies person (NULL: not found); NULL on ENOMEM.
- * apollo_cache_read() returns 1 (found; *person borrowed from v), 0 (not
- * found) or -1 (not a value of this module: treat as a miss).
+ * Cache values: lib/cache.h's cache_answer_value() with the person under
+ * "person": {"status":"enriched","person":{...}} or {"status":"not_found"};
+ * returns as cache_answer_value() and cache_answer_read().
  */
 json_t *apollo_cache_value(const json_t *person);
 int apollo_cache_read(const json_t *v, const json_t **person);

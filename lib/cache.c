@@ -144,3 +144,33 @@ cache_time_parse(const char *s, time_t *out)
 	*out = timegm(&tm);
 	return 0;
 }
+
+json_t *
+cache_answer_value(const char *field, const json_t *found)
+{
+	json_t *v = json_new_object(), *copy;
+
+	if (v == NULL || json_set_str(v, "status", found ? "enriched" : "not_found") != JSON_OK)
+		goto fail;
+	if (found && ((copy = json_clone(found)) == NULL || json_set(v, field, copy) != JSON_OK))
+		goto fail;
+	return v;
+fail:
+	json_free(v);
+	return NULL;
+}
+
+int
+cache_answer_read(const json_t *v, const char *field, const json_t **found)
+{
+	const char *s = json_str(json_get(v, "status"));
+
+	*found = NULL;
+	if (s && strcmp(s, "not_found") == 0)
+		return 0;
+	if (s && strcmp(s, "enriched") == 0 && json_is(json_get(v, field), JSON_OBJECT)) {
+		*found = json_get(v, field);
+		return 1;
+	}
+	return -1;
+}

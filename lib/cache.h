@@ -37,6 +37,19 @@ int cache_put(db_t *db, const char *provider, const char *workspace, const char 
 int cache_put_batch(db_batch_t *b, const char *provider, const char *workspace, const char *key,
     const json_t *val, time_t fetched_at, char *err, size_t errlen);
 
+/*
+ * A provider's answer as a cache value, the same shape for every provider:
+ * {"status":"enriched","<field>":<a copy of found>} or, when found is NULL,
+ * {"status":"not_found"} ("not found" is cached like any answer). NULL when
+ * memory runs out.
+ */
+json_t *cache_answer_value(const char *field, const json_t *found);
+/*
+ * Reads such a value: 1 (found: *found is v's field, an object, borrowed from
+ * v), 0 (not found), -1 (not an answer value: treat as a miss).
+ */
+int cache_answer_read(const json_t *v, const char *field, const json_t **found);
+
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out (at least 21 bytes). */
 void cache_time_format(time_t t, char *out, size_t n);
 /* Parses that format; returns 0 or -1. */

@@ -347,30 +347,13 @@ fail:
 json_t *
 linkedin_cache_value(const json_t *profile)
 {
-	json_t *v = json_new_object();
-
-	if (v == NULL ||
-	    json_set_str(v, "status", profile ? "enriched" : "not_found") != JSON_OK ||
-	    (profile && json_set(v, "profile", json_clone(profile)) != JSON_OK)) {
-		json_free(v);
-		return NULL;
-	}
-	return v;
+	return cache_answer_value("profile", profile);
 }
 
 int
 linkedin_cache_read(const json_t *v, const json_t **profile)
 {
-	const char *s = json_str(json_get(v, "status"));
-
-	*profile = NULL;
-	if (s && strcmp(s, "not_found") == 0)
-		return 0;
-	if (s && strcmp(s, "enriched") == 0 && json_is(json_get(v, "profile"), JSON_OBJECT)) {
-		*profile = json_get(v, "profile");
-		return 1;
-	}
-	return -1;
+	return cache_answer_read(v, "profile", profile);
 }
 
 /* ---- the identity gate ---- */

@@ -81,10 +81,9 @@ enum linkedin_answer linkedin_read(long status, const char *body, size_t len,
 json_t *linkedin_profile_subset(const json_t *d);
 
 /*
- * Cache values: {"status":"enriched","profile":{...}} or {"status":"not_found"}.
- * linkedin_cache_value() copies profile (NULL: not found); NULL on memory.
- * linkedin_cache_read() returns 1 (found; *profile borrowed from v), 0 (not
- * found) or -1 (not a value of this module: a miss).
+ * Cache values: lib/cache.h's cache_answer_value() with the profile under
+ * "profile": {"status":"enriched","profile":{...}} or {"status":"not_found"};
+ * returns as cache_answer_value() and cache_answer_read().
  */
 json_t *linkedin_cache_value(const json_t *profile);
 int linkedin_cache_read(const json_t *v, const json_t **profile);

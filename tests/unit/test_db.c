@@ -253,6 +253,43 @@ cache_answers_of_a_call_at_once(void **state)
 	db_close(db);
 }
 
+/* Every provider's answer in one shape, through a real cache entry and back. */
+static void
+cache_answer_values_one_shape(void **state)
+{
+	db_t *db = open_db();
+	json_t *found = NULL, *v, *got = NULL;
+	const json_t *back;
+	char err[256];
+	buf_t b;
+
+	(void)state;
+	buf_init(&b, 1 << 12);
+	assert_int_equal(json_parse("{\"id\":\"p1\",\"n\":[1]}", 19, 0, &found, NULL, err, sizeof err), JSON_OK);
+	assert_non_null(v = cache_answer_value("profile", found));
+	json_free(found);   /* the value holds a copy */
+	assert_int_equal(json_dump(v, &b), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "{\"status\":\"enriched\",\"profile\":{\"id\":\"p1\",\"n\":[1]}}");
+	assert_int_equal(cache_put(db, "linkedin", "acme", "k", v, 3000000, err, sizeof err), DB_OK);
+	json_free(v);
+	assert_int_equal(cache_get(db, "linkedin", "acme", "k", 0, 0, &got, NULL, err, sizeof err), DB_OK);
+	assert_int_equal(cache_answer_read(got, "profile", &back), 1);
+	assert_string_equal(json_str(json_get(back, "id")), "p1");
+	/* Another provider's field is no answer of this one. */
+	assert_int_equal(cache_answer_read(got, "person", &back), -1);
+	assert_null(back);
+	json_free(got);
+	assert_non_null(v = cache_answer_value("person", NULL));
+	buf_reset(&b);
+	assert_int_equal(json_dump(v, &b), JSON_OK);
+	assert_string_equal(buf_ptr(&b), "{\"status\":\"not_found\"}");
+	assert_int_equal(cache_answer_read(v, "person", &back), 0);
+	assert_null(back);
+	json_free(v);
+	buf_free(&b);
+	db_close(db);
+}
+
 static void
 ledger_and_budget(void **state)
 {
@@ -382,6 +419,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(ledger_and_budget, setup, teardown),
 		cmocka_unit_test(time_format_roundtrip),
 		cmocka_unit_test_setup_teardown(cache_answers_of_a_call_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(cache_answer_values_one_shape, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_existing, setup, teardown),
 		cmocka_unit_test_setup_teardown(open_existing_on_a_file, setup, teardown),
 	};
