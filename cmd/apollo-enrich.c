@@ -15,15 +15,16 @@
 #include "apollo.h"
 #include "apollo_run.h"
 #include "cli.h"
+#include "cli_http.h"
 #include "conf.h"
 #include "ndj.h"
 #include "workspace.h"
 
 enum {
-	OPT_DELAY = CLI_OPT_FIRST_FREE, OPT_RETRIES, OPT_RETRY_429, OPT_BACKOFF_429,
-	OPT_BACKOFF, OPT_TIMEOUT, OPT_CONNECT_TIMEOUT, OPT_WINDOW, OPT_CACHE_DAYS,
+	OPT_DELAY = CLI_OPT_FIRST_FREE, OPT_CONNECT_TIMEOUT, OPT_WINDOW, OPT_CACHE_DAYS,
 	OPT_DRY_RUN, OPT_BUDGET, OPT_REFRESH, OPT_BATCH, OPT_MAX_PAUSE, OPT_MAX_FAILURES,
-	OPT_STATS_JSON, OPT_CONCURRENCY
+	OPT_STATS_JSON, OPT_CONCURRENCY,
+	OPT_HTTP    /* and the CLI_HTTP_NOPTS after it */
 };
 
 static const char usage[] =
@@ -123,12 +124,7 @@ parse_opt(int opt, const char *arg)
 	case OPT_DELAY: dst = &O.delay_ms; name = "--delay-ms"; max = 3600000;
 		O.delay_given = 1; break;
 	case OPT_CONCURRENCY: dst = &O.concurrency; name = "--concurrency"; min = 1; max = 50; break;
-	case OPT_RETRIES: dst = &O.retries; name = "--retries"; max = 20; break;
-	case OPT_RETRY_429: dst = &O.retry_429; name = "--retry-429"; max = 20; break;
-	case OPT_BACKOFF_429: dst = &O.backoff_429_ms; name = "--backoff-429-ms"; max = 3600000; break;
-	case OPT_BACKOFF: dst = &O.backoff_ms; name = "--backoff-ms"; max = 600000; break;
-	case OPT_TIMEOUT: dst = &O.timeout_ms; name = "--timeout-ms"; min = 1; max = 3600000; break;
-	case OPT_CONNECT_TIMEOUT: dst = &O.connect_timeout_ms; name = "--connect-timeout-ms";
+	case OPT_CONNECT_TIMEOUT: dst = &O.http.connect_timeout_ms; name = "--connect-timeout-ms";
 		min = 1; max = 600000; break;
 	case OPT_WINDOW: dst = &O.window; name = "--window"; min = 1; max = 100000; break;
 	case OPT_BATCH: dst = &O.batch; name = "--batch-size"; min = 1; max = APOLLO_BATCH_MAX; break;
@@ -162,6 +158,13 @@ parse_opt(int opt, const char *arg)
 	case OPT_REFRESH: O.refresh = 1; return 0;
 	case OPT_STATS_JSON: O.stats_json = 1; return 0;
 	default:
+		switch (cli_http_opt(&O.http, OPT_HTTP, "", opt, arg, err, sizeof err)) {
+		case 1:
+			return 0;
+		case -1:
+			cli_msg(stderr, "%s", err);
+			return -1;
+		}
 		fputs(usage, stderr);
 		return -1;
 	}
@@ -179,11 +182,7 @@ main(int argc, char **argv)
 		CLI_COMMON_LONGOPTS,
 		{ "delay-ms", required_argument, NULL, OPT_DELAY },
 		{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
-		{ "retries", required_argument, NULL, OPT_RETRIES },
-		{ "retry-429", required_argument, NULL, OPT_RETRY_429 },
-		{ "backoff-429-ms", required_argument, NULL, OPT_BACKOFF_429 },
-		{ "backoff-ms", required_argument, NULL, OPT_BACKOFF },
-		{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
+		CLI_HTTP_LONGOPTS("", OPT_HTTP),
 		{ "connect-timeout-ms", required_argument, NULL, OPT_CONNECT_TIMEOUT },
 		{ "window", required_argument, NULL, OPT_WINDOW },
 		{ "batch-size", required_argument, NULL, OPT_BATCH },
@@ -210,12 +209,7 @@ main(int argc, char **argv)
 	cli_init("apollo-enrich");
 	O.delay_ms = 500;
 	O.concurrency = 4;
-	O.retries = 2;
-	O.retry_429 = 1;
-	O.backoff_429_ms = 60000;
-	O.backoff_ms = 1000;
-	O.timeout_ms = 30000;
-	O.connect_timeout_ms = 10000;
+	http_opts_default(&O.http);   /* its retries, backoffs and timeouts are apollo-enrich's */
 	O.window = 0;
 	O.batch = APOLLO_BATCH_MAX;
 	O.max_pause_ms = 120000;

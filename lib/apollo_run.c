@@ -817,12 +817,6 @@ apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err, s
 	}
 	R->o = *o;
 	R->delay_ms = o->delay_ms;
-	R->retries = o->retries;
-	R->retry_429 = o->retry_429;
-	R->backoff_429_ms = o->backoff_429_ms;
-	R->backoff_ms = o->backoff_ms;
-	R->timeout_ms = o->timeout_ms;
-	R->connect_timeout_ms = o->connect_timeout_ms;
 	R->window = window;
 	R->concurrency = concurrency;
 	R->delay_given = o->delay_given;

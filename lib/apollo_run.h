@@ -30,13 +30,15 @@
 #define DE_APOLLO_RUN_H
 
 #include <stddef.h>
+#include "http.h"
 #include "jspan.h"
 
 #define APOLLO_RUN_WINDOW 100   /* records read ahead at least, by default */
 
 struct apollo_run_opts {
-	long delay_ms, retries, retry_429, backoff_429_ms, backoff_ms, timeout_ms;
-	long connect_timeout_ms, window, batch, max_pause_ms, max_failures;
+	/* Timeouts, retries and backoffs (lib/cli_http.h); the engine sets the rest. */
+	struct http_opts http;
+	long delay_ms, window, batch, max_pause_ms, max_failures;
 	long concurrency;              /* calls in flight at most (0: 1) */
 	/* window: records read ahead; 0: APOLLO_RUN_WINDOW, or 2 x concurrency x batch if more */
 	int delay_given;               /* delay_ms is a floor after Apollo's headers too */

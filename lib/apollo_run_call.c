@@ -58,18 +58,10 @@ ensure_http(apollo_run_t *R)
 
 	if (R->http)
 		return 0;
-	http_opts_default(&o);
-	o.timeout_ms = R->timeout_ms;
-	o.connect_timeout_ms = R->connect_timeout_ms;
+	o = R->o.http;
 	/* The engine paces the starts (lib/apollo_ratelimit.h); the client only runs them. */
 	o.max_in_flight = (int)R->concurrency;
 	o.min_interval_ms = 0;
-	o.max_retries = (int)R->retries;
-	o.max_retries_429 = (int)R->retry_429;
-	o.backoff_429_ms = R->backoff_429_ms;
-	o.backoff_base_ms = R->backoff_ms;
-	if (o.backoff_max_ms < R->backoff_ms)
-		o.backoff_max_ms = R->backoff_ms;
 	o.max_body = 16u * 1024 * 1024;
 	tls_opts(&o);
 	if ((R->http = http_client_new(&o)) == NULL) {

@@ -130,8 +130,7 @@ struct item {
 
 struct apollo_run {
 	struct apollo_run_opts o;
-	long delay_ms, retries, retry_429, backoff_429_ms, backoff_ms, timeout_ms;
-	long connect_timeout_ms, window, batch, max_pause_ms, max_failures;
+	long delay_ms, window, batch, max_pause_ms, max_failures;
 	const char *cache_days_text, *budget_text, *workspace;
 	int dry_run, refresh, stats_json, quiet, verbose, unbuffered;
 	char url[1100];

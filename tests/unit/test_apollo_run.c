@@ -98,9 +98,10 @@ run(const char *db, int dry_run, struct out *o)
 	int eof = 0, rc;
 
 	snprintf(dbdir, sizeof dbdir, "%s/%s", fx_dir, db);
-	opt.retries = 0;
-	opt.timeout_ms = 5000;
-	opt.connect_timeout_ms = 5000;
+	http_opts_default(&opt.http);
+	opt.http.max_retries = 0;
+	opt.http.timeout_ms = 5000;
+	opt.http.connect_timeout_ms = 5000;
 	opt.window = 2;           /* smaller than the input: the window moves */
 	opt.batch = APOLLO_BATCH_MAX;
 	opt.max_pause_ms = 120000;
