@@ -431,7 +431,9 @@ sigrun_classify(sigrun_t *r, char *err, size_t errlen)
 	}
 	/* Rounds: claim, ask DeepSeek for what this process claimed, wait for the rest. */
 	for (;;) {
-		if ((rc = llm_claim(r, &waiting, err, errlen)) != SIGRUN_OK)
+		if ((rc = llm_claim(r, &waiting, err, errlen)) != SIGRUN_OK ||
+		    (rc = stage_budget_reread(r->wss, WS_DEEPSEEK, r->o.db, NULL, r->now, err,
+		    errlen)) != SIGRUN_OK)
 			return rc;
 		if (llm_batches(r) != 0)
 			goto nomem;

@@ -432,6 +432,8 @@ sigrun_search(sigrun_t *r, char *err, size_t errlen)
 
 	for (;;) {
 		if ((rc = claim_accounts(r, err, errlen)) != SIGRUN_OK ||
+		    (rc = stage_budget_reread(r->wss, WS_SERPER, r->o.db, r->o.budget_flag, r->now,
+		    err, errlen)) != SIGRUN_OK ||
 		    (rc = search_claimed(r, err, errlen)) != SIGRUN_OK)
 			return rc;
 		for (waiting = 0, a = r->accts; a; a = a->next)

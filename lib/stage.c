@@ -125,6 +125,19 @@ stage_budget_check(struct stage *s, workspace_t *ws, enum workspace_provider p,
 	return workspace_stopped(ws, p) == WS_CALLING;
 }
 
+int
+stage_budget_reread(struct stage_ws *list, enum workspace_provider p, db_t *db,
+    const char *flag, time_t now, char *err, size_t errlen)
+{
+	int rc;
+
+	for (; list; list = list->next)
+		if (workspace_budget(list->ws, p)->limited &&
+		    (rc = workspace_budget_load(list->ws, p, db, flag, now, err, errlen)) != WORKSPACE_OK)
+			return stage_code(rc);
+	return STAGE_OK;
+}
+
 void
 stage_stop(struct stage *s, workspace_t *ws, enum workspace_provider p,
     enum workspace_stop why, const char *reason, const char *then)

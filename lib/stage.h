@@ -91,6 +91,17 @@ int stage_budget_check(struct stage *s, workspace_t *ws, enum workspace_provider
     const char *unit, const char *then);
 
 /*
+ * Reads again, for each workspace of list with a budget for p, what the
+ * ledger says was used this month: other processes sharing the db (a
+ * pipeline's background stage, another pipeline) spend from the same budget.
+ * Call it with none of this process's calls to p in flight (their credit is
+ * not in the ledger yet). Returns STAGE_OK, STAGE_ECONFIG or STAGE_EIO with
+ * err set.
+ */
+int stage_budget_reread(struct stage_ws *list, enum workspace_provider p, db_t *db,
+    const char *flag, time_t now, char *err, size_t errlen);
+
+/*
  * Stops p for the workspace (the first reason stays, lib/workspace.h) and,
  * when it was still calling, says "workspace NAME: REASON: <then>".
  */

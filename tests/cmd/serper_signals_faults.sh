@@ -109,6 +109,23 @@ serper-signals --db "$T/db.bud" --budget 5 <"$IN" >"$T/bud2.out" 2>/dev/null
 t_eq "budget: next run, spent: 75" 75 "$?"
 t_eq "budget: next run, no search" 0 "$(fake_stat '.total')"
 t_eq "budget: next run, the paid ones from the cache" 5 "$(jq -r 'select(.account.signals.status=="enriched")|.account.account_id' "$T/bud2.out" | sort -u | wc -l)"
+# Another process spends from the budget while this one runs: a pipeline's
+# background serper-signals. This one opens the workspace (and reads the
+# budget) at once, then gets its records only after the other has spent it all.
+fake_post reset '{}'
+( while [ ! -e "$T/spent" ]; do sleep 0.1; done; cat "$IN" ) |
+	serper-signals --db "$T/db.share" --workspace acme --budget 5 --verbose >"$T/share.out" 2>"$T/share.err" &
+pshare=$!
+for _ in $(seq 300); do grep -q 'signals classified by' "$T/share.err" && break; sleep 0.1; done
+t_contains "shared budget: the waiting process has read it" "$T/share.err" "signals classified by"
+serper-signals --db "$T/db.share" --workspace acme --budget 5 --concurrency 1 <"$IN" >/dev/null 2>&1
+t_eq "shared budget: the other process spends it: 75" 75 "$?"
+touch "$T/spent"
+wait "$pshare"
+t_eq "shared budget: the first one then finds it spent: 75" 75 "$?"
+t_eq "shared budget: 5 searches in all, not 10" 5 "$(fake_calls serper.search)"
+t_eq "shared budget: 5 accounts from the cache, 7 quota_exhausted" "5 7" \
+	"$(jq -r 'select(.account.signals.status=="enriched")|.account.account_id' "$T/share.out" | sort -u | wc -l) $(jq -r 'select(.account.signals.status=="quota_exhausted")|.account.account_id' "$T/share.out" | sort -u | wc -l)"
 printf 'serper_monthly_budget = 7\n' | t_workspace acme
 fake_post reset '{}'
 serper-signals --db "$T/db.bud" <"$IN" >/dev/null 2>&1
