@@ -1,18 +1,6 @@
 #include "apollo_run_int.h"
 
 void
-apollo_run_say(apollo_run_t *R, const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	R->o.notice(R->o.ctx, msg);
-}
-
-void
 apollo_run_textf(apollo_run_t *R, const char *fmt, ...)
 {
 	char s[2048];
@@ -33,7 +21,7 @@ apollo_run_progress(apollo_run_t *R)
 void
 apollo_run_oom(apollo_run_t *R)
 {
-	apollo_run_say(R, "out of memory");
+	say(R, "out of memory");
 	R->io_error = 1;
 }
 
@@ -91,13 +79,13 @@ open_db(apollo_run_t *R)
 {
 	char err[512];
 
-	if (R->db)
+	if (R->s.db)
 		return 0;
-	if (R->db_failed)
+	if (R->db_open_failed)
 		return -1;
-	if (db_open(R->dbdir, 0, &R->db, err, sizeof err) != DB_OK) {
-		apollo_run_say(R, "%s", err);
-		R->db_failed = 1;
+	if (db_open(R->dbdir, 0, &R->s.db, err, sizeof err) != DB_OK) {
+		say(R, "%s", err);
+		R->db_open_failed = 1;
 		R->io_error = 1;
 		return -1;
 	}
@@ -106,23 +94,23 @@ open_db(apollo_run_t *R)
 
 /* ---- workspaces ---- */
 
+/* What the run keeps of a workspace beyond lib/stage.h's record: its key, wiped. */
 static void
-ws_free(struct ws *w)
+ws_wipe(struct ws *w)
 {
-	workspace_free(w->ws);
 	wipe_free(w->hdr_key);
 	wipe_free(w->key);
-	free(w);
+	w->hdr_key = w->key = NULL;
 }
 
 /* Rate limits seen by an earlier run, for the dry run's estimate. */
 static void
 ws_load_ratelimit(apollo_run_t *R, struct ws *w)
 {
-	if (open_db(R) == 0 && apollo_ratelimit_load(R->db, w->name, &w->rl) == 1)
+	if (open_db(R) == 0 && apollo_ratelimit_load(R->s.db, w->s.name, &w->rl) == 1)
 		w->rl_seen = 1;
-	else if (R->db == NULL)
-		(void)apollo_ratelimit_load(NULL, w->name, &w->rl);
+	else if (R->s.db == NULL)
+		(void)apollo_ratelimit_load(NULL, w->s.name, &w->rl);
 }
 
 void
@@ -130,64 +118,80 @@ apollo_run_ws_save_ratelimit(apollo_run_t *R, struct ws *w)
 {
 	char err[256];
 
-	if (!w->rl_seen || w->rl_saved || R->db == NULL)
+	if (!w->rl_seen || w->rl_saved || R->s.db == NULL)
 		return;
 	w->rl_saved = 1;
-	(void)apollo_ratelimit_save(R->db, w->name, &w->rl, err, sizeof err);
+	(void)apollo_ratelimit_save(R->s.db, w->s.name, &w->rl, err, sizeof err);
 }
 
+/*
+ * A workspace that cannot be used (state, reason): its contacts are marked
+ * error (or skipped). NULL on ENOMEM.
+ */
+static struct ws *
+ws_unusable(apollo_run_t *R, const char *name, enum ws_state state, const char *reason)
+{
+	struct ws *w = calloc(1, sizeof *w);
+
+	if (w == NULL)
+		return NULL;
+	w->run = R;
+	snprintf(w->name, sizeof w->name, "%.64s", name);
+	w->s.name = w->name;
+	w->state = state;
+	snprintf(w->reason, sizeof w->reason, "%s", reason);
+	return w;
+}
+
+/* The workspace's settings, opened once (lib/stage.h); NULL on ENOMEM. */
 static struct ws *
 ws_get(apollo_run_t *R, const char *name)
 {
+	struct stage_ws *sw;
 	struct ws *w;
-	char err[512];
+	char err[512], reason[600];
 	const char *key;
-	int rc, dberr;
+	int rc;
 	size_t n;
 
 	if (!conf_workspace_valid(name)) {
 		if (R->badname_ws)
 			return R->badname_ws;
-		if ((w = calloc(1, sizeof *w)) == NULL)
+		if ((w = ws_unusable(R, "", WS_BADNAME,
+		    "invalid workspace id: use 1-64 letters, digits, '_', '-' or '.'")) == NULL)
 			return NULL;
-		w->run = R;
-		w->state = WS_BADNAME;
-		snprintf(w->reason, sizeof w->reason,
-		    "invalid workspace id: use 1-64 letters, digits, '_', '-' or '.'");
-		apollo_run_say(R, "a record has an invalid workspace id ('%.64s'): its contacts are "
+		say(R, "a record has an invalid workspace id ('%.64s'): its contacts are "
 		    "marked error", name);
 		R->conf_error = 1;
 		return R->badname_ws = w;
 	}
-	for (w = R->wss; w; w = w->next)
-		if (strcmp(w->name, name) == 0)
-			return w;
-	if ((w = calloc(1, sizeof *w)) == NULL)
-		return NULL;
-	w->run = R;
-	snprintf(w->name, sizeof w->name, "%.64s", name);
-	w->next = R->wss;
-	R->wss = w;
+	if ((w = (struct ws *)stage_ws_find(R->wss, name)) != NULL)
+		return w;
+	if ((rc = stage_ws_open(name, R->cache_days_text, sizeof *w, &sw, err, sizeof err)) !=
+	    STAGE_OK) {
+		if (rc == STAGE_ENOMEM)
+			return NULL;
+		snprintf(reason, sizeof reason, "configuration: %s", err);
+		if ((w = ws_unusable(R, name, WS_CONF, reason)) == NULL)
+			return NULL;
+		say(R, "workspace %s: %s", name, err);
+		R->conf_error = 1;
+	} else {
+		w = (struct ws *)sw;
+		w->run = R;
+	}
+	stage_ws_link(&R->wss, &w->s);
 	for (n = 0; n < APOLLO_RL_N; n++)
 		w->rl.limit[n] = w->rl.usage[n] = w->rl.left[n] = -1;
 	apollo_pace_init(&w->pace, R->delay_ms, R->delay_given);
-	if ((rc = workspace_open(name, R->cache_days_text, &w->ws, err, sizeof err)) !=
-	    WORKSPACE_OK) {
-		if (rc == WORKSPACE_ENOMEM)
-			return NULL;
-		w->state = WS_CONF;
-		snprintf(w->reason, sizeof w->reason, "configuration: %s", err);
-		apollo_run_say(R, "workspace %s: %s", name, err);
-		R->conf_error = 1;
+	if (w->state != WS_OK)
 		return w;
-	}
-	w->ttl = workspace_ttl(w->ws);
-	w->budget = workspace_budget(w->ws, WS_APOLLO);
-	if ((key = workspace_key(w->ws, WS_APOLLO)) == NULL) {
+	w->budget = workspace_budget(w->s.ws, WS_APOLLO);
+	if ((key = workspace_key(w->s.ws, WS_APOLLO)) == NULL) {
 		w->state = WS_NOKEY;
 		if (!R->quiet) {
-			workspace_key_hint(w->ws, WS_APOLLO, err, sizeof err);
-			apollo_run_say(R, "workspace %s: no Apollo key (set %s): its contacts pass "
+			workspace_key_hint(w->s.ws, WS_APOLLO, err, sizeof err);
+			say(R, "workspace %s: no Apollo key (set %s): its contacts pass "
 			    "through marked skipped", name, err);
 		}
 		return w;
@@ -196,7 +200,7 @@ ws_get(apollo_run_t *R, const char *name)
 		w->state = WS_CONF;
 		snprintf(w->reason, sizeof w->reason,
 		    "configuration: the Apollo key holds a line break");
-		apollo_run_say(R, "workspace %s: the Apollo key holds a line break", name);
+		say(R, "workspace %s: the Apollo key holds a line break", name);
 		R->conf_error = 1;
 		return w;
 	}
@@ -209,14 +213,13 @@ ws_get(apollo_run_t *R, const char *name)
 		snprintf(w->reason, sizeof w->reason, "the db cannot be opened");
 		return w;
 	}
-	if ((rc = workspace_budget_load(w->ws, WS_APOLLO, R->db, R->budget_text, time(NULL), err,
-	    sizeof err)) != WORKSPACE_OK) {
-		dberr = rc == WORKSPACE_EIO;
+	if ((rc = workspace_budget_load(w->s.ws, WS_APOLLO, R->s.db, R->budget_text, time(NULL),
+	    err, sizeof err)) != WORKSPACE_OK) {
 		w->state = WS_CONF;
-		snprintf(w->reason, sizeof w->reason, "%s%s", dberr ? "db: " : "configuration: ",
-		    err);
-		apollo_run_say(R, "workspace %s: %s", name, err);
-		if (dberr)
+		snprintf(w->reason, sizeof w->reason, "%s%s",
+		    rc == WORKSPACE_EIO ? "db: " : "configuration: ", err);
+		say(R, "workspace %s: %s", name, err);
+		if (rc == WORKSPACE_EIO)
 			R->io_error = 1;
 		else
 			R->conf_error = 1;
@@ -355,13 +358,13 @@ static struct entry *
 entry_new(struct ws *w, const char *email, const char *text, jspan_t contact)
 {
 	struct entry *e = calloc(1, sizeof *e);
-	size_t nl = strlen(w->name);
+	size_t nl = strlen(w->s.name);
 
 	if (e == NULL || (e->key = malloc(nl + strlen(email) + 2)) == NULL) {
 		free(e);
 		return NULL;
 	}
-	memcpy(e->key, w->name, nl);
+	memcpy(e->key, w->s.name, nl);
 	e->key[nl] = DB_KEY_SEP;
 	strcpy(e->key + nl + 1, email);
 	e->email = e->key + nl + 1;
@@ -505,12 +508,12 @@ admit_contact(apollo_run_t *R, const struct item *it, struct slot *sl, struct ws
 		settle(sl, "error", w->reason, NULL, -1);
 		return 0;
 	}
-	if ((stop = workspace_stopped(w->ws, WS_APOLLO)) == WS_KEY_REFUSED) {
-		settle(sl, "error", workspace_stop_reason(w->ws, WS_APOLLO), NULL, -1);
+	if ((stop = workspace_stopped(w->s.ws, WS_APOLLO)) == WS_KEY_REFUSED) {
+		settle(sl, "error", workspace_stop_reason(w->s.ws, WS_APOLLO), NULL, -1);
 		return 0;
 	}
 	buf_reset(&R->key);
-	if (db_key(&R->key, w->name, email, (char *)NULL) != DB_OK) {
+	if (db_key(&R->key, w->s.name, email, (char *)NULL) != DB_OK) {
 		apollo_run_oom(R);
 		return -1;
 	}
@@ -522,15 +525,15 @@ admit_contact(apollo_run_t *R, const struct item *it, struct slot *sl, struct ws
 		return 0;
 	}
 	/* The memo holds what was read or answered this run (with --refresh: answered). */
-	if ((ans = memo_get(R, key, w->ttl, now)) != NULL) {
+	if ((ans = memo_get(R, key, w->s.ttl, now)) != NULL) {
 		settle_hit(R, sl, w, ans);
 		return 0;
 	}
 	/* The cache; with --refresh only what this run fetched. */
-	rc = cache_get(R->db, APOLLO_PROVIDER, w->name, email, w->ttl, now, &v, &fetched, err,
+	rc = cache_get(R->s.db, APOLLO_PROVIDER, w->s.name, email, w->s.ttl, now, &v, &fetched, err,
 	    sizeof err);
 	if (rc < 0) {
-		apollo_run_say(R, "db: %s", err);
+		say(R, "db: %s", err);
 		R->io_error = 1;
 		settle(sl, "error", "db read failed", NULL, -1);
 		return 0;
@@ -559,7 +562,7 @@ admit_contact(apollo_run_t *R, const struct item *it, struct slot *sl, struct ws
 		return 0;
 	}
 	if (stop != WS_CALLING) {
-		settle(sl, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO), NULL, -1);
+		settle(sl, "quota_exhausted", workspace_stop_reason(w->s.ws, WS_APOLLO), NULL, -1);
 		return 0;
 	}
 	if (R->stop_all) {
@@ -816,6 +819,8 @@ apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err, s
 		return -1;
 	}
 	R->o = *o;
+	R->s.notice = o->notice;
+	R->s.notice_ctx = o->ctx;
 	R->delay_ms = o->delay_ms;
 	R->window = window;
 	R->concurrency = concurrency;
@@ -887,7 +892,7 @@ apollo_run_process(apollo_run_t *R, int eof)
 			continue;
 		if (R->in_flight == 0 && wait < 0) {
 			/* Cannot happen: the head waits for a queued entry. */
-			apollo_run_say(R, "internal error: the oldest record waits for nothing queued");
+			say(R, "internal error: the oldest record waits for nothing queued");
 			R->io_error = 1;
 			return -1;
 		}
@@ -896,7 +901,7 @@ apollo_run_process(apollo_run_t *R, int eof)
 			return -1;
 		if (R->in_flight > 0) {
 			if (http_run_some(R->http, wait >= 0 ? wait : 1000) != HTTP_OK) {
-				apollo_run_say(R, "libcurl failed");
+				say(R, "libcurl failed");
 				R->io_error = 1;
 				return -1;
 			}
@@ -931,7 +936,7 @@ apollo_run_stats(const apollo_run_t *R, struct apollo_run_stats *st)
 	st->n_skipped = R->n_skipped;
 	st->n_quota = R->n_quota;
 	st->n_dry = R->n_dry;
-	st->io_error = R->io_error;
+	st->io_error = R->io_error || R->s.db_failed;
 	st->conf_error = R->conf_error;
 	st->rate_limited = R->rate_limited;
 	st->quota = R->quota;
@@ -941,7 +946,7 @@ void
 apollo_run_free(apollo_run_t *R)
 {
 	struct item *it;
-	struct ws *w;
+	struct stage_ws *sw;
 
 	if (R == NULL)
 		return;
@@ -956,14 +961,15 @@ apollo_run_free(apollo_run_t *R)
 	buf_free(&R->vals);
 	buf_free(&R->key);
 	http_client_free(R->http);
-	while ((w = R->wss) != NULL) {
-		R->wss = w->next;
-		ws_free(w);
+	for (sw = R->wss; sw; sw = sw->next)
+		ws_wipe((struct ws *)sw);
+	stage_ws_free_all(&R->wss);
+	if (R->badname_ws) {
+		ws_wipe(R->badname_ws);
+		free(R->badname_ws);
 	}
-	if (R->badname_ws)
-		ws_free(R->badname_ws);
 	u64set_free(&R->seen);
 	apollo_memo_free(R->memo);
-	db_close(R->db);
+	db_close(R->s.db);
 	free(R);
 }

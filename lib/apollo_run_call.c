@@ -22,13 +22,8 @@ static void
 count_call(apollo_run_t *R, struct ws *w, long attempts, double credits)
 {
 	struct ledger_usage u = { attempts, credits, 0 };
-	char month[16], err[512];
 
-	ledger_month(time(NULL), month, sizeof month);
-	if (ledger_add(R->db, w->name, APOLLO_PROVIDER, month, &u, err, sizeof err) != DB_OK) {
-		apollo_run_say(R, "db: usage ledger: %s", err);
-		R->io_error = 1;
-	}
+	stage_ledger(&R->s, w->s.name, APOLLO_PROVIDER, time(NULL), &u);
 	budget_spend(w->budget, credits);
 }
 
@@ -44,7 +39,7 @@ credits_left(apollo_run_t *R, struct ws *w)
 		return -1;
 	ledger_month(time(NULL), month, sizeof month);
 	/* Another pipeline may have spent meanwhile: the ledger has the last word. */
-	if (ledger_get(R->db, w->name, APOLLO_PROVIDER, month, &u, err, sizeof err) == DB_OK &&
+	if (ledger_get(R->s.db, w->s.name, APOLLO_PROVIDER, month, &u, err, sizeof err) == DB_OK &&
 	    u.credits > w->budget->used)
 		w->budget->used = u.credits;
 	left = floor(w->budget->budget - w->budget->used + 1e-9);
@@ -65,7 +60,7 @@ ensure_http(apollo_run_t *R)
 	o.max_body = 16u * 1024 * 1024;
 	tls_opts(&o);
 	if ((R->http = http_client_new(&o)) == NULL) {
-		apollo_run_say(R, "cannot set up libcurl");
+		say(R, "cannot set up libcurl");
 		R->io_error = 1;
 		return -1;
 	}
@@ -96,30 +91,20 @@ static void
 take_answer(apollo_run_t *R, struct entry **b, size_t n, struct apollo_result *res)
 {
 	apollo_answer_t *ans[APOLLO_BATCH_MAX] = { NULL };
-	char err[512];
-	json_t *v;
+	const char *keys[APOLLO_BATCH_MAX];
+	json_t *vals[APOLLO_BATCH_MAX];
 	time_t now = time(NULL);
-	db_batch_t *batch = db_batch_new(R->db);
-	size_t i;
-	int rc;
+	size_t i, nv = 0;
 
-	/* One transaction for the call's answers: a commit (and its sync) per call. */
 	for (i = 0; i < n; i++) {
 		if (res[i].kind == APOLLO_UNANSWERED)
 			continue;
-		v = apollo_cache_value(res[i].kind == APOLLO_FOUND ? res[i].person : NULL);
-		if (v == NULL || batch == NULL) {
-			json_free(v);
+		if ((vals[nv] = apollo_cache_value(res[i].kind == APOLLO_FOUND ? res[i].person :
+		    NULL)) == NULL) {
 			apollo_run_oom(R);
 			continue;
 		}
-		rc = cache_put_batch(batch, APOLLO_PROVIDER, b[i]->ws->name, b[i]->email, v, now, err,
-		    sizeof err);
-		json_free(v);
-		if (rc != DB_OK) {
-			apollo_run_say(R, "db: cache: %s", err);
-			R->io_error = 1;
-		}
+		keys[nv++] = b[i]->email;
 		ans[i] = apollo_answer_new(res[i].kind == APOLLO_FOUND ? res[i].person : NULL, now);
 		res[i].person = NULL;
 		if (ans[i] == NULL)
@@ -127,12 +112,10 @@ take_answer(apollo_run_t *R, struct entry **b, size_t n, struct apollo_result *r
 		else
 			apollo_run_memo_put(R, b[i]->key, ans[i]);
 	}
-	/* Committed before the records learn the answers: they leave after. */
-	if (batch && db_batch_count(batch) > 0 && db_batch_commit(batch, err, sizeof err) != DB_OK) {
-		apollo_run_say(R, "db: cache: %s", err);
-		R->io_error = 1;
-	}
-	db_batch_free(batch);
+	/* One transaction for the call, committed before the records learn the answers. */
+	(void)stage_cache_put_all(&R->s, APOLLO_PROVIDER, b[0]->ws->s.name, keys, vals, nv, now);
+	for (i = 0; i < nv; i++)
+		json_free(vals[i]);
 	for (i = 0; i < n; i++) {
 		/* --refresh: later records of this run take it from the cache. */
 		if (R->refresh && res[i].kind != APOLLO_UNANSWERED &&
@@ -144,8 +127,8 @@ take_answer(apollo_run_t *R, struct entry **b, size_t n, struct apollo_result *r
 		else if (ans[i] == NULL)
 			apollo_run_resolve(R, b[i], "error", NULL, -1, "out of memory");
 		else
-			apollo_run_resolve(R, b[i], res[i].kind == APOLLO_FOUND ? "enriched" : "not_found", ans[i], 0,
-			    NULL);
+			apollo_run_resolve(R, b[i], res[i].kind == APOLLO_FOUND ? "enriched" :
+			    "not_found", ans[i], 0, NULL);
 	}
 }
 
@@ -166,8 +149,8 @@ answered(const char *val, size_t len, void *ctx)
 	const apollo_run_t *R = w->run;
 	long long t = claim_entry_time(val, len), since = 0;
 
-	if (w->ttl > 0)
-		since = (long long)time(NULL) - w->ttl;
+	if (w->s.ttl > 0)
+		since = (long long)time(NULL) - w->s.ttl;
 	/* --refresh: only what another process asked after this run began (the
 	 * second it began is ambiguous: asked again). */
 	if (R->refresh && since <= (long long)R->start)
@@ -189,10 +172,10 @@ take_cached(apollo_run_t *R, struct entry *e)
 	time_t fetched;
 	int rc, bad;
 
-	rc = cache_get(R->db, APOLLO_PROVIDER, e->ws->name, e->email, e->ws->ttl, time(NULL), &v,
+	rc = cache_get(R->s.db, APOLLO_PROVIDER, e->ws->s.name, e->email, e->ws->s.ttl, time(NULL), &v,
 	    &fetched, err, sizeof err);
 	if (rc < 0) {
-		apollo_run_say(R, "db: %s", err);
+		say(R, "db: %s", err);
 		R->io_error = 1;
 		return -1;
 	}
@@ -246,13 +229,18 @@ max_in_flight(const apollo_run_t *R)
 	return R->consecutive_fail > 0 ? 1 : (int)R->concurrency;
 }
 
-/* A workspace's calls stop: its limits or budget are reached. */
+#define QUOTA_THEN "the rest are quota_exhausted"
+
+/*
+ * A workspace's calls stop (lib/stage.h, said once), and the contacts queued
+ * for it get status with the stop's reason.
+ */
 static void
-stop_ws(apollo_run_t *R, struct ws *w, const char *reason)
+stop_ws(apollo_run_t *R, struct ws *w, enum workspace_stop why, const char *reason,
+    const char *then, const char *status)
 {
-	workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
-	apollo_run_say(R, "workspace %s: %s", w->name, reason);
-	apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
+	stage_stop(&R->s, w->s.ws, WS_APOLLO, why, reason, then);
+	apollo_run_drain(R, w, status, workspace_stop_reason(w->s.ws, WS_APOLLO));
 }
 
 /*
@@ -282,12 +270,12 @@ next_ws(apollo_run_t *R, long long now, long *wait, int *stopped)
 			    "Apollo's %s rate limit is reached (%ld calls); try later", wname[win],
 			    e->ws->pace.rl.limit[win]);
 			R->rate_limited = 1;
-			stop_ws(R, e->ws, reason);
+			stop_ws(R, e->ws, WS_QUOTA_REACHED, reason, QUOTA_THEN, "quota_exhausted");
 			*stopped = 1;
 			return NULL;
 		} else if (pw > 0 && R->verbose && win >= 0)
-			apollo_run_say(R, "workspace %s: Apollo's %s limit is used up: no call for %ld ms",
-			    e->ws->name, wname[win], pw);
+			say(R, "workspace %s: Apollo's %s limit is used up: no call for %ld ms",
+			    e->ws->s.name, wname[win], pw);
 		if (pw >= 0 && (*wait < 0 || pw < *wait))
 			*wait = pw;
 	}
@@ -338,11 +326,8 @@ apollo_run_call_once(apollo_run_t *R, int partial, long *wait)
 			snprintf(reason, sizeof reason,
 			    "monthly Apollo budget of %g credits reached (%g used)",
 			    w->budget->budget, w->budget->used);
-			workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
-			apollo_run_say(R, "workspace %s: %s: the rest are quota_exhausted", w->name,
-			    reason);
 			R->quota = 1;
-			apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
+			stop_ws(R, w, WS_QUOTA_REACHED, reason, QUOTA_THEN, "quota_exhausted");
 			return 1;
 		}
 		if (left < max)
@@ -361,10 +346,10 @@ apollo_run_call_once(apollo_run_t *R, int partial, long *wait)
 		return ask(R, b, n) != 0 ? -1 : 1;
 	for (i = 0; i < n; i++)
 		keys[i] = b[i]->email;
-	rc = claim_take(R->db, APOLLO_PROVIDER, w->name, keys, n, answered, w, time(NULL), st, err,
+	rc = claim_take(R->s.db, APOLLO_PROVIDER, w->s.name, keys, n, answered, w, time(NULL), st, err,
 	    sizeof err);
 	if (rc != DB_OK) {
-		apollo_run_say(R, "db: %s", err);
+		say(R, "db: %s", err);
 		R->io_error = 1;
 		fail_batch(R, b, n, "error", "db write failed");
 		return -1;
@@ -433,11 +418,11 @@ answer(apollo_run_t *R, struct call *c, http_response_t *resp)
 			take_answer(R, b, n, res);
 			apollo_results_free(res, n);
 			if (R->verbose)
-				apollo_run_say(R, "workspace %s: bulk_match of %zu: %g credits", w->name,
+				say(R, "workspace %s: bulk_match of %zu: %g credits", w->s.name,
 				    n, credits);
 		} else {
 			snprintf(reason, sizeof reason, "invalid answer from Apollo: %s", err);
-			apollo_run_say(R, "workspace %s: %s (%zu contacts marked error)", w->name,
+			say(R, "workspace %s: %s (%zu contacts marked error)", w->s.name,
 			    reason, n);
 			fail_batch(R, b, n, "error", reason);
 		}
@@ -448,20 +433,18 @@ answer(apollo_run_t *R, struct call *c, http_response_t *resp)
 	if (resp->status == 401 || resp->status == 403) {
 		snprintf(reason, sizeof reason, "Apollo refused the API key (HTTP %ld%s%s)",
 		    resp->status, *ex ? ": " : "", ex);
-		workspace_stop(w->ws, WS_APOLLO, WS_KEY_REFUSED, reason);
-		apollo_run_say(R, "workspace %s: %s: no more calls for this workspace", w->name,
-		    reason);
-		fail_batch(R, b, n, "error", workspace_stop_reason(w->ws, WS_APOLLO));
-		apollo_run_drain(R, w, "error", workspace_stop_reason(w->ws, WS_APOLLO));
+		stage_stop(&R->s, w->s.ws, WS_APOLLO, WS_KEY_REFUSED, reason,
+		    "no more calls for this workspace");
+		fail_batch(R, b, n, "error", workspace_stop_reason(w->s.ws, WS_APOLLO));
+		apollo_run_drain(R, w, "error", workspace_stop_reason(w->s.ws, WS_APOLLO));
 	} else if (resp->status == 429) {
 		snprintf(reason, sizeof reason,
 		    "Apollo rate limit reached (HTTP 429 after %d attempts); try later",
 		    resp->attempts);
-		workspace_stop(w->ws, WS_APOLLO, WS_QUOTA_REACHED, reason);
-		apollo_run_say(R, "workspace %s: %s", w->name, reason);
 		R->rate_limited = 1;
-		fail_batch(R, b, n, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
-		apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->ws, WS_APOLLO));
+		stage_stop(&R->s, w->s.ws, WS_APOLLO, WS_QUOTA_REACHED, reason, QUOTA_THEN);
+		fail_batch(R, b, n, "quota_exhausted", workspace_stop_reason(w->s.ws, WS_APOLLO));
+		apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->s.ws, WS_APOLLO));
 	} else if (resp->status == 0 || resp->transient) {
 		R->calls_unavail++;
 		R->consecutive_fail++;
@@ -471,20 +454,20 @@ answer(apollo_run_t *R, struct call *c, http_response_t *resp)
 		else
 			snprintf(reason, sizeof reason, "Apollo unavailable: %s after %d attempts",
 			    resp->error, resp->attempts);
-		apollo_run_say(R, "workspace %s: %s (%zu contacts marked error)", w->name, reason, n);
+		say(R, "workspace %s: %s (%zu contacts marked error)", w->s.name, reason, n);
 		fail_batch(R, b, n, "error", reason);
 		if (R->consecutive_fail >= R->max_failures && !R->stop_all) {
 			R->stop_all = 1;
 			snprintf(R->stop_reason, sizeof R->stop_reason, "%s; no more calls this run",
 			    reason);
-			apollo_run_say(R, "%ld calls in a row failed: no more calls this run",
+			say(R, "%ld calls in a row failed: no more calls this run",
 			    R->consecutive_fail);
 			apollo_run_drain(R, NULL, "error", R->stop_reason);
 		}
 	} else {
 		snprintf(reason, sizeof reason, "Apollo answered HTTP %ld%s%s", resp->status,
 		    *ex ? ": " : "", ex);
-		apollo_run_say(R, "workspace %s: %s (%zu contacts marked error)", w->name, reason, n);
+		say(R, "workspace %s: %s (%zu contacts marked error)", w->s.name, reason, n);
 		fail_batch(R, b, n, "error", reason);
 	}
 	return 0;
@@ -497,7 +480,6 @@ on_answer(http_response_t *resp, void *user)
 	struct call *c = user;
 	apollo_run_t *R = c->run;
 	const char *keys[APOLLO_BATCH_MAX];
-	char err[512];
 	size_t i;
 
 	call_unlink(R, c);
@@ -509,12 +491,8 @@ on_answer(http_response_t *resp, void *user)
 	/* After the answers are in the cache: whoever claims next finds them there. */
 	for (i = 0; i < c->n; i++)
 		keys[i] = c->b[i]->email;
-	if (claim_release(R->db, APOLLO_PROVIDER, c->w->name, keys, c->n, err, sizeof err) !=
-	    DB_OK) {
-		apollo_run_say(R, "db: %s", err);
-		R->io_error = 1;
+	if (stage_release_all(&R->s, APOLLO_PROVIDER, c->w->s.name, keys, c->n, "emails") != 0)
 		R->fatal = 1;
-	}
 	free(c);
 }
 
@@ -620,7 +598,7 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 	R->calls_out = c;
 	/* Under way at once: the transfer goes on while records are read. */
 	if (http_run_some(R->http, 0) != HTTP_OK) {
-		apollo_run_say(R, "libcurl failed");
+		say(R, "libcurl failed");
 		R->io_error = 1;
 		return -1;
 	}

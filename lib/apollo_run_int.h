@@ -33,6 +33,7 @@
 #include "http.h"
 #include "json.h"
 #include "ledger.h"
+#include "stage.h"
 #include "u64set.h"
 #include "window.h"
 #include "workspace.h"
@@ -40,17 +41,18 @@
 /* How a workspace opened; why calls stop later is the workspace's stop state. */
 enum ws_state { WS_OK, WS_NOKEY, WS_CONF, WS_BADNAME };
 
-/* A workspace's run: its settings (lib/workspace.h), and what this run keeps of it. */
+/*
+ * A workspace's run: its settings and stop state (lib/stage.h), and what this
+ * run keeps of it.
+ */
 struct ws {
-	struct ws *next;
+	struct stage_ws s;         /* s.ws NULL when it could not be opened */
 	apollo_run_t *run;
-	char name[72];
-	workspace_t *ws;           /* NULL when it could not be opened */
+	char name[72];             /* s.name when it could not be opened */
 	enum ws_state state;
 	char reason[600];
 	char *hdr_key;             /* "x-api-key: ...", wiped at free */
 	char *key;                 /* a copy, for redaction only; wiped at free */
-	long ttl;
 	struct budget *budget;     /* the workspace's */
 	struct budget_need need;   /* --dry-run: the emails asked against the budget */
 	struct apollo_ratelimit rl;   /* the limits seen, or kept by an earlier run */
@@ -135,11 +137,12 @@ struct apollo_run {
 	int dry_run, refresh, stats_json, quiet, verbose, unbuffered;
 	char url[1100];
 	char dbdir[4096];
-	db_t *db;
-	int db_failed;
+	struct stage s;            /* s.db: opened when a workspace first needs it */
+	int db_open_failed;
 	http_client_t *http;
 	window_t *win;
-	struct ws *wss, *badname_ws;
+	struct stage_ws *wss;
+	struct ws *badname_ws;
 	struct entry *qhead, *qtail;
 	time_t start;
 	u64set_t seen;             /* dry run, --refresh: emails asked this run (hash of the key) */
@@ -179,7 +182,7 @@ void apollo_run_oom(apollo_run_t *R);
 void apollo_run_progress(apollo_run_t *R);
 void apollo_run_resolve(apollo_run_t *R, struct entry *e, const char *status,
     apollo_answer_t *ans, int cached, const char *reason);
-void apollo_run_say(apollo_run_t *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define say(R, ...) stage_say(&(R)->s, __VA_ARGS__)
 void apollo_run_textf(apollo_run_t *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void apollo_run_ws_save_ratelimit(apollo_run_t *R, struct ws *w);
 int apollo_run_emit(apollo_run_t *R, struct item *it);

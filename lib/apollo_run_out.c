@@ -146,7 +146,7 @@ apollo_run_write_out(apollo_run_t *R)
 	if (R->out_failed)
 		return -1;
 	if (n > 0 && R->o.write(R->o.ctx, buf_ptr(&R->out), n) != 0) {
-		apollo_run_say(R, "stdout: %s", strerror(errno));
+		say(R, "stdout: %s", strerror(errno));
 		R->io_error = R->out_failed = 1;
 		return -1;
 	}
@@ -161,7 +161,7 @@ apollo_run_flush_out(apollo_run_t *R)
 	if (apollo_run_write_out(R) != 0)
 		return -1;
 	if (R->o.flush(R->o.ctx) != 0) {
-		apollo_run_say(R, "stdout: %s", strerror(errno));
+		say(R, "stdout: %s", strerror(errno));
 		R->io_error = R->out_failed = 1;
 		return -1;
 	}
@@ -240,7 +240,7 @@ apollo_run_emit(apollo_run_t *R, struct item *it)
 	rc = jedit_members(&R->out, it->text, it->mem, it->nroot, NULL, 0, NULL, edit_member, &o);
 	if (rc == JSON_ETOOBIG) {
 		buf_truncate(&R->out, start);
-		apollo_run_say(R, "a record out would pass 1 GiB: stopping");
+		say(R, "a record out would pass 1 GiB: stopping");
 		R->io_error = 1;
 		rc = -1;
 	} else if (rc != JSON_OK || buf_addc(&R->out, '\n') != BUF_OK) {
@@ -264,6 +264,7 @@ void
 apollo_run_report(apollo_run_t *R)
 {
 	struct apollo_ratelimit rl;
+	struct stage_ws *sw;
 	struct ws *w;
 	long long least;
 	double secs;
@@ -272,8 +273,8 @@ apollo_run_report(apollo_run_t *R)
 	for (i = 0; i < APOLLO_RL_N; i++)
 		rl.limit[i] = rl.usage[i] = rl.left[i] = -1;
 	/* The strictest limits of the workspaces that would call. */
-	for (w = R->wss; w; w = w->next)
-		if (w->asked > 0)
+	for (sw = R->wss; sw; sw = sw->next)
+		if ((w = (struct ws *)sw)->asked > 0)
 			for (i = 0; i < APOLLO_RL_N; i++)
 				if (w->rl.limit[i] > 0 && (rl.limit[i] < 0 || w->rl.limit[i] < rl.limit[i]))
 					rl.limit[i] = w->rl.limit[i];
@@ -288,23 +289,23 @@ apollo_run_report(apollo_run_t *R)
 			snprintf(lim, sizeof lim, " (%ld ms between calls, %ld/minute, %ld/hour, %ld/day)",
 			    apollo_pace_interval(rl.limit[0], R->delay_ms, R->delay_given, 1),
 			    rl.limit[0], rl.limit[1], rl.limit[2]);
-		apollo_run_say(R, "dry run: %llu records, %llu contacts, %llu with an email, "
+		say(R, "dry run: %llu records, %llu contacts, %llu with an email, "
 		    "%llu cache hits, %llu asked earlier in the run, %llu calls for %llu emails, "
 		    "at most %g credits, at least %.1f s at the rate limits%s",
 		    R->records, R->contacts, R->with_email, R->hits, R->in_run, R->calls, R->emails_asked,
 		    R->credits_max, secs, lim);
 	} else if (R->verbose)
-		apollo_run_say(R, "%llu records, %llu contacts: %llu enriched, %llu not found, "
+		say(R, "%llu records, %llu contacts: %llu enriched, %llu not found, "
 		    "%llu errors, %llu skipped, %llu quota_exhausted; %llu cache hits, %llu calls, "
 		    "%g credits", R->records, R->contacts, R->n_enriched, R->n_not_found, R->n_error,
 		    R->n_skipped, R->n_quota, R->hits, R->calls, R->credits);
 	/* Even with --quiet: the pipelines read these (lib/budget.h). */
-	for (w = R->wss; R->dry_run && w; w = w->next)
-		if (w->need.limited) {
+	for (sw = R->wss; R->dry_run && sw; sw = sw->next)
+		if ((w = (struct ws *)sw)->need.limited) {
 			char need[200];
 
 			budget_need_say(&w->need, APOLLO_PROVIDER, "contacts", need, sizeof need);
-			apollo_run_say(R, "dry run: workspace %s: %s (of %g a month)", w->name, need,
+			say(R, "dry run: workspace %s: %s (of %g a month)", w->s.name, need,
 			    w->budget->budget);
 		}
 	if (R->stats_json)

@@ -162,6 +162,27 @@ stage_cache_put(struct stage *s, const char *provider, const char *ws, const cha
 }
 
 int
+stage_cache_put_all(struct stage *s, const char *provider, const char *ws,
+    const char *const *keys, json_t *const *vals, size_t n, time_t now)
+{
+	db_batch_t *b = db_batch_new(s->db);
+	char err[200] = "out of memory";
+	size_t i;
+	int rc = b ? DB_OK : DB_ENOMEM;
+
+	for (i = 0; rc == DB_OK && i < n; i++)
+		rc = cache_put_batch(b, provider, ws, keys[i], vals[i], now, err, sizeof err);
+	if (rc == DB_OK && n > 0)
+		rc = db_batch_commit(b, err, sizeof err);
+	db_batch_free(b);
+	if (rc == DB_OK)
+		return 0;
+	if (!s->db_failed++)
+		stage_say(s, "cannot write the cache: %s", err);
+	return -1;
+}
+
+int
 stage_ledger(struct stage *s, const char *ws, const char *provider, time_t now,
     const struct ledger_usage *u)
 {
@@ -179,9 +200,16 @@ int
 stage_release(struct stage *s, const char *provider, const char *ws, const char *key,
     const char *what)
 {
+	return stage_release_all(s, provider, ws, &key, 1, what);
+}
+
+int
+stage_release_all(struct stage *s, const char *provider, const char *ws,
+    const char *const *keys, size_t n, const char *what)
+{
 	char err[200];
 
-	if (claim_release(s->db, provider, ws, &key, 1, err, sizeof err) == DB_OK)
+	if (claim_release(s->db, provider, ws, keys, n, err, sizeof err) == DB_OK)
 		return 0;
 	if (!s->db_failed++)
 		stage_say(s, "cannot release the claim on %s: %s", what, err);

@@ -111,6 +111,13 @@ void stage_stop(struct stage *s, workspace_t *ws, enum workspace_provider p,
 /* Commits an answer to the cache. Returns 0, or -1 (counted, the first said). */
 int stage_cache_put(struct stage *s, const char *provider, const char *ws, const char *key,
     const json_t *val, time_t now);
+/*
+ * Commits the n answers of one call (vals[i] under keys[i]) in one
+ * transaction: one commit, one sync for the call. 0, or -1 (counted, the first
+ * said; none is in the cache then).
+ */
+int stage_cache_put_all(struct stage *s, const char *provider, const char *ws,
+    const char *const *keys, json_t *const *vals, size_t n, time_t now);
 /* Counts a call in the month of now in the usage ledger. 0, or -1 (counted, the first said). */
 int stage_ledger(struct stage *s, const char *ws, const char *provider, time_t now,
     const struct ledger_usage *u);
@@ -120,6 +127,9 @@ int stage_ledger(struct stage *s, const char *ws, const char *provider, time_t n
  */
 int stage_release(struct stage *s, const char *provider, const char *ws, const char *key,
     const char *what);
+/* stage_release() of the n keys of one call, in one transaction. */
+int stage_release_all(struct stage *s, const char *provider, const char *ws,
+    const char *const *keys, size_t n, const char *what);
 
 /*
  * The phases of an engine that takes records as trees, a window at a time

@@ -202,6 +202,54 @@ db_writes_land_and_failures_are_counted_and_said_once(void **state)
 	db_close(ro);
 }
 
+/* The answers of one call go in together, and its claims go together. */
+static void
+a_calls_answers_and_claims_go_at_once(void **state)
+{
+	db_t *db = fx_open_db("call"), *ro;
+	struct stage s = { db, collect, NULL, 0 };
+	const char *keys[] = { "a@x.com", "b@x.com" };
+	enum claim_state st[2];
+	json_t *vals[2] = { J("{\"status\":\"not_found\"}"), J("{\"n\":2}") }, *back = NULL;
+	char path[512], err[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(stage_cache_put_all(&s, "apollo", "w", keys, vals, 2, 1700000000), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(cache_get(db, "apollo", "w", keys[i], 0, 1700000000, &back, NULL, err,
+		    sizeof err), DB_OK);
+		assert_json_eq(back, i ? "{\"n\":2}" : "{\"status\":\"not_found\"}");
+		json_free(back);
+	}
+	assert_int_equal(claim_take(db, "apollo", "w", keys, 2, NULL, NULL, 1700000000, st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(stage_release_all(&s, "apollo", "w", keys, 2, "emails"), 0);
+	/* Released, both: another process could take them; this one can again. */
+	assert_int_equal(claim_take(db, "apollo", "w", keys, 2, NULL, NULL, 1700000000, st, err,
+	    sizeof err), DB_OK);
+	assert_int_equal(st[0], CLAIM_TAKEN);
+	assert_int_equal(st[1], CLAIM_TAKEN);
+	assert_int_equal(s.db_failed, 0);
+	db_close(db);
+
+	/* A db that cannot be written: nothing lands, counted and said once. */
+	snprintf(path, sizeof path, "%s/call", fx_dir);
+	assert_int_equal(db_open(path, 1, &ro, err, sizeof err), DB_OK);
+	s.db = ro;
+	said[0] = '\0';
+	keys[0] = "c@x.com";
+	assert_int_equal(stage_cache_put_all(&s, "apollo", "w", keys, vals, 2, 1700000000), -1);
+	assert_int_equal(cache_get(ro, "apollo", "w", "c@x.com", 0, 1700000000, &back, NULL, err,
+	    sizeof err), DB_NOTFOUND);
+	assert_int_equal(s.db_failed, 1);
+	assert_non_null(strstr(said, "cannot write the cache: "));
+	assert_int_equal(lines(said), 1);
+	for (i = 0; i < 2; i++)
+		json_free(vals[i]);
+	db_close(ro);
+}
+
 int
 main(void)
 {
@@ -212,6 +260,7 @@ main(void)
 		cmocka_unit_test(budget_check_stops_the_provider_once_with_the_figures),
 		cmocka_unit_test(stop_keeps_the_first_reason_and_says_it_once),
 		cmocka_unit_test(db_writes_land_and_failures_are_counted_and_said_once),
+		cmocka_unit_test(a_calls_answers_and_claims_go_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, setup, fx_teardown);
