@@ -96,17 +96,20 @@ text_out(void *ctx, const char *s)
 	fputs(s, stderr);
 }
 
+/*
+ * The records apollo_run has ready. Returns 0, or -1 when stdout failed
+ * (cli_close_output says it at the end).
+ */
 static int
-write_stdout(void *ctx, const char *p, size_t n)
+write_ready(apollo_run_t *ar)
 {
-	(void)ctx;
-	return fwrite(p, 1, n, stdout) == n ? 0 : -1;
-}
+	const char *p;
+	size_t n;
 
-static int
-flush_stdout(void *ctx)
-{
-	(void)ctx;
+	while ((p = apollo_run_next(ar, &n)) != NULL)
+		if (fwrite(p, 1, n, stdout) != n)
+			return -1;
+	/* The next stage has them before this one waits on the network or on stdin. */
 	return fflush(stdout) == 0 ? 0 : -1;
 }
 
@@ -204,7 +207,7 @@ main(int argc, char **argv)
 	const char *text;
 	size_t len;
 	jspan_t root;
-	int opt, eof = 0, status, rc, io_error = 0;
+	int opt, eof = 0, status, rc, io_error = 0, out_failed = 0;
 
 	cli_init("apollo-enrich");
 	O.delay_ms = 500;
@@ -257,24 +260,24 @@ main(int argc, char **argv)
 	O.progress = cli_progress_wanted(&cc);
 	O.notice = notice;
 	O.text = text_out;
-	O.write = write_stdout;
-	O.flush = flush_stdout;
 	if (cli_open_rejects(cc.rejects, &rejects, err, sizeof err) != 0) {
 		cli_msg(stderr, "%s", err);
 		return CLI_EX_IOERR;
 	}
 	if ((r = ndj_reader_new(stdin, "stdin", cc.max_line, cc.max_depth, rejects)) == NULL ||
-	    apollo_run_new(&O, &ar, err, sizeof err) != 0) {
+	    apollo_run_new(&O, &ar, err, sizeof err) != APOLLO_RUN_OK) {
 		cli_msg(stderr, "out of memory");
 		io_error = 1;
 		goto out;
 	}
+	if (cc.workspace && apollo_run_workspace(ar, cc.workspace) != APOLLO_RUN_OK)
+		goto out;
 	for (;;) {
 		/* Fill the window. */
 		while (!eof && !apollo_run_full(ar)) {
 			switch (cli_next_text(r, stderr, &text, &len, &root)) {
 			case CLI_REC_OK:
-				if (apollo_run_add(ar, text, len, root, ndj_text_index(r)) != 0)
+				if (apollo_run_add(ar, text, len, root, ndj_text_index(r)) != APOLLO_RUN_OK)
 					goto out;
 				break;
 			case CLI_REC_EOF:
@@ -285,15 +288,21 @@ main(int argc, char **argv)
 				goto out;
 			}
 		}
-		if ((rc = apollo_run_process(ar, eof)) < 0)
+		rc = apollo_run_process(ar, eof);
+		if (write_ready(ar) != 0) {
+			out_failed = io_error = 1;
 			goto out;
-		if (rc == 1)
+		}
+		if (rc != APOLLO_RUN_OK)
 			break;
 	}
 out:
 	status = CLI_EX_OK;
 	if (ar) {
 		apollo_run_finish(ar);
+		/* What is gathered goes out, whatever stopped the run, unless stdout failed. */
+		if (!out_failed && write_ready(ar) != 0)
+			io_error = 1;
 		apollo_run_stats(ar, &st);
 		if (st.n_error > 0)
 			status = CLI_EX_PROVIDER;

@@ -9,7 +9,7 @@ apollo_run_textf(apollo_run_t *R, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s, sizeof s, fmt, ap);
 	va_end(ap);
-	R->o.text(R->o.ctx, s);
+	R->o.text(R->o.notice_ctx, s);
 }
 
 void
@@ -22,7 +22,7 @@ void
 apollo_run_oom(apollo_run_t *R)
 {
 	say(R, "out of memory");
-	R->io_error = 1;
+	R->io_error = R->nomem = 1;
 }
 
 /* ---- the memo ---- */
@@ -816,11 +816,11 @@ apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err, s
 	if (R == NULL || (R->win = window_new((size_t)window)) == NULL) {
 		free(R);
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		return APOLLO_RUN_ENOMEM;
 	}
 	R->o = *o;
 	R->s.notice = o->notice;
-	R->s.notice_ctx = o->ctx;
+	R->s.notice_ctx = o->notice_ctx;
 	R->delay_ms = o->delay_ms;
 	R->window = window;
 	R->concurrency = concurrency;
@@ -846,7 +846,24 @@ apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err, s
 	buf_init(&R->vals, (size_t)1 << 30);
 	buf_init(&R->key, 4096);
 	*out = R;
-	return 0;
+	return APOLLO_RUN_OK;
+}
+
+int
+apollo_run_workspace(apollo_run_t *R, const char *ws)
+{
+	if (ws_get(R, ws) == NULL) {
+		apollo_run_oom(R);
+		return APOLLO_RUN_ENOMEM;
+	}
+	return APOLLO_RUN_OK;
+}
+
+/* Why the run must stop, as a code: what stopped it was said. */
+static int
+stop_code(const apollo_run_t *R)
+{
+	return R->nomem ? APOLLO_RUN_ENOMEM : APOLLO_RUN_EIO;
 }
 
 int
@@ -859,7 +876,7 @@ int
 apollo_run_add(apollo_run_t *R, const char *text, size_t len, jspan_t root,
     const jspan_index_t *ix)
 {
-	return admit(R, text, len, root, ix);
+	return admit(R, text, len, root, ix) == 0 ? APOLLO_RUN_OK : stop_code(R);
 }
 
 int
@@ -870,23 +887,30 @@ apollo_run_process(apollo_run_t *R, int eof)
 	long wait;
 	int rc, full;
 
+	apollo_run_out_taken(R);
 	for (;;) {
-		/* What is ready leaves, in order. */
+		/* What is answered is made ready, in order. */
 		while ((it = window_pop_ready(R->win)) != NULL)
 			if (apollo_run_emit(R, it) != 0)
-				return -1;
+				return stop_code(R);
 		if (R->fatal)
-			return -1;
-		if (window_count(R->win) == 0)
-			return eof ? 1 : 0;
+			return stop_code(R);
+		if (window_count(R->win) == 0) {
+			if (!eof)
+				return APOLLO_RUN_OK;
+			R->want_out = 1;
+			return APOLLO_RUN_DONE;
+		}
+		if (R->want_out)
+			return APOLLO_RUN_OK;   /* a large piece gathered, or --unbuffered */
 		/* Full calls start while records are read; any call once the window is full. */
 		full = eof || window_full(R->win);
 		while ((rc = apollo_run_call_once(R, full, &wait)) == 1)
 			;
 		if (rc < 0 || R->fatal)
-			return -1;
+			return stop_code(R);
 		if (!full)
-			return 0;
+			return APOLLO_RUN_OK;
 		(void)window_head(R->win, &waits, NULL);
 		if (waits == 0)
 			continue;
@@ -894,16 +918,18 @@ apollo_run_process(apollo_run_t *R, int eof)
 			/* Cannot happen: the head waits for a queued entry. */
 			say(R, "internal error: the oldest record waits for nothing queued");
 			R->io_error = 1;
-			return -1;
+			return APOLLO_RUN_EIO;
 		}
-		/* Wait for an answer or for the pace; what is written meanwhile moves on. */
-		if (apollo_run_flush_out(R) != 0)
-			return -1;
+		/* What is gathered goes out before the network is waited on. */
+		if (buf_len(&R->out) > 0) {
+			R->want_out = 1;
+			return APOLLO_RUN_OK;
+		}
 		if (R->in_flight > 0) {
 			if (http_run_some(R->http, wait >= 0 ? wait : 1000) != HTTP_OK) {
 				say(R, "libcurl failed");
 				R->io_error = 1;
-				return -1;
+				return APOLLO_RUN_EHTTP;
 			}
 		} else if (wait > 0) {
 			struct timespec ts = { wait / 1000, (wait % 1000) * 1000000 };
@@ -916,8 +942,9 @@ apollo_run_process(apollo_run_t *R, int eof)
 void
 apollo_run_finish(apollo_run_t *R)
 {
-	/* What was gathered goes out, whatever stopped the run, unless the output failed. */
-	(void)apollo_run_write_out(R);
+	/* What was gathered goes out, whatever stopped the run. */
+	apollo_run_out_taken(R);
+	R->want_out = 1;
 	apollo_run_report(R);
 }
 

@@ -12,19 +12,25 @@
  * in leaves, in input order, with every byte the engine does not own as it
  * came.
  *
- * The life cycle, as lib/sigrun.h's:
+ * The life cycle and the phase names of lib/sigrun.h and lib/lirun.h; records
+ * are text here, for speed (a record in, its line; records out, lines):
  *
  *   apollo_run_new(&opts, &r, ...);
+ *   apollo_run_workspace(r, ...);          // --workspace, ahead of the records
  *   for (;;) {
  *       while (!apollo_run_full(r) && <a line was read>) apollo_run_add(r, ...);
- *       rc = apollo_run_process(r, eof);   // records out through opts.write; calls
- *       if (rc != 0) break;                // 1: all done; -1: fatal (said)
+ *       rc = apollo_run_process(r, eof);   // the calls; what is answered is made ready
+ *       while ((p = apollo_run_next(r, &n)) != NULL) <write p[0..n)>, <flush>;
+ *       if (rc != APOLLO_RUN_OK) break;    // DONE: all out; < 0: stopped (said)
  *   }
- *   apollo_run_finish(r);                  // what is gathered goes out; the report
+ *   apollo_run_finish(r);                  // the report; what is gathered is ready
+ *   while ((p = apollo_run_next(r, &n)) != NULL) <write p[0..n)>;
  *   apollo_run_stats(r, &st);  apollo_run_free(r);
  *
- * The engine never prints: lines for stderr go to opts.notice (and raw text:
- * the progress line, --stats-json, to opts.text), records out to opts.write.
+ * Workspaces, budgets, stops, the cache, claims and the ledger go through
+ * lib/stage.h; Apollo's request, answer and fields are lib/apollo.h's. The
+ * engine never prints: lines for stderr go to opts.notice (and raw text: the
+ * progress line, --stats-json, to opts.text).
  */
 #ifndef DE_APOLLO_RUN_H
 #define DE_APOLLO_RUN_H
@@ -32,8 +38,18 @@
 #include <stddef.h>
 #include "http.h"
 #include "jspan.h"
+#include "stage.h"
 
 #define APOLLO_RUN_WINDOW 100   /* records read ahead at least, by default */
+
+/* lib/stage.h's codes, and the end of the input's records. */
+enum {
+	APOLLO_RUN_OK = STAGE_OK,
+	APOLLO_RUN_ENOMEM = STAGE_ENOMEM,
+	APOLLO_RUN_EIO = STAGE_EIO,       /* the db failed, or a record out passes 1 GiB */
+	APOLLO_RUN_EHTTP = STAGE_EHTTP,   /* libcurl could not run */
+	APOLLO_RUN_DONE = 1               /* process: eof, and every record is ready */
+};
 
 struct apollo_run_opts {
 	/* Timeouts, retries and backoffs (lib/cli_http.h); the engine sets the rest. */
@@ -50,10 +66,7 @@ struct apollo_run_opts {
 	int dry_run, refresh, stats_json, quiet, verbose, unbuffered, progress;
 	void (*notice)(void *ctx, const char *msg);   /* one line, no newline */
 	void (*text)(void *ctx, const char *s);       /* raw text for stderr */
-	/* Records out. Return 0, or -1 with errno set: nothing more is written. */
-	int (*write)(void *ctx, const char *p, size_t n);
-	int (*flush)(void *ctx);
-	void *ctx;
+	void *notice_ctx;                             /* for both */
 };
 
 /* What decides the exit status. */
@@ -68,26 +81,44 @@ struct apollo_run_stats {
 
 typedef struct apollo_run apollo_run_t;
 
-/* Returns 0, or -1 when memory runs out (err set). */
+/* Returns APOLLO_RUN_OK, or APOLLO_RUN_ENOMEM (err set). */
 int apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err,
     size_t errlen);
 void apollo_run_free(apollo_run_t *r);
+
+/*
+ * Opens a workspace ahead of the first record (--workspace). A workspace that
+ * cannot be used is said, and its contacts go out marked error, as for a
+ * record's own workspace: the run goes on. Returns APOLLO_RUN_OK, or
+ * APOLLO_RUN_ENOMEM (said).
+ */
+int apollo_run_workspace(apollo_run_t *r, const char *ws);
 
 /* 1 when the window holds as many records as it may. */
 int apollo_run_full(const apollo_run_t *r);
 /*
  * Takes a record: its validated text (copied), its root and the reader's index
- * of it (ndj_text_index; copied). Returns 0, or -1 when fatal (said).
+ * of it (ndj_text_index; copied). Returns APOLLO_RUN_OK, or APOLLO_RUN_ENOMEM /
+ * APOLLO_RUN_EIO when the run must stop (said).
  */
 int apollo_run_add(apollo_run_t *r, const char *text, size_t len, jspan_t root,
     const jspan_index_t *ix);
 /*
- * Writes the records that are ready, and makes one call when the window is
- * full (or eof) and its oldest record waits. Returns 0 (read more), 1 (eof and
- * every record written) or -1 when fatal (said).
+ * Makes the calls the window needs, and makes ready the records whose answers
+ * are in, in input order. Returns when records are ready to go out (take them
+ * with apollo_run_next before anything else), when more records may be read,
+ * or before waiting on the network with records gathered: APOLLO_RUN_OK;
+ * APOLLO_RUN_DONE at eof once every record is ready; a negative
+ * APOLLO_RUN_* when the run must stop (said; what is ready still goes out).
  */
 int apollo_run_process(apollo_run_t *r, int eof);
-/* Writes what is gathered (whatever stopped the run, unless writing failed) and the report. */
+/*
+ * The records ready to go out: whole lines, at least one, as text of *len
+ * bytes, valid until the next call of the engine; NULL when none is due yet
+ * (they are gathered into large pieces, unless opts.unbuffered).
+ */
+const char *apollo_run_next(apollo_run_t *r, size_t *len);
+/* The report on stderr; whatever is gathered becomes ready (apollo_run_next). */
 void apollo_run_finish(apollo_run_t *r);
 void apollo_run_stats(const apollo_run_t *r, struct apollo_run_stats *out);
 

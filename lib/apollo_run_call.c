@@ -572,13 +572,9 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 	req.headers = hdrs;
 	req.body = buf_ptr(&body);
 	req.body_len = buf_len(&body);
-	/* What is written reaches the next stage before the network is waited on. */
-	if (apollo_run_flush_out(R) != 0) {
-		buf_free(&body);
-		free(c);
-		fail_batch(R, b, n, "error", "stdout failed");
-		return -1;
-	}
+	/* What is ready reaches the next stage while the call is under way. */
+	if (buf_len(&R->out) > 0)
+		R->want_out = 1;
 	if (R->progress)
 		apollo_run_progress(R);
 	rc = http_submit(R->http, &req, on_answer, c);

@@ -127,7 +127,7 @@ struct item {
  */
 #define MEMO_ANSWERS 4096
 
-/* Records out are gathered up to this many bytes before they are written. */
+/* Records out are gathered up to this many bytes before they are due out. */
 #define OUT_GATHER (256 * 1024)
 
 struct apollo_run {
@@ -149,8 +149,9 @@ struct apollo_run {
 	apollo_memo_t *memo;
 	struct item *spare;
 	size_t nspare;
-	buf_t out;                 /* the records written, not yet on stdout */
-	int out_failed;            /* writing stdout failed: nothing more is tried */
+	buf_t out;                 /* the records made ready, gathered */
+	int want_out;              /* they are due out (apollo_run_next) */
+	size_t handed;             /* bytes apollo_run_next handed out: dropped at the next call */
 	buf_t vals;                /* the values of a contact's fields */
 	buf_t key;                 /* a contact's "workspace 0x1f email" */
 	const apollo_facts_t **people;   /* a record's people, for its firmographics */
@@ -169,7 +170,7 @@ struct apollo_run {
 	unsigned long long calls_ok, calls_unavail, emails_asked;
 	double credits, credits_max;
 	unsigned long long n_enriched, n_not_found, n_error, n_skipped, n_quota, n_dry;
-	int io_error, conf_error, rate_limited, quota;
+	int io_error, conf_error, rate_limited, quota, nomem;
 	int progress;
 };
 
@@ -186,9 +187,8 @@ void apollo_run_resolve(apollo_run_t *R, struct entry *e, const char *status,
 void apollo_run_textf(apollo_run_t *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void apollo_run_ws_save_ratelimit(apollo_run_t *R, struct ws *w);
 int apollo_run_emit(apollo_run_t *R, struct item *it);
-int apollo_run_flush_out(apollo_run_t *R);
+void apollo_run_out_taken(apollo_run_t *R);
 void apollo_run_report(apollo_run_t *R);
-int apollo_run_write_out(apollo_run_t *R);
 int apollo_run_call_once(apollo_run_t *R, int partial, long *wait);
 void apollo_run_calls_free(apollo_run_t *R);
 

@@ -133,39 +133,32 @@ edit_member(void *vctx, const char *key, jspan_t val, buf_t *out)
 	return 0;
 }
 
-/*
- * Writes the records gathered in R->out. They are gathered so that write()
- * takes large pieces straight from R->out rather than through stdio's buffer.
- * Returns 0, or -1 on an I/O error (said).
- */
-int
-apollo_run_write_out(apollo_run_t *R)
+/* Drops what apollo_run_next handed out: the program has written it. */
+void
+apollo_run_out_taken(apollo_run_t *R)
 {
-	size_t n = buf_len(&R->out);
-
-	if (R->out_failed)
-		return -1;
-	if (n > 0 && R->o.write(R->o.ctx, buf_ptr(&R->out), n) != 0) {
-		say(R, "stdout: %s", strerror(errno));
-		R->io_error = R->out_failed = 1;
-		return -1;
+	if (R->handed) {
+		buf_reset(&R->out);
+		R->handed = 0;
 	}
-	buf_reset(&R->out);
-	return 0;
 }
 
-
-int
-apollo_run_flush_out(apollo_run_t *R)
+/*
+ * The records gathered in R->out, when due: in large pieces, so that the
+ * program's write() takes them straight from R->out rather than through
+ * stdio's buffer.
+ */
+const char *
+apollo_run_next(apollo_run_t *R, size_t *len)
 {
-	if (apollo_run_write_out(R) != 0)
-		return -1;
-	if (R->o.flush(R->o.ctx) != 0) {
-		say(R, "stdout: %s", strerror(errno));
-		R->io_error = R->out_failed = 1;
-		return -1;
-	}
-	return 0;
+	apollo_run_out_taken(R);
+	if (!R->want_out)
+		return NULL;
+	R->want_out = 0;
+	if (buf_len(&R->out) == 0)
+		return NULL;
+	*len = R->handed = buf_len(&R->out);
+	return buf_ptr(&R->out);
 }
 
 /*
@@ -247,7 +240,7 @@ apollo_run_emit(apollo_run_t *R, struct item *it)
 		buf_truncate(&R->out, start);
 		goto nomem;
 	} else if (R->unbuffered || buf_len(&R->out) >= OUT_GATHER)
-		rc = apollo_run_write_out(R) != 0 || (R->unbuffered && apollo_run_flush_out(R) != 0) ? -1 : 0;
+		R->want_out = 1;
 	goto done;
 nomem:
 	apollo_run_oom(R);
@@ -281,7 +274,7 @@ apollo_run_report(apollo_run_t *R)
 	least = apollo_least_ms((long)R->calls, R->delay_ms, R->delay_given, &rl);
 	secs = (double)least / 1000.0;
 	if (R->progress)
-		R->o.text(R->o.ctx, "\n");
+		R->o.text(R->o.notice_ctx, "\n");
 	if (R->dry_run && !R->quiet) {
 		char lim[160] = "";
 

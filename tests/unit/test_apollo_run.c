@@ -53,19 +53,17 @@ on_text(void *ctx, const char *s)
 	(void)s;
 }
 
-static int
-on_write(void *ctx, const char *p, size_t n)
+/* Takes the records apollo_run has ready into o. */
+static void
+take_ready(apollo_run_t *ar, struct out *o)
 {
-	struct out *o = ctx;
+	const char *p;
+	size_t n;
 
-	return buf_add(&o->records, p, n) == BUF_OK ? 0 : -1;
-}
-
-static int
-on_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
+	while ((p = apollo_run_next(ar, &n)) != NULL) {
+		assert_true(n > 0 && p[n - 1] == '\n');   /* whole lines */
+		assert_int_equal(buf_add(&o->records, p, n), BUF_OK);
+	}
 }
 
 static char url[128], dbdir[300];
@@ -112,28 +110,30 @@ run(const char *db, int dry_run, struct out *o)
 	opt.quiet = !dry_run;   /* the dry run says its estimate */
 	opt.notice = on_notice;
 	opt.text = on_text;
-	opt.write = on_write;
-	opt.flush = on_flush;
-	opt.ctx = o;
+	opt.notice_ctx = o;
 	buf_init(&o->records, 1 << 20);
 	buf_init(&o->notices, 1 << 20);
 	assert_non_null(in);
 	assert_non_null(r = ndj_reader_new(in, "input", 0, 0, NULL));
-	assert_int_equal(apollo_run_new(&opt, &ar, err, sizeof err), 0);
+	assert_int_equal(apollo_run_new(&opt, &ar, err, sizeof err), APOLLO_RUN_OK);
+	assert_int_equal(apollo_run_workspace(ar, "acme"), APOLLO_RUN_OK);
 	for (;;) {
 		while (!eof && !apollo_run_full(ar)) {
 			rc = ndj_read_text(r, &text, &len, &root);
 			if (rc == NDJ_EOF)
 				eof = 1;
 			else
-				assert_int_equal(apollo_run_add(ar, text, len, root, ndj_text_index(r)), 0);
+				assert_int_equal(apollo_run_add(ar, text, len, root, ndj_text_index(r)),
+				    APOLLO_RUN_OK);
 		}
 		rc = apollo_run_process(ar, eof);
-		assert_true(rc >= 0);
-		if (rc == 1)
+		take_ready(ar, o);
+		assert_true(rc == APOLLO_RUN_OK || rc == APOLLO_RUN_DONE);
+		if (rc == APOLLO_RUN_DONE)
 			break;
 	}
 	apollo_run_finish(ar);
+	take_ready(ar, o);   /* all went out at DONE */
 	apollo_run_stats(ar, &st);
 	apollo_run_free(ar);
 	ndj_reader_free(r);
