@@ -54,26 +54,6 @@ wipe_free(char *s)
 	}
 }
 
-/* A short printable excerpt of an answer's body, without the key. */
-void
-apollo_run_excerpt(const char *body, size_t len, const struct ws *ws, char *out, size_t n)
-{
-	size_t i, o = 0;
-	char *k;
-
-	for (i = 0; i < len && o + 1 < n && o < 160; i++) {
-		unsigned char c = (unsigned char)body[i];
-
-		out[o++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	out[o] = '\0';
-	while (o > 0 && out[o - 1] == ' ')
-		out[--o] = '\0';
-	if (ws->key && *ws->key)
-		while ((k = strstr(out, ws->key)) != NULL)
-			memset(k, '*', strlen(ws->key));
-}
-
 static int
 open_db(apollo_run_t *R)
 {
@@ -336,24 +316,6 @@ item_new(apollo_run_t *R, const char *text, size_t len, const jspan_index_t *ix)
 	return it;
 }
 
-/* The string member key of obj, malloc'd; NULL when absent, not a string, empty or on ENOMEM. */
-static char *
-member_dup(const char *text, jspan_t obj, const char *key)
-{
-	jspan_member_t m;
-	char *s;
-	long n;
-
-	if (!jspan_get(text, obj, key, &m) || jspan_type(text, m.val) != JSON_STRING ||
-	    (s = malloc(m.val.len + 1)) == NULL)
-		return NULL;
-	if ((n = jspan_str(text, m.val, s, m.val.len + 1)) <= 0 || s[0] == '\0') {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
 static struct entry *
 entry_new(struct ws *w, const char *email, const char *text, jspan_t contact)
 {
@@ -369,9 +331,7 @@ entry_new(struct ws *w, const char *email, const char *text, jspan_t contact)
 	strcpy(e->key + nl + 1, email);
 	e->email = e->key + nl + 1;
 	e->ws = w;
-	e->first = member_dup(text, contact, "first_name");
-	e->last = member_dup(text, contact, "last_name");
-	e->li = member_dup(text, contact, "linkedin_url");
+	apollo_map_ask(text, contact, &e->first, &e->last, &e->li);
 	return e;
 }
 
@@ -654,49 +614,22 @@ record_members(struct item *it)
 	return find_members(it, it->root, &first, &it->nroot, names, at, 4);
 }
 
-/* A scalar as text (a string unescaped, or a number), into buf; NULL when absent or empty. */
-static const char *
-scalar_text(const char *text, const jspan_member_t *mem, long at, char *buf, size_t cap)
-{
-	jspan_t v;
-
-	if (at < 0)
-		return NULL;
-	v = mem[at].val;
-	if (jspan_type(text, v) == JSON_NUMBER && v.len < cap) {
-		memcpy(buf, text + v.off, v.len);
-		buf[v.len] = '\0';
-		return buf;
-	}
-	return jspan_str(text, v, buf, cap) > 0 ? buf : NULL;
-}
-
 /* What lib/apollo reads of a record: its account and its close date. Returns 0, or -1 on ENOMEM. */
 static int
 record_context(struct item *it, time_t now)
 {
-	static const char *const names[] = { "name", "domain", "website" };
-	char name[1024], domain[1024], website[1024], close[64];
-	long at_name = -1, at_domain = -1, at_website = -1;
-	long *const at[] = { &at_name, &at_domain, &at_website };
-
-	const jspan_member_t *acc;
+	static const char *const names[] = APOLLO_MAP_ACCOUNT_NAMES;
+	long at[3] = { -1, -1, -1 };
+	long *const atp[] = { &at[0], &at[1], &at[2] };
 
 	if (it->at_account >= 0 && jspan_type(it->text, it->mem[it->at_account].val) == JSON_OBJECT) {
 		it->has_account = 1;
 		if (find_members(it, it->mem[it->at_account].val, &it->acc_mem, &it->nacc, names,
-		    at, 3) != 0)
+		    atp, 3) != 0)
 			return -1;
 	}
-	acc = it->mem + it->acc_mem;
-	apollo_account_of(&it->acct, scalar_text(it->text, acc, at_name, name, sizeof name),
-	    scalar_text(it->text, acc, at_domain, domain, sizeof domain),
-	    scalar_text(it->text, acc, at_website, website, sizeof website));
-	/* A close date is a string; anything else means today. */
-	if (it->at_close < 0 || jspan_str(it->text, it->mem[it->at_close].val, close, sizeof close) < 0)
-		it->close = apollo_close_date(NULL, now);
-	else
-		it->close = apollo_close_date(close, now);
+	apollo_map_account(&it->acct, it->text, it->mem + it->acc_mem, at,
+	    it->at_close >= 0 ? &it->mem[it->at_close] : NULL, now, &it->close);
 	return 0;
 }
 

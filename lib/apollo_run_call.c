@@ -397,78 +397,54 @@ answer(apollo_run_t *R, struct call *c, http_response_t *resp)
 	struct entry **b = c->b;
 	struct ws *w = c->w;
 	size_t n = c->n;
-	char reason[700], ex[200], err[512];
-	double credits = 0;
-	int rc;
+	char reason[700];
+	double credits;
+	enum apollo_verdict v;
 
 	R->attempts += (unsigned long long)resp->attempts;
-	if (resp->status == 200) {
-		rc = apollo_parse_response(resp->body, resp->body_len, c->asks, n, res, &credits, err,
-		    sizeof err);
-		count_call(R, w, resp->attempts, rc == APOLLO_OK ? credits : 0);
-		if (rc == APOLLO_ENOMEM) {
-			apollo_run_oom(R);
-			fail_batch(R, b, n, "error", "out of memory");
-			return -1;
-		}
-		if (rc == APOLLO_OK) {
-			R->calls_ok++;
-			R->credits += credits;
-			R->consecutive_fail = 0;
-			take_answer(R, b, n, res);
-			apollo_results_free(res, n);
-			if (R->verbose)
-				say(R, "workspace %s: bulk_match of %zu: %g credits", w->s.name,
-				    n, credits);
-		} else {
-			snprintf(reason, sizeof reason, "invalid answer from Apollo: %s", err);
-			say(R, "workspace %s: %s (%zu contacts marked error)", w->s.name,
-			    reason, n);
-			fail_batch(R, b, n, "error", reason);
-		}
+	v = apollo_map_answer(resp, c->asks, n, res, &credits, w->key, reason, sizeof reason);
+	count_call(R, w, resp->attempts, credits);
+	switch (v) {
+	case APOLLO_ANSWERED:
+		R->calls_ok++;
+		R->credits += credits;
+		R->consecutive_fail = 0;
+		take_answer(R, b, n, res);
+		apollo_results_free(res, n);
+		if (R->verbose)
+			say(R, "workspace %s: bulk_match of %zu: %g credits", w->s.name, n, credits);
 		return 0;
-	}
-	count_call(R, w, resp->attempts, 0);
-	apollo_run_excerpt(resp->body, resp->body_len, w, ex, sizeof ex);
-	if (resp->status == 401 || resp->status == 403) {
-		snprintf(reason, sizeof reason, "Apollo refused the API key (HTTP %ld%s%s)",
-		    resp->status, *ex ? ": " : "", ex);
+	case APOLLO_NOMEM:
+		apollo_run_oom(R);
+		fail_batch(R, b, n, "error", "out of memory");
+		return -1;
+	case APOLLO_REFUSED:
 		stage_stop(&R->s, w->s.ws, WS_APOLLO, WS_KEY_REFUSED, reason,
 		    "no more calls for this workspace");
 		fail_batch(R, b, n, "error", workspace_stop_reason(w->s.ws, WS_APOLLO));
 		apollo_run_drain(R, w, "error", workspace_stop_reason(w->s.ws, WS_APOLLO));
-	} else if (resp->status == 429) {
-		snprintf(reason, sizeof reason,
-		    "Apollo rate limit reached (HTTP 429 after %d attempts); try later",
-		    resp->attempts);
+		return 0;
+	case APOLLO_RATE_LIMITED:
 		R->rate_limited = 1;
 		stage_stop(&R->s, w->s.ws, WS_APOLLO, WS_QUOTA_REACHED, reason, QUOTA_THEN);
 		fail_batch(R, b, n, "quota_exhausted", workspace_stop_reason(w->s.ws, WS_APOLLO));
 		apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->s.ws, WS_APOLLO));
-	} else if (resp->status == 0 || resp->transient) {
+		return 0;
+	case APOLLO_UNAVAILABLE:
 		R->calls_unavail++;
 		R->consecutive_fail++;
-		if (resp->status)
-			snprintf(reason, sizeof reason, "Apollo unavailable: HTTP %ld after %d attempts",
-			    resp->status, resp->attempts);
-		else
-			snprintf(reason, sizeof reason, "Apollo unavailable: %s after %d attempts",
-			    resp->error, resp->attempts);
-		say(R, "workspace %s: %s (%zu contacts marked error)", w->s.name, reason, n);
-		fail_batch(R, b, n, "error", reason);
-		if (R->consecutive_fail >= R->max_failures && !R->stop_all) {
-			R->stop_all = 1;
-			snprintf(R->stop_reason, sizeof R->stop_reason, "%s; no more calls this run",
-			    reason);
-			say(R, "%ld calls in a row failed: no more calls this run",
-			    R->consecutive_fail);
-			apollo_run_drain(R, NULL, "error", R->stop_reason);
-		}
-	} else {
-		snprintf(reason, sizeof reason, "Apollo answered HTTP %ld%s%s", resp->status,
-		    *ex ? ": " : "", ex);
-		say(R, "workspace %s: %s (%zu contacts marked error)", w->s.name, reason, n);
-		fail_batch(R, b, n, "error", reason);
+		break;
+	case APOLLO_BAD_ANSWER:
+	case APOLLO_FAILED:
+		break;
+	}
+	say(R, "workspace %s: %s (%zu contacts marked error)", w->s.name, reason, n);
+	fail_batch(R, b, n, "error", reason);
+	if (v == APOLLO_UNAVAILABLE && R->consecutive_fail >= R->max_failures && !R->stop_all) {
+		R->stop_all = 1;
+		snprintf(R->stop_reason, sizeof R->stop_reason, "%s; no more calls this run", reason);
+		say(R, "%ld calls in a row failed: no more calls this run", R->consecutive_fail);
+		apollo_run_drain(R, NULL, "error", R->stop_reason);
 	}
 	return 0;
 }
@@ -516,7 +492,7 @@ static int
 ask(apollo_run_t *R, struct entry **b, size_t n)
 {
 	struct ws *w = b[0]->ws;
-	const char *hdrs[6];
+	const char *hdrs[APOLLO_MAP_HEADERS];
 	struct http_request req;
 	struct call *c;
 	size_t i;
@@ -554,7 +530,8 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 		c->asks[i].linkedin_url = b[i]->li;
 	}
 	buf_init(&body, 1 << 20);
-	if (apollo_request_body(c->asks, n, &body) != APOLLO_OK || ensure_http(R) != 0) {
+	if (apollo_map_request(c->asks, n, R->url, w->hdr_key, hdrs, &body, &req) != APOLLO_OK ||
+	    ensure_http(R) != 0) {
 		buf_free(&body);
 		free(c);
 		if (!R->io_error)
@@ -562,16 +539,6 @@ ask(apollo_run_t *R, struct entry **b, size_t n)
 		fail_batch(R, b, n, "error", "out of memory");
 		return -1;
 	}
-	hdrs[0] = "Content-Type: application/json";
-	hdrs[1] = "Accept: application/json";
-	hdrs[2] = "Cache-Control: no-cache";
-	hdrs[3] = w->hdr_key;
-	hdrs[4] = NULL;
-	req.method = "POST";
-	req.url = R->url;
-	req.headers = hdrs;
-	req.body = buf_ptr(&body);
-	req.body_len = buf_len(&body);
 	/* What is ready reaches the next stage while the call is under way. */
 	if (buf_len(&R->out) > 0)
 		R->want_out = 1;

@@ -19,6 +19,7 @@
 #include <time.h>
 #include "tls.h"
 #include "apollo.h"
+#include "apollo_map.h"
 #include "apollo_memo.h"
 #include "apollo_ratelimit.h"
 #include "budget.h"
@@ -176,7 +177,6 @@ struct apollo_run {
 
 void apollo_run_drain(apollo_run_t *R, struct ws *w, const char *status, const char *reason);
 void apollo_run_enqueue(apollo_run_t *R, struct entry *e);
-void apollo_run_excerpt(const char *body, size_t len, const struct ws *ws, char *out, size_t n);
 void apollo_run_item_free(void *p);
 void apollo_run_memo_put(apollo_run_t *R, const char *key, apollo_answer_t *ans);
 void apollo_run_oom(apollo_run_t *R);

@@ -1,5 +1,4 @@
 #include "apollo_run_int.h"
-#include "crm_firmo.h"
 
 static void
 count_status(apollo_run_t *R, const char *status)
@@ -26,16 +25,10 @@ struct out_ctx {
 };
 
 /* What a contact settled on: on admission, or through the entry it waited for. */
-struct outcome {
-	const char *status, *reason;
-	apollo_answer_t *ans;
-	int cached;
-};
-
-static struct outcome
+static struct apollo_outcome
 slot_outcome(const struct slot *sl)
 {
-	struct outcome oc;
+	struct apollo_outcome oc;
 
 	if (sl->e) {
 		oc.status = sl->e->status;
@@ -49,40 +42,6 @@ slot_outcome(const struct slot *sl)
 		oc.cached = sl->cached;
 	}
 	return oc;
-}
-
-/*
- * One contact with its fields. They are written just before the contact
- * itself: the texts kept in an answer's facts are valid until the next
- * contact asks the same facts for another (cached, fetched).
- */
-static int
-edit_contact(apollo_run_t *R, struct item *it, const struct slot *sl, buf_t *out)
-{
-	static const char *const drop_employer[] = { "new_employer", NULL };
-	struct apollo_field af[APOLLO_FIELDS_MAX];
-	struct jedit_field f[APOLLO_FIELDS_MAX];
-	struct outcome oc = slot_outcome(sl);
-	const char *const *drop = drop_employer;
-	const char *base;
-	int n, k;
-
-	buf_reset(&R->vals);
-	if ((n = apollo_contact_text(&R->vals, af, oc.status, oc.ans ? oc.ans->facts : NULL,
-	    &it->acct, it->close, oc.cached, oc.ans ? oc.ans->fetched : 0, oc.reason)) < 0)
-		return JSON_ENOMEM;
-	for (k = 0; k < n; k++) {
-		base = af[k].text ? af[k].text : buf_ptr(&R->vals);
-		f[k].key = af[k].key;
-		f[k].val = base + af[k].off;
-		f[k].len = af[k].len;
-		f[k].member = base + af[k].member;
-		f[k].member_len = af[k].off + af[k].len - af[k].member;
-		if (f[k].key[0] == 'n' && strcmp(f[k].key, "new_employer") == 0)
-			drop = NULL;
-	}
-	return jedit_members(out, it->text, it->mem + sl->mem, sl->nmem, f, (size_t)n, drop, NULL,
-	    NULL);
 }
 
 static int
@@ -101,8 +60,12 @@ edit_contacts(apollo_run_t *R, struct out_ctx *o, buf_t *out)
 		if (!sl->used)
 			rc = buf_add(out, o->it->text + sl->span.off, sl->span.len) == BUF_OK ?
 			    JSON_OK : JSON_ENOMEM;
-		else
-			rc = edit_contact(R, o->it, sl, out);
+		else {
+			struct apollo_outcome oc = slot_outcome(sl);
+
+			rc = apollo_map_contact(out, &R->vals, o->it->text, o->it->mem + sl->mem,
+			    sl->nmem, &oc, &o->it->acct, o->it->close);
+		}
 		if (rc != JSON_OK)
 			return rc;
 	}
@@ -161,42 +124,15 @@ apollo_run_next(apollo_run_t *R, size_t *len)
 	return buf_ptr(&R->out);
 }
 
-/*
- * Apollo's firmographics (JSON text) merged under the CRM's, when the account
- * carries "crm_firmographics" (crm_firmo.h), into merged. Returns 1 when it
- * did, 0 when there is nothing to merge (Apollo's are written as they are),
- * -1 when memory runs out.
- */
-static int
-merge_crm_firmo(const struct item *it, const char *apollo, size_t len, buf_t *merged)
-{
-	jspan_member_t m;
-	json_t *crm = NULL, *ap = NULL, *out = NULL;
-	int rc = -1;
-
-	if (jspan_get(it->text, it->mem[it->at_account].val, "crm_firmographics", &m) != 1 ||
-	    jspan_type(it->text, m.val) != JSON_OBJECT)
-		return 0;
-	/* both texts were read whole before: only memory fails here */
-	if (json_parse(it->text + m.val.off, m.val.len, 0, &crm, NULL, NULL, 0) == JSON_OK &&
-	    json_parse(apollo, len, 0, &ap, NULL, NULL, 0) == JSON_OK &&
-	    (out = crm_firmo_merge(crm, ap)) != NULL && json_dump(out, merged) == JSON_OK)
-		rc = 1;
-	json_free(crm);
-	json_free(ap);
-	json_free(out);
-	return rc;
-}
-
 /* The head record leaves. Returns 0, or -1 on a fatal error. */
 int
 apollo_run_emit(apollo_run_t *R, struct item *it)
 {
 	struct out_ctx o = { R, it, { NULL, NULL, 0, NULL, 0 } };
 	const apollo_facts_t **people;
-	struct outcome oc;
+	struct apollo_outcome oc;
 	size_t i, npeople = 0, start = buf_len(&R->out);
-	int rc = 0, k;
+	int rc = 0;
 	buf_t merged;
 
 	buf_init(&merged, 1 << 20);
@@ -216,20 +152,10 @@ apollo_run_emit(apollo_run_t *R, struct item *it)
 		if (oc.ans && oc.ans->facts && strcmp(oc.status, "enriched") == 0)
 			people[npeople++] = oc.ans->facts;
 	}
-	if (!R->dry_run && it->has_account) {
-		if ((k = apollo_facts_pick(&it->acct, people, npeople)) >= 0) {
-			o.firmo.key = "firmographics";
-			o.firmo.val = apollo_facts_firmographics(people[k], &o.firmo.len);
-			/* the CRM's firmographics stay; Apollo fills what they lack */
-			if ((rc = merge_crm_firmo(it, o.firmo.val, o.firmo.len, &merged)) < 0)
-				goto nomem;
-			if (rc == 1) {
-				o.firmo.val = buf_ptr(&merged);
-				o.firmo.len = buf_len(&merged);
-			}
-			rc = 0;
-		}
-	}
+	/* The CRM's firmographics stay; Apollo's fill what they lack. */
+	if (!R->dry_run && it->has_account && apollo_map_firmographics(it->text,
+	    it->mem[it->at_account].val, &it->acct, people, npeople, &merged, &o.firmo) < 0)
+		goto nomem;
 	rc = jedit_members(&R->out, it->text, it->mem, it->nroot, NULL, 0, NULL, edit_member, &o);
 	if (rc == JSON_ETOOBIG) {
 		buf_truncate(&R->out, start);
