@@ -55,10 +55,11 @@ t_eq "full pipeline: exit 0" 0 "$rc"
 t_eq "full pipeline: status ok" ok "$(jq -r .status "$T/run.json")"
 t_eq "report: every closed deal extracted and stored" "$n_closed $n_closed" "$(jq -r '"\(.extracted) \(.deals)"' "$T/run.json")"
 t_eq "report: enriched deals = the deals with an email" "$(wc -l <"$T/enrichable")" "$(jq .enriched_deals "$T/run.json")"
-t_check "report: every stage exit 0, 6 stages, timed" jqe '(.stages | length) == 6
+t_check "report: every stage exit 0, 6 stages and the background search, timed" jqe '(.stages | length) == 7
+	and .stages[6].stage == "serper-prefetch" and .stages[6].background
 	and all(.stages[]; .exit == 0 and (.elapsed_ms | type) == "number")' "$T/run.json"
 t_eq "report: the stages saw every record" "$n_closed $n_closed $n_closed $n_closed $n_closed $n_closed" \
-	"$(jq -r '[.stages[].records_out] | join(" ")' "$T/run.json")"
+	"$(jq -r '[.stages[] | select(.background | not) | .records_out] | join(" ")' "$T/run.json")"
 t_eq "run log: the report appended" "$(cat "$T/run.json")" "$(tail -n 1 "$LOG")"
 t_lacks "no key in the report" "$T/run.json" "test-apollo-key"
 t_lacks "no key on stderr" "$T/run.err" "test-"

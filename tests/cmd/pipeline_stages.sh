@@ -51,6 +51,19 @@ cat >"$S/stub-epipe" <<'EOF'
 trap '' PIPE
 if ! cat 2>/dev/null; then echo "apollo-enrich: error writing stdout: Broken pipe" >&2; exit 74; fi
 EOF
+# stub-bg WHAT: serper-signals (stub-pass), except as the background search
+# (its output dropped): WHAT is fail (says why, exit 70) or hang (until killed).
+cat >"$S/stub-bg" <<'EOF'
+#!/bin/bash
+what=$1; shift
+if [ "$(readlink /proc/$$/fd/1)" = /dev/null ]; then
+	case $what in
+	fail) echo "serper-signals: the background one broke" >&2; exit 70 ;;
+	hang) exec sleep 60 ;;
+	esac
+fi
+exec "$(dirname "$0")/stub-pass" serper 0 "$@"
+EOF
 chmod +x "$S"/*
 export STUB_LOG=$T/stub.log
 export DEAL_ENRICH_EXTRACT=$S/stub-extract
@@ -90,17 +103,21 @@ t_eq "all stages exit 0: exit 0" 0 "$rc"
 t_eq "the report is one JSON line" 1 "$(jq -c . "$T/ok.out" | wc -l)"
 t_eq "report: status, workspace, exit" "ok acme 0" "$(jqo ok '"\(.status) \(.workspace) \(.exit)"')"
 t_eq "report: deals-load's fields merged" "10 10 2026-03-01T00:00:00Z" "$(jqo ok '"\(.deals) \(.enriched_deals) \(.run_at)"')"
-t_eq "report: the stages in order" "deals-extract apollo-enrich serper-signals linkedin-enrich role-resolve deals-load" \
+t_eq "report: the stages in order, then the background search" \
+	"deals-extract apollo-enrich serper-signals linkedin-enrich role-resolve deals-load serper-prefetch" \
 	"$(jqo ok '[.stages[].stage]|join(" ")')"
-t_eq "report: each stage's exit and records" "0/10 0/10 0/10 0/10 0/10 0/10" \
+t_eq "report: each stage's exit and records" "0/10 0/10 0/10 0/10 0/10 0/10 0/null" \
 	"$(jqo ok '[.stages[]|"\(.exit)/\(.records_out)"]|join(" ")')"
+t_eq "report: the background search is marked so" "serper-prefetch" "$(jqo ok '.stages[] | select(.background) | .stage')"
+t_eq "the background search and serper-signals got the same arguments (one run id)" \
+	"$(grep '^serper ' "$STUB_LOG" | head -n 1)" "$(grep '^serper ' "$STUB_LOG" | tail -n 1)"
 t_check "report: each stage's timing" jqe 'all(.stages[]; (.elapsed_ms|type) == "number" and .elapsed_ms >= 0)
 	and (.elapsed_ms|type) == "number" and (.started_at|test("^[0-9-]{10}T[0-9:]{8}Z$"))' "$T/ok.out"
 t_eq "report: no stage blamed" "null null" "$(jqo ok '"\(.stage) \(.reason)"')"
 t_check "the last line says ok" grep -q "^enrich-closed-deals: acme: ok: 10 deals stored" "$T/ok.err"
 t_eq "deals-extract got the input options" \
 	"extract --workspace acme --pending --lookback-months 3 --limit 7" "$(grep '^extract' "$STUB_LOG")"
-t_eq "every stage got --workspace" 6 "$(grep -c -- '--workspace acme' "$STUB_LOG")"
+t_eq "every stage and the background search got --workspace" 7 "$(grep -c -- '--workspace acme' "$STUB_LOG")"
 t_eq "the run log holds the report" "$(cat "$T/ok.out")" "$(tail -n 1 "$LOG")"
 run quiet --workspace acme --quiet
 t_eq "--quiet: nothing on stderr when ok" "" "$(cat "$T/quiet.err")"
@@ -115,6 +132,28 @@ lines=$(wc -l <"$LOG")
 t_eq "a reader of the report that exits at once: the run still exits 0" 0 "${PIPESTATUS[0]}"
 t_eq "... the run log still gets the report" $((lines + 1)) "$(wc -l <"$LOG")"
 t_check "... and the last line still comes" grep -q "acme: ok: 10 deals stored" "$T/closed.err"
+
+# --- --sequential: no background search
+: >"$STUB_LOG"
+run seq --workspace acme --sequential
+t_eq "--sequential: exit 0, the six stages only" \
+	"0 deals-extract apollo-enrich serper-signals linkedin-enrich role-resolve deals-load" \
+	"$rc $(jqo seq '[.stages[].stage]|join(" ")')"
+t_eq "--sequential: serper-signals once, no run id" "serper --workspace acme" "$(grep '^serper' "$STUB_LOG")"
+
+# --- the background search failing: said and reported; serper-signals did its
+# work, so the run's status is its stages'. 3000 records: more than the FIFO holds.
+N=3000 DEAL_ENRICH_SERPER="$S/stub-bg fail" run bgfail --workspace acme
+t_eq "background search fails: the run exits 0, every record stored" "0 ok 3000" "$rc $(jqo bgfail '"\(.status) \(.deals)"')"
+t_eq "... its exit and why in the report" "70 serper-signals: the background one broke" \
+	"$(jqo bgfail '.stages[] | select(.stage == "serper-prefetch") | "\(.exit) \(.message)"')"
+t_contains "... and on stderr" "$T/bgfail.err" \
+	"acme: the background search (serper-prefetch) exited 70 (internal error): serper-signals: the background one broke; serper-signals did what it left"
+# A stage that fails stops the background search: no record will be stored.
+DEAL_ENRICH_SERPER="$S/stub-bg hang" DEAL_ENRICH_APOLLO=false run bgstop --workspace acme
+t_eq "a stage fails: the background search is stopped" "70 143 stopped: a stage failed" \
+	"$rc $(jqo bgstop '.stages[] | select(.stage == "serper-prefetch") | "\(.exit) \(.message)"')"
+t_lacks "... and not said as its own failure" "$T/bgstop.err" "background search"
 
 # --- a stage that crashes: false in place of apollo-enrich
 DEAL_ENRICH_APOLLO=false run false --workspace acme
