@@ -141,7 +141,7 @@ parse_opt(int opt, const char *arg)
 			cli_msg(stderr, "%s", err);
 			return -1;
 		}
-		O.cache_days_text = arg;
+		O.cache_days_flag = arg;
 		return 0;
 	case OPT_BUDGET: {
 		char *end;
@@ -154,7 +154,7 @@ parse_opt(int opt, const char *arg)
 			    arg);
 			return -1;
 		}
-		O.budget_text = arg;
+		O.budget_flag = arg;
 		return 0;
 	}
 	case OPT_DRY_RUN: O.dry_run = 1; return 0;

@@ -147,7 +147,7 @@ ws_get(apollo_run_t *R, const char *name)
 	}
 	if ((w = (struct ws *)stage_ws_find(R->wss, name)) != NULL)
 		return w;
-	if ((rc = stage_ws_open(name, R->cache_days_text, sizeof *w, &sw, err, sizeof err)) !=
+	if ((rc = stage_ws_open(name, R->o.cache_days_flag, sizeof *w, &sw, err, sizeof err)) !=
 	    STAGE_OK) {
 		if (rc == STAGE_ENOMEM)
 			return NULL;
@@ -193,7 +193,7 @@ ws_get(apollo_run_t *R, const char *name)
 		snprintf(w->reason, sizeof w->reason, "the db cannot be opened");
 		return w;
 	}
-	if ((rc = workspace_budget_load(w->s.ws, WS_APOLLO, R->s.db, R->budget_text, time(NULL),
+	if ((rc = workspace_budget_load(w->s.ws, WS_APOLLO, R->s.db, R->o.budget_flag, time(NULL),
 	    err, sizeof err)) != WORKSPACE_OK) {
 		w->state = WS_CONF;
 		snprintf(w->reason, sizeof w->reason, "%s%s",
@@ -761,8 +761,6 @@ apollo_run_new(const struct apollo_run_opts *o, apollo_run_t **out, char *err, s
 	R->batch = o->batch;
 	R->max_pause_ms = o->max_pause_ms;
 	R->max_failures = o->max_failures;
-	R->cache_days_text = o->cache_days_text;
-	R->budget_text = o->budget_text;
 	R->workspace = o->workspace;
 	R->dry_run = o->dry_run;
 	R->refresh = o->refresh;

@@ -58,8 +58,8 @@ struct apollo_run_opts {
 	long concurrency;              /* calls in flight at most (0: 1) */
 	/* window: records read ahead; 0: APOLLO_RUN_WINDOW, or 2 x concurrency x batch if more */
 	int delay_given;               /* delay_ms is a floor after Apollo's headers too */
-	const char *cache_days_text;   /* --cache-days, or NULL */
-	const char *budget_text;       /* --budget, or NULL */
+	const char *cache_days_flag;   /* --cache-days, or NULL */
+	const char *budget_flag;       /* --budget (credits a month), or NULL */
 	const char *workspace;         /* --workspace, or NULL: each record's workspace_id */
 	const char *url;               /* people/bulk_match's URL */
 	const char *dbdir;

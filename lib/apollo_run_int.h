@@ -134,7 +134,7 @@ struct item {
 struct apollo_run {
 	struct apollo_run_opts o;
 	long delay_ms, window, batch, max_pause_ms, max_failures;
-	const char *cache_days_text, *budget_text, *workspace;
+	const char *workspace;
 	int dry_run, refresh, stats_json, quiet, verbose, unbuffered;
 	char url[1100];
 	char dbdir[4096];
