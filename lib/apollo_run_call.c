@@ -8,7 +8,6 @@ resp_header(void *ctx, const char *name)
 	return http_header(ctx, name);
 }
 
-
 static long long
 mono_ms(void)
 {
@@ -233,7 +232,7 @@ max_in_flight(const apollo_run_t *R)
 
 /*
  * A workspace's calls stop (lib/stage.h, said once), and the contacts queued
- * for it get status with the stop's reason.
+ * for it get status with the stop's reason (the first, if it was stopped).
  */
 static void
 stop_ws(apollo_run_t *R, struct ws *w, enum workspace_stop why, const char *reason,
@@ -419,16 +418,13 @@ answer(apollo_run_t *R, struct call *c, http_response_t *resp)
 		fail_batch(R, b, n, "error", "out of memory");
 		return -1;
 	case APOLLO_REFUSED:
-		stage_stop(&R->s, w->s.ws, WS_APOLLO, WS_KEY_REFUSED, reason,
-		    "no more calls for this workspace");
+		stop_ws(R, w, WS_KEY_REFUSED, reason, "no more calls for this workspace", "error");
 		fail_batch(R, b, n, "error", workspace_stop_reason(w->s.ws, WS_APOLLO));
-		apollo_run_drain(R, w, "error", workspace_stop_reason(w->s.ws, WS_APOLLO));
 		return 0;
 	case APOLLO_RATE_LIMITED:
 		R->rate_limited = 1;
-		stage_stop(&R->s, w->s.ws, WS_APOLLO, WS_QUOTA_REACHED, reason, QUOTA_THEN);
+		stop_ws(R, w, WS_QUOTA_REACHED, reason, QUOTA_THEN, "quota_exhausted");
 		fail_batch(R, b, n, "quota_exhausted", workspace_stop_reason(w->s.ws, WS_APOLLO));
-		apollo_run_drain(R, w, "quota_exhausted", workspace_stop_reason(w->s.ws, WS_APOLLO));
 		return 0;
 	case APOLLO_UNAVAILABLE:
 		R->calls_unavail++;
