@@ -820,8 +820,11 @@ apollo_run_process(apollo_run_t *R, int eof)
 
 	apollo_run_out_taken(R);
 	for (;;) {
-		/* What is answered is made ready, in order. */
-		while ((it = window_pop_ready(R->win)) != NULL)
+		/*
+		 * What is answered is made ready, in order, a large piece at most: the
+		 * gathered records stay small enough for the CPU's caches.
+		 */
+		while (buf_len(&R->out) < OUT_GATHER && (it = window_pop_ready(R->win)) != NULL)
 			if (apollo_run_emit(R, it) != 0)
 				return stop_code(R);
 		if (R->fatal)
