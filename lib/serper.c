@@ -169,6 +169,7 @@ serper_strerror(int code)
 	case SERPER_ERATE: return "rate limited";
 	case SERPER_ESERVER: return "unavailable";
 	case SERPER_EPARSE: return "an answer that is not Serper's";
+	case SERPER_EBATCH: return "the batch was refused";
 	}
 	return "error";
 }
@@ -292,79 +293,209 @@ corrected_query(const json_t *v, const char *q)
 	return NULL;
 }
 
-int
-serper_parse(long status, const char *body, size_t len, const char *transport_err,
-    const char *q, time_t fetched_at, json_t *items, double *credits, char *err, size_t errlen)
+/* The code of a refused answer (status not 2xx), err set: msg is the service's message or NULL. */
+static int
+status_error(long status, const char *msg, char *err, size_t errlen)
 {
-	json_t *v;
-	const char *msg, *corrected;
-	double c;
-	int rc, nomem;
-	size_t first = json_len(items), i;
+	char prefix[32];
 
-	*credits = 0;
+	snprintf(prefix, sizeof prefix, "HTTP %ld", status);
+	if (status == 401 || status == 403) {
+		str_err_msg(err, errlen, prefix, msg ? msg : "Unauthorized.");
+		return SERPER_EAUTH;
+	}
+	if (status == 429) {
+		str_err_msg(err, errlen, prefix, msg ? msg : "Too many requests");
+		return SERPER_ERATE;
+	}
+	str_err_msg(err, errlen, prefix, msg);
+	if (status >= 500)
+		return SERPER_ESERVER;
+	if ((status == 400 || status == 402) && msg && strcasestr(msg, "credits"))
+		return SERPER_ECREDITS;
+	return SERPER_EREQUEST;
+}
+
+static const char *
+message_of(const json_t *v)
+{
+	const char *msg = json_str(json_get(v, "message"));
+
+	return msg ? msg : json_str(json_get(v, "error"));
+}
+
+/* The results of one 2xx answer v (an object or not) for the query q: as serper_parse. */
+static int
+parse_answer(const json_t *v, long status, const char *q, time_t fetched_at, json_t *items,
+    double *credits, char *err, size_t errlen)
+{
+	const char *corrected;
+	size_t first = json_len(items), i;
+	double c;
+
+	if (!json_is(v, JSON_OBJECT)) {
+		snprintf(err, errlen, "HTTP %ld with a body that is not a JSON object", status);
+		return SERPER_EPARSE;
+	}
+	if (json_get(v, "organic") == NULL && json_get(v, "news") == NULL &&
+	    json_get(v, "searchParameters") == NULL) {
+		str_err_msg(err, errlen, "an answer without results", message_of(v));
+		return SERPER_EPARSE;
+	}
+	if (add_results(json_get(v, "organic"), fetched_at, items) != 0 ||
+	    add_results(json_get(v, "news"), fetched_at, items) != 0 ||
+	    add_results(json_get(v, "topStories"), fetched_at, items) != 0)
+		goto nomem;
+	if ((corrected = corrected_query(v, q)) != NULL)
+		for (i = first; i < json_len(items); i++)
+			if (json_set_str(json_at(items, i), "corrected", corrected) != JSON_OK)
+				goto nomem;
+	*credits = json_num_double(json_get(v, "credits"), &c) == 0 && c >= 0 ? c : 1;
+	return SERPER_OK;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return SERPER_ENOMEM;
+}
+
+/*
+ * A final response's body as JSON into *v (NULL when it is not JSON; free it)
+ * when the status is 2xx: SERPER_OK. Otherwise the code of the failure, err
+ * set, *v NULL.
+ */
+static int
+final_body(long status, const char *body, size_t len, const char *transport_err, json_t **v,
+    char *err, size_t errlen)
+{
+	int rc, nomem;
+
+	*v = NULL;
 	if (status == 0) {
 		str_err_msg(err, errlen, "no answer", transport_err && *transport_err ?
 		    transport_err : "connection failed");
 		return SERPER_ESERVER;
 	}
-	v = parse_body(body ? body : "", body ? len : 0, &nomem);
+	*v = parse_body(body ? body : "", body ? len : 0, &nomem);
 	if (nomem) {
 		snprintf(err, errlen, "out of memory");
 		return SERPER_ENOMEM;
 	}
-	msg = json_str(json_get(v, "message"));
-	if (msg == NULL)
-		msg = json_str(json_get(v, "error"));
-	if (status < 200 || status >= 300) {
-		char prefix[32];
+	if (status >= 200 && status < 300)
+		return SERPER_OK;
+	rc = status_error(status, message_of(*v), err, errlen);
+	json_free(*v);
+	*v = NULL;
+	return rc;
+}
 
-		snprintf(prefix, sizeof prefix, "HTTP %ld", status);
-		if (status == 401 || status == 403) {
-			str_err_msg(err, errlen, prefix, msg ? msg : "Unauthorized.");
-			rc = SERPER_EAUTH;
-		} else if (status == 429) {
-			str_err_msg(err, errlen, prefix, msg ? msg : "Too many requests");
-			rc = SERPER_ERATE;
-		} else if (status >= 500) {
-			str_err_msg(err, errlen, prefix, msg);
-			rc = SERPER_ESERVER;
-		} else if ((status == 400 || status == 402) && msg && strcasestr(msg, "credits")) {
-			str_err_msg(err, errlen, prefix, msg);
-			rc = SERPER_ECREDITS;
-		} else {
-			str_err_msg(err, errlen, prefix, msg);
-			rc = SERPER_EREQUEST;
-		}
-		json_free(v);
-		return rc;
-	}
-	if (!json_is(v, JSON_OBJECT)) {
-		snprintf(err, errlen, "HTTP %ld with a body that is not a JSON object", status);
-		json_free(v);
-		return SERPER_EPARSE;
-	}
-	if (json_get(v, "organic") == NULL && json_get(v, "news") == NULL &&
-	    json_get(v, "searchParameters") == NULL) {
-		str_err_msg(err, errlen, "an answer without results", msg);
-		json_free(v);
-		return SERPER_EPARSE;
-	}
-	if (add_results(json_get(v, "organic"), fetched_at, items) != 0 ||
-	    add_results(json_get(v, "news"), fetched_at, items) != 0 ||
-	    add_results(json_get(v, "topStories"), fetched_at, items) != 0) {
-		json_free(v);
-		snprintf(err, errlen, "out of memory");
-		return SERPER_ENOMEM;
-	}
-	if ((corrected = corrected_query(v, q)) != NULL)
-		for (i = first; i < json_len(items); i++)
-			if (json_set_str(json_at(items, i), "corrected", corrected) != JSON_OK) {
-				json_free(v);
-				snprintf(err, errlen, "out of memory");
-				return SERPER_ENOMEM;
-			}
-	*credits = json_num_double(json_get(v, "credits"), &c) == 0 && c >= 0 ? c : 1;
+int
+serper_parse(long status, const char *body, size_t len, const char *transport_err,
+    const char *q, time_t fetched_at, json_t *items, double *credits, char *err, size_t errlen)
+{
+	json_t *v;
+	int rc;
+
+	*credits = 0;
+	if ((rc = final_body(status, body, len, transport_err, &v, err, errlen)) == SERPER_OK &&
+	    (rc = parse_answer(v, status, q, fetched_at, items, credits, err, errlen)) != SERPER_OK)
+		*credits = 0;
 	json_free(v);
+	return rc;
+}
+
+/* ---- the batch endpoint (CONTRACTS §2.3) ---- */
+
+int
+serper_batch_body(const char *const *qs, const enum serper_endpoint *eps, size_t n,
+    const struct serper_params *p, buf_t *out)
+{
+	buf_t item;
+	size_t i;
+	int rc = -1;
+
+	buf_reset(out);
+	buf_init(&item, 1 << 16);
+	if (buf_addc(out, '[') != BUF_OK)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (serper_request_body(qs[i], p, &item) != 0)
+			goto out;
+		/* The batch goes to /search: a /news query says so itself. */
+		if (eps[i] == SERPER_NEWS) {
+			buf_truncate(&item, buf_len(&item) - 1);   /* its closing brace */
+			if (buf_adds(&item, ",\"type\":\"news\"}") != BUF_OK)
+				goto out;
+		}
+		if ((i > 0 && buf_addc(out, ',') != BUF_OK) ||
+		    buf_add(out, buf_ptr(&item), buf_len(&item)) != BUF_OK)
+			goto out;
+	}
+	rc = buf_addc(out, ']') == BUF_OK ? 0 : -1;
+out:
+	buf_free(&item);
+	return rc;
+}
+
+int
+serper_batch_split(long status, const char *body, size_t len, const char *transport_err,
+    const char *const *qs, size_t n, json_t **answers, double *credits, char *err,
+    size_t errlen)
+{
+	json_t *v;
+	const char *sq;
+	size_t i, j;
+	double c;
+	int rc;
+
+	*answers = NULL;
+	*credits = 0;
+	if ((rc = final_body(status, body, len, transport_err, &v, err, errlen)) != SERPER_OK)
+		return rc == SERPER_EREQUEST ? SERPER_EBATCH : rc;
+	if (v == NULL) {
+		snprintf(err, errlen, "HTTP %ld with a body that is not JSON", status);
+		return SERPER_EPARSE;
+	}
+	if (!json_is(v, JSON_ARRAY)) {
+		snprintf(err, errlen, "HTTP %ld to a batch with a body that is not a JSON array", status);
+		json_free(v);
+		return SERPER_EBATCH;
+	}
+	for (i = 0; i < json_len(v); i++)
+		*credits += json_num_double(json_get(json_at(v, i), "credits"), &c) == 0 && c >= 0 ?
+		    c : 1;
+	if (json_len(v) != n) {
+		snprintf(err, errlen, "a batch answer of %zu results for %zu queries", json_len(v), n);
+		json_free(v);
+		return SERPER_EPARSE;
+	}
+	/* An answer naming another query of the batch, not its own: the order is not kept. */
+	for (i = 0; i < n; i++) {
+		sq = json_str(json_get(json_get(json_at(v, i), "searchParameters"), "q"));
+		if (sq == NULL || same_query(sq, qs[i]))
+			continue;
+		for (j = 0; j < n; j++)
+			if (j != i && same_query(sq, qs[j])) {
+				snprintf(err, errlen, "a batch answer out of order (result %zu is query %zu's)",
+				    i + 1, j + 1);
+				json_free(v);
+				return SERPER_EPARSE;
+			}
+	}
+	*answers = v;
 	return SERPER_OK;
+}
+
+int
+serper_parse_item(const json_t *v, const char *q, time_t fetched_at, json_t *items,
+    double *credits, char *err, size_t errlen)
+{
+	double code;
+	int rc;
+
+	*credits = 0;
+	/* An item refused on its own, in the gateway's envelope. */
+	if (json_num_double(json_get(v, "statusCode"), &code) == 0 && (code < 200 || code >= 300))
+		return status_error((long)code, message_of(v), err, errlen);
+	if ((rc = parse_answer(v, 200, q, fetched_at, items, credits, err, errlen)) != SERPER_OK)
+		*credits = 0;
+	return rc;
 }

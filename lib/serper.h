@@ -36,8 +36,13 @@ enum {
 	SERPER_EREQUEST = -4,  /* another 4xx: this query was refused */
 	SERPER_ERATE = -5,     /* 429 once the retries ran out */
 	SERPER_ESERVER = -6,   /* 5xx, timeout or connection failure once the retries ran out */
-	SERPER_EPARSE = -7     /* a 2xx whose body is not a Serper answer */
+	SERPER_EPARSE = -7,    /* a 2xx whose body is not a Serper answer */
+	SERPER_EBATCH = -8     /* a batch refused (another 4xx, or a 2xx of JSON that is
+	                          not an array): send its queries one a request */
 };
+
+/* Most queries in one batch request (CONTRACTS §2.3: the limit commonly quoted). */
+#define SERPER_BATCH_MAX 100
 
 /* One query of a run: a template and the endpoint it goes to. */
 struct serper_query {
@@ -111,6 +116,45 @@ int serper_query_id(enum serper_endpoint ep, const char *q, const struct serper_
  */
 int serper_parse(long status, const char *body, size_t len, const char *transport_err,
     const char *q, time_t fetched_at, json_t *items, double *credits, char *err, size_t errlen);
+
+/*
+ * The batch endpoint (CONTRACTS §2.3): an array of queries POSTed to /search
+ * (serper_url(base, SERPER_SEARCH, ...)), an array of answers back in the same
+ * order and length. Each query costs what it costs alone.
+ *
+ * serper_batch_body: the body for the n queries qs (eps: their endpoints; a
+ * /news one says "type":"news"), each as serper_request_body, into out (reset
+ * first). Returns 0 or -1 (memory).
+ */
+int serper_batch_body(const char *const *qs, const enum serper_endpoint *eps, size_t n,
+    const struct serper_params *p, buf_t *out);
+
+/*
+ * Reads the final response to a batch of the n queries qs. *credits gets what
+ * the answers say they cost (1 an answer that does not say), even when they
+ * are not usable. Returns:
+ *   SERPER_OK       *answers is the array of the n answers, in the queries'
+ *                   order (free it); read each with serper_parse_item();
+ *   SERPER_EBATCH   the batch was refused (a 4xx other than the key's, the
+ *                   credits' or 429, or a 2xx holding JSON that is not an
+ *                   array): ask the queries one at a time;
+ *   SERPER_EPARSE   a 2xx that is not JSON, an array of another length, or an
+ *                   answer that names another query of the batch than its own
+ *                   (the order was not kept): none of the answers can be used;
+ *   or serper_parse's codes for a status that holds for every query.
+ * err holds a one-line reason on failure (never a request header).
+ */
+int serper_batch_split(long status, const char *body, size_t len, const char *transport_err,
+    const char *const *qs, size_t n, json_t **answers, double *credits, char *err,
+    size_t errlen);
+
+/*
+ * One answer of a batch, for the query q: as serper_parse() on a 2xx; an item
+ * in the gateway's error envelope ({"message":..,"statusCode":N}) gets the
+ * code that status would.
+ */
+int serper_parse_item(const json_t *v, const char *q, time_t fetched_at, json_t *items,
+    double *credits, char *err, size_t errlen);
 
 /* A short name for a SERPER_E* code: "bad key", "out of credits", ... */
 const char *serper_strerror(int code);

@@ -258,6 +258,82 @@ errors(void **state)
 	assert_string_equal(serper_strerror(SERPER_ECREDITS), "out of credits");
 }
 
+static const char REFUSED[] =
+	"{\"message\":\"Batch requests are not available on your plan\",\"statusCode\":400}";
+static const char UNAUTH[] = "{\"message\":\"Unauthorized.\",\"statusCode\":403}";
+static const char NOCREDITS[] = "{\"message\":\"Not enough credits\",\"statusCode\":400}";
+static const char ITEMERR[] = "{\"message\":\"Internal error\",\"statusCode\":500}";
+
+static void
+batches(void **state)
+{
+	const char *qs[] = { "acme corp funding", "acme corp" };
+	enum serper_endpoint eps[] = { SERPER_SEARCH, SERPER_NEWS };
+	struct serper_params p = { 5, NULL, NULL, NULL };
+	json_t *answers, *items;
+	char err[200];
+	double credits;
+	buf_t b, body;
+
+	(void)state;
+	buf_init(&b, 1 << 16);
+	buf_init(&body, 1 << 16);
+	assert_int_equal(serper_batch_body(qs, eps, 2, &p, &b), 0);
+	assert_string_equal(buf_ptr(&b),
+	    "[{\"q\":\"acme corp funding\",\"num\":5},{\"q\":\"acme corp\",\"num\":5,\"type\":\"news\"}]");
+
+	/* in order: each answer read as its query's own */
+	assert_int_equal(buf_adds(&body, "[") || buf_adds(&body, SEARCH) || buf_adds(&body, ",") ||
+	    buf_adds(&body, NEWS) || buf_adds(&body, "]"), 0);
+	assert_int_equal(serper_batch_split(200, buf_ptr(&body), buf_len(&body), NULL, qs, 2, &answers,
+	    &credits, err, sizeof err), SERPER_OK);
+	assert_true(credits == 3);
+	items = json_new_array();
+	assert_int_equal(serper_parse_item(json_at(answers, 1), qs[1], NOW, items, &credits, err,
+	    sizeof err), SERPER_OK);
+	assert_true(credits == 2);
+	assert_int_equal(json_len(items), 2);
+	assert_string_equal(json_str(json_get(json_at(items, 0), "title")), "Acme hires new CRO");
+	json_free(items);
+	json_free(answers);
+
+	/* out of order, or of another length: the batch failed */
+	assert_int_equal(serper_batch_split(200, buf_ptr(&body), buf_len(&body), NULL,
+	    (const char *[]){ "acme corp", "acme corp funding" }, 2, &answers, &credits, err,
+	    sizeof err), SERPER_EPARSE);
+	assert_null(answers);
+	assert_string_equal(err, "a batch answer out of order (result 1 is query 2's)");
+	assert_int_equal(serper_batch_split(200, buf_ptr(&body), buf_len(&body), NULL, qs, 1,
+	    &answers, &credits, err, sizeof err), SERPER_EPARSE);
+	assert_string_equal(err, "a batch answer of 2 results for 1 queries");
+	assert_true(credits == 3);   /* what the answers say they cost, used or not */
+	assert_int_equal(serper_batch_split(200, "<html>", 6, NULL, qs, 2, &answers, &credits, err,
+	    sizeof err), SERPER_EPARSE);
+
+	/* refused: another 4xx, or JSON that is not an array; the key's and the credits' stay */
+	assert_int_equal(serper_batch_split(400, REFUSED, strlen(REFUSED), NULL, qs, 2, &answers, &credits, err, sizeof err), SERPER_EBATCH);
+	assert_non_null(strstr(err, "Batch requests are not available"));
+	assert_int_equal(serper_batch_split(200, SEARCH, strlen(SEARCH), NULL, qs, 2, &answers,
+	    &credits, err, sizeof err), SERPER_EBATCH);
+	assert_int_equal(serper_batch_split(403, UNAUTH, strlen(UNAUTH), NULL, qs, 2, &answers, &credits, err, sizeof err), SERPER_EAUTH);
+	assert_int_equal(serper_batch_split(400, NOCREDITS, strlen(NOCREDITS), NULL, qs, 2, &answers, &credits, err, sizeof err), SERPER_ECREDITS);
+	assert_int_equal(serper_batch_split(0, "", 0, "timeout", qs, 2, &answers, &credits, err,
+	    sizeof err), SERPER_ESERVER);
+
+	/* one query failing on its own */
+	assert_int_equal(json_parse(ITEMERR, strlen(ITEMERR), 0, &answers, NULL, err, sizeof err),
+	    JSON_OK);
+	items = json_new_array();
+	assert_int_equal(serper_parse_item(answers, qs[0], NOW, items, &credits, err, sizeof err),
+	    SERPER_ESERVER);
+	assert_true(credits == 0);
+	assert_string_equal(err, "HTTP 500: Internal error");
+	json_free(items);
+	json_free(answers);
+	buf_free(&body);
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -268,6 +344,7 @@ main(void)
 		cmocka_unit_test(answers),
 		cmocka_unit_test(spelling_corrections),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(batches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
