@@ -180,6 +180,7 @@ class State:
                 "linkedin_old_path_gone": False,
                 "linkedin_new_path_missing": False,
                 "serper_batch": True,
+                "serper_batch_answer": "ok",
             }
             self.apollo_usage = {"minute": [None, 0], "hourly": [None, 0], "daily": [None, 0]}
             self.hs_usage = {"interval": [None, 0], "daily": [None, 0]}
@@ -197,6 +198,7 @@ class State:
             self.in_flight[provider] = n
             if n > self.max_in_flight.get(provider, 0):
                 self.max_in_flight[provider] = n
+            return {p: k for p, k in self.in_flight.items() if k > 0}
 
     def end(self, provider, rec):
         with self.lock:
@@ -867,10 +869,20 @@ def h_serper(state, req, default_type):
         if not body or len(body) > 100:
             raise Reply(400, jdump({"message": "Batch must contain 1 to 100 queries",
                                     "statusCode": 400}))
+        with state.lock:
+            answer = state.switches["serper_batch_answer"]
         res = [serper_one(state, b, default_type) for b in body]
-        req.asked = [r[0] for r in res]
+        if answer == "item_error" and len(res) > 1:
+            # the second query failed on its own: not charged, not asked
+            res[1] = (None, {"message": "Internal error", "statusCode": 500, "credits": 0})
+        req.asked = [r[0] for r in res if r[0] is not None]
         state.add_credits("serper", sum(r[1]["credits"] for r in res))
-        return 200, [r[1] for r in res], {}
+        out = [r[1] for r in res]
+        if answer == "short":
+            out = out[:-1]
+        elif answer == "reversed":
+            out.reverse()
+        return 200, out, {}
     params = {k: v[-1] for k, v in req.query().items()}
     if isinstance(body, dict):
         params.update(body)
@@ -2342,7 +2354,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_raw(404, jdump({"error": "Not Found", "path": self.path}), JSON_CT)
             return
         provider, endpoint, handler, methods = r
-        state.begin(provider, endpoint)
+        busy = state.begin(provider, endpoint)
         t0 = time.time()
         status = 0
         try:
@@ -2351,7 +2363,7 @@ class Handler(BaseHTTPRequestHandler):
             ms = int((time.time() - t0) * 1000)
             state.end(provider, {"provider": provider, "endpoint": endpoint, "path": self.path,
                                  "method": method, "body_size": len(self.body), "status": status,
-                                 "ms": ms, "t": round(t0, 3)})
+                                 "ms": ms, "t": round(t0, 3), "in_flight": busy})
             self.simple_log(method, endpoint, status, ms)
 
     def simple_log(self, method, endpoint, status, ms):
@@ -2642,6 +2654,12 @@ class Handler(BaseHTTPRequestHandler):
                         for k, v in f.items():
                             if isinstance(state.switches[k], bool):
                                 state.switches[k] = as_bool(v)
+                            elif isinstance(state.switches[k], str):
+                                if k == "serper_batch_answer" and v not in \
+                                        ("ok", "short", "reversed", "item_error"):
+                                    raise Reply(400, jdump({"error": "%s: ok, short, reversed "
+                                                            "or item_error" % k}))
+                                state.switches[k] = str(v)
                             else:
                                 n = as_int(v)
                                 if n is None or n < 0:
