@@ -27,6 +27,7 @@ enum {
 	OPT_GL,
 	OPT_HL,
 	OPT_CONCURRENCY,
+	OPT_SEARCH_BATCH,
 	OPT_DELAY,
 	OPT_TIMEOUT,
 	OPT_MAX_FAILURES,
@@ -49,6 +50,7 @@ static const struct option longopts[] = {
 	{ "gl", required_argument, NULL, OPT_GL },
 	{ "hl", required_argument, NULL, OPT_HL },
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
+	{ "search-batch", required_argument, NULL, OPT_SEARCH_BATCH },
 	{ "delay-ms", required_argument, NULL, OPT_DELAY },
 	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-failures", required_argument, NULL, OPT_MAX_FAILURES },
@@ -81,6 +83,8 @@ static const char usage[] =
 "                          year (h d w m y, or a raw tbs such as qdr:m)\n"
 "      --gl CC, --hl LANG  Serper's country and language (Serper's defaults: us, en)\n"
 "      --concurrency N     Serper requests in flight at once, 1-50 (default 5)\n"
+"      --search-batch N    queries a Serper request may carry, 1-100 (default 100;\n"
+"                          1: one a request); a refused batch: one a request\n"
 "      --delay-ms MS       least time between two request starts (default 200)\n"
 "      --timeout-ms MS     per Serper request, 1000-600000 (default 30000)\n"
 "      --max-failures N    searches in a row that find Serper unavailable (after\n"
@@ -187,6 +191,12 @@ main(int argc, char **argv)
 		case OPT_CONCURRENCY:
 			if (cli_parse_long("--concurrency", optarg, 1, 50, &concurrency, err, sizeof err) != 0)
 				goto usage_err;
+			break;
+		case OPT_SEARCH_BATCH:
+			if (cli_parse_long("--search-batch", optarg, 1, SERPER_BATCH_MAX, &v, err,
+			    sizeof err) != 0)
+				goto usage_err;
+			o.search_batch = (int)v;
 			break;
 		case OPT_DELAY:
 			if (cli_parse_long("--delay-ms", optarg, 0, 60000, &delay, err, sizeof err) != 0)

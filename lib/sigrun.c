@@ -89,7 +89,9 @@ sigrun_new(const struct sigrun_opts *o, sigrun_t **out, char *err, size_t errlen
 		snprintf(err, errlen, "out of memory");
 		return SIGRUN_ENOMEM;
 	}
-	if (!o->dry_run && ((r->shttp = http_client_new(&r->o.serper_http)) == NULL ||
+	if (!o->dry_run && ((r->sreqs = calloc(r->o.serper_http.max_in_flight > 0 ?
+	    (size_t)r->o.serper_http.max_in_flight : 1, sizeof *r->sreqs)) == NULL ||
+	    (r->shttp = http_client_new(&r->o.serper_http)) == NULL ||
 	    (r->lhttp = http_client_new(&r->o.llm_http)) == NULL ||
 	    (r->llm = llm_new(r->lhttp, r->o.db)) == NULL)) {
 		sigrun_free(r);
@@ -150,8 +152,14 @@ accts_free(sigrun_t *r)
 	}
 	r->accts = r->accts_tail = NULL;
 	free(r->jobs);
+	free(r->redo);
 	r->jobs = NULL;
-	r->njobs = r->next_job = 0;
+	r->redo = NULL;
+	r->njobs = r->next_job = r->nredo = r->next_redo = 0;
+	if (r->sreqs)   /* requests an HTTP failure left without an answer */
+		memset(r->sreqs, 0, (r->o.serper_http.max_in_flight > 0 ?
+		    (size_t)r->o.serper_http.max_in_flight : 1) * sizeof *r->sreqs);
+	r->out_s = 0;
 	for (i = 0; i < r->nbatches; i++) {
 		free(r->batches[i]->a);
 		free(r->batches[i]);
@@ -171,6 +179,7 @@ sigrun_free(sigrun_t *r)
 	llm_free(r->llm);
 	http_client_free(r->shttp);
 	http_client_free(r->lhttp);
+	free(r->sreqs);
 	stage_ws_free_all(&r->wss);
 	u64set_free(&r->seen);
 	free(r);
@@ -217,6 +226,7 @@ void
 sigrun_stats(const sigrun_t *r, struct sigrun_stats *out)
 {
 	const struct stage_ws *sw;
+	unsigned long most, requests;
 
 	*out = r->st;
 	out->db_failed = r->s.db_failed > 0;
@@ -229,8 +239,9 @@ sigrun_stats(const sigrun_t *r, struct sigrun_stats *out)
 		out->would_credits += w->d_credits;
 		out->would_classify_calls += w->d_calls;
 	}
-	out->least_ms = out->would_search > 0 ?
-	    (long)(out->would_search - 1) * r->o.serper_http.min_interval_ms : 0;
+	most = r->o.search_batch > 0 ? (unsigned long)r->o.search_batch : SERPER_BATCH_MAX;
+	requests = (out->would_search + most - 1) / most;
+	out->least_ms = requests > 0 ? (long)(requests - 1) * r->o.serper_http.min_interval_ms : 0;
 }
 
 /* ---- intake: which account each record is about ---- */

@@ -64,15 +64,23 @@ struct sigrun_opts {
 	struct serper_params params;
 	const char *serper_base;           /* "https://google.serper.dev" or SERPER_BASE_URL */
 	struct http_opts serper_http;      /* max_in_flight 5, min_interval_ms 200 by default */
+	int search_batch;                  /* queries a Serper request may carry (the batch
+	                                      endpoint, 1-SERPER_BATCH_MAX; 0: the most; 1: one
+	                                      a request). Those due at once are spread over the
+	                                      requests that may be in flight; a refused batch
+	                                      sends its queries one a request, and so does the
+	                                      rest of the run */
 	struct http_opts llm_http;         /* llm_http_opts() */
 	enum sigrun_classifier classifier;
 	const char *model_flag;            /* --model, or NULL */
 	int batch;                         /* accounts per DeepSeek call (1-50; 0: 10) */
-	int max_failures;                  /* searches in a row that find Serper unavailable
+	int max_failures;                  /* Serper requests in a row that find it unavailable
 	                                      (5xx, timeouts, no answer, after retries) after
-	                                      which the run sends no more; 0: SIGRUN_MAX_FAILURES_DEFAULT. While a streak
-	                                      lasts one search is in flight, so an outage costs
-	                                      at most max(max_failures, max_in_flight) searches */
+	                                      which the run sends no more; 0:
+	                                      SIGRUN_MAX_FAILURES_DEFAULT. While a streak lasts
+	                                      one request of one query is in flight, so an
+	                                      outage costs at most max(max_failures,
+	                                      max_in_flight) requests, the first ones batches */
 	const char *cache_days_flag;       /* --cache-days, or NULL */
 	const char *budget_flag;           /* --budget (Serper credits a month), or NULL */
 	size_t window;                     /* records per window (0: SIGRUN_WINDOW_DEFAULT) */
@@ -92,11 +100,13 @@ struct sigrun_stats {
 	unsigned long records;        /* records that went through */
 	unsigned long accounts;       /* distinct accounts per window, summed (dry run: per run) */
 	unsigned long cache_hits;     /* accounts whose results all came from the cache */
-	unsigned long searches;       /* Serper requests that got a final answer */
+	unsigned long searches;       /* queries that got a final answer */
 	unsigned long searches_ok;
 	unsigned long searches_unavailable;   /* 5xx, 429, timeouts, bad bodies */
 	unsigned long searches_rate_limited;   /* of those, 429 to the last retry */
 	double credits;               /* Serper credits the answers reported */
+	unsigned long requests;       /* Serper HTTP requests that ended (retries are one) */
+	unsigned long batches;        /* of those, batches that were not refused */
 	unsigned long llm_calls;      /* DeepSeek HTTP calls */
 	unsigned long llm_cached;     /* accounts classified from the DeepSeek cache */
 	long long llm_tokens;
@@ -110,7 +120,8 @@ struct sigrun_stats {
 	/* --dry-run: what the run would do */
 	unsigned long would_search, would_classify_calls;
 	double would_credits;
-	long least_ms;                /* the least time the pacing allows for would_search */
+	long least_ms;                /* the least time the pacing allows for would_search, in
+	                                 requests of opts.search_batch queries */
 };
 
 typedef struct sigrun sigrun_t;

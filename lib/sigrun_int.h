@@ -93,6 +93,14 @@ struct job {
 	int qi;
 };
 
+/* A Serper request under way: one query, or a batch of them, all of one workspace. */
+struct sreq {
+	sigrun_t *r;
+	struct wsrun *w;
+	size_t n;                  /* 0: the slot is free */
+	struct job *jobs[SERPER_BATCH_MAX];
+};
+
 struct batch {
 	sigrun_t *r;
 	struct wsrun *ws;
@@ -116,6 +124,10 @@ struct sigrun {
 	/* searches of the window */
 	struct job *jobs;
 	size_t njobs, next_job;
+	struct job **redo;         /* the queries of a refused batch, to send one by one */
+	size_t nredo, next_redo;
+	int no_batch;              /* Serper refused a batch: one query a request from now on */
+	struct sreq *sreqs;        /* the requests that may be under way (max_in_flight) */
 	int out_s;
 	int fail_streak;           /* searches in a row that found Serper unavailable */
 	char down_reason[256];     /* set when fail_streak reached max_failures */

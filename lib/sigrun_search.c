@@ -154,32 +154,21 @@ query_stopped(sigrun_t *r, struct acct *a, int qi)
 	query_over(r, a);
 }
 
+/*
+ * A query's final answer: rc and err from lib/serper.h, items its results
+ * (taken) when rc is SERPER_OK, status the HTTP status of the request that
+ * carried it; streak: a failure counts toward max_failures (one a request).
+ */
 static void
-on_search(http_response_t *resp, void *user)
+settle(sigrun_t *r, struct job *j, int rc, json_t *items, double credits, const char *err,
+    long status, int streak)
 {
-	struct job *j = user;
-	sigrun_t *r = j->r;
 	struct acct *a = j->a;
 	struct wsrun *w = a->ws;
 	struct qslot *s = &a->q[j->qi];
-	struct ledger_usage u = { 1, 0, 0 };
-	char err[200], msg[256];
-	double credits = 0;
-	json_t *items = json_new_array();
-	int rc;
+	char msg[256];
 
-	r->out_s--;
 	r->st.searches++;
-	if (items == NULL) {
-		rc = SERPER_ENOMEM;
-		snprintf(err, sizeof err, "out of memory");
-	} else
-		rc = serper_parse(resp->status, resp->body, resp->body_len, resp->error, s->q, r->now,
-		    items, &credits, err, sizeof err);
-	/* The budget held one credit back for this call: settle it. */
-	budget_spend(w->sb, credits - 1);
-	u.credits = credits;
-	stage_ledger(&r->s, w->s.name, "serper", r->now, &u);
 	if (rc == SERPER_OK) {
 		r->fail_streak = 0;
 		r->st.searches_ok++;
@@ -191,75 +180,197 @@ on_search(http_response_t *resp, void *user)
 		a->fresh = 1;
 		if (r->o.verbose)
 			say(r, "%s: %zu results for %s", w->s.name, json_len(items), s->q);
-	} else {
-		json_free(items);
-		s->state = Q_FAILED;
-		switch (rc) {
-		case SERPER_EAUTH:
-			r->st.auth_failed = 1;
-			if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
-				snprintf(msg, sizeof msg, "Serper refused the key (%s)", err);
-				workspace_stop(w->s.ws, WS_SERPER, WS_KEY_REFUSED, msg);
-				say(r, "workspace %s: Serper refused the key (%s): no more searches for it; "
-				    "check serper_api_key in %s or SERPER_API_KEY", w->s.name, err,
-				    workspace_path(w->s.ws));
-			}
-			acct_fail(a, A_ERROR, workspace_stop_reason(w->s.ws, WS_SERPER));
-			break;
-		case SERPER_ECREDITS:
-			if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
-				snprintf(msg, sizeof msg, "Serper: %s", err);
-				workspace_stop(w->s.ws, WS_SERPER, WS_QUOTA_REACHED, msg);
-				say(r, "workspace %s: Serper is out of credits (%s): no more searches "
-				    "this run", w->s.name, err);
-			}
-			acct_fail(a, A_QUOTA, workspace_stop_reason(w->s.ws, WS_SERPER));
-			break;
-		case SERPER_ENOMEM:
-			r->nomem = 1;
-			acct_fail(a, A_ERROR, "out of memory");
-			break;
-		default:
-			if (rc != SERPER_EREQUEST)
-				r->st.searches_unavailable++;
-			if (resp->status == 429)
-				r->st.searches_rate_limited++;
-			snprintf(msg, sizeof msg, "Serper: %s", err);
-			acct_fail(a, A_ERROR, msg);
-			if (rc != SERPER_EREQUEST && ++r->fail_streak >= r->o.max_failures &&
-			    !r->st.gave_up) {
-				r->st.gave_up = 1;
-				snprintf(r->down_reason, sizeof r->down_reason, "Serper unavailable "
-				    "(%.150s): not searched, %d searches in a row failed", err, r->fail_streak);
-				say(r, "%d Serper searches in a row failed (%s): no more searches this run",
-				    r->fail_streak, err);
-			}
-			if (r->o.verbose)
-				say(r, "%s: search for %s failed: %s", w->s.name, s->q, err);
-			break;
+		query_over(r, a);
+		return;
+	}
+	json_free(items);
+	s->state = Q_FAILED;
+	switch (rc) {
+	case SERPER_EAUTH:
+		r->st.auth_failed = 1;
+		if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
+			snprintf(msg, sizeof msg, "Serper refused the key (%s)", err);
+			workspace_stop(w->s.ws, WS_SERPER, WS_KEY_REFUSED, msg);
+			say(r, "workspace %s: Serper refused the key (%s): no more searches for it; "
+			    "check serper_api_key in %s or SERPER_API_KEY", w->s.name, err,
+			    workspace_path(w->s.ws));
 		}
+		acct_fail(a, A_ERROR, workspace_stop_reason(w->s.ws, WS_SERPER));
+		break;
+	case SERPER_ECREDITS:
+		if (workspace_stopped(w->s.ws, WS_SERPER) == WS_CALLING) {
+			snprintf(msg, sizeof msg, "Serper: %s", err);
+			workspace_stop(w->s.ws, WS_SERPER, WS_QUOTA_REACHED, msg);
+			say(r, "workspace %s: Serper is out of credits (%s): no more searches "
+			    "this run", w->s.name, err);
+		}
+		acct_fail(a, A_QUOTA, workspace_stop_reason(w->s.ws, WS_SERPER));
+		break;
+	case SERPER_ENOMEM:
+		r->nomem = 1;
+		acct_fail(a, A_ERROR, "out of memory");
+		break;
+	default:
+		if (rc != SERPER_EREQUEST)
+			r->st.searches_unavailable++;
+		if (status == 429)
+			r->st.searches_rate_limited++;
+		snprintf(msg, sizeof msg, "Serper: %s", err);
+		acct_fail(a, A_ERROR, msg);
+		if (rc != SERPER_EREQUEST && streak && ++r->fail_streak >= r->o.max_failures &&
+		    !r->st.gave_up) {
+			r->st.gave_up = 1;
+			snprintf(r->down_reason, sizeof r->down_reason, "Serper unavailable "
+			    "(%.150s): not searched, %d searches in a row failed", err, r->fail_streak);
+			say(r, "%d Serper searches in a row failed (%s): no more searches this run",
+			    r->fail_streak, err);
+		}
+		if (r->o.verbose)
+			say(r, "%s: search for %s failed: %s", w->s.name, s->q, err);
+		break;
 	}
 	query_over(r, a);
-	feed(r);
+}
+
+/* What the request cost, against the credits its queries held back of the budget. */
+static void
+spent(sigrun_t *r, struct sreq *sr, double credits)
+{
+	struct ledger_usage u = { 1, 0, 0 };
+
+	budget_spend(sr->w->sb, credits - (double)sr->n);
+	u.credits = credits;
+	stage_ledger(&r->s, sr->w->s.name, "serper", r->now, &u);
+}
+
+/* The answers of a batch, each settled as its query's own. */
+static void
+on_batch(sigrun_t *r, struct sreq *sr, http_response_t *resp)
+{
+	const char *qs[SERPER_BATCH_MAX];
+	json_t *answers = NULL, *items;
+	double credits = 0, c, total = 0;
+	char err[200];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sr->n; i++)
+		qs[i] = sr->jobs[i]->a->q[sr->jobs[i]->qi].q;
+	rc = serper_batch_split(resp->status, resp->body, resp->body_len, resp->error, qs, sr->n,
+	    &answers, &credits, err, sizeof err);
+	if (rc == SERPER_EBATCH) {
+		/* Not charged: the queries go again, one a request, and so does the rest of the run. */
+		spent(r, sr, 0);
+		if (!r->no_batch)
+			say(r, "Serper refused a batch of %zu queries (%s): one query a request from now on",
+			    sr->n, err);
+		r->no_batch = 1;
+		for (i = 0; i < sr->n; i++)
+			r->redo[r->nredo++] = sr->jobs[i];
+		return;
+	}
+	r->st.batches++;
+	if (rc != SERPER_OK) {
+		spent(r, sr, rc == SERPER_EPARSE ? credits : 0);
+		for (i = 0; i < sr->n; i++)
+			settle(r, sr->jobs[i], rc, NULL, 0, err, resp->status, i == 0);
+		return;
+	}
+	for (i = 0; i < sr->n; i++) {
+		c = 0;
+		if ((items = json_new_array()) == NULL) {
+			rc = SERPER_ENOMEM;
+			snprintf(err, sizeof err, "out of memory");
+		} else
+			rc = serper_parse_item(json_at(answers, i), qs[i], r->now, items, &c, err,
+			    sizeof err);
+		total += c;
+		settle(r, sr->jobs[i], rc, items, c, err, resp->status, 0);
+	}
+	json_free(answers);
+	spent(r, sr, total);
 }
 
 static void
-feed(sigrun_t *r)
+on_search(http_response_t *resp, void *user)
 {
-	int max = r->o.serper_http.max_in_flight > 0 ? r->o.serper_http.max_in_flight : 1;
-	struct http_request req;
-	const char *hdrs[3];
-	char url[600];
-	buf_t body, h;
+	struct sreq *sr = user;
+	sigrun_t *r = sr->r;
+	struct job *j = sr->jobs[0];
+	double credits = 0;
+	char err[200];
+	json_t *items;
+	int rc;
 
-	buf_init(&body, 1 << 20);
-	buf_init(&h, 4096);
-	/* Serper failing: one probe at a time until it answers or the streak ends the run. */
-	while (r->out_s < (r->fail_streak > 0 ? 1 : max) && r->next_job < r->njobs) {
-		struct job *j = &r->jobs[r->next_job++];
+	r->out_s--;
+	r->st.requests++;
+	if (sr->n > 1)
+		on_batch(r, sr, resp);
+	else {
+		if ((items = json_new_array()) == NULL) {
+			rc = SERPER_ENOMEM;
+			snprintf(err, sizeof err, "out of memory");
+		} else
+			rc = serper_parse(resp->status, resp->body, resp->body_len, resp->error,
+			    j->a->q[j->qi].q, r->now, items, &credits, err, sizeof err);
+		spent(r, sr, credits);
+		settle(r, j, rc, items, credits, err, resp->status, 1);
+	}
+	sr->n = 0;
+	feed(r);
+}
+
+/* The next query to send (the queries of a refused batch first), without taking it. */
+static struct job *
+job_peek(const sigrun_t *r)
+{
+	if (r->next_redo < r->nredo)
+		return r->redo[r->next_redo];
+	return r->next_job < r->njobs ? &r->jobs[r->next_job] : NULL;
+}
+
+static void
+job_pop(sigrun_t *r)
+{
+	if (r->next_redo < r->nredo)
+		r->next_redo++;
+	else
+		r->next_job++;
+}
+
+/*
+ * Queries a request carries: one while Serper fails or refuses batches, else
+ * those due spread over the requests that may start, up to opts.search_batch.
+ */
+static size_t
+batch_size(const sigrun_t *r, int slots)
+{
+	size_t due = (r->nredo - r->next_redo) + (r->njobs - r->next_job), n;
+	size_t most = r->o.search_batch > 0 ? (size_t)r->o.search_batch : SERPER_BATCH_MAX;
+
+	if (r->no_batch || r->fail_streak > 0 || slots < 1)
+		return 1;
+	n = (due + (size_t)slots - 1) / (size_t)slots;
+	if (n > most)
+		n = most;
+	if (n > SERPER_BATCH_MAX)
+		n = SERPER_BATCH_MAX;
+	return n > 0 ? n : 1;
+}
+
+/* Takes up to n queries of one workspace into sr, settling those that may not be sent. */
+static void
+take(sigrun_t *r, struct sreq *sr, size_t n)
+{
+	struct job *j;
+
+	while (sr->n < n && (j = job_peek(r)) != NULL) {
 		struct acct *a = j->a;
 		struct wsrun *w = a->ws;
 
+		if (sr->n > 0 && w != sr->w)
+			break;
+		job_pop(r);
 		if (r->st.gave_up) {
 			a->q[j->qi].state = Q_FAILED;
 			acct_fail(a, A_ERROR, r->down_reason);
@@ -271,39 +382,84 @@ feed(sigrun_t *r)
 			query_stopped(r, a, j->qi);
 			continue;
 		}
-		buf_reset(&h);
-		if (serper_request_body(a->q[j->qi].q, &r->o.params, &body) != 0 ||
-		    buf_adds(&h, "X-API-KEY: ") != BUF_OK || buf_adds(&h, w->serper_key) != BUF_OK ||
-		    serper_url(r->o.serper_base, r->o.queries[j->qi].endpoint, url, sizeof url) != 0) {
-			r->nomem = 1;
-			a->q[j->qi].state = Q_FAILED;
-			acct_fail(a, A_ERROR, "out of memory");
-			query_over(r, a);
-			continue;
-		}
-		hdrs[0] = buf_ptr(&h);
-		hdrs[1] = "Content-Type: application/json";
-		hdrs[2] = NULL;
-		memset(&req, 0, sizeof req);
-		req.method = "POST";
-		req.url = url;
-		req.headers = hdrs;
-		req.body = buf_ptr(&body);
-		req.body_len = buf_len(&body);
-		if (http_submit(r->shttp, &req, on_search, j) != HTTP_OK) {
-			r->nomem = 1;
-			a->q[j->qi].state = Q_FAILED;
-			acct_fail(a, A_ERROR, "out of memory");
-			query_over(r, a);
-			continue;
-		}
+		/* Held back until the answer says what it cost. */
 		budget_spend(w->sb, 1);
-		r->out_s++;
+		sr->w = w;
+		sr->jobs[sr->n++] = j;
 	}
+}
+
+/* Sends sr: 0, or -1 (memory; nothing sent). */
+static int
+submit(sigrun_t *r, struct sreq *sr)
+{
+	const char *qs[SERPER_BATCH_MAX];
+	enum serper_endpoint eps[SERPER_BATCH_MAX];
+	struct http_request req;
+	const char *hdrs[3];
+	char url[600];
+	buf_t body, h;
+	size_t i;
+	int rc = -1;
+
+	buf_init(&body, (size_t)SERPER_BATCH_MAX << 16);
+	buf_init(&h, 4096);
+	for (i = 0; i < sr->n; i++) {
+		qs[i] = sr->jobs[i]->a->q[sr->jobs[i]->qi].q;
+		eps[i] = r->o.queries[sr->jobs[i]->qi].endpoint;
+	}
+	if ((sr->n == 1 ? serper_request_body(qs[0], &r->o.params, &body) :
+	    serper_batch_body(qs, eps, sr->n, &r->o.params, &body)) != 0 ||
+	    buf_adds(&h, "X-API-KEY: ") != BUF_OK || buf_adds(&h, sr->w->serper_key) != BUF_OK ||
+	    serper_url(r->o.serper_base, sr->n == 1 ? eps[0] : SERPER_SEARCH, url, sizeof url) != 0)
+		goto out;
+	hdrs[0] = buf_ptr(&h);
+	hdrs[1] = "Content-Type: application/json";
+	hdrs[2] = NULL;
+	memset(&req, 0, sizeof req);
+	req.method = "POST";
+	req.url = url;
+	req.headers = hdrs;
+	req.body = buf_ptr(&body);
+	req.body_len = buf_len(&body);
+	if (http_submit(r->shttp, &req, on_search, sr) == HTTP_OK)
+		rc = 0;
+out:
 	if (h.ptr)
 		memset(h.ptr, 0, h.alloc);
 	buf_free(&h);
 	buf_free(&body);
+	return rc;
+}
+
+static void
+feed(sigrun_t *r)
+{
+	int max = r->o.serper_http.max_in_flight > 0 ? r->o.serper_http.max_in_flight : 1;
+	struct sreq *sr;
+	size_t i;
+
+	/* Serper failing: one probe at a time until it answers or the streak ends the run. */
+	while (r->out_s < (r->fail_streak > 0 ? 1 : max) && job_peek(r) != NULL) {
+		for (sr = r->sreqs; sr->n > 0; sr++)
+			;   /* a free slot: fewer than max are out */
+		sr->r = r;
+		take(r, sr, batch_size(r, max - r->out_s));
+		if (sr->n > 0 && submit(r, sr) != 0) {
+			r->nomem = 1;
+			budget_spend(sr->w->sb, -(double)sr->n);
+			for (i = 0; i < sr->n; i++) {
+				struct job *j = sr->jobs[i];
+
+				j->a->q[j->qi].state = Q_FAILED;
+				acct_fail(j->a, A_ERROR, "out of memory");
+				query_over(r, j->a);
+			}
+			sr->n = 0;
+		}
+		if (sr->n > 0)
+			r->out_s++;
+	}
 }
 
 /*
@@ -396,14 +552,17 @@ search_claimed(sigrun_t *r, char *err, size_t errlen)
 	int i;
 
 	free(r->jobs);
+	free(r->redo);
 	r->jobs = NULL;
-	r->njobs = r->next_job = 0;
+	r->redo = NULL;
+	r->njobs = r->next_job = r->nredo = r->next_redo = 0;
 	for (a = r->accts; a; a = a->next)
 		if (a->claimed)
 			n += (size_t)a->pending;
 	if (n == 0)
 		return SIGRUN_OK;
-	if ((r->jobs = calloc(n, sizeof *r->jobs)) == NULL) {
+	if ((r->jobs = calloc(n, sizeof *r->jobs)) == NULL ||
+	    (r->redo = calloc(n, sizeof *r->redo)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return SIGRUN_ENOMEM;
 	}

@@ -14,7 +14,7 @@ common=(--workspace acme --no-limit --lookback-months 24 --today 2026-11-30 --no
 "$P" "${common[@]}" --db "$T/db1" "$IN" >"$T/one.json" 2>"$T/one.err"
 t_eq "1 shard: exit 0" "0 ok" "$? $(jq -r .status "$T/one.json")"
 t_eq "1 shard: 40 deals stored" 40 "$(jq .deals "$T/one.json")"
-one_searches=$(fake_stat '.calls["serper.search"] // 0')
+one_searches=$(fake_stat '.asked.serper | length')
 one_apollo=$(fake_stat '.asked.apollo | length')
 fake_post reset '{}'
 
@@ -33,7 +33,7 @@ t_eq "4 shards ($runner): 4 reports, all ok" "4 ok" \
 t_eq "4 shards: the shards are 1/4 to 4/4" "1/4 2/4 3/4 4/4" "$(jq -r .shard "$T/four.ndjson" | sort | xargs)"
 t_eq "4 shards: 40 deals stored in all" 40 "$(jq -s 'map(.deals) | add' "$T/four.ndjson")"
 t_check "4 shards: every shard had deals (the split is real)" jqse 'all(.[]; .deals > 0)' "$T/four.ndjson"
-t_eq "4 shards: as many searches as 1 shard (one per account)" "$one_searches" "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "4 shards: as many searches as 1 shard (one per account)" "$one_searches" "$(fake_stat '.asked.serper | length')"
 t_eq "4 shards: as many emails asked of Apollo as 1 shard" "$one_apollo" "$(fake_stat '.asked.apollo | length')"
 t_eq "... each email once" "$one_apollo" "$(fake_stat '.asked.apollo | unique | length')"
 

@@ -38,7 +38,8 @@ export SERPER_API_KEY=test-serper-key
 fake_post latency '{"ms":300}'
 serper-signals --delay-ms 0 <"$IN" >"$T/run1.out" 2>"$T/run1.err"; t_eq "run: exit 0" 0 "$?"
 t_eq "run: nothing on stderr" "" "$(cat "$T/run1.err")"
-t_eq "run: 12 searches for 12 accounts" 12 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "run: 12 searches for 12 accounts" 12 "$(fake_stat '.asked.serper | length')"
+t_eq "run: 12 queries in 5 batches, spread over the 5 in flight" 5 "$(fake_stat '.calls["serper.search"] // 0')"
 t_eq "run: 12 distinct queries" 12 "$(fake_stat '.asked.serper | unique | length')"
 t_eq "run: the default query" '"Globex" news' "$(fake_stat '.asked.serper | map(select(startswith("\"Globex"))) | .[0]')"
 max=$(fake_stat '.max_in_flight.serper')
@@ -71,7 +72,7 @@ t_eq "rerun: same signals" "$(jq -c 'del(.account.signals.cached)' "$T/run1.out"
 fake_post reset '{}'
 serper-signals --db "$T/rundb" --run-id r1 <"$IN" >/dev/null; t_eq "run id: first process" 0 "$?"
 serper-signals --db "$T/rundb" --run-id r1 <"$IN" >"$T/runid.out"; t_eq "run id: second process" 0 "$?"
-t_eq "run id: the second process asks nothing" 12 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "run id: the second process asks nothing" 12 "$(fake_stat '.asked.serper | length')"
 t_eq "run id: ... and its records say fetched, not cached" 30 \
 	"$(jq -c 'select(.account.signals | .status == "enriched" and .cached == false)' "$T/runid.out" | wc -l)"
 t_eq "run id: the same signals as a run of one" "$(jq -c 'del(.account.signals.fetched_at)' "$T/run1.out" | md5sum)" \
@@ -80,19 +81,20 @@ serper-signals --db "$T/rundb" --run-id r2 <"$IN" >"$T/runid2.out"
 t_eq "run id: another run finds them cached" 30 "$(jq -c 'select(.account.signals.cached == true)' "$T/runid2.out" | wc -l)"
 serper-signals --db "$T/rundb" <"$IN" >"$T/runid3.out"
 t_eq "run id: so does a run without one" 30 "$(jq -c 'select(.account.signals.cached == true)' "$T/runid3.out" | wc -l)"
-t_eq "run id: still 12 searches in all" 12 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "run id: still 12 searches in all" 12 "$(fake_stat '.asked.serper | length')"
 
 # --- --concurrency 1 is one at a time; --refresh searches again
 fake_post reset '{}'
 serper-signals --refresh --concurrency 1 --delay-ms 0 <"$IN" >/dev/null; t_eq "refresh, one at a time" 0 "$?"
-t_eq "refresh: 12 searches again" 12 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "refresh: 12 searches again" 12 "$(fake_stat '.asked.serper | length')"
+t_eq "refresh: one batch when one request may be in flight" 1 "$(fake_stat '.calls["serper.search"] // 0')"
 t_eq "concurrency 1: 1 in flight" 1 "$(fake_stat '.max_in_flight.serper')"
 fake_post latency '{"ms":0}'
 
 # --- more queries, /news, recency; the cache entry keeps each query's answer
 fake_post reset '{}'
 serper-signals --query '"{company}" funding' --query 'news:{domain} hiring' \
-	--recency w <"$IN" >"$T/q.out"; t_eq "queries: exit 0" 0 "$?"
+	--recency w --search-batch 1 <"$IN" >"$T/q.out"; t_eq "queries: exit 0" 0 "$?"
 t_eq "queries: 12 /search" 12 "$(fake_stat '.calls["serper.search"] // 0')"
 t_eq "queries: 12 /news" 12 "$(fake_stat '.calls["serper.news"] // 0')"
 t_check "queries: {domain}, else the name" bash -c "curl -s $FAKEAPI_URL/_fake/stats | jq -e '.asked.serper | index(\"globex.com hiring\") and index(\"Tyrell hiring\")' >/dev/null"
@@ -102,7 +104,7 @@ t_eq "queries: cached per query, no call" 0 "$(fake_stat '.total')"
 serper-signals <"$IN" >/dev/null; t_eq "queries: the default one is still cached" 0 "$?"
 t_eq "queries: still no call" 0 "$(fake_stat '.total')"
 serper-signals --query 'news:{domain} hiring' --recency m <"$IN" >/dev/null; t_eq "queries: another recency is another query" 0 "$?"
-t_eq "queries: 12 new searches" 12 "$(fake_stat '.total')"
+t_eq "queries: 12 new searches" 12 "$(fake_stat '.asked.serper | length')"
 
 # --- dry run: no call, the cost; in a fresh db it would search every account
 fake_post reset '{}'
@@ -110,7 +112,9 @@ serper-signals --db "$T/drydb" --dry-run <"$IN" >"$T/dry.out" 2>"$T/dry.err"; t_
 t_eq "dry run: no call" 0 "$(fake_stat '.total')"
 t_eq "dry run: records marked" 30 "$(jq -c 'select(.account.signals=={"status":"dry_run","cached":false})' "$T/dry.out" | wc -l)"
 t_contains "dry run: searches and credits" "$T/dry.err" "12 accounts, 0 cached, 12 searches (12 Serper credits), 0 DeepSeek calls"
-t_contains "dry run: least time at 200 ms apart" "$T/dry.err" "at least 2.2 s"
+t_contains "dry run: least time, one batch" "$T/dry.err" "at least 0.0 s"
+serper-signals --db "$T/drydb" --dry-run --search-batch 1 <"$IN" >/dev/null 2>"$T/dry1.err"
+t_contains "dry run: least time, one a request 200 ms apart" "$T/dry1.err" "at least 2.2 s"
 DEEPSEEK_API_KEY=test-deepseek-key serper-signals --db "$T/drydb" --dry-run --window 7 <"$IN" >/dev/null 2>"$T/dry2.err"
 t_contains "dry run: accounts counted once across windows" "$T/dry2.err" "12 accounts, 0 cached, 12 searches"
 t_contains "dry run: classification calls" "$T/dry2.err" "DeepSeek call"
@@ -121,7 +125,7 @@ t_eq "dry run: cached marked" 30 "$(jq -c 'select(.account.signals.cached==true)
 # --- small windows keep the order and still search each account once
 fake_post reset '{}'
 serper-signals --db "$T/windb" --window 4 <"$IN" >"$T/win.out"; t_eq "window 4: exit 0" 0 "$?"
-t_eq "window 4: 12 searches" 12 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "window 4: 12 searches" 12 "$(fake_stat '.asked.serper | length')"
 t_eq "window 4: input order" "$(jq -r .deal_id "$IN" | tr '\n' ' ')" "$(jq -r .deal_id "$T/win.out" | tr '\n' ' ')"
 
 # --- workspace file key, --workspace, a file others can read
@@ -129,7 +133,7 @@ unset SERPER_API_KEY
 printf 'serper_api_key = test-serper-key\ncache_days = 30\n' | t_workspace other
 fake_post reset '{}'
 serper-signals --db "$T/wsdb" --workspace other <"$IN" >"$T/ws.out"; t_eq "workspace file key" 0 "$?"
-t_eq "workspace file key: 12 searches" 12 "$(fake_stat '.calls["serper.search"] // 0')"
+t_eq "workspace file key: 12 searches" 12 "$(fake_stat '.asked.serper | length')"
 chmod 644 "$XDG_CONFIG_HOME/deal-enrich/workspaces/other.conf"
 serper-signals --db "$T/wsdb" --workspace other <"$IN" >"$T/ws2.out" 2>"$T/ws2.err"; t_eq "key file others can read: 78" 78 "$?"
 t_eq "key file others can read: no output" 0 "$(wc -c <"$T/ws2.out")"

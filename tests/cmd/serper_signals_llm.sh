@@ -17,7 +17,7 @@ fake_post reset '{}'
 run llm
 t_eq "llm: exit 0" 0 "$(cat "$T/llm.rc")"
 t_eq "llm: nothing on stderr" "" "$(cat "$T/llm.err")"
-t_eq "llm: 12 searches" 12 "$(fake_calls serper.search)"
+t_eq "llm: 12 searches" 12 "$(fake_stat '.asked.serper | length')"
 t_eq "llm: 2 classification calls" 2 "$(fake_calls deepseek.chat)"
 t_eq "llm: 12 accounts asked" 12 "$(fake_stat '.asked["deepseek.accounts"] | length')"
 t_eq "llm: the model" '["deepseek-flash"]' "$(fake_stat '.asked.deepseek | unique | tojson')"
@@ -156,7 +156,8 @@ rc2=$?
 wait "$p1"
 t_eq "two at once: both exit 0" "0 0" "$? $rc2"
 fake_post latency '{"ms":0}'
-t_eq "two at once: 12 accounts searched" 12 "$(fake_calls serper.search)"
+t_eq "two at once: 12 accounts searched, none twice" "12 12" \
+	"$(fake_stat '.asked.serper | "\(length) \(unique | length)"')"
 t_eq "two at once: 12 accounts classified, none twice" "12 12" \
 	"$(fake_stat '.asked["deepseek.accounts"] | "\(length) \(unique | length)"')"
 t_eq "two at once: both classified every record by the LLM" "30 30" "$(classified two1 llm) $(classified two2 llm)"
