@@ -3,13 +3,11 @@
 void
 apollo_run_textf(apollo_run_t *R, const char *fmt, ...)
 {
-	char s[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(s, sizeof s, fmt, ap);
+	str_vnotify(R->o.text, R->o.notice_ctx, fmt, ap);
 	va_end(ap);
-	R->o.text(R->o.notice_ctx, s);
 }
 
 void

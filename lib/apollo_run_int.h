@@ -35,6 +35,7 @@
 #include "json.h"
 #include "ledger.h"
 #include "stage.h"
+#include "str.h"
 #include "u64set.h"
 #include "window.h"
 #include "workspace.h"

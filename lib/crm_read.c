@@ -10,24 +10,18 @@
 #include "crm_map.h"
 #include "csvrd.h"
 #include "ndj.h"
-
-/* Longest message given to say(): a name, a line number and a reason. */
-#define MSG_MAX 2048
+#include "str.h"
 
 static void tell(crm_reader_t *rd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 tell(crm_reader_t *rd, const char *fmt, ...)
 {
-	char msg[MSG_MAX];
 	va_list ap;
 
-	if (rd->say == NULL)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	str_vnotify(rd->say, rd->arg, fmt, ap);
 	va_end(ap);
-	rd->say(rd->arg, msg);
 }
 
 /* The worse of two outcomes: ENOMEM, then the others, then CRM_OK. */

@@ -9,19 +9,16 @@
 #include "cache.h"
 #include "claim.h"
 #include "conf.h"
+#include "str.h"
 
 void
 stage_say(const struct stage *s, const char *fmt, ...)
 {
-	char msg[1200];
 	va_list ap;
 
-	if (s->notice == NULL)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	str_vnotify(s->notice, s->notice_ctx, fmt, ap);
 	va_end(ap);
-	s->notice(s->notice_ctx, msg);
 }
 
 int

@@ -46,7 +46,7 @@ struct stage {
 	unsigned long db_failed;   /* cache, claim and ledger writes that failed */
 };
 
-/* A notice (printf format). Longer than 1,200 bytes is cut. */
+/* A notice (printf format), cut as str_vnotify cuts it. */
 void stage_say(const struct stage *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

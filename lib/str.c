@@ -121,6 +121,17 @@ str_errf(char *err, size_t errlen, const char *fmt, ...)
 }
 
 void
+str_vnotify(str_notice_fn notice, void *ctx, const char *fmt, va_list ap)
+{
+	char msg[STR_NOTICE_MAX];
+
+	if (notice == NULL)
+		return;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	notice(ctx, msg);
+}
+
+void
 str_err_msg(char *err, size_t errlen, const char *prefix, const char *msg)
 {
 	char clean[161];

@@ -9,6 +9,7 @@
 #ifndef DE_STR_H
 #define DE_STR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* 1 when c is a blank byte, else 0. */
@@ -58,5 +59,18 @@ void str_errf(char *err, size_t errlen, const char *fmt, ...)
  * alone when msg is NULL or empty.
  */
 void str_err_msg(char *err, size_t errlen, const char *prefix, const char *msg);
+
+/* Where a module's notices go: one line, no newline; ctx is the caller's. */
+typedef void (*str_notice_fn)(void *ctx, const char *msg);
+
+/*
+ * Formats fmt with ap, cut at STR_NOTICE_MAX - 1 bytes, and hands it to
+ * notice(ctx, msg); does nothing when notice is NULL. The one place where a
+ * module's printf-like "say" (lib/stage.h, lib/crm.h, apollo_run) becomes a
+ * callback, so that every notice is cut the same way.
+ */
+#define STR_NOTICE_MAX 2048
+void str_vnotify(str_notice_fn notice, void *ctx, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

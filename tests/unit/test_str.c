@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -121,6 +122,48 @@ distance_ignores_case_and_caps_length(void **state)
 	assert_int_equal(str_distance_ci(a, b), 0);   /* both cut at 64 */
 }
 
+struct heard {
+	int calls;
+	char msg[STR_NOTICE_MAX + 16];
+};
+
+static void
+hear(void *ctx, const char *msg)
+{
+	struct heard *h = ctx;
+
+	h->calls++;
+	snprintf(h->msg, sizeof h->msg, "%s", msg);
+}
+
+static void
+notify(str_notice_fn fn, void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	str_vnotify(fn, ctx, fmt, ap);
+	va_end(ap);
+}
+
+static void
+notices_are_formatted_cut_and_optional(void **state)
+{
+	static char long_msg[STR_NOTICE_MAX + 100];
+	struct heard h = { 0 };
+
+	(void)state;
+	notify(hear, &h, "%s:%lu: %s", "deals.csv", 7UL, "no stage");
+	assert_int_equal(h.calls, 1);
+	assert_string_equal(h.msg, "deals.csv:7: no stage");
+	memset(long_msg, 'x', sizeof long_msg - 1);
+	notify(hear, &h, "%s", long_msg);
+	assert_int_equal(h.calls, 2);
+	assert_int_equal(strlen(h.msg), STR_NOTICE_MAX - 1);
+	notify(NULL, &h, "%s", "dropped");   /* no callback: nothing, no crash */
+	assert_int_equal(h.calls, 2);
+}
+
 int
 main(void)
 {
@@ -131,6 +174,7 @@ main(void)
 		cmocka_unit_test(blank_trim_and_compare),
 		cmocka_unit_test(provider_messages_are_one_line),
 		cmocka_unit_test(distance_ignores_case_and_caps_length),
+		cmocka_unit_test(notices_are_formatted_cut_and_optional),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
