@@ -24,13 +24,13 @@ export DEAL_ENRICH_LOAD=$T/capture-load
 untimed() { jq -c 'walk(if type == "object" then del(.fetched_at, .enriched_at) else . end)' "$1"; }
 
 # run NAME ARGS...: a run in a db of its own, the fake's counters reset first
-# (answers 150 ms late, so that the two searches overlap). $T/NAME.{json,err,
+# (answers 50 ms late, so that the two searches overlap). $T/NAME.{json,err,
 # ndjson,stats}, the exit status in $rc.
 run() {
 	local name=$1
 	shift
 	fake_post reset '{}'
-	fake_post latency '{"ms":150}'
+	fake_post latency '{"ms":50}'
 	[ -n "${SLOW_APOLLO:-}" ] && fake_post fault "{\"provider\":\"apollo\",\"kind\":\"slow\",\"delay_ms\":$SLOW_APOLLO}"
 	DEAL_ENRICH_DB=$T/db.$name CAPTURE=$T/$name.ndjson "$P" --workspace acme "${WIN[@]}" "$@" \
 		"${INPUTS[@]}" >"$T/$name.json" 2>"$T/$name.err"
