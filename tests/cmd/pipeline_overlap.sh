@@ -80,7 +80,7 @@ t_eq "each email of the deals asked of Apollo once" "$(cat "$T/emails")" "$(cat 
 t_eq "each account with a name or domain searched once (one query each)" \
 	"$(jq -r '.account | select(.signals.status != "skipped") | .domain // .name' "$T/seq.ndjson" | sort -u | wc -l)" \
 	"$(wc -l <"$T/ovl.serper")"
-t_eq "the same calls of each endpoint" "$(jq -c .calls "$T/seq.stats")" "$(jq -c .calls "$T/ovl.stats")"
+t_eq "the same calls of each endpoint" "$(jq -cS .calls "$T/seq.stats")" "$(jq -cS .calls "$T/ovl.stats")"
 nacc=$(wc -l <"$T/ovl.serper")
 t_contains "the background search did the searching and the classifying" <(stage_msg ovl serper-prefetch) \
 	"$nacc searches ($nacc credits), 2 DeepSeek calls"
