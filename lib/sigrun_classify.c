@@ -150,6 +150,7 @@ static int
 batch_add(sigrun_t *r, struct wsrun *w, struct acct **list, size_t n)
 {
 	struct batch *b;
+	size_t i;
 
 	if (r->nbatches == r->abatches) {
 		size_t na = r->abatches ? r->abatches * 2 : 16;
@@ -167,6 +168,8 @@ batch_add(sigrun_t *r, struct wsrun *w, struct acct **list, size_t n)
 		return -1;
 	}
 	memcpy(b->a, list, n * sizeof *list);
+	for (i = 0; i < n; i++)
+		list[i]->queued = 1;
 	b->r = r;
 	b->ws = w;
 	b->n = n;
@@ -345,35 +348,47 @@ llm_answered(const char *val, size_t len, void *vctx)
  * left for the next round. *waiting: 1 when some are. Returns SIGRUN_OK, or
  * SIGRUN_ENOMEM / SIGRUN_EIO with err set.
  */
+/* Claims one account's classification: SIGRUN_OK (*held: another process asks), or an error. */
+static int
+llm_claim_one(sigrun_t *r, struct acct *a, int *held, char *err, size_t errlen)
+{
+	enum claim_state st;
+	const char *key = a->llm_key;
+	int rc, k;
+
+	*held = 0;
+	rc = claim_take(r->o.db, "deepseek", a->ws->s.name, &key, 1, llm_answered, a, time(NULL),
+	    &st, err, errlen);
+	if (rc != DB_OK)
+		return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
+	if (st == CLAIM_TAKEN)
+		a->llm_claimed = 1;
+	else if (st == CLAIM_HELD)
+		*held = 1;
+	else if ((k = sigrun_llm_cached(r, a, 1)) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return SIGRUN_ENOMEM;
+	} else if (k == 1) {
+		r->st.llm_cached++;
+		r->st.by_llm++;
+	} else
+		sigrun_by_rules(r, a);
+	return SIGRUN_OK;
+}
+
 static int
 llm_claim(sigrun_t *r, int *waiting, char *err, size_t errlen)
 {
-	enum claim_state st;
-	const char *key;
 	struct acct *a;
-	int rc, k;
+	int rc, held;
 
 	*waiting = 0;
 	for (a = r->accts; a; a = a->next) {
 		if (a->state != A_OK || a->result || a->llm_claimed)
 			continue;
-		key = a->llm_key;
-		rc = claim_take(r->o.db, "deepseek", a->ws->s.name, &key, 1, llm_answered, a,
-		    time(NULL), &st, err, errlen);
-		if (rc != DB_OK)
-			return rc == DB_ENOMEM ? SIGRUN_ENOMEM : SIGRUN_EIO;
-		if (st == CLAIM_TAKEN)
-			a->llm_claimed = 1;
-		else if (st == CLAIM_HELD)
-			*waiting = 1;
-		else if ((k = sigrun_llm_cached(r, a, 1)) < 0) {
-			snprintf(err, errlen, "out of memory");
-			return SIGRUN_ENOMEM;
-		} else if (k == 1) {
-			r->st.llm_cached++;
-			r->st.by_llm++;
-		} else
-			sigrun_by_rules(r, a);
+		if ((rc = llm_claim_one(r, a, &held, err, errlen)) != SIGRUN_OK)
+			return rc;
+		*waiting |= held;
 	}
 	return SIGRUN_OK;
 }
@@ -389,7 +404,7 @@ llm_batches(sigrun_t *r)
 	for (w = WSRUN(r->wss); w; w = WSRUN(w->s.next)) {
 		n = 0;
 		for (a = r->accts; a; a = a->next) {
-			if (a->ws != w || a->state != A_OK || a->result || !a->llm_claimed)
+			if (a->ws != w || a->state != A_OK || a->result || !a->llm_claimed || a->queued)
 				continue;
 			list[n++] = a;
 			if (n == (size_t)r->o.batch || n == sizeof list / sizeof list[0]) {
@@ -404,31 +419,101 @@ llm_batches(sigrun_t *r)
 	return 0;
 }
 
-int
-sigrun_classify(sigrun_t *r, char *err, size_t errlen)
+/* Merges the results of the accounts whose searches are over and classifies what needs no call. 0 or -1. */
+static int
+settle_searched(sigrun_t *r)
 {
 	struct acct *a;
-	int k, rc, waiting;
+	int k;
 
 	for (a = r->accts; a; a = a->next) {
-		if (a->state != A_NEW)
+		if (a->state != A_NEW || a->pending > 0 || a->held)
 			continue;
 		a->state = A_OK;
 		if (sigrun_merge(r, a) != 0)
-			goto nomem;
+			return -1;
 		if (a->cached)
 			r->st.cache_hits++;
-		if (json_len(a->items) == 0 || !a->ws->use_llm || workspace_stopped(a->ws->s.ws, WS_DEEPSEEK) != WS_CALLING) {
+		if (json_len(a->items) == 0 || !a->ws->use_llm ||
+		    workspace_stopped(a->ws->s.ws, WS_DEEPSEEK) != WS_CALLING) {
 			sigrun_by_rules(r, a);
 			continue;
 		}
 		if ((k = sigrun_llm_cached(r, a, 1)) < 0)
-			goto nomem;
+			return -1;
 		if (k == 1) {
 			r->st.llm_cached++;
 			r->st.by_llm++;
 		}
 	}
+	return 0;
+}
+
+void
+sigrun_classify_ready(sigrun_t *r)
+{
+	struct acct *a, *list[50];
+	struct wsrun *w;
+	char err[256];
+	size_t n, before = r->nbatches;
+	int held;
+
+	if (r->no_overlap)
+		return;
+	if (settle_searched(r) != 0) {
+		r->no_overlap = 1;
+		return;
+	}
+	/*
+	 * Each workspace's accounts in order up to the first still searched, in
+	 * batches of its claimed ones: the batches llm_batches makes at the end.
+	 */
+	for (w = WSRUN(r->wss); w; w = WSRUN(w->s.next)) {
+		n = 0;
+		for (a = r->accts; a; a = a->next) {
+			if (a->ws != w)
+				continue;
+			if (a->state == A_NEW)
+				break;
+			if (a->state != A_OK || a->result || a->queued)
+				continue;
+			if (!a->llm_claimed && !a->llm_tried) {
+				a->llm_tried = 1;
+				if (llm_claim_one(r, a, &held, err, sizeof err) != SIGRUN_OK) {
+					r->no_overlap = 1;
+					return;
+				}
+			}
+			if (!a->llm_claimed || a->result)
+				continue;
+			list[n++] = a;
+			if (n == (size_t)r->o.batch || n == sizeof list / sizeof list[0]) {
+				if (batch_add(r, w, list, n) != 0) {
+					r->no_overlap = 1;
+					return;
+				}
+				n = 0;
+			}
+		}
+		if (a == NULL && n > 0 && batch_add(r, w, list, n) != 0) {
+			r->no_overlap = 1;
+			return;
+		}
+	}
+	if (r->nbatches > before &&
+	    stage_budget_reread(r->wss, WS_DEEPSEEK, r->o.db, NULL, r->now, err, sizeof err) ==
+	    SIGRUN_OK)
+		feed_llm(r);
+}
+
+int
+sigrun_classify(sigrun_t *r, char *err, size_t errlen)
+{
+	struct acct *a;
+	int rc, waiting;
+
+	if (settle_searched(r) != 0)
+		goto nomem;
 	/* Rounds: claim, ask DeepSeek for what this process claimed, wait for the rest. */
 	for (;;) {
 		if ((rc = llm_claim(r, &waiting, err, errlen)) != SIGRUN_OK ||
@@ -437,7 +522,8 @@ sigrun_classify(sigrun_t *r, char *err, size_t errlen)
 			return rc;
 		if (llm_batches(r) != 0)
 			goto nomem;
-		if (r->next_batch < r->nbatches) {
+		/* The batches sent while searching may still be under way. */
+		if (r->next_batch < r->nbatches || r->out_l > 0) {
 			feed_llm(r);
 			if (http_run(r->lhttp) != HTTP_OK) {
 				snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");

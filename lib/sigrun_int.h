@@ -77,6 +77,8 @@ struct acct {
 	json_t *llm_input;
 	char *llm_key;
 	int llm_claimed;               /* this process holds the claim to classify it */
+	int llm_tried;                 /* its claim was tried while the searches went on */
+	int queued;                    /* in a DeepSeek batch of this window */
 };
 
 struct rec {
@@ -135,6 +137,7 @@ struct sigrun {
 	struct batch **batches;
 	size_t nbatches, abatches, next_batch;
 	int out_l;
+	int no_overlap;            /* a claim failed while searching: sigrun_classify says why */
 	u64set_t seen;                 /* --dry-run: accounts counted so far (hash of ws + key) */
 };
 
@@ -154,6 +157,14 @@ void sigrun_release(sigrun_t *r, struct acct *a);
 int sigrun_merge(sigrun_t *r, struct acct *a);
 /* Classifies the window's accounts (the cache, DeepSeek in batches, the rules). */
 int sigrun_classify(sigrun_t *r, char *err, size_t errlen);
+/*
+ * While the searches go on: classifies the accounts whose searches are over
+ * and sends DeepSeek the batches that are complete (those sigrun_classify
+ * would make of the same accounts, in the same order), so that the window's
+ * classification overlaps its next searches. Errors are left for
+ * sigrun_classify to meet again.
+ */
+void sigrun_classify_ready(sigrun_t *r);
 void sigrun_by_rules(sigrun_t *r, struct acct *a);
 /* 1 when a DeepSeek answer for the account is cached (take: a->result set), 0 when not, -1 on error. */
 int sigrun_llm_cached(sigrun_t *r, struct acct *a, int take);

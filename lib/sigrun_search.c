@@ -317,6 +317,7 @@ on_search(http_response_t *resp, void *user)
 		settle(r, j, rc, items, credits, err, resp->status, 1);
 	}
 	sr->n = 0;
+	sigrun_classify_ready(r);
 	feed(r);
 }
 
@@ -543,6 +544,27 @@ claim_accounts(sigrun_t *r, char *err, size_t errlen)
 	return SIGRUN_OK;
 }
 
+/*
+ * Runs the searches to their end, and meanwhile the DeepSeek calls
+ * sigrun_classify_ready sends: turn by turn, a short wait on each client
+ * while both have requests under way.
+ */
+static int
+run_both(sigrun_t *r)
+{
+	int rc;
+
+	while (http_in_flight(r->shttp) > 0) {
+		if (http_in_flight(r->lhttp) == 0)
+			rc = http_run_some(r->shttp, 1000);
+		else if ((rc = http_run_some(r->shttp, 20)) == HTTP_OK)
+			rc = http_run_some(r->lhttp, 20);
+		if (rc != HTTP_OK)
+			return rc;
+	}
+	return HTTP_OK;
+}
+
 /* The searches of the accounts this process holds the claims of. */
 static int
 search_claimed(sigrun_t *r, char *err, size_t errlen)
@@ -574,8 +596,9 @@ search_claimed(sigrun_t *r, char *err, size_t errlen)
 				r->jobs[r->njobs].qi = i;
 				r->njobs++;
 			}
+	sigrun_classify_ready(r);   /* what the cache answered goes first */
 	feed(r);
-	if (http_run(r->shttp) != HTTP_OK) {
+	if (run_both(r) != HTTP_OK) {
 		snprintf(err, errlen, "the HTTP client failed (memory or libcurl)");
 		return SIGRUN_EHTTP;
 	}

@@ -143,7 +143,12 @@ t_contains "classifier llm without a key: says so" "$T/need.err" "DEEPSEEK_API_K
 fake_post reset '{}'
 DEAL_ENRICH_DEEPSEEK_BUDGET=1 serper-signals --db "$T/db.dsb" --batch 1 <"$IN" >"$T/dsb.out" 2>"$T/dsb.err"
 t_eq "deepseek budget: exit 0" 0 "$?"
-t_eq "deepseek budget: calls stop after it is spent" 4 "$(fake_calls deepseek.chat)"
+# DeepSeek says what a call cost only in its answer: the calls already under
+# way when the first answer spends the budget still end (4 may be in flight;
+# how many are depends on how soon the searches let accounts be classified).
+n=$(fake_calls deepseek.chat)
+t_check "deepseek budget: calls stop after it is spent ($n of 12, at most the 4 in flight)" \
+	test "$n" -ge 1 -a "$n" -le 4
 t_contains "deepseek budget: said" "$T/dsb.err" "deepseek_monthly_budget"
 
 # --- two processes at once on one db: each account classified once
