@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "cli_http.h"
+#include "cli_stage.h"
 #include "conf.h"
 #include "db.h"
 #include "json.h"
@@ -88,25 +89,6 @@ notice(void *ctx, const char *msg)
 
 	if (!cc->quiet)
 		cli_msg(stderr, "%s", msg);
-}
-
-struct out_ctx {
-	int unbuffered;
-};
-
-static int
-emit(void *ctx, const json_t *rec)
-{
-	const struct out_ctx *o = ctx;
-
-	return ndj_write(stdout, rec, o->unbuffered);
-}
-
-static void
-wait_net(void *ctx)
-{
-	(void)ctx;
-	fflush(stdout);
 }
 
 static void
@@ -189,7 +171,6 @@ main(int argc, char **argv)
 	struct cli_common cc = { 0 };
 	struct roles_run_opts ro = { 0 };
 	struct http_opts ho;
-	struct out_ctx oc = { 0 };
 	struct map *maps = NULL;
 	size_t nmaps = 0, i;
 	const char **explains = NULL;
@@ -201,7 +182,6 @@ main(int argc, char **argv)
 	ndj_reader_t *rd = NULL;
 	roles_run_t *run = NULL;
 	db_t *db = NULL;
-	json_t *rec;
 
 	cli_init("role-resolve");
 	ro.stream_cap = ROLES_STREAM_CAP_DEFAULT;
@@ -314,7 +294,7 @@ main(int argc, char **argv)
 	}
 	if (tables) {
 		print_tables();
-		goto close_out;
+		goto out;
 	}
 	if (optind < argc) {
 		cli_msg(stderr, "unexpected argument '%s' (records are read on stdin)", argv[optind]);
@@ -367,17 +347,13 @@ main(int argc, char **argv)
 			}
 		}
 	}
-	oc.unbuffered = cc.unbuffered;
 	ro.db = db;
 	ro.use_store = !no_store && db != NULL;
 	ro.workspace = cc.workspace;
 	ro.verbose = cc.verbose;
 	ro.notice = notice;
 	ro.notice_ctx = &cc;
-	ro.emit = emit;
-	ro.wait = wait_net;
-	ro.emit_ctx = &oc;
-	if ((run = roles_run_new(&ro, err, sizeof err)) == NULL) {
+	if (roles_run_new(&ro, &run, err, sizeof err) != ROLES_RUN_OK) {
 		cli_msg(stderr, "%s", err);
 		status = CLI_EX_IOERR;
 		goto out;
@@ -395,27 +371,12 @@ main(int argc, char **argv)
 	if (nexplain) {
 		for (i = 0; i < nexplain; i++)
 			explain(roles_run_roles(run), explains[i]);
-		goto close_out;
+		goto out;
 	}
 	if ((status = cli_open_input(&cc, &rejects, &rd)) != 0)
 		goto out;
-	while ((rc = cli_next_record(rd, stderr, &rec)) == CLI_REC_OK) {
-		rc = roles_run_add(run, rec, err, sizeof err);
-		if (rc != ROLES_RUN_OK) {
-			cli_msg(stderr, "stdin:%lu: %s", ndj_line(rd), err);
-			status = rc == ROLES_RUN_ECONFIG ? CLI_EX_CONFIG : CLI_EX_IOERR;
-			goto out;
-		}
-	}
-	if (rc == CLI_REC_FATAL) {
-		status = CLI_EX_IOERR;
+	if ((status = cli_stage_run(&roles_run_stage, run, rd, &cc, ro.dry_run)) != CLI_EX_OK)
 		goto out;
-	}
-	if ((rc = roles_run_finish(run, err, sizeof err)) != ROLES_RUN_OK) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-		goto out;
-	}
 	{
 		const struct roles_stats *s = roles_stats(roles_run_roles(run));
 		const struct roles_run_stats *rs = roles_run_stats(run);
@@ -433,12 +394,6 @@ main(int argc, char **argv)
 			cli_msg(stderr, "CRM role labels not in the table (kept in crm_role, no role "
 			    "from them; map them with --crm-label): %s", buf_ptr(&b));
 		buf_free(&b);
-		if (ro.dry_run)
-			cli_msg(stderr, "dry run: %lu contact%s without a role could be asked about: "
-			    "%lu answered from the cache, %lu question%s would go to DeepSeek in %lu "
-			    "call%s", rs->llm_wanted, rs->llm_wanted == 1 ? "" : "s", rs->llm_cached,
-			    rs->dry_questions, rs->dry_questions == 1 ? "" : "s", rs->dry_calls,
-			    rs->dry_calls == 1 ? "" : "s");
 		if (cc.verbose) {
 			cli_msg(stderr, "%lu records, %lu contacts: %lu with a role (%lu kept from the "
 			    "input), %lu without", s->records, s->contacts, s->resolved, s->kept_input,
@@ -465,26 +420,10 @@ main(int argc, char **argv)
 		else if (rs->llm_failed)
 			status = CLI_EX_PROVIDER;
 	}
-	goto out;
-close_out:
-	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-	}
-	goto free;
 out:
-	if (cli_close_output(stdout, "stdout", err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-	}
-	if (rejects && cli_close_output(rejects, cc.rejects, err, sizeof err) != 0) {
-		cli_msg(stderr, "%s", err);
-		status = CLI_EX_IOERR;
-	}
+	/* closes stdout (and the rejects), says how many lines were malformed */
+	status = cli_stage_end(&cc, rd, rejects, status);
 free:
-	if (rejects)
-		fclose(rejects);
-	ndj_reader_free(rd);
 	roles_run_free(run);
 	db_close(db);
 	for (i = 0; i < nmaps; i++)

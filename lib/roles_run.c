@@ -46,8 +46,10 @@ struct roles_run {
 	struct stage_ws *wss;
 	http_client_t *http;
 	llm_t *llm;
-	json_t **held;
-	size_t nheld;
+	json_t **held;            /* in input order: [nout, nready) processed, then waiting */
+	size_t nheld, nready, nout;
+	int fail_rc;              /* a record's workspace failed: process says so */
+	char fail_err[512];
 	struct question **qs;
 	size_t nqs, aqs;
 	struct roles_run_stats st;
@@ -59,15 +61,16 @@ struct roles_run {
 
 #define say(r, ...) stage_say(&(r)->s, __VA_ARGS__)
 
-roles_run_t *
-roles_run_new(const struct roles_run_opts *o, char *err, size_t errlen)
+int
+roles_run_new(const struct roles_run_opts *o, roles_run_t **out, char *err, size_t errlen)
 {
 	roles_run_t *r = calloc(1, sizeof *r);
 	struct roles_opts ro = { 0 };
 
+	*out = NULL;
 	if (r == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
+		return ROLES_RUN_ENOMEM;
 	}
 	r->o = *o;
 	r->s.db = o->db;
@@ -86,9 +89,10 @@ roles_run_new(const struct roles_run_opts *o, char *err, size_t errlen)
 		if (r->roles)
 			snprintf(err, errlen, "out of memory");
 		roles_run_free(r);
-		return NULL;
+		return ROLES_RUN_ENOMEM;
 	}
-	return r;
+	*out = r;
+	return ROLES_RUN_OK;
 }
 
 static void
@@ -524,8 +528,6 @@ ask_all(roles_run_t *r)
 		}
 		b->q[b->n++] = q;
 	}
-	if (r->o.wait)
-		r->o.wait(r->o.emit_ctx);
 	feed(r);
 	if (http_run(r->http) != HTTP_OK)
 		rc = -1;
@@ -538,46 +540,86 @@ out:
 	return rc;
 }
 
-/* Asks what is pending, then emits and frees every held record. */
-static int
-drain(roles_run_t *r, char *err, size_t errlen)
+/*
+ * A record's workspace that cannot be opened stops the run, but only at
+ * process, the phase that reports errors: the records before it still leave.
+ */
+static void
+fail_later(roles_run_t *r, int rc, const char *err)
 {
-	size_t i;
-	int rc = ROLES_RUN_OK;
-
-	if (ask_all(r) != 0)
-		r->nomem = 1;
-	for (i = 0; i < r->nqs; i++)
-		question_free(r->qs[i]);
-	r->nqs = 0;
-	for (i = 0; i < r->nheld; i++) {
-		if (rc == ROLES_RUN_OK && roles_summary(r->held[i]) != 0)
-			r->nomem = 1;
-		if (rc == ROLES_RUN_OK && r->o.emit(r->o.emit_ctx, r->held[i]) != 0) {
-			snprintf(err, errlen, "stdout: write error");
-			rc = ROLES_RUN_EIO;
-		}
-		json_free(r->held[i]);
-		r->held[i] = NULL;
-	}
-	r->nheld = 0;
-	if (rc == ROLES_RUN_OK && r->nomem) {
-		snprintf(err, errlen, "out of memory");
-		rc = ROLES_RUN_ENOMEM;
-	}
-	return rc;
+	if (r->fail_rc != ROLES_RUN_OK)
+		return;
+	r->fail_rc = rc;
+	snprintf(r->fail_err, sizeof r->fail_err, "%s", err);
 }
 
 int
-roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen)
+roles_run_workspace(roles_run_t *r, const char *ws, char *err, size_t errlen)
 {
-	const char *ws = r->o.workspace ? r->o.workspace : json_str(json_get(rec, "workspace_id"));
-	json_t *contacts;
-	struct wsrun *w = NULL;
-	size_t i, asked = 0;
+	struct wsrun *w;
 	int rc;
 
-	rc = roles_resolve(r->roles, rec, r->o.workspace, err, errlen);
+	if ((rc = stage_workspace_name(ws, err, errlen)) != STAGE_OK)
+		return rc;
+	return r->o.llm ? ws_get(r, ws, &w, err, errlen) : ROLES_RUN_OK;
+}
+
+int
+roles_run_full(const roles_run_t *r)
+{
+	return r->nheld >= r->o.hold || r->nqs >= r->o.batch * 4 || r->fail_rc != ROLES_RUN_OK;
+}
+
+/* rec's contacts no rule placed, asked about (or marked unanswered): how many
+ * were asked, or -1 (memory, err set), -2 (its workspace, remembered). */
+static int
+ask_record(roles_run_t *r, json_t *rec, char *err, size_t errlen)
+{
+	const char *ws = r->o.workspace ? r->o.workspace : json_str(json_get(rec, "workspace_id"));
+	json_t *contacts = json_get(rec, "contacts");
+	struct wsrun *w = NULL;
+	size_t i;
+	int rc, asked = 0;
+
+	if (!r->o.llm || ws == NULL || *ws == '\0')
+		return 0;
+	if ((rc = ws_get(r, ws, &w, err, errlen)) != ROLES_RUN_OK) {
+		fail_later(r, rc, err);
+		return -2;
+	}
+	for (i = 0; w->has_key && i < json_len(contacts); i++) {
+		json_t *c = json_at(contacts, i);
+		char why[300];
+
+		if (!roles_llm_wanted(r->roles, c))
+			continue;
+		if (workspace_stopped(w->s.ws, WS_DEEPSEEK) != WS_CALLING) {
+			if (!r->o.dry_run && mark_unanswered(c, stop_reason(w, why, sizeof why)) != 0)
+				return -1;
+			continue;
+		}
+		r->st.llm_wanted++;
+		json_del(c, "role_error");   /* asked again: marked again if it fails again */
+		if ((rc = ask(r, w, c, err, errlen)) < 0)
+			return -1;
+		asked += rc == 0;
+	}
+	return asked;
+}
+
+int
+roles_run_add(roles_run_t *r, json_t *rec)
+{
+	json_t *contacts;
+	char err[512];
+	size_t i;
+	int rc;
+
+	if (r->nheld >= r->o.hold) {   /* the loop asks full() first: a caller's mistake */
+		json_free(rec);
+		return ROLES_RUN_ENOMEM;
+	}
+	rc = roles_resolve(r->roles, rec, r->o.workspace, err, sizeof err);
 	if (rc == DB_ENOMEM) {
 		json_free(rec);
 		return ROLES_RUN_ENOMEM;
@@ -596,68 +638,85 @@ roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen)
 		if (roles_contact_role(json_at(contacts, i), &have))
 			json_del(json_at(contacts, i), "role_error");
 	}
-	if (r->o.llm && ws && *ws) {
-		rc = ws_get(r, ws, &w, err, errlen);
-		if (rc != ROLES_RUN_OK) {
-			json_free(rec);
-			return rc;
-		}
-		contacts = json_get(rec, "contacts");
-		for (i = 0; w->has_key && i < json_len(contacts); i++) {
-			json_t *c = json_at(contacts, i);
-			char why[300];
-
-			if (!roles_llm_wanted(r->roles, c))
-				continue;
-			if (workspace_stopped(w->s.ws, WS_DEEPSEEK) != WS_CALLING) {
-				if (!r->o.dry_run &&
-				    mark_unanswered(c, stop_reason(w, why, sizeof why)) != 0) {
-					json_free(rec);
-					snprintf(err, errlen, "out of memory");
-					return ROLES_RUN_ENOMEM;
-				}
-				continue;
-			}
-			r->st.llm_wanted++;
-			json_del(c, "role_error");   /* asked again: marked again if it fails again */
-			rc = ask(r, w, c, err, errlen);
-			if (rc < 0) {
-				json_free(rec);
-				snprintf(err, errlen, "out of memory");
-				return ROLES_RUN_ENOMEM;
-			}
-			asked += rc == 0;
-		}
-		if (asked && roles_summary(rec) != 0) {
-			json_free(rec);
-			snprintf(err, errlen, "out of memory");
-			return ROLES_RUN_ENOMEM;
-		}
-	}
-	if (asked == 0 && r->nheld == 0) {
-		/* nothing to wait for: out at once (the cache may have placed some contacts) */
-		if (r->o.llm && roles_summary(rec) != 0) {
-			json_free(rec);
-			snprintf(err, errlen, "out of memory");
-			return ROLES_RUN_ENOMEM;
-		}
-		rc = r->o.emit(r->o.emit_ctx, rec) == 0 ? ROLES_RUN_OK : ROLES_RUN_EIO;
-		if (rc != ROLES_RUN_OK)
-			snprintf(err, errlen, "stdout: write error");
+	if (ask_record(r, rec, err, sizeof err) == -1) {
 		json_free(rec);
-		return rc;
+		return ROLES_RUN_ENOMEM;
 	}
 	r->held[r->nheld++] = rec;
-	if (r->nheld >= r->o.hold || r->nqs >= r->o.batch * 4)
-		return drain(r, err, errlen);
 	return ROLES_RUN_OK;
 }
 
 int
-roles_run_finish(roles_run_t *r, char *err, size_t errlen)
+roles_run_process(roles_run_t *r, char *err, size_t errlen)
 {
-	return drain(r, err, errlen);
+	size_t i;
+
+	if (r->fail_rc != ROLES_RUN_OK) {
+		snprintf(err, errlen, "%s", r->fail_err);
+		return r->fail_rc;
+	}
+	if (ask_all(r) != 0)
+		r->nomem = 1;
+	for (i = 0; i < r->nqs; i++)
+		question_free(r->qs[i]);
+	r->nqs = 0;
+	for (i = r->nready; i < r->nheld; i++)
+		if (roles_summary(r->held[i]) != 0)
+			r->nomem = 1;
+	r->nready = r->nheld;
+	if (r->nomem) {
+		snprintf(err, errlen, "out of memory");
+		return ROLES_RUN_ENOMEM;
+	}
+	return ROLES_RUN_OK;
 }
+
+json_t *
+roles_run_next(roles_run_t *r)
+{
+	json_t *rec;
+
+	if (r->nout == r->nready) {
+		if (r->nout == r->nheld)
+			r->nheld = r->nready = r->nout = 0;
+		return NULL;
+	}
+	rec = r->held[r->nout];
+	r->held[r->nout++] = NULL;
+	return rec;
+}
+
+int
+roles_run_dry_report(const roles_run_t *r, buf_t *out)
+{
+	const struct roles_run_stats *s = &r->st;
+
+	if (!r->o.llm)
+		return 0;
+	return buf_addf(out, "dry run: %lu contact%s without a role could be asked about: "
+	    "%lu answered from the cache, %lu question%s would go to DeepSeek in %lu call%s\n",
+	    s->llm_wanted, s->llm_wanted == 1 ? "" : "s", s->llm_cached, s->dry_questions,
+	    s->dry_questions == 1 ? "" : "s", s->dry_calls, s->dry_calls == 1 ? "" : "s") == BUF_OK ?
+	    0 : -1;
+}
+
+/* ---- the phases for the program's loop (lib/cli_stage.h) ---- */
+
+static int op_full(const void *r) { return roles_run_full(r); }
+static int op_add(void *r, json_t *rec) { return roles_run_add(r, rec); }
+static int op_process(void *r, char *err, size_t n) { return roles_run_process(r, err, n); }
+static json_t *op_next(void *r) { return roles_run_next(r); }
+/* The rules need no db: a failed cache or ledger write is told at the end (exit 74). */
+static int op_db_failed(const void *r) { (void)r; return 0; }
+static int op_workspace(void *r, const char *ws, char *err, size_t n)
+{
+	return roles_run_workspace(r, ws, err, n);
+}
+static int op_dry_report(const void *r, buf_t *out) { return roles_run_dry_report(r, out); }
+
+const struct stage_ops roles_run_stage = {
+	op_full, op_add, op_process, op_next, op_db_failed, NULL, op_workspace, op_dry_report
+};
 
 int
 roles_run_parse_map(const char *arg, char **label, int *role, char *err, size_t errlen)

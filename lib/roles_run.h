@@ -1,8 +1,8 @@
 /*
- * roles_run: role-resolve's stream: each record resolved by lib/roles.h, and,
+ * roles_run: role-resolve's engine: each record resolved by lib/roles.h, and,
  * with the LLM layer on, the contacts no rule placed asked about in batches to
  * DeepSeek (lib/llm.h), with the records held back meanwhile so that they
- * leave in input order.
+ * leave in input order. lib/cli_stage.h runs it (roles_run_stage).
  *
  * The LLM layer: a contact without a role that has something to ask about
  * (roles_llm_wanted) becomes a question made of its facts only (title,
@@ -61,11 +61,6 @@ struct roles_run_opts {
 	/* A notice for stderr (one line, no newline); may be NULL. */
 	void (*notice)(void *ctx, const char *msg);
 	void *notice_ctx;
-	/* Writes a finished record (still owned by the run). Non-zero: stop with ROLES_RUN_EIO. */
-	int (*emit)(void *ctx, const json_t *rec);
-	/* Called before waiting on the network (flush stdout). May be NULL. */
-	void (*wait)(void *ctx);
-	void *emit_ctx;
 };
 
 struct roles_run_stats {
@@ -84,22 +79,54 @@ struct roles_run_stats {
 
 typedef struct roles_run roles_run_t;
 
-/* NULL when memory runs out (err says so). */
-roles_run_t *roles_run_new(const struct roles_run_opts *o, char *err, size_t errlen);
+/*
+ * The life cycle is lib/sigrun.h's: new, workspace, then until the input
+ * ends: add records until full, process, next until NULL; then stats, free.
+ * Records leave in input order.
+ */
+
+/* ROLES_RUN_OK and *out, or ROLES_RUN_ENOMEM (a title rule that does not
+ * compile included) with err set. */
+int roles_run_new(const struct roles_run_opts *o, roles_run_t **out, char *err, size_t errlen);
 void roles_run_free(roles_run_t *r);
 /* The resolver, to add CRM labels and deal fields before the first record. */
 roles_t *roles_run_roles(roles_run_t *r);
 
+/* --workspace ahead of the first record (with --llm its DeepSeek settings):
+ * ROLES_RUN_OK, or ROLES_RUN_ECONFIG (or ENOMEM, EIO) with err set. */
+int roles_run_workspace(roles_run_t *r, const char *ws, char *err, size_t errlen);
+
+/* 1 when process must run before the next add: the held records or the
+ * pending questions are at their cap, or a record's workspace failed. */
+int roles_run_full(const roles_run_t *r);
+
 /*
- * Takes rec (owned by the run from now on, even on failure): resolves it, and
- * emits it, or holds it until its questions are answered. Returns
- * ROLES_RUN_OK or an error with err set. A failure to read the store is not
- * fatal: the run goes on without the store, stats db_error is set and a notice
- * says why.
+ * Takes rec (owned by the run from now on, even on failure): resolves it by
+ * the rules and, with the LLM layer, turns its contacts no rule placed into
+ * questions; holds it until process. Returns ROLES_RUN_OK or
+ * ROLES_RUN_ENOMEM. A failure to read the store is not fatal: the run goes on
+ * without the store, stats db_error is set and a notice says why. A record
+ * whose workspace cannot be opened is held, and process reports it.
  */
-int roles_run_add(roles_run_t *r, json_t *rec, char *err, size_t errlen);
-/* Asks what is still pending and emits every held record. */
-int roles_run_finish(roles_run_t *r, char *err, size_t errlen);
+int roles_run_add(roles_run_t *r, json_t *rec);
+
+/*
+ * Asks DeepSeek the pending questions (batch at a time, answers cached) and
+ * readies every held record. ROLES_RUN_OK, or an error with err set: a
+ * record's workspace (ROLES_RUN_ECONFIG...) or memory. A failed call is not
+ * an error: its contacts get role_error and stats llm_failed counts it.
+ */
+int roles_run_process(roles_run_t *r, char *err, size_t errlen);
+
+/* The next ready record in input order (the caller frees it), or NULL. */
+json_t *roles_run_next(roles_run_t *r);
+
+/* With --llm --dry-run: the line saying what would be asked, into out.
+ * 0, or -1 when memory runs out. */
+int roles_run_dry_report(const roles_run_t *r, buf_t *out);
+
+/* The phases for lib/cli_stage.h's loop (its progress is NULL: none). */
+extern const struct stage_ops roles_run_stage;
 
 const struct roles_run_stats *roles_run_stats(const roles_run_t *r);
 
