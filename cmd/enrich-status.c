@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cache.h"
@@ -62,7 +61,7 @@ main(int argc, char **argv)
 {
 	struct cli_common com = { 0 };
 	const char *month_flag = NULL, *ws;
-	char err[512], dbdir[4096], month[16], probe[4200], last[32];
+	char err[512], dbdir[4096], month[16], last[32];
 	int opt, rc, ex = CLI_EX_OK, b;
 	long lookback, cache_days;
 	workspace_t *wsp = NULL;
@@ -70,7 +69,6 @@ main(int argc, char **argv)
 	db_t *db = NULL;
 	json_t *out = NULL, *o, *u, *p, *cache = NULL, *crm = NULL;
 	struct store_stats st;
-	struct stat sb;
 	time_t now = time(NULL);
 	size_t i;
 
@@ -120,17 +118,8 @@ main(int argc, char **argv)
 	}
 
 	/* A db nobody wrote yet is an empty one: a new user's state. */
-	if (conf_db_path(com.db, dbdir, sizeof dbdir) != 0) {
-		cli_msg(stderr, "no db directory: give --db or set DEAL_ENRICH_DB");
-		ex = CLI_EX_CONFIG;
+	if ((ex = cli_open_db(&com, CLI_DB_READ, &db, dbdir, sizeof dbdir)) != 0)
 		goto done;
-	}
-	snprintf(probe, sizeof probe, "%s/data.mdb", dbdir);
-	if (stat(probe, &sb) == 0 && db_open(dbdir, 1, &db, err, sizeof err) != DB_OK) {
-		cli_msg(stderr, "%s", err);
-		ex = CLI_EX_IOERR;
-		goto done;
-	}
 
 	if ((out = json_new_object()) == NULL)
 		goto nomem;
