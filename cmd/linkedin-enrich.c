@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_http.h"
 #include "cli_stage.h"
 #include "conf.h"
 #include "db.h"
@@ -28,11 +29,8 @@ enum {
 	OPT_WINDOW,
 	OPT_CONCURRENCY,
 	OPT_DELAY,
-	OPT_RETRIES,
-	OPT_RETRY_429,
-	OPT_BACKOFF_429,
-	OPT_TIMEOUT,
-	OPT_MAX_FAILURES
+	OPT_MAX_FAILURES,
+	OPT_HTTP    /* and the CLI_HTTP_NOPTS after it */
 };
 
 static const struct option longopts[] = {
@@ -45,11 +43,8 @@ static const struct option longopts[] = {
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "concurrency", required_argument, NULL, OPT_CONCURRENCY },
 	{ "delay-ms", required_argument, NULL, OPT_DELAY },
-	{ "retries", required_argument, NULL, OPT_RETRIES },
-	{ "retry-429", required_argument, NULL, OPT_RETRY_429 },
-	{ "backoff-429-ms", required_argument, NULL, OPT_BACKOFF_429 },
-	{ "timeout-ms", required_argument, NULL, OPT_TIMEOUT },
 	{ "max-failures", required_argument, NULL, OPT_MAX_FAILURES },
+	CLI_HTTP_LONGOPTS("", OPT_HTTP),
 	CLI_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -77,10 +72,12 @@ static const char usage[] =
 "      --window N          records read ahead and asked for together (default 200)\n"
 "      --concurrency N     calls in flight at once, 1-20 (default 2)\n"
 "      --delay-ms MS       least time between two call starts (default 200)\n"
-"      --retries N         retries of timeouts and 5xx (default 2)\n"
-"      --retry-429 N       retries after a 429 (default 1)\n"
+"      --timeout-ms MS     longest a call may take, 1-3600000 (default 30000)\n"
+"      --retries N         retries of timeouts and 5xx, 0-20 (default 2)\n"
+"      --backoff-ms MS     first backoff of those retries, doubled each time\n"
+"                          (default 1000)\n"
+"      --retry-429 N       retries after a 429, 0-20 (default 1)\n"
 "      --backoff-429-ms MS wait after a 429 without Retry-After (default 60000)\n"
-"      --timeout-ms MS     per call, 1000-600000 (default 30000)\n"
 "      --max-failures N    failed calls in a row that stop the calls (default 3)\n"
 CLI_COMMON_HELP
 "\n"
@@ -136,8 +133,7 @@ main(int argc, char **argv)
 	struct lirun_opts o;
 	struct lirun_stats st;
 	char err[512], base[512];
-	long window = LIRUN_WINDOW_DEFAULT, concurrency = 2, delay = 200, retries = 2;
-	long retry429 = 1, backoff429 = 60000, timeout = 30000, maxfail = 3, v;
+	long window = LIRUN_WINDOW_DEFAULT, concurrency = 2, delay = 200, maxfail = 3, v;
 	ndj_reader_t *rd = NULL;
 	lirun_t *r = NULL;
 	FILE *rejects = NULL;
@@ -147,6 +143,7 @@ main(int argc, char **argv)
 	cli_init(argv[0]);
 	memset(&com, 0, sizeof com);
 	memset(&o, 0, sizeof o);
+	http_opts_default(&o.http);   /* the retry and timeout defaults --help gives */
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			opt = CLI_OPT_HELP;
@@ -185,24 +182,18 @@ main(int argc, char **argv)
 		case OPT_DELAY:
 			rc = num(opt, optarg, 0, 60000, &delay, err, sizeof err);
 			break;
-		case OPT_RETRIES:
-			rc = num(opt, optarg, 0, 10, &retries, err, sizeof err);
-			break;
-		case OPT_RETRY_429:
-			rc = num(opt, optarg, 0, 10, &retry429, err, sizeof err);
-			break;
-		case OPT_BACKOFF_429:
-			rc = num(opt, optarg, 0, 3600000, &backoff429, err, sizeof err);
-			break;
-		case OPT_TIMEOUT:
-			rc = num(opt, optarg, 1000, 600000, &timeout, err, sizeof err);
-			break;
 		case OPT_MAX_FAILURES:
 			rc = num(opt, optarg, 1, 1000, &maxfail, err, sizeof err);
 			break;
 		default:
-			cli_msg(stderr, "try --help");
-			return CLI_EX_USAGE;
+			if ((rc = cli_http_opt(&o.http, OPT_HTTP, "", opt, optarg, err, sizeof err)) > 0) {
+				rc = 0;
+				break;
+			}
+			if (rc == 0) {
+				cli_msg(stderr, "try --help");
+				return CLI_EX_USAGE;
+			}
 		}
 		if (rc != 0)
 			goto usage_err;
@@ -221,13 +212,8 @@ main(int argc, char **argv)
 	o.db = db;
 	o.workspace = com.workspace;
 	o.base = base;
-	http_opts_default(&o.http);
 	o.http.max_in_flight = (int)concurrency;
 	o.http.min_interval_ms = delay;
-	o.http.max_retries = (int)retries;
-	o.http.max_retries_429 = (int)retry429;
-	o.http.backoff_429_ms = backoff429;
-	o.http.timeout_ms = timeout;
 	o.http.max_body = 4 << 20;
 	tls_opts(&o.http);
 	o.window = (size_t)window;
