@@ -64,6 +64,11 @@ if [ "$(readlink /proc/$$/fd/1)" = /dev/null ]; then
 fi
 exec "$(dirname "$0")/stub-pass" serper 0 "$@"
 EOF
+cat >"$S/stub-dash" <<'EOF'
+#!/bin/bash
+cat
+echo "--workspace: a last line that looks like an option" >&2
+EOF
 chmod +x "$S"/*
 export STUB_LOG=$T/stub.log
 export DEAL_ENRICH_EXTRACT=$S/stub-extract
@@ -132,6 +137,11 @@ lines=$(wc -l <"$LOG")
 t_eq "a reader of the report that exits at once: the run still exits 0" 0 "${PIPESTATUS[0]}"
 t_eq "... the run log still gets the report" $((lines + 1)) "$(wc -l <"$LOG")"
 t_check "... and the last line still comes" grep -q "acme: ok: 10 deals stored" "$T/closed.err"
+
+DEAL_ENRICH_LINKEDIN=$S/stub-dash run dash --workspace acme
+t_eq "a stage's last line that looks like an option: in the report as it is" \
+	"0 --workspace: a last line that looks like an option" \
+	"$rc $(jqo dash '.stages[] | select(.stage == "linkedin-enrich") | .message')"
 
 # --- --sequential: no background search
 : >"$STUB_LOG"
