@@ -7,6 +7,7 @@
 #include "budget.h"
 #include "cache.h"
 #include "claim.h"
+#include "http_key.h"
 #include "jobtitle.h"
 #include "stage.h"
 #include "window.h"
@@ -501,14 +502,12 @@ on_answer(http_response_t *resp, void *user)
 static void
 feed(lirun_t *r)
 {
-	int max = r->o.http.max_in_flight > 0 ? r->o.http.max_in_flight : 1;
-	struct http_request req;
-	const char *hdrs[3];
+	int max = r->o.http.max_in_flight > 0 ? r->o.http.max_in_flight : 1, built;
+	struct http_key_request req;
 	char host[96];
-	buf_t url, key;
+	buf_t url;
 
 	buf_init(&url, 1 << 12);
-	buf_init(&key, 1 << 12);
 	snprintf(host, sizeof host, "X-RapidAPI-Host: %s", LINKEDIN_HOST);
 	while (r->out < max && r->next < r->nqueue) {
 		struct prof *p = r->queue[r->next++];
@@ -520,22 +519,14 @@ feed(lirun_t *r)
 			continue;
 		}
 		buf_reset(&url);
-		buf_reset(&key);
-		if (linkedin_request_url(r->o.base, w->path, p->key, &url) != 0 ||
-		    buf_adds(&key, "X-RapidAPI-Key: ") != BUF_OK || buf_adds(&key, w->key) != BUF_OK) {
-			r->nomem = 1;
-			fail(p, "error", "out of memory");
-			release(r, p);
-			continue;
-		}
-		hdrs[0] = buf_ptr(&key);
-		hdrs[1] = host;
-		hdrs[2] = NULL;
+		built = linkedin_request_url(r->o.base, w->path, p->key, &url) == 0;
 		memset(&req, 0, sizeof req);
 		req.method = "GET";
 		req.url = buf_ptr(&url);
-		req.headers = hdrs;
-		if (http_submit(r->http, &req, on_answer, p) != HTTP_OK) {
+		req.key_header = "X-RapidAPI-Key";
+		req.key = w->key;
+		req.header = host;
+		if (!built || http_key_submit(r->http, &req, on_answer, p) != HTTP_OK) {
 			r->nomem = 1;
 			fail(p, "error", "out of memory");
 			release(r, p);
@@ -546,9 +537,6 @@ feed(lirun_t *r)
 		p->path = w->path;
 		r->out++;
 	}
-	if (key.ptr)
-		memset(key.ptr, 0, key.alloc);   /* the key does not outlive the call in our memory */
-	buf_free(&key);
 	buf_free(&url);
 }
 

@@ -1,5 +1,7 @@
 #include "sigrun_int.h"
 
+#include "http_key.h"
+
 /* ---- the cache of search results ---- */
 
 /*
@@ -396,39 +398,32 @@ submit(sigrun_t *r, struct sreq *sr)
 {
 	const char *qs[SERPER_BATCH_MAX];
 	enum serper_endpoint eps[SERPER_BATCH_MAX];
-	struct http_request req;
-	const char *hdrs[3];
+	struct http_key_request req;
 	char url[600];
-	buf_t body, h;
+	buf_t body;
 	size_t i;
 	int rc = -1;
 
 	buf_init(&body, (size_t)SERPER_BATCH_MAX << 16);
-	buf_init(&h, 4096);
 	for (i = 0; i < sr->n; i++) {
 		qs[i] = sr->jobs[i]->a->q[sr->jobs[i]->qi].q;
 		eps[i] = r->o.queries[sr->jobs[i]->qi].endpoint;
 	}
 	if ((sr->n == 1 ? serper_request_body(qs[0], &r->o.params, &body) :
 	    serper_batch_body(qs, eps, sr->n, &r->o.params, &body)) != 0 ||
-	    buf_adds(&h, "X-API-KEY: ") != BUF_OK || buf_adds(&h, sr->w->serper_key) != BUF_OK ||
 	    serper_url(r->o.serper_base, sr->n == 1 ? eps[0] : SERPER_SEARCH, url, sizeof url) != 0)
 		goto out;
-	hdrs[0] = buf_ptr(&h);
-	hdrs[1] = "Content-Type: application/json";
-	hdrs[2] = NULL;
 	memset(&req, 0, sizeof req);
 	req.method = "POST";
 	req.url = url;
-	req.headers = hdrs;
+	req.key_header = "X-API-KEY";
+	req.key = sr->w->serper_key;
+	req.header = "Content-Type: application/json";
 	req.body = buf_ptr(&body);
 	req.body_len = buf_len(&body);
-	if (http_submit(r->shttp, &req, on_search, sr) == HTTP_OK)
+	if (http_key_submit(r->shttp, &req, on_search, sr) == HTTP_OK)
 		rc = 0;
 out:
-	if (h.ptr)
-		memset(h.ptr, 0, h.alloc);
-	buf_free(&h);
 	buf_free(&body);
 	return rc;
 }
