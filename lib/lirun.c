@@ -796,10 +796,6 @@ out:
 
 /* ---- the phases for the program's loop (lib/cli_stage.h) ---- */
 
-static int op_full(const void *r) { return lirun_full(r); }
-static int op_add(void *r, json_t *rec) { return lirun_add(r, rec); }
-static int op_process(void *r, char *err, size_t n) { return lirun_process(r, err, n); }
-static json_t *op_next(void *r) { return lirun_next(r); }
 static int op_db_failed(const void *r) { return ((const lirun_t *)r)->s.db_failed > 0; }
 
 static void
@@ -810,13 +806,4 @@ op_progress(const void *vr, char *line, size_t n)
 	snprintf(line, n, "%lu records, %lu profile calls", r->st.records, r->st.calls);
 }
 
-static int op_workspace(void *r, const char *ws, char *err, size_t n)
-{
-	return lirun_workspace(r, ws, err, n);
-}
-static int op_dry_report(const void *r, buf_t *out) { return lirun_dry_report(r, out); }
-
-const struct stage_ops lirun_stage = {
-	op_full, op_add, op_process, op_next, op_db_failed, op_progress, op_workspace,
-	op_dry_report
-};
+STAGE_OPS_DEFINE(lirun, op_db_failed, op_progress);

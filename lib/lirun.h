@@ -13,7 +13,8 @@
  *   }
  *   lirun_stats(r, &st);  lirun_free(r);
  *
- * The same life cycle and phase names as lib/sigrun.h. Memory is bounded by
+ * The same life cycle and phase names as lib/sigrun.h (lib/stage.h's
+ * STAGE_PHASES); lirun_dry_report says per workspace its calls and budget. Memory is bounded by
  * the window, plus for --dry-run the profile URLs counted (to count each once).
  *
  * Per workspace (the record's workspace_id, else opts.workspace, else
@@ -45,14 +46,8 @@
 
 #define LIRUN_WINDOW_DEFAULT 200
 
-/* lib/stage.h's codes. */
-enum {
-	LIRUN_OK = STAGE_OK,
-	LIRUN_ENOMEM = STAGE_ENOMEM,
-	LIRUN_ECONFIG = STAGE_ECONFIG,   /* a workspace file or setting is wrong: exit 78 */
-	LIRUN_EIO = STAGE_EIO,           /* the db failed: exit 74 */
-	LIRUN_EHTTP = STAGE_EHTTP        /* libcurl could not run */
-};
+/* lib/stage.h's codes: LIRUN_OK, _ENOMEM, _ECONFIG (exit 78), _EIO (exit 74), _EHTTP. */
+STAGE_CODES(LIRUN);
 
 struct lirun_opts {
 	db_t *db;                    /* required */
@@ -91,43 +86,7 @@ struct lirun_stats {
 	unsigned long would_call;      /* --dry-run: distinct profiles not in the cache */
 };
 
-typedef struct lirun lirun_t;
-
-/* Returns LIRUN_OK, LIRUN_ENOMEM or LIRUN_EHTTP (err set). */
-int lirun_new(const struct lirun_opts *o, lirun_t **out, char *err, size_t errlen);
-void lirun_free(lirun_t *r);
-
-/*
- * Loads a workspace ahead of the first record (for --workspace, so that a bad
- * file stops the program before any output). Returns LIRUN_OK, LIRUN_ECONFIG
- * or LIRUN_EIO with err set.
- */
-int lirun_workspace(lirun_t *r, const char *ws, char *err, size_t errlen);
-
-/* 1 when the window holds opts.window records. */
-int lirun_full(const lirun_t *r);
-/* Adds a record (taken over, even on failure). Returns LIRUN_OK or LIRUN_ENOMEM. */
-int lirun_add(lirun_t *r, json_t *rec);
-
-/*
- * Does the window's work. Returns LIRUN_OK, or LIRUN_ECONFIG / LIRUN_EIO /
- * LIRUN_ENOMEM / LIRUN_EHTTP with err set (the program stops; the window's
- * records are not written).
- */
-int lirun_process(lirun_t *r, char *err, size_t errlen);
-
-/* The next processed record, in input order (the caller's), or NULL. */
-json_t *lirun_next(lirun_t *r);
-
-/* The phases above, for lib/cli_stage.h's loop (eng: a lirun_t). */
-extern const struct stage_ops lirun_stage;
-
-void lirun_stats(const lirun_t *r, struct lirun_stats *out);
-
-/*
- * The --dry-run report: one line per workspace with its calls and budget.
- * Returns 0 or -1 (memory).
- */
-int lirun_dry_report(const lirun_t *r, buf_t *out);
+/* The run's handle and functions (lib/stage.h says what each returns). */
+STAGE_ENGINE(lirun);
 
 #endif

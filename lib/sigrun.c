@@ -599,10 +599,6 @@ out:
 
 /* ---- the phases for the program's loop (lib/cli_stage.h) ---- */
 
-static int op_full(const void *r) { return sigrun_full(r); }
-static int op_add(void *r, json_t *rec) { return sigrun_add(r, rec); }
-static int op_process(void *r, char *err, size_t n) { return sigrun_process(r, err, n); }
-static json_t *op_next(void *r) { return sigrun_next(r); }
 static int op_db_failed(const void *r) { return ((const sigrun_t *)r)->s.db_failed > 0; }
 
 static void
@@ -614,13 +610,4 @@ op_progress(const void *vr, char *line, size_t n)
 	    r->st.searches, r->st.llm_calls);
 }
 
-static int op_workspace(void *r, const char *ws, char *err, size_t n)
-{
-	return sigrun_workspace(r, ws, err, n);
-}
-static int op_dry_report(const void *r, buf_t *out) { return sigrun_dry_report(r, out); }
-
-const struct stage_ops sigrun_stage = {
-	op_full, op_add, op_process, op_next, op_db_failed, op_progress, op_workspace,
-	op_dry_report
-};
+STAGE_OPS_DEFINE(sigrun, op_db_failed, op_progress);

@@ -12,6 +12,11 @@
  *   }
  *   sigrun_stats(r, &st);  sigrun_free(r);
  *
+ * (lib/cli_stage.h's loop, through sigrun_stage). sigrun_process does the
+ * lookups, searches and classification, and sets account.signals on every
+ * record; sigrun_dry_report says per workspace its cost and budget, and a
+ * total.
+ *
  * Memory is bounded by the window (opts.window records) plus, for --dry-run
  * only, 8 bytes per distinct account (to count each once across windows).
  *
@@ -47,14 +52,8 @@ enum sigrun_classifier {
 	SIGRUN_LLM = 2     /* DeepSeek; a workspace without a key is a configuration error */
 };
 
-/* lib/stage.h's codes. */
-enum {
-	SIGRUN_OK = STAGE_OK,
-	SIGRUN_ENOMEM = STAGE_ENOMEM,
-	SIGRUN_ECONFIG = STAGE_ECONFIG,   /* a workspace file or setting is wrong: exit 78 */
-	SIGRUN_EIO = STAGE_EIO,           /* the db failed: exit 74 */
-	SIGRUN_EHTTP = STAGE_EHTTP        /* libcurl could not run */
-};
+/* lib/stage.h's codes: SIGRUN_OK, _ENOMEM, _ECONFIG (exit 78), _EIO (exit 74), _EHTTP. */
+STAGE_CODES(SIGRUN);
 
 struct sigrun_opts {
 	db_t *db;                          /* required */
@@ -124,44 +123,7 @@ struct sigrun_stats {
 	                                 requests of opts.search_batch queries */
 };
 
-typedef struct sigrun sigrun_t;
-
-/* Returns SIGRUN_OK, SIGRUN_ENOMEM or SIGRUN_EHTTP (err set). */
-int sigrun_new(const struct sigrun_opts *o, sigrun_t **out, char *err, size_t errlen);
-void sigrun_free(sigrun_t *r);
-
-/*
- * Loads a workspace's settings ahead of the first record (the program does it
- * for --workspace so that a bad file stops it before any output). Returns
- * SIGRUN_OK, SIGRUN_ECONFIG or SIGRUN_EIO with err set.
- */
-int sigrun_workspace(sigrun_t *r, const char *ws, char *err, size_t errlen);
-
-/* 1 when the window holds opts.window records. */
-int sigrun_full(const sigrun_t *r);
-/* Adds a record (taken over, even on failure). Returns SIGRUN_OK or SIGRUN_ENOMEM. */
-int sigrun_add(sigrun_t *r, json_t *rec);
-
-/*
- * Does the window's work: lookups, searches, classification, and sets
- * account.signals on every record. Returns SIGRUN_OK, or SIGRUN_ECONFIG /
- * SIGRUN_EIO / SIGRUN_ENOMEM / SIGRUN_EHTTP with err set (the program stops:
- * the window's records are not written).
- */
-int sigrun_process(sigrun_t *r, char *err, size_t errlen);
-
-/* The next processed record, in input order (the caller's), or NULL. */
-json_t *sigrun_next(sigrun_t *r);
-
-/* The phases above, for lib/cli_stage.h's loop (eng: a sigrun_t). */
-extern const struct stage_ops sigrun_stage;
-
-void sigrun_stats(const sigrun_t *r, struct sigrun_stats *out);
-
-/*
- * The --dry-run report: one line per workspace with its cost and budget, and
- * a total. Returns 0 or -1 (memory).
- */
-int sigrun_dry_report(const sigrun_t *r, buf_t *out);
+/* The run's handle and functions (lib/stage.h says what each returns). */
+STAGE_ENGINE(sigrun);
 
 #endif

@@ -150,6 +150,64 @@ struct stage_ops {
 	int (*dry_report)(const void *eng, buf_t *out);
 };
 
+/* An engine's names for the codes above: STAGE_CODES(SIGRUN) makes SIGRUN_OK ... SIGRUN_EHTTP. */
+#define STAGE_CODES(P) \
+	enum { P##_OK = STAGE_OK, P##_ENOMEM = STAGE_ENOMEM, P##_ECONFIG = STAGE_ECONFIG, \
+	    P##_EIO = STAGE_EIO, P##_EHTTP = STAGE_EHTTP }
+
+/*
+ * What an engine of tree records exports under its prefix P, written once for
+ * every such engine (lib/sigrun.h, lib/lirun.h: STAGE_ENGINE(sigrun) there
+ * declares all of sigrun_t's functions). The engine's header defines struct
+ * P_opts and struct P_stats; its handle is the opaque P_t (struct P).
+ *
+ *   P_new         a run of the options: STAGE_OK, or STAGE_ENOMEM /
+ *                 STAGE_EHTTP (the HTTP client could not be set up), err set;
+ *   P_free        frees it (NULL: nothing);
+ *   P_stats       what the run did so far, into *out;
+ *   P_workspace   opens a workspace ahead of the first record (the program does
+ *                 it for --workspace, so that a bad file stops it before any
+ *                 output): STAGE_OK, or STAGE_ECONFIG / STAGE_EIO, err set;
+ *   P_full        1 when the window holds opts.window records;
+ *   P_add         adds a record, taken over even on failure: STAGE_OK or
+ *                 STAGE_ENOMEM;
+ *   P_process     the window's work: STAGE_OK, or STAGE_ECONFIG / STAGE_EIO /
+ *                 STAGE_ENOMEM / STAGE_EHTTP with err set (the program stops:
+ *                 the window's records are not written);
+ *   P_next        the next processed record, in input order (the caller's),
+ *                 or NULL;
+ *   P_dry_report  the --dry-run report, lines for stderr, into out: 0, or -1
+ *                 (memory);
+ *   P_stage       those phases as a struct stage_ops, for lib/cli_stage.h.
+ */
+#define STAGE_ENGINE(P) \
+	typedef struct P P##_t; \
+	int P##_new(const struct P##_opts *o, P##_t **out, char *err, size_t errlen); \
+	void P##_free(P##_t *r); \
+	void P##_stats(const P##_t *r, struct P##_stats *out); \
+	int P##_workspace(P##_t *r, const char *ws, char *err, size_t errlen); \
+	int P##_full(const P##_t *r); \
+	int P##_add(P##_t *r, json_t *rec); \
+	int P##_process(P##_t *r, char *err, size_t errlen); \
+	json_t *P##_next(P##_t *r); \
+	int P##_dry_report(const P##_t *r, buf_t *out); \
+	extern const struct stage_ops P##_stage
+
+/*
+ * Defines P_stage in the engine's file from the phases above and its own
+ * db_failed and progress functions (struct stage_ops' members of those names).
+ */
+#define STAGE_OPS_DEFINE(P, db_failed_fn, progress_fn) \
+	static int P##_op_full(const void *r) { return P##_full(r); } \
+	static int P##_op_add(void *r, json_t *rec) { return P##_add(r, rec); } \
+	static int P##_op_process(void *r, char *err, size_t n) { return P##_process(r, err, n); } \
+	static json_t *P##_op_next(void *r) { return P##_next(r); } \
+	static int P##_op_workspace(void *r, const char *ws, char *err, size_t n) \
+	{ return P##_workspace(r, ws, err, n); } \
+	static int P##_op_dry_report(const void *r, buf_t *out) { return P##_dry_report(r, out); } \
+	const struct stage_ops P##_stage = { P##_op_full, P##_op_add, P##_op_process, \
+	    P##_op_next, db_failed_fn, progress_fn, P##_op_workspace, P##_op_dry_report }
+
 /* Waits before claiming again the keys another process is asking for (CLAIM_POLL_MS). */
 void stage_claim_pause(void);
 
