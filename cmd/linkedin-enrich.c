@@ -12,7 +12,6 @@
 #include "cli.h"
 #include "cli_http.h"
 #include "cli_stage.h"
-#include "conf.h"
 #include "db.h"
 #include "http.h"
 #include "lirun.h"
@@ -200,13 +199,8 @@ main(int argc, char **argv)
 	}
 	if ((rc = cli_finish_opts(&com, usage, argc, argv, "records come on stdin")) >= 0)
 		return rc;
-	if (conf_base_url("LINKEDIN_BASE_URL", LINKEDIN_BASE_DEFAULT, base, sizeof base) != 0) {
-		cli_msg(stderr, "LINKEDIN_BASE_URL must be an http:// or https:// URL");
-		return CLI_EX_CONFIG;
-	}
-	if ((status = cli_open_db(&com, CLI_DB_CREATE, &db, NULL, 0)) != 0)
-		return status;
-	if ((status = cli_open_input(&com, &rejects, &rd)) != 0)
+	if ((status = cli_stage_open(&com, "LINKEDIN_BASE_URL", LINKEDIN_BASE_DEFAULT, base, sizeof base, &db, &rejects,
+	    &rd)) != CLI_EX_OK)
 		goto out;
 
 	o.db = db;

@@ -12,7 +12,6 @@
 #include "cli.h"
 #include "cli_http.h"
 #include "cli_stage.h"
-#include "conf.h"
 #include "db.h"
 #include "http.h"
 #include "llm.h"
@@ -266,13 +265,8 @@ main(int argc, char **argv)
 	if (nq == 0 && serper_query_parse(SERPER_QUERY_DEFAULT, &queries[nq++], err, sizeof err) != 0)
 		goto usage_err;
 
-	if (conf_base_url("SERPER_BASE_URL", SERPER_BASE_URL_DEFAULT, base, sizeof base) != 0) {
-		cli_msg(stderr, "SERPER_BASE_URL must be an http:// or https:// URL");
-		return CLI_EX_CONFIG;
-	}
-	if ((status = cli_open_db(&com, CLI_DB_CREATE, &db, NULL, 0)) != 0)
-		return status;
-	if ((status = cli_open_input(&com, &rejects, &rd)) != 0)
+	if ((status = cli_stage_open(&com, "SERPER_BASE_URL", SERPER_BASE_URL_DEFAULT, base, sizeof base, &db, &rejects,
+	    &rd)) != CLI_EX_OK)
 		goto out;
 
 	o.db = db;

@@ -1,5 +1,25 @@
 #include "cli_stage.h"
 
+#include "conf.h"
+
+int
+cli_stage_open(const struct cli_common *com, const char *base_env, const char *base_default,
+    char *base, size_t n, db_t **db, FILE **rejects, ndj_reader_t **rd)
+{
+	int status;
+
+	*db = NULL;
+	*rejects = NULL;
+	*rd = NULL;
+	if (conf_base_url(base_env, base_default, base, n) != 0) {
+		cli_msg(stderr, "%s must be an http:// or https:// URL", base_env);
+		return CLI_EX_CONFIG;
+	}
+	if ((status = cli_open_db(com, CLI_DB_CREATE, db, NULL, 0)) != CLI_EX_OK)
+		return status;
+	return cli_open_input(com, rejects, rd);
+}
+
 int
 cli_stage_exit(int stage_rc)
 {

@@ -15,6 +15,17 @@
 #include "stage.h"
 
 /*
+ * What a provider stage opens before its engine: the provider's base URL
+ * (conf_base_url: the environment variable base_env, else base_default) into
+ * base[n], the db (created when absent), the --rejects file and the reader of
+ * stdin. Returns CLI_EX_OK, or the exit status with the reason said on
+ * stderr. What was opened stays in *db, *rejects and *rd for the caller to
+ * close (cli_stage_end, db_close) on every path.
+ */
+int cli_stage_open(const struct cli_common *com, const char *base_env, const char *base_default,
+    char *base, size_t n, db_t **db, FILE **rejects, ndj_reader_t **rd);
+
+/*
  * Opens com's --workspace (so that a bad one stops the program before any
  * output), runs the loop over rd with the engine eng and, for dry_run, writes
  * the engine's report on stderr. Returns CLI_EX_OK when the input was read to

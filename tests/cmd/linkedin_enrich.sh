@@ -55,6 +55,7 @@ t_eq "version" "linkedin-enrich 0.1.0" "$(linkedin-enrich --version)"
 t_status "unknown option is usage" 64 linkedin-enrich --bogus </dev/null
 t_status "bad --concurrency" 64 linkedin-enrich --concurrency 0 </dev/null
 t_status "--retries above 20 is usage" 64 linkedin-enrich --retries 21 </dev/null
+t_status "a bad LINKEDIN_BASE_URL is configuration" 78 env LINKEDIN_BASE_URL=ftp://x linkedin-enrich </dev/null
 t_status "--backoff-ms is the shared retry option" 0 linkedin-enrich --backoff-ms 10 --dry-run </dev/null
 t_check "man page renders" bash -c "man -l '$DE_ROOT/man/linkedin-enrich.1' >/dev/null 2>&1"
 for o in verify-moves all dry-run budget refresh cache-days window concurrency delay-ms \

@@ -19,6 +19,7 @@ t_eq "version" "serper-signals 0.1.0" "$(serper-signals --version)"
 t_status "unknown option is usage" 64 serper-signals --bogus </dev/null
 t_status "bad --concurrency" 64 serper-signals --concurrency 0 </dev/null
 t_status "bad --query" 64 serper-signals --query 'no placeholder' </dev/null
+t_status "a bad SERPER_BASE_URL is configuration" 78 env SERPER_BASE_URL=ftp://x serper-signals </dev/null
 t_status "bad --classifier" 64 serper-signals --classifier magic </dev/null
 t_status "empty --run-id" 64 serper-signals --run-id '' </dev/null
 t_check "man page renders" bash -c "man -l '$DE_ROOT/man/serper-signals.1' >/dev/null 2>&1"
