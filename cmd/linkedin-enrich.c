@@ -88,15 +88,6 @@ CLI_COMMON_HELP
 "quota, credits (402) or budget reached, 78 configuration (including a key\n"
 "RapidAPI refused with 403: not subscribed).\n";
 
-static void
-notice(void *ctx, const char *msg)
-{
-	const struct cli_common *c = ctx;
-
-	if (!c->quiet)
-		cli_msg(stderr, "%s", msg);
-}
-
 /* The exit status of a run that went to its end (DESIGN §7). */
 static int
 final_status(const struct lirun_stats *st, unsigned long bad_lines)
@@ -213,7 +204,7 @@ main(int argc, char **argv)
 	o.window = (size_t)window;
 	o.max_failures = (int)maxfail;
 	o.verbose = com.verbose;
-	o.notice = notice;
+	o.notice = cli_notice;
 	o.notice_ctx = &com;
 	if ((rc = lirun_new(&o, &r, err, sizeof err)) != LIRUN_OK) {
 		cli_msg(stderr, "%s", err);

@@ -83,15 +83,6 @@ CLI_COMMON_HELP
 "(stdout, db), 75 the DeepSeek budget was reached, 78 bad configuration.\n";
 
 static void
-notice(void *ctx, const char *msg)
-{
-	const struct cli_common *cc = ctx;
-
-	if (!cc->quiet)
-		cli_msg(stderr, "%s", msg);
-}
-
-static void
 print_label(const char *label, int role)
 {
 	printf("  %-28s %s\n", label, role >= 0 ? roles_name(role) : "(no role)");
@@ -351,7 +342,7 @@ main(int argc, char **argv)
 	ro.use_store = !no_store && db != NULL;
 	ro.workspace = cc.workspace;
 	ro.verbose = cc.verbose;
-	ro.notice = notice;
+	ro.notice = cli_notice;
 	ro.notice_ctx = &cc;
 	if (roles_run_new(&ro, &run, err, sizeof err) != ROLES_RUN_OK) {
 		cli_msg(stderr, "%s", err);

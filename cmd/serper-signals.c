@@ -117,15 +117,6 @@ CLI_COMMON_HELP
 "lines, 69 Serper unavailable (throughout, or --max-failures in a row), 74 I/O or db, 75 rate limit (429), credits or budget\n"
 "exhausted, 78 configuration (including a Serper key refused with 403).\n";
 
-static void
-notice(void *ctx, const char *msg)
-{
-	const struct cli_common *c = ctx;
-
-	if (!c->quiet)
-		cli_msg(stderr, "%s", msg);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -285,7 +276,7 @@ main(int argc, char **argv)
 	o.batch = (int)batch;
 	o.window = (size_t)window;
 	o.verbose = com.verbose;
-	o.notice = notice;
+	o.notice = cli_notice;
 	o.notice_ctx = &com;
 	if ((rc = sigrun_new(&o, &r, err, sizeof err)) != SIGRUN_OK) {
 		cli_msg(stderr, "%s", err);

@@ -286,3 +286,12 @@ cli_open_input(const struct cli_common *c, FILE **rejects, ndj_reader_t **r)
 	}
 	return 0;
 }
+
+void
+cli_notice(void *ctx, const char *msg)
+{
+	const struct cli_common *c = ctx;
+
+	if (!c->quiet)
+		cli_msg(stderr, "%s", msg);
+}

@@ -182,4 +182,11 @@ int cli_open_db(const struct cli_common *c, int how, db_t **db, char *dbdir, siz
  */
 int cli_close_output(FILE *f, const char *name, char *err, size_t errlen);
 
+/*
+ * The notice callback of the engines (lib/stage.h's notice, the runs' opts):
+ * ctx is the program's struct cli_common; the message goes to stderr with the
+ * program's name unless --quiet.
+ */
+void cli_notice(void *ctx, const char *msg);
+
 #endif
